@@ -1,0 +1,65 @@
+"""Writes to shipments: creation (called by ``orders.services.order_ship``) and carrier tracking events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from metrics.services import metrics_inputs_changed
+from sellerops.errors import ApplicationError
+
+from .models import Carrier, Shipment, ShipmentItem
+
+
+def shipment_create(*, order, carrier: str, tracking_number: str, shipped_at: datetime,
+                    quantities: dict[int, int], carrier_name: str = "", ship_method: str = "") -> Shipment:
+    """Create the shipment rows; only ``order_ship`` calls this, inside its transaction."""
+    if carrier not in Carrier.values:
+        raise ApplicationError(_("Unknown carrier %(carrier)s; choose one of the list or Other with a name.")
+                               % {"carrier": carrier})
+    if carrier == Carrier.OTHER and not carrier_name.strip():
+        raise ApplicationError(_("Name the carrier when choosing Other."))
+    tracking_number = (tracking_number or "").strip().replace(" ", "")
+    if not tracking_number:
+        raise ApplicationError(_("A tracking number is required: shipments without one hurt Valid Tracking Rate."))
+    shipment = Shipment.objects.create(
+        store_id=order.store_id, order=order, carrier=carrier, carrier_name=carrier_name.strip(),
+        ship_method=ship_method, tracking_number=tracking_number, shipped_at=shipped_at,
+    )
+    ShipmentItem.objects.bulk_create(
+        ShipmentItem(store_id=order.store_id, shipment=shipment, order_item_id=pk, quantity=qty)
+        for pk, qty in quantities.items()
+    )
+    return shipment
+
+
+@transaction.atomic
+def shipment_record_tracking(*, shipment: Shipment, first_scan_at: datetime | None = None,
+                             delivered_at: datetime | None = None, source: str = "carrier") -> Shipment:
+    """Record the carrier's first scan and delivery; once every shipment is delivered, so is the order."""
+    from orders.models import OrderStatus
+    from orders.services import order_set_status
+
+    shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
+    now = timezone.now()
+    for value in (first_scan_at, delivered_at):
+        if value is not None and (value < shipment.shipped_at or value > now):
+            raise ApplicationError(_("Carrier events must lie between the ship confirmation and now."))
+    if first_scan_at is not None:
+        shipment.first_scan_at = first_scan_at
+    if delivered_at is not None:
+        shipment.delivered_at = delivered_at
+        # A delivery is also a scan: the parcel was in the carrier's hands.
+        shipment.first_scan_at = shipment.first_scan_at or delivered_at
+    if shipment.first_scan_at and shipment.delivered_at and shipment.delivered_at < shipment.first_scan_at:
+        raise ApplicationError(_("The delivery cannot come before the first scan."))
+    shipment.save(update_fields=["first_scan_at", "delivered_at"])
+    order = shipment.order
+    if (delivered_at is not None and order.status == OrderStatus.SHIPPED
+            and not order.shipments.filter(delivered_at__isnull=True).exists()):
+        order_set_status(order=order, status=OrderStatus.DELIVERED, source=source, at=delivered_at)
+    metrics_inputs_changed(store_id=shipment.store_id)
+    return shipment

@@ -1,0 +1,96 @@
+"""Every stock movement. Quantities change with conditional UPDATEs, so concurrent orders never oversell
+and no quantity ever goes below zero (the database's check constraints back this up)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sellerops.errors import StockError
+
+from .models import Listing, StockMovement
+
+
+def _record(*, listing: Listing, reason: str, available: int = 0, reserved: int = 0, inbound: int = 0,
+            order=None, actor=None, note: str = "", at: datetime | None = None) -> None:
+    StockMovement.objects.create(
+        store_id=listing.store_id, listing=listing, reason=reason, available_delta=available,
+        reserved_delta=reserved, inbound_delta=inbound, order=order, actor=actor, note=note,
+        at=at or timezone.now(),
+    )
+
+
+@transaction.atomic
+def stock_reserve(*, listing: Listing, quantity: int, order=None, at: datetime | None = None) -> int:
+    """Move up to ``quantity`` units from available to reserved; return how many could be reserved."""
+    if quantity <= 0:
+        return 0
+    current = Listing.objects.select_for_update().only("quantity_available").get(pk=listing.pk)
+    reserved = min(quantity, current.quantity_available)
+    if reserved:
+        Listing.objects.filter(pk=listing.pk).update(
+            quantity_available=F("quantity_available") - reserved,
+            quantity_reserved=F("quantity_reserved") + reserved,
+        )
+        _record(listing=listing, reason=StockMovement.Reason.RESERVE, available=-reserved, reserved=reserved,
+                order=order, at=at)
+    return reserved
+
+
+@transaction.atomic
+def stock_release(*, listing: Listing, quantity: int, order=None, actor=None, at: datetime | None = None) -> None:
+    """Return ``quantity`` reserved units to available (a cancellation)."""
+    if quantity <= 0:
+        return
+    updated = Listing.objects.filter(pk=listing.pk, quantity_reserved__gte=quantity).update(
+        quantity_available=F("quantity_available") + quantity,
+        quantity_reserved=F("quantity_reserved") - quantity,
+    )
+    if not updated:
+        raise StockError(_("Cannot release %(qty)d units of %(sku)s: fewer are reserved.")
+                         % {"qty": quantity, "sku": listing.sku})
+    _record(listing=listing, reason=StockMovement.Reason.RELEASE, available=quantity, reserved=-quantity,
+            order=order, actor=actor, at=at)
+
+
+@transaction.atomic
+def stock_consume(*, listing: Listing, reserved: int, unreserved: int = 0, order=None, actor=None,
+                  at: datetime | None = None) -> None:
+    """Units leave the warehouse: ``reserved`` of them were reserved, ``unreserved`` come from available."""
+    current = Listing.objects.select_for_update().only("quantity_available", "quantity_reserved").get(
+        pk=listing.pk)
+    if reserved > current.quantity_reserved:
+        raise StockError(_("Cannot ship %(qty)d reserved units of %(sku)s: only %(have)d are reserved.")
+                         % {"qty": reserved, "sku": listing.sku, "have": current.quantity_reserved})
+    from_available = min(unreserved, current.quantity_available)
+    if not (reserved or from_available):
+        return
+    Listing.objects.filter(pk=listing.pk).update(
+        quantity_reserved=F("quantity_reserved") - reserved,
+        quantity_available=F("quantity_available") - from_available,
+    )
+    _record(listing=listing, reason=StockMovement.Reason.CONSUME, available=-from_available, reserved=-reserved,
+            order=order, actor=actor, at=at)
+
+
+@transaction.atomic
+def stock_adjust(*, listing: Listing, available: int = 0, inbound: int = 0, reason: str = StockMovement.Reason.ADJUST,
+                 actor=None, note: str = "", at: datetime | None = None) -> Listing:
+    """Add (or, with negative numbers, remove) available and inbound units; refuse to go below zero."""
+    current = Listing.objects.select_for_update().get(pk=listing.pk)
+    if current.quantity_available + available < 0 or current.quantity_inbound + inbound < 0:
+        raise StockError(
+            _("%(sku)s has %(available)d available and %(inbound)d inbound; that change would go below zero.")
+            % {"sku": listing.sku, "available": current.quantity_available, "inbound": current.quantity_inbound}
+        )
+    Listing.objects.filter(pk=listing.pk).update(
+        quantity_available=F("quantity_available") + available,
+        quantity_inbound=F("quantity_inbound") + inbound,
+    )
+    _record(listing=listing, reason=reason, available=available, inbound=inbound, actor=actor, note=note, at=at)
+    current.refresh_from_db()
+    return current

@@ -1,0 +1,226 @@
+"""Orders, their items and their timeline. Status changes only through ``orders.services``."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from listings.models import Channel
+
+
+class OrderStatus(models.TextChoices):
+    """Amazon's order statuses (Orders API v0) plus the operator's own steps, confirmed and packed."""
+
+    PENDING_AVAILABILITY = "PendingAvailability", _("Pending availability")
+    PENDING = "Pending", _("Pending")
+    UNSHIPPED = "Unshipped", _("Unshipped")
+    CONFIRMED = "Confirmed", _("Confirmed")
+    PACKED = "Packed", _("Picked and packed")
+    PARTIALLY_SHIPPED = "PartiallyShipped", _("Partially shipped")
+    SHIPPED = "Shipped", _("Shipped")
+    INVOICE_UNCONFIRMED = "InvoiceUnconfirmed", _("Invoice unconfirmed")
+    DELIVERED = "Delivered", _("Delivered")
+    CANCELED = "Canceled", _("Cancelled")
+    UNFULFILLABLE = "Unfulfillable", _("Unfulfillable")
+
+
+S = OrderStatus
+#: Every allowed status change. Anything not listed raises ``InvalidTransition``.
+ORDER_TRANSITIONS: dict[str, set[str]] = {
+    S.PENDING_AVAILABILITY: {S.PENDING, S.UNSHIPPED, S.CANCELED},
+    S.PENDING: {S.UNSHIPPED, S.CANCELED},
+    S.UNSHIPPED: {S.CONFIRMED, S.PACKED, S.PARTIALLY_SHIPPED, S.SHIPPED, S.INVOICE_UNCONFIRMED, S.CANCELED,
+                  S.UNFULFILLABLE},
+    S.CONFIRMED: {S.UNSHIPPED, S.PACKED, S.PARTIALLY_SHIPPED, S.SHIPPED, S.INVOICE_UNCONFIRMED, S.CANCELED},
+    S.PACKED: {S.CONFIRMED, S.PARTIALLY_SHIPPED, S.SHIPPED, S.INVOICE_UNCONFIRMED, S.CANCELED},
+    S.PARTIALLY_SHIPPED: {S.SHIPPED, S.INVOICE_UNCONFIRMED},
+    S.INVOICE_UNCONFIRMED: {S.SHIPPED, S.DELIVERED},
+    S.SHIPPED: {S.DELIVERED},
+    S.DELIVERED: set(),
+    S.CANCELED: set(),
+    S.UNFULFILLABLE: set(),
+}
+#: Statuses in which the seller still owes a shipment.
+OPEN_STATUSES = frozenset({S.PENDING, S.UNSHIPPED, S.CONFIRMED, S.PACKED, S.PARTIALLY_SHIPPED})
+#: Statuses from which a shipment may be confirmed.
+SHIPPABLE_STATUSES = frozenset({S.UNSHIPPED, S.CONFIRMED, S.PACKED, S.PARTIALLY_SHIPPED})
+
+
+class CancelInitiator(models.TextChoices):
+    SELLER = "seller", _("Seller")
+    BUYER = "buyer", _("Buyer")
+    SYSTEM = "system", _("Amazon (system)")
+
+
+class RiskFlag(models.TextChoices):
+    ADDRESS_INCOMPLETE = "address_incomplete", _("Address incomplete")
+    PO_BOX = "po_box", _("PO box")
+    STOCK_SHORT = "stock_short", _("Stock short")
+    QUANTITY_UNUSUAL = "quantity_unusual", _("Quantity unusual")
+
+
+class ShipServiceCategory(models.TextChoices):
+    EXPEDITED = "Expedited", _("Expedited")
+    FREE_ECONOMY = "FreeEconomy", _("Free economy")
+    NEXT_DAY = "NextDay", _("Next day")
+    SAME_DAY = "SameDay", _("Same day")
+    SECOND_DAY = "SecondDay", _("Second day")
+    SCHEDULED = "Scheduled", _("Scheduled")
+    STANDARD = "Standard", _("Standard")
+
+
+class Order(models.Model):
+    store = models.ForeignKey("sellerops.Store", on_delete=models.CASCADE, related_name="orders")
+    amazon_order_id = models.CharField(_("Amazon order id"), max_length=19)
+    merchant_order_id = models.CharField(_("merchant order id"), max_length=64, blank=True)
+    purchase_date = models.DateTimeField(_("purchase date"))
+    last_update_date = models.DateTimeField(_("last updated"), auto_now=True)
+    status = models.CharField(_("status"), max_length=24, choices=OrderStatus.choices, default=S.UNSHIPPED)
+    fulfillment_channel = models.CharField(_("channel"), max_length=3, choices=Channel.choices,
+                                           default=Channel.MFN)
+    sales_channel = models.CharField(_("sales channel"), max_length=40, blank=True)
+    ship_service_level = models.CharField(_("ship service level"), max_length=64, blank=True)
+    shipment_service_level_category = models.CharField(
+        _("service category"), max_length=16, choices=ShipServiceCategory.choices, default=ShipServiceCategory.STANDARD
+    )
+    earliest_ship_date = models.DateTimeField(_("earliest ship date"), null=True, blank=True)
+    latest_ship_date = models.DateTimeField(_("ship by"), null=True, blank=True)
+    earliest_delivery_date = models.DateTimeField(_("earliest delivery date"), null=True, blank=True)
+    latest_delivery_date = models.DateTimeField(_("deliver by"), null=True, blank=True)
+    is_prime = models.BooleanField(_("Prime"), default=False)
+    is_business_order = models.BooleanField(_("business order"), default=False)
+    is_replacement_order = models.BooleanField(_("replacement order"), default=False)
+    replaced_order_id = models.CharField(_("replaced order id"), max_length=19, blank=True)
+    order_total = models.DecimalField(_("order total"), max_digits=12, decimal_places=2, default=0)
+    currency = models.CharField(_("currency"), max_length=3, blank=True)
+    buyer_name = models.CharField(_("buyer name"), max_length=200, blank=True)
+    buyer_email = models.EmailField(_("buyer e-mail (relay)"), blank=True)
+    ship_name = models.CharField(_("recipient"), max_length=200, blank=True)
+    ship_line1 = models.CharField(_("address line 1"), max_length=200, blank=True)
+    ship_line2 = models.CharField(_("address line 2"), max_length=200, blank=True)
+    ship_city = models.CharField(_("city"), max_length=100, blank=True)
+    ship_state = models.CharField(_("state or region"), max_length=100, blank=True)
+    ship_postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    ship_country = models.CharField(_("country"), max_length=2, blank=True)
+    risk_flags = models.JSONField(_("risk flags"), default=list, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    packed_at = models.DateTimeField(_("packed at"), null=True, blank=True)
+    canceled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancel_initiator = models.CharField(_("cancelled by"), max_length=8, choices=CancelInitiator.choices,
+                                        blank=True)
+    cancel_reason = models.CharField(_("cancellation reason"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-purchase_date", "-id"]
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        constraints = [
+            models.UniqueConstraint(fields=["store", "amazon_order_id"], name="order_unique_store_amazon_id"),
+            models.CheckConstraint(
+                condition=Q(latest_ship_date__isnull=True) | Q(earliest_ship_date__isnull=True)
+                | Q(latest_ship_date__gte=models.F("earliest_ship_date")),
+                name="order_ship_window_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=S.CANCELED, canceled_at__isnull=False) | ~Q(status=S.CANCELED),
+                name="order_canceled_has_time",
+            ),
+        ]
+        indexes = [
+            # The operator's queue: open orders by time left.
+            models.Index(fields=["store", "status", "latest_ship_date"], name="order_queue"),
+            # Metrics window by purchase date, ship-by and deliver-by, per channel.
+            models.Index(fields=["store", "fulfillment_channel", "purchase_date"], name="order_metric_purchase"),
+            models.Index(fields=["store", "fulfillment_channel", "latest_ship_date"], name="order_metric_shipby"),
+            models.Index(fields=["store", "latest_delivery_date"], name="order_metric_deliverby"),
+            models.Index(fields=["amazon_order_id"], name="order_amazon_id"),
+        ]
+
+    def __str__(self) -> str:
+        return self.amazon_order_id
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_mfn(self) -> bool:
+        return self.fulfillment_channel == Channel.MFN
+
+    @property
+    def address_lines(self) -> list[str]:
+        city_line = " ".join(p for p in [self.ship_postal_code, self.ship_city] if p)
+        parts = [self.ship_line1, self.ship_line2, city_line, self.ship_state, self.ship_country]
+        return [p for p in parts if p]
+
+
+class OrderItem(models.Model):
+    store = models.ForeignKey("sellerops.Store", on_delete=models.CASCADE, related_name="+")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
+    order_item_id = models.CharField(_("order item id"), max_length=20, blank=True)
+    listing = models.ForeignKey("listings.Listing", on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="order_items")
+    sku = models.CharField(_("SKU"), max_length=40)
+    asin = models.CharField(_("ASIN"), max_length=10, blank=True)
+    title = models.CharField(_("title"), max_length=500, blank=True)
+    quantity = models.PositiveIntegerField(_("quantity ordered"))
+    quantity_shipped = models.PositiveIntegerField(_("quantity shipped"), default=0)
+    quantity_reserved = models.PositiveIntegerField(_("quantity reserved"), default=0)
+    item_price = models.DecimalField(_("item price"), max_digits=12, decimal_places=2, default=0)
+    shipping_price = models.DecimalField(_("shipping price"), max_digits=12, decimal_places=2, default=0)
+    promotion_discount = models.DecimalField(_("promotion discount"), max_digits=12, decimal_places=2, default=0)
+    buyer_requested_cancel = models.BooleanField(_("buyer requested cancel"), default=False)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("order item")
+        verbose_name_plural = _("order items")
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="orderitem_quantity_gte_1"),
+            models.CheckConstraint(condition=Q(quantity_shipped__lte=models.F("quantity")),
+                                   name="orderitem_shipped_lte_ordered"),
+            models.CheckConstraint(condition=Q(quantity_reserved__lte=models.F("quantity")),
+                                   name="orderitem_reserved_lte_ordered"),
+        ]
+        indexes = [models.Index(fields=["store", "sku"], name="orderitem_store_sku")]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.sku}"
+
+
+class OrderEvent(models.Model):
+    """The order's timeline and audit trail: who (or what) did what, when."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Created")
+        STATUS = "status", _("Status changed")
+        SHIPMENT = "shipment", _("Shipment confirmed")
+        CANCEL = "cancel", _("Cancelled")
+        NOTE = "note", _("Note")
+        RETURN = "return", _("Return")
+        MESSAGE = "message", _("Message")
+        IMPORT = "import", _("Imported")
+
+    store = models.ForeignKey("sellerops.Store", on_delete=models.CASCADE, related_name="+")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    from_status = models.CharField(_("from"), max_length=24, choices=OrderStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=24, choices=OrderStatus.choices, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="+")
+    source = models.CharField(_("source"), max_length=40, blank=True,
+                              help_text=_("ui, api, import, sync, demo or system"))
+    note = models.TextField(_("note"), blank=True)
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("order event")
+        verbose_name_plural = _("order events")
+        indexes = [models.Index(fields=["order", "at"], name="orderevent_order_at")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.kind} {self.from_status}→{self.to_status}"

@@ -1,0 +1,313 @@
+"""Every write to an order: creation with stock reservation, status changes, shipping and cancelling.
+
+Each service runs in one transaction, locks the order row, checks the move against ``ORDER_TRANSITIONS``
+and writes an ``OrderEvent``; metric recomputes are enqueued only once the transaction commits.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from listings.models import Channel, Listing
+from listings.services import stock_consume, stock_release, stock_reserve
+from metrics.services import metrics_inputs_changed
+from sellerops.errors import ApplicationError
+from sellerops.models import Store
+from sellerops.state import check_transition
+
+from .models import (
+    ORDER_TRANSITIONS,
+    SHIPPABLE_STATUSES,
+    CancelInitiator,
+    Order,
+    OrderEvent,
+    OrderItem,
+    OrderStatus,
+)
+from .risk import risk_flags
+
+AMAZON_ORDER_ID = re.compile(r"^\d{3}-\d{7}-\d{7}$")
+#: How far in the future a reported time may lie (clock skew between systems), and no further.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+@dataclass
+class ItemData:
+    sku: str
+    quantity: int
+    asin: str = ""
+    title: str = ""
+    item_price: Decimal = Decimal("0")
+    order_item_id: str = ""
+
+
+@dataclass
+class AddressData:
+    name: str = ""
+    line1: str = ""
+    line2: str = ""
+    city: str = ""
+    state: str = ""
+    postal_code: str = ""
+    country: str = ""
+
+
+@dataclass
+class OrderData:
+    amazon_order_id: str
+    purchase_date: datetime
+    items: list[ItemData]
+    fulfillment_channel: str = Channel.MFN
+    status: str = OrderStatus.UNSHIPPED
+    earliest_ship_date: datetime | None = None
+    latest_ship_date: datetime | None = None
+    earliest_delivery_date: datetime | None = None
+    latest_delivery_date: datetime | None = None
+    ship_service_level: str = ""
+    shipment_service_level_category: str = "Standard"
+    is_prime: bool = False
+    is_business_order: bool = False
+    buyer_name: str = ""
+    buyer_email: str = ""
+    address: AddressData = field(default_factory=AddressData)
+
+
+def _event(*, order: Order, kind: str, actor: AbstractBaseUser | None, source: str, at: datetime,
+           from_status: str = "", to_status: str = "", note: str = "") -> OrderEvent:
+    return OrderEvent.objects.create(
+        store_id=order.store_id, order=order, kind=kind, from_status=from_status, to_status=to_status,
+        actor=actor if actor is not None and actor.is_authenticated else None, source=source, note=note, at=at,
+    )
+
+
+def _check_not_future(value: datetime, *, what: str) -> None:
+    if value > timezone.now() + CLOCK_SKEW:
+        raise ApplicationError(_("%(what)s is in the future (%(value)s).") % {"what": what, "value": value.isoformat()})
+
+
+def order_flags(order: Order) -> list[str]:
+    items = [(i.quantity - i.quantity_shipped, i.quantity_reserved, i.listing_id is not None)
+             for i in order.items.all()]
+    return risk_flags(channel=order.fulfillment_channel, line1=order.ship_line1, line2=order.ship_line2,
+                      city=order.ship_city, postal_code=order.ship_postal_code, country=order.ship_country,
+                      items=[i for i in items if i[0] > 0] if order.is_open else [])
+
+
+@transaction.atomic
+def order_create(*, store: Store, data: OrderData, actor: AbstractBaseUser | None = None,
+                 source: str = "ui") -> Order:
+    """Create an order and its items, reserving stock for the seller-fulfilled units the store holds."""
+    if not AMAZON_ORDER_ID.match(data.amazon_order_id):
+        raise ApplicationError(_("%(id)s is not an Amazon order id (3-7-7 digits, e.g. 113-1234567-1234567).")
+                               % {"id": data.amazon_order_id})
+    if not data.items:
+        raise ApplicationError(_("An order needs at least one item."))
+    if any(item.quantity < 1 for item in data.items):
+        raise ApplicationError(_("Every item needs a quantity of at least 1."))
+    if data.status not in {OrderStatus.PENDING, OrderStatus.PENDING_AVAILABILITY, OrderStatus.UNSHIPPED}:
+        raise ApplicationError(_("A new order starts as Pending or Unshipped, not %(status)s.")
+                               % {"status": data.status})
+    _check_not_future(data.purchase_date, what=_("The purchase date"))
+    if data.earliest_ship_date and data.latest_ship_date and data.latest_ship_date < data.earliest_ship_date:
+        raise ApplicationError(_("The latest ship date is before the earliest ship date."))
+    address = data.address
+    try:
+        with transaction.atomic():
+            order = Order.objects.create(
+                store=store, amazon_order_id=data.amazon_order_id, purchase_date=data.purchase_date,
+                status=data.status, fulfillment_channel=data.fulfillment_channel,
+                earliest_ship_date=data.earliest_ship_date, latest_ship_date=data.latest_ship_date,
+                earliest_delivery_date=data.earliest_delivery_date, latest_delivery_date=data.latest_delivery_date,
+                ship_service_level=data.ship_service_level,
+                shipment_service_level_category=data.shipment_service_level_category,
+                is_prime=data.is_prime, is_business_order=data.is_business_order,
+                buyer_name=data.buyer_name, buyer_email=data.buyer_email, currency=store.currency,
+                order_total=sum((i.item_price for i in data.items), Decimal("0")),
+                ship_name=address.name, ship_line1=address.line1, ship_line2=address.line2,
+                ship_city=address.city, ship_state=address.state, ship_postal_code=address.postal_code,
+                ship_country=address.country,
+            )
+    except IntegrityError:
+        raise ApplicationError(_("Order %(id)s already exists in %(store)s.")
+                               % {"id": data.amazon_order_id, "store": store.code}) from None
+    listings = {listing.sku: listing
+                for listing in Listing.objects.filter(store=store, sku__in=[i.sku for i in data.items])}
+    for item_data in data.items:
+        listing = listings.get(item_data.sku)
+        item = OrderItem.objects.create(
+            store=store, order=order, listing=listing, sku=item_data.sku,
+            asin=item_data.asin or (listing.asin if listing else ""),
+            title=item_data.title or (listing.title if listing else ""), quantity=item_data.quantity,
+            item_price=item_data.item_price, order_item_id=item_data.order_item_id,
+        )
+        if listing and order.is_mfn:
+            item.quantity_reserved = stock_reserve(listing=listing, quantity=item.quantity, order=order,
+                                                   at=data.purchase_date)
+            item.save(update_fields=["quantity_reserved"])
+    order.risk_flags = order_flags(order)
+    order.save(update_fields=["risk_flags"])
+    _event(order=order, kind=OrderEvent.Kind.CREATED, actor=actor, source=source, at=data.purchase_date,
+           to_status=order.status)
+    metrics_inputs_changed(store_id=store.pk)
+    return order
+
+
+def _lock(order: Order) -> Order:
+    return Order.objects.select_for_update().get(pk=order.pk)
+
+
+def _transition(order: Order, new: str) -> str:
+    """Check ``order``'s move to ``new`` against the table; return the old status."""
+    check_transition(ORDER_TRANSITIONS, dict(OrderStatus.choices), old=order.status, new=new,
+                     what=_("Order %(id)s") % {"id": order.amazon_order_id})
+    old = order.status
+    order.status = new
+    return old
+
+
+@transaction.atomic
+def order_set_status(*, order: Order, status: str, actor: AbstractBaseUser | None = None, source: str = "ui",
+                     note: str = "", at: datetime | None = None) -> Order:
+    """Move an order to ``status`` where the table allows it (Amazon's own updates, confirm, pack, deliver).
+
+    Cancelling and shipping have their own services, since they move stock and record more.
+    """
+    if status == OrderStatus.CANCELED:
+        raise ApplicationError(_("Use cancel, which records who cancelled and why."))
+    if status in {OrderStatus.SHIPPED, OrderStatus.PARTIALLY_SHIPPED}:
+        raise ApplicationError(_("Use ship, which records the carrier and tracking number."))
+    order = _lock(order)
+    at = at or timezone.now()
+    old = _transition(order, status)
+    update_fields = ["status", "last_update_date"]
+    if status == OrderStatus.CONFIRMED:
+        order.confirmed_at = at
+        update_fields.append("confirmed_at")
+    elif status == OrderStatus.PACKED:
+        order.packed_at = at
+        update_fields.append("packed_at")
+    order.save(update_fields=update_fields)
+    _event(order=order, kind=OrderEvent.Kind.STATUS, actor=actor, source=source, at=at, from_status=old,
+           to_status=status, note=note)
+    return order
+
+
+def order_confirm(*, order: Order, actor: AbstractBaseUser | None = None, source: str = "ui") -> Order:
+    return order_set_status(order=order, status=OrderStatus.CONFIRMED, actor=actor, source=source)
+
+
+def order_pack(*, order: Order, actor: AbstractBaseUser | None = None, source: str = "ui") -> Order:
+    return order_set_status(order=order, status=OrderStatus.PACKED, actor=actor, source=source)
+
+
+@transaction.atomic
+def order_cancel(*, order: Order, initiator: str, reason: str, actor: AbstractBaseUser | None = None,
+                 source: str = "ui", at: datetime | None = None) -> Order:
+    """Cancel an order that has not shipped, recording who asked and why, and release its reserved stock."""
+    if initiator not in CancelInitiator.values:
+        raise ApplicationError(_("The initiator must be one of: %(choices)s.")
+                               % {"choices": ", ".join(CancelInitiator.values)})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(_("Give a reason for the cancellation."))
+    order = _lock(order)
+    at = at or timezone.now()
+    _check_not_future(at, what=_("The cancellation time"))
+    if at < order.purchase_date:
+        raise ApplicationError(_("An order cannot be cancelled before it was placed."))
+    if order.shipments.filter(shipped_at__lte=at).exists():
+        raise ApplicationError(_("Order %(id)s already has a confirmed shipment; it can no longer be cancelled.")
+                               % {"id": order.amazon_order_id})
+    old = _transition(order, OrderStatus.CANCELED)
+    order.canceled_at, order.cancel_initiator, order.cancel_reason = at, initiator, reason[:200]
+    for item in order.items.select_related("listing").filter(quantity_reserved__gt=0):
+        stock_release(listing=item.listing, quantity=item.quantity_reserved, order=order, actor=actor, at=at)
+        item.quantity_reserved = 0
+        item.save(update_fields=["quantity_reserved"])
+    order.risk_flags = []
+    order.save(update_fields=["status", "canceled_at", "cancel_initiator", "cancel_reason", "risk_flags",
+                              "last_update_date"])
+    _event(order=order, kind=OrderEvent.Kind.CANCEL, actor=actor, source=source, at=at, from_status=old,
+           to_status=OrderStatus.CANCELED,
+           note=f"{CancelInitiator(initiator).label}: {reason}")
+    metrics_inputs_changed(store_id=order.store_id)
+    return order
+
+
+@transaction.atomic
+def order_ship(*, order: Order, carrier: str, tracking_number: str, shipped_at: datetime | None = None,
+               quantities: dict[int, int] | None = None, carrier_name: str = "", ship_method: str = "",
+               actor: AbstractBaseUser | None = None, source: str = "ui"):
+    """Confirm a shipment of a seller-fulfilled order: all units still owed, or ``quantities`` by item id.
+
+    Creates the shipment, consumes the shipped units' stock and moves the order to Shipped or
+    PartiallyShipped. Returns the shipment.
+    """
+    from fulfillment.services import shipment_create
+
+    order = _lock(order)
+    if order.fulfillment_channel != Channel.MFN:
+        raise ApplicationError(_("Order %(id)s is fulfilled by Amazon; Amazon confirms its shipments.")
+                               % {"id": order.amazon_order_id})
+    if order.status not in SHIPPABLE_STATUSES:
+        raise ApplicationError(_("Order %(id)s is %(status)s and cannot be shipped.")
+                               % {"id": order.amazon_order_id, "status": order.get_status_display()})
+    shipped_at = shipped_at or timezone.now()
+    _check_not_future(shipped_at, what=_("The ship date"))
+    if shipped_at < order.purchase_date:
+        raise ApplicationError(_("The ship date is before the order was placed."))
+    items = list(order.items.select_related("listing").select_for_update(of=("self",)))
+    owed = {item.pk: item.quantity - item.quantity_shipped for item in items}
+    if quantities is None:
+        quantities = {pk: qty for pk, qty in owed.items() if qty > 0}
+    unknown = set(quantities) - set(owed)
+    if unknown:
+        raise ApplicationError(_("These items are not in order %(id)s: %(items)s.")
+                               % {"id": order.amazon_order_id, "items": ", ".join(map(str, sorted(unknown)))})
+    for pk, qty in quantities.items():
+        if qty < 1 or qty > owed[pk]:
+            raise ApplicationError(_("Item %(item)s: %(qty)d units cannot be shipped; %(owed)d are still owed.")
+                                   % {"item": pk, "qty": qty, "owed": owed[pk]})
+    if not quantities:
+        raise ApplicationError(_("Nothing is left to ship on order %(id)s.") % {"id": order.amazon_order_id})
+    shipment = shipment_create(order=order, carrier=carrier, carrier_name=carrier_name,
+                               tracking_number=tracking_number, ship_method=ship_method, shipped_at=shipped_at,
+                               quantities=quantities)
+    for item in items:
+        qty = quantities.get(item.pk, 0)
+        if not qty:
+            continue
+        from_reserved = min(qty, item.quantity_reserved)
+        if item.listing is not None:
+            stock_consume(listing=item.listing, reserved=from_reserved, unreserved=qty - from_reserved, order=order,
+                          actor=actor, at=shipped_at)
+        item.quantity_shipped += qty
+        item.quantity_reserved -= from_reserved
+        item.save(update_fields=["quantity_shipped", "quantity_reserved"])
+    fully = all(item.quantity_shipped == item.quantity for item in items)
+    new = OrderStatus.SHIPPED if fully else OrderStatus.PARTIALLY_SHIPPED
+    old = order.status
+    if new != old:
+        _transition(order, new)
+    order.risk_flags = order_flags(order)
+    order.save(update_fields=["status", "risk_flags", "last_update_date"])
+    _event(order=order, kind=OrderEvent.Kind.SHIPMENT, actor=actor, source=source, at=shipped_at, from_status=old,
+           to_status=new, note=f"{shipment.carrier_label} {shipment.tracking_number}".strip())
+    metrics_inputs_changed(store_id=order.store_id)
+    return shipment
+
+
+@transaction.atomic
+def order_add_note(*, order: Order, note: str, actor: AbstractBaseUser | None = None, source: str = "ui") -> OrderEvent:
+    note = (note or "").strip()
+    if not note:
+        raise ApplicationError(_("A note cannot be empty."))
+    return _event(order=order, kind=OrderEvent.Kind.NOTE, actor=actor, source=source, at=timezone.now(), note=note)

@@ -1,0 +1,34 @@
+"""Reads that scope everything to the stores a user belongs to."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import QuerySet
+
+from .models import Membership, Role, Store
+
+
+def store_list(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Store]:
+    """Return the stores ``user`` may see: all for a superuser, their memberships otherwise."""
+    if not user.is_authenticated:
+        return Store.objects.none()
+    if user.is_superuser:
+        return Store.objects.all()
+    return Store.objects.filter(memberships__user=user)
+
+
+def store_ids(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet:
+    return store_list(user=user).values("id")
+
+
+def user_roles(*, user: AbstractBaseUser, store: Store) -> set[str]:
+    if user.is_superuser:
+        return set(Role.values)
+    return set(Membership.objects.filter(user=user, store=store).values_list("role", flat=True))
+
+
+def scoped(queryset: QuerySet, *, user: AbstractBaseUser | AnonymousUser, store_field: str = "store") -> QuerySet:
+    """Filter any store-owned queryset to the rows of ``user``'s stores."""
+    if user.is_authenticated and user.is_superuser:
+        return queryset
+    return queryset.filter(**{f"{store_field}__in": store_ids(user=user)})

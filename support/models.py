@@ -1,0 +1,158 @@
+"""Buyer-seller messages, reply templates, feedback, A-to-z claims and chargebacks."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class MessageThread(models.Model):
+    """One conversation with one buyer, about one order where the buyer named it."""
+
+    store = models.ForeignKey("sellerops.Store", on_delete=models.CASCADE, related_name="threads")
+    order = models.ForeignKey("orders.Order", on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="threads")
+    buyer_name = models.CharField(_("buyer name"), max_length=200, blank=True)
+    buyer_email = models.EmailField(_("buyer relay address"), blank=True)
+    subject = models.CharField(_("subject"), max_length=500, blank=True)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="assigned_threads")
+    last_message_at = models.DateTimeField(_("last message"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-last_message_at", "-id"]
+        verbose_name = _("message thread")
+        verbose_name_plural = _("message threads")
+        indexes = [models.Index(fields=["store", "buyer_email"], name="thread_store_buyer")]
+
+    def __str__(self) -> str:
+        return self.subject or f"#{self.pk}"
+
+
+class Message(models.Model):
+    class Direction(models.TextChoices):
+        INBOUND = "inbound", _("From buyer")
+        OUTBOUND = "outbound", _("To buyer")
+
+    store = models.ForeignKey("sellerops.Store", on_delete=models.CASCADE, related_name="messages")
+    thread = models.ForeignKey(MessageThread, on_delete=models.CASCADE, related_name="messages")
+    direction = models.CharField(_("direction"), max_length=8, choices=Direction.choices)
+    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
+    sender = models.CharField(_("from"), max_length=255, blank=True)
+    subject = models.CharField(_("subject"), max_length=500, blank=True)
+    body = models.TextField(_("body"))
+    sent_at = models.DateTimeField(_("sent at"))
+    needs_reply = models.BooleanField(_("needs a reply"), default=False)
+    no_reply_needed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                           blank=True, related_name="+")
+    replied_at = models.DateTimeField(_("first reply at"), null=True, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="+")
+    is_internal_note = models.BooleanField(_("internal note"), default=False)
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        constraints = [
+            models.UniqueConstraint(fields=["store", "message_id"], condition=~Q(message_id=""),
+                                    name="message_unique_store_message_id"),
+            models.CheckConstraint(condition=Q(direction="inbound") | Q(needs_reply=False),
+                                   name="message_only_inbound_needs_reply"),
+        ]
+        indexes = [
+            models.Index(fields=["store", "direction", "sent_at"], name="message_store_dir_sent"),
+            models.Index(fields=["thread", "sent_at"], name="message_thread_sent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()} {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+class ReplyTemplate(models.Model):
+    store = models.ForeignKey("sellerops.Store", on_delete=models.CASCADE, null=True, blank=True,
+                              related_name="reply_templates", help_text=_("Empty: shared by every store."))
+    name = models.CharField(_("name"), max_length=100)
+    language = models.CharField(_("language"), max_length=8, default="en")
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("body"), help_text=_("May use {buyer_name}, {order_id}, {tracking_url}."))
+
+    class Meta:
+        ordering = ["name", "language"]
+        verbose_name = _("reply template")
+        verbose_name_plural = _("reply templates")
+        constraints = [
+            models.UniqueConstraint(fields=["store", "name", "language"], name="replytemplate_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.language})"
+
+
+class Feedback(models.Model):
+    store = models.ForeignKey("sellerops.Store", on_delete=models.CASCADE, related_name="feedback")
+    order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="feedback")
+    rating = models.PositiveSmallIntegerField(_("rating"))
+    comment = models.TextField(_("comment"), blank=True)
+    response = models.TextField(_("your response"), blank=True)
+    received_at = models.DateTimeField(_("received at"))
+    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
+    removal_requested_at = models.DateTimeField(_("removal requested at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("feedback")
+        verbose_name_plural = _("feedback")
+        constraints = [
+            models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5), name="feedback_rating_1_to_5"),
+            models.UniqueConstraint(fields=["order"], name="feedback_one_per_order"),
+        ]
+        indexes = [models.Index(fields=["store", "received_at"], name="feedback_store_received")]
+
+    def __str__(self) -> str:
+        return f"{self.order} · {self.rating}★"
+
+    @property
+    def is_negative(self) -> bool:
+        return self.rating <= 2
+
+
+class Claim(models.Model):
+    """An A-to-z Guarantee claim or a chargeback; each decision keeps its time so a past instant can be judged."""
+
+    class Kind(models.TextChoices):
+        A_TO_Z = "a_to_z", _("A-to-z Guarantee claim")
+        CHARGEBACK = "chargeback", _("Chargeback")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        GRANTED = "granted", _("Granted")
+        DENIED = "denied", _("Denied")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        REVERSED = "reversed", _("Reversed")
+
+    store = models.ForeignKey("sellerops.Store", on_delete=models.CASCADE, related_name="claims")
+    order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="claims")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2, null=True, blank=True)
+    filed_at = models.DateTimeField(_("filed at"))
+    respond_by = models.DateTimeField(_("respond by"), null=True, blank=True)
+    granted_at = models.DateTimeField(_("granted at"), null=True, blank=True)
+    denied_at = models.DateTimeField(_("denied at"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    reversed_at = models.DateTimeField(_("reversed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-filed_at"]
+        verbose_name = _("claim")
+        verbose_name_plural = _("claims")
+        indexes = [models.Index(fields=["store", "filed_at"], name="claim_store_filed")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.order} · {self.get_status_display()}"
