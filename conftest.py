@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.factories import MembershipFactory, StoreFactory, UserFactory
@@ -22,3 +24,52 @@ def operator(store):
     user = UserFactory(username="op")
     MembershipFactory(user=user, store=store, role="operator")
     return user
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _tests_run_tasks_eagerly_on_a_private_cache():
+    """Run Celery tasks in-process and cache in local memory, even when REDIS_URL is set.
+
+    REDIS_URL in the environment serves the tests that start a real worker; every other test expects
+    the embedded defaults and must not leave keys behind in a shared Redis.
+    """
+    from django.test.utils import override_settings
+
+    from sellerops.celery import app as celery_app
+
+    overrides = {"task_always_eager": True, "broker_url": "memory://", "result_backend": "cache+memory://"}
+    saved = {key: celery_app.conf[key] for key in overrides}
+    celery_app.conf.update(overrides)
+    locmem = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache = override_settings(CACHES=locmem)
+    cache.enable()
+    yield
+    cache.disable()
+    celery_app.conf.update(saved)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _compiled_translations():
+    """Compile the catalogues once if a .mo is missing or older than its .po (.mo files are not committed)."""
+    import fcntl
+    import tempfile
+
+    from django.conf import settings
+    from django.core.management import call_command
+
+    def stale() -> bool:
+        for locale_path in settings.LOCALE_PATHS:
+            for po in Path(locale_path).glob("*/LC_MESSAGES/*.po"):
+                mo = po.with_suffix(".mo")
+                if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+                    return True
+        return False
+
+    if not stale():
+        return
+    lock_path = Path(tempfile.gettempdir()) / "sellerops-compilemessages.lock"
+    with open(lock_path, "w") as lock:
+        # Parallel test workers wait for the one that compiles instead of writing the same files at once.
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if stale():
+            call_command("compilemessages", ignore_patterns=[".venv", "staticfiles"], verbosity=0)

@@ -16,10 +16,17 @@ class Status(models.TextChoices):
 
 
 class MetricSnapshot(models.Model):
+    """One metric result at one instant: ``live`` from each recompute, ``daily`` at each local midnight."""
+
+    class Kind(models.TextChoices):
+        LIVE = "live", _("Live")
+        DAILY = "daily", _("Daily")
+
     store = models.ForeignKey("sellerops.Store", on_delete=models.CASCADE, related_name="metric_snapshots")
     metric = models.CharField(_("metric"), max_length=16, choices=METRIC_CHOICES)
     channel = models.CharField(_("channel"), max_length=3)
     window_days = models.PositiveSmallIntegerField(_("window (days)"))
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.LIVE)
     as_of = models.DateTimeField(_("as of"))
     window_start = models.DateTimeField(_("window start"))
     window_end = models.DateTimeField(_("window end"))
@@ -35,10 +42,10 @@ class MetricSnapshot(models.Model):
         verbose_name = _("metric snapshot")
         verbose_name_plural = _("metric snapshots")
         constraints = [
-            models.UniqueConstraint(fields=["store", "metric", "channel", "window_days", "as_of"],
+            models.UniqueConstraint(fields=["store", "kind", "metric", "channel", "window_days", "as_of"],
                                     name="snapshot_unique_instant"),
         ]
-        indexes = [models.Index(fields=["store", "metric", "channel", "window_days", "-as_of"],
+        indexes = [models.Index(fields=["store", "kind", "metric", "channel", "window_days", "-as_of"],
                                 name="snapshot_series")]
 
     def __str__(self) -> str:

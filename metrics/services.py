@@ -1,28 +1,116 @@
-"""Metric recomputation triggers. The engine itself lives in ``metrics.engine``."""
+"""Metric recomputation: snapshots, breaches, and the debounced trigger that other apps' services call."""
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime
+
 from django.core.cache import cache
 from django.db import transaction
+from django.utils import timezone
+
+from sellerops.models import Store
+
+from .definitions import Direction
+from .engine import Result, compute_all
+from .models import Breach, MetricSnapshot, Status
+from .windows import local_midnight
+
+logger = logging.getLogger(__name__)
 
 #: A burst of changes to one store within this many seconds makes one recompute.
 RECOMPUTE_DEBOUNCE_SECONDS = 30
 
 
+def _pending_key(store_id: int) -> str:
+    return f"metrics:recompute-pending:{store_id}"
+
+
 def metrics_inputs_changed(*, store_id: int) -> None:
-    """Schedule one recompute of ``store_id``'s metrics after this transaction commits, debounced."""
+    """Schedule one recompute of ``store_id``'s metrics after this transaction commits, debounced.
+
+    The first change in a quiet store sets a pending flag and enqueues a recompute that runs
+    ``RECOMPUTE_DEBOUNCE_SECONDS`` later; changes while the flag is set enqueue nothing, since that
+    recompute, which clears the flag as it starts, will see them.
+    """
 
     def enqueue() -> None:
         from .tasks import metrics_recompute_store_task
 
-        # cache.add is atomic: only the first change in a debounce window enqueues; the task runs after the
-        # window so it sees every change made during it.
-        if cache.add(f"metrics:recompute-pending:{store_id}", 1, timeout=RECOMPUTE_DEBOUNCE_SECONDS):
+        if cache.add(_pending_key(store_id), 1, timeout=RECOMPUTE_DEBOUNCE_SECONDS * 10):
             metrics_recompute_store_task.apply_async(args=[store_id], countdown=RECOMPUTE_DEBOUNCE_SECONDS)
 
     transaction.on_commit(enqueue)
 
 
-def metrics_recompute_store(*, store_id: int, as_of: str | None = None) -> None:
-    """Recompute every metric of one store (filled in by the metrics engine)."""
-    cache.delete(f"metrics:recompute-pending:{store_id}")
+def _is_worse(rate, than, direction: Direction) -> bool:
+    return rate > than if direction is Direction.CEILING else rate < than
+
+
+def breach_update(*, store: Store, result: Result, at: datetime) -> Breach | None:
+    """Open a breach when ``result`` is red, track its worst rate, resolve it once back inside the target."""
+    open_breach = (
+        Breach.objects.select_for_update()
+        .filter(store=store, metric=result.metric, channel=result.channel, window_days=result.window_days,
+                resolved_at__isnull=True)
+        .first()
+    )
+    if result.status == Status.RED:
+        if open_breach is None:
+            return Breach.objects.create(
+                store=store, metric=result.metric, channel=result.channel, window_days=result.window_days,
+                opened_at=at, opening_rate=result.rate, peak_rate=result.rate, peak_at=at,
+            )
+        if _is_worse(result.rate, open_breach.peak_rate, result.direction):
+            open_breach.peak_rate, open_breach.peak_at = result.rate, at
+            open_breach.save(update_fields=["peak_rate", "peak_at"])
+        return open_breach
+    if open_breach is not None and result.status in {Status.GREEN, Status.AMBER}:
+        open_breach.resolved_at = at
+        open_breach.save(update_fields=["resolved_at"])
+    return open_breach
+
+
+def _snapshot(*, store: Store, result: Result, kind: str) -> MetricSnapshot:
+    snapshot, _ = MetricSnapshot.objects.update_or_create(
+        store=store, kind=kind, metric=result.metric, channel=result.channel, window_days=result.window_days,
+        as_of=result.as_of,
+        defaults=dict(
+            window_start=result.window.start, window_end=result.window.end, numerator=result.numerator,
+            denominator=result.denominator, rate=result.rate, status=result.status,
+            definition=result.definition.as_dict(),
+        ),
+    )
+    return snapshot
+
+
+@transaction.atomic
+def metrics_recompute(*, store: Store, as_of: datetime | None = None,
+                      kind: str = MetricSnapshot.Kind.LIVE) -> list[Result]:
+    """Compute every metric of ``store`` at ``as_of`` (default now), snapshot it, and update breaches.
+
+    Breaches follow live recomputes only: recomputing a past instant never opens or closes one. Runs
+    for one store at a time (the store row is locked), so concurrent runs cannot duplicate anything.
+    """
+    store = Store.objects.select_for_update().get(pk=store.pk)
+    live = as_of is None
+    as_of = as_of or timezone.now()
+    results = compute_all(store, as_of)
+    for result in results:
+        _snapshot(store=store, result=result, kind=kind)
+        if live and kind == MetricSnapshot.Kind.LIVE:
+            breach_update(store=store, result=result, at=as_of)
+    return results
+
+
+def metrics_recompute_store(*, store_id: int, as_of: datetime | None = None) -> list[Result]:
+    """The debounced recompute: clear the pending flag first, so changes from now on schedule another."""
+    cache.delete(_pending_key(store_id))
+    return metrics_recompute(store=Store.objects.get(pk=store_id), as_of=as_of)
+
+
+def metrics_snapshot_daily(*, store: Store, now: datetime | None = None) -> list[Result]:
+    """Snapshot ``store``'s metrics at the start of its current local day (idempotent for the day)."""
+    now = now or timezone.now()
+    midnight = local_midnight(now.astimezone(store.tz).date(), store.tz)
+    return metrics_recompute(store=store, as_of=midnight, kind=MetricSnapshot.Kind.DAILY)

@@ -4,26 +4,31 @@ from __future__ import annotations
 
 from celery import shared_task
 from django.db import OperationalError
+from django.utils.dateparse import parse_datetime
+
+from sellerops.models import Store
+
+from .services import metrics_recompute_store, metrics_snapshot_daily
 
 
 @shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
-def metrics_recompute_store_task(self, store_id: int, as_of: str | None = None) -> None:
-    from .services import metrics_recompute_store
+def metrics_recompute_store_task(self, store_id: int, as_of: str | None = None) -> int:
+    """Recompute one store's metrics; returns how many results were computed."""
+    return len(metrics_recompute_store(store_id=store_id, as_of=parse_datetime(as_of) if as_of else None))
 
-    metrics_recompute_store(store_id=store_id, as_of=as_of)
+
+@shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def metrics_snapshot_store_task(self, store_id: int) -> int:
+    return len(metrics_snapshot_daily(store=Store.objects.get(pk=store_id)))
 
 
 @shared_task
 def metrics_recompute_all_task() -> None:
-    from sellerops.models import Store
-
     for store_id in Store.objects.filter(is_active=True).values_list("id", flat=True):
         metrics_recompute_store_task.delay(store_id)
 
 
 @shared_task
 def metrics_snapshot_all_task() -> None:
-    from sellerops.models import Store
-
     for store_id in Store.objects.filter(is_active=True).values_list("id", flat=True):
-        metrics_recompute_store_task.delay(store_id)
+        metrics_snapshot_store_task.delay(store_id)

@@ -80,8 +80,9 @@ class OrderData:
     address: AddressData = field(default_factory=AddressData)
 
 
-def _event(*, order: Order, kind: str, actor: AbstractBaseUser | None, source: str, at: datetime,
-           from_status: str = "", to_status: str = "", note: str = "") -> OrderEvent:
+def order_event_record(*, order: Order, kind: str, actor: AbstractBaseUser | None, source: str, at: datetime,
+                       from_status: str = "", to_status: str = "", note: str = "") -> OrderEvent:
+    """Add one entry to the order's timeline: every change to an order or its after-sale writes one."""
     return OrderEvent.objects.create(
         store_id=order.store_id, order=order, kind=kind, from_status=from_status, to_status=to_status,
         actor=actor if actor is not None and actor.is_authenticated else None, source=source, note=note, at=at,
@@ -154,8 +155,8 @@ def order_create(*, store: Store, data: OrderData, actor: AbstractBaseUser | Non
             item.save(update_fields=["quantity_reserved"])
     order.risk_flags = order_flags(order)
     order.save(update_fields=["risk_flags"])
-    _event(order=order, kind=OrderEvent.Kind.CREATED, actor=actor, source=source, at=data.purchase_date,
-           to_status=order.status)
+    order_event_record(order=order, kind=OrderEvent.Kind.CREATED, actor=actor, source=source,
+                       at=data.purchase_date, to_status=order.status)
     metrics_inputs_changed(store_id=store.pk)
     return order
 
@@ -178,15 +179,21 @@ def order_set_status(*, order: Order, status: str, actor: AbstractBaseUser | Non
                      note: str = "", at: datetime | None = None) -> Order:
     """Move an order to ``status`` where the table allows it (Amazon's own updates, confirm, pack, deliver).
 
-    Cancelling and shipping have their own services, since they move stock and record more.
+    Cancelling and the seller's shipment confirmation have their own services, since they move stock and
+    record more; Amazon's report that an FBA order shipped, or that an invoice was confirmed, comes here.
     """
-    if status == OrderStatus.CANCELED:
-        raise ApplicationError(_("Use cancel, which records who cancelled and why."))
-    if status in {OrderStatus.SHIPPED, OrderStatus.PARTIALLY_SHIPPED}:
-        raise ApplicationError(_("Use ship, which records the carrier and tracking number."))
     order = _lock(order)
     at = at or timezone.now()
+    _check_not_future(at, what=_("The time of the change"))
     old = _transition(order, status)
+    if status == OrderStatus.CANCELED:
+        raise ApplicationError(_("Use cancel, which records who cancelled and why."))
+    seller_ships = order.is_mfn and old in SHIPPABLE_STATUSES
+    if status in {OrderStatus.SHIPPED, OrderStatus.PARTIALLY_SHIPPED} and seller_ships:
+        raise ApplicationError(_("Use ship, which records the carrier and tracking number."))
+    if status in {OrderStatus.CONFIRMED, OrderStatus.PACKED} and not order.is_mfn:
+        raise ApplicationError(_("Order %(id)s is fulfilled by Amazon; there is nothing to confirm or pack.")
+                               % {"id": order.amazon_order_id})
     update_fields = ["status", "last_update_date"]
     if status == OrderStatus.CONFIRMED:
         order.confirmed_at = at
@@ -194,10 +201,24 @@ def order_set_status(*, order: Order, status: str, actor: AbstractBaseUser | Non
     elif status == OrderStatus.PACKED:
         order.packed_at = at
         update_fields.append("packed_at")
+    elif status == OrderStatus.UNFULFILLABLE:
+        # Nothing will ship: the units held for this order go back on sale.
+        _release_reserved(order, actor=actor, at=at)
+        order.risk_flags = []
+        update_fields.append("risk_flags")
     order.save(update_fields=update_fields)
-    _event(order=order, kind=OrderEvent.Kind.STATUS, actor=actor, source=source, at=at, from_status=old,
-           to_status=status, note=note)
+    order_event_record(order=order, kind=OrderEvent.Kind.STATUS, actor=actor, source=source, at=at,
+                       from_status=old, to_status=status, note=note)
     return order
+
+
+def _release_reserved(order: Order, *, actor: AbstractBaseUser | None, at: datetime) -> None:
+    for item in order.items.select_related("listing").filter(quantity_reserved__gt=0):
+        if item.listing is not None:
+            stock_release(listing=item.listing, quantity=item.quantity_reserved, order=order, actor=actor,
+                          at=at)
+        item.quantity_reserved = 0
+        item.save(update_fields=["quantity_reserved"])
 
 
 def order_confirm(*, order: Order, actor: AbstractBaseUser | None = None, source: str = "ui") -> Order:
@@ -228,16 +249,13 @@ def order_cancel(*, order: Order, initiator: str, reason: str, actor: AbstractBa
                                % {"id": order.amazon_order_id})
     old = _transition(order, OrderStatus.CANCELED)
     order.canceled_at, order.cancel_initiator, order.cancel_reason = at, initiator, reason[:200]
-    for item in order.items.select_related("listing").filter(quantity_reserved__gt=0):
-        stock_release(listing=item.listing, quantity=item.quantity_reserved, order=order, actor=actor, at=at)
-        item.quantity_reserved = 0
-        item.save(update_fields=["quantity_reserved"])
+    _release_reserved(order, actor=actor, at=at)
     order.risk_flags = []
     order.save(update_fields=["status", "canceled_at", "cancel_initiator", "cancel_reason", "risk_flags",
                               "last_update_date"])
-    _event(order=order, kind=OrderEvent.Kind.CANCEL, actor=actor, source=source, at=at, from_status=old,
-           to_status=OrderStatus.CANCELED,
-           note=f"{CancelInitiator(initiator).label}: {reason}")
+    order_event_record(order=order, kind=OrderEvent.Kind.CANCEL, actor=actor, source=source, at=at,
+                       from_status=old, to_status=OrderStatus.CANCELED,
+                       note=f"{CancelInitiator(initiator).label}: {reason}")
     metrics_inputs_changed(store_id=order.store_id)
     return order
 
@@ -299,8 +317,9 @@ def order_ship(*, order: Order, carrier: str, tracking_number: str, shipped_at: 
         _transition(order, new)
     order.risk_flags = order_flags(order)
     order.save(update_fields=["status", "risk_flags", "last_update_date"])
-    _event(order=order, kind=OrderEvent.Kind.SHIPMENT, actor=actor, source=source, at=shipped_at, from_status=old,
-           to_status=new, note=f"{shipment.carrier_label} {shipment.tracking_number}".strip())
+    order_event_record(order=order, kind=OrderEvent.Kind.SHIPMENT, actor=actor, source=source, at=shipped_at,
+                       from_status=old, to_status=new,
+                       note=f"{shipment.carrier_label} {shipment.tracking_number}".strip())
     metrics_inputs_changed(store_id=order.store_id)
     return shipment
 
@@ -310,4 +329,5 @@ def order_add_note(*, order: Order, note: str, actor: AbstractBaseUser | None = 
     note = (note or "").strip()
     if not note:
         raise ApplicationError(_("A note cannot be empty."))
-    return _event(order=order, kind=OrderEvent.Kind.NOTE, actor=actor, source=source, at=timezone.now(), note=note)
+    return order_event_record(order=order, kind=OrderEvent.Kind.NOTE, actor=actor, source=source,
+                              at=timezone.now(), note=note)

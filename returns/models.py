@@ -76,6 +76,7 @@ class ReturnRequest(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=ReturnStatus.choices, default=R.REQUESTED)
     requested_at = models.DateTimeField(_("requested at"))
     responded_at = models.DateTimeField(_("first response at"), null=True, blank=True)
+    rejected_at = models.DateTimeField(_("rejected at"), null=True, blank=True)
     rejected_reason = models.CharField(_("rejection reason"), max_length=200, blank=True)
     label_provided = models.BooleanField(_("prepaid label"), default=False)
     received_at = models.DateTimeField(_("received at"), null=True, blank=True)

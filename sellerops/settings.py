@@ -87,6 +87,7 @@ TEMPLATES = [
                 "django.template.context_processors.tz",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "sellerops.context_processors.navigation",
             ],
         },
     },
@@ -189,9 +190,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "metrics.tasks.metrics_recompute_all_task",
         "schedule": crontab(minute=5),
     },
+    # Each store's daily snapshot is taken at its own local midnight; running hourly catches every timezone
+    # and is idempotent.
     "metrics-snapshot-all-stores-daily": {
         "task": "metrics.tasks.metrics_snapshot_all_task",
-        "schedule": crontab(minute=15, hour=0),
+        "schedule": crontab(minute=15),
     },
 }
 

@@ -1,6 +1,16 @@
 from django.contrib import admin
-from django.urls import path
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from . import views
 
 urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="orders:list", permanent=False), name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/preferences/", views.preferences_view, name="preferences"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("orders/", include("orders.urls")),
     path("admin/", admin.site.urls),
 ]

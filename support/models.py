@@ -156,3 +156,28 @@ class Claim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.order} · {self.get_status_display()}"
+
+
+C = Claim.Status
+#: Every allowed claim decision, by kind. Only a chargeback can be reversed (the seller's representment won
+#: after the bank had decided for the buyer).
+CLAIM_TRANSITIONS: dict[str, dict[str, set[str]]] = {
+    Claim.Kind.A_TO_Z: {
+        C.OPEN: {C.GRANTED, C.DENIED, C.WITHDRAWN},
+        C.GRANTED: {C.WITHDRAWN},
+        C.DENIED: set(),
+        C.WITHDRAWN: set(),
+        C.REVERSED: set(),
+    },
+    Claim.Kind.CHARGEBACK: {
+        C.OPEN: {C.GRANTED, C.DENIED, C.WITHDRAWN},
+        C.GRANTED: {C.WITHDRAWN, C.REVERSED},
+        C.DENIED: set(),
+        C.WITHDRAWN: set(),
+        C.REVERSED: set(),
+    },
+}
+#: The timestamp each decision sets.
+CLAIM_STATUS_TIME_FIELD: dict[str, str] = {
+    C.GRANTED: "granted_at", C.DENIED: "denied_at", C.WITHDRAWN: "withdrawn_at", C.REVERSED: "reversed_at",
+}

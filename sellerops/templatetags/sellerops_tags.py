@@ -1,0 +1,66 @@
+"""Template helpers for times judged in a store's timezone and for order badges."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django import template
+from django.utils import dateformat
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from orders.models import RiskFlag
+from sellerops.models import Store
+
+register = template.Library()
+
+#: A deadline closer than this is shown as urgent (amber).
+SOON = timedelta(hours=12)
+
+
+@register.filter
+def store_time(value: datetime | None, store: Store) -> str:
+    """Format ``value`` in ``store``'s own timezone with its abbreviation, e.g. "Nov 22 23:59 PST"."""
+    if value is None:
+        return ""
+    # Translators: a date-time in PHP/Django date-format letters; T is the timezone abbreviation.
+    return dateformat.format(value.astimezone(store.tz), pgettext("store time format", "M j H:i T"))
+
+
+def duration(delta: timedelta) -> str:
+    """Say ``delta`` compactly: "2 d 4 h", "5 h 12 m", "8 m"."""
+    minutes = int(abs(delta).total_seconds() // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return _("%(days)d d %(hours)d h") % {"days": days, "hours": hours}
+    if hours:
+        return _("%(hours)d h %(minutes)02d m") % {"hours": hours, "minutes": minutes}
+    return _("%(minutes)d m") % {"minutes": minutes}
+
+
+@dataclass(frozen=True)
+class TimeLeft:
+    text: str
+    state: str  # "overdue", "soon" or "ok"
+
+
+@register.simple_tag
+def time_left(deadline: datetime | None, now: datetime) -> TimeLeft | None:
+    """How long until ``deadline`` ("in 3 h 50 m") or how long past it ("overdue 5 h 12 m")."""
+    if deadline is None:
+        return None
+    delta = deadline - now
+    if delta < timedelta(0):
+        return TimeLeft(_("overdue %(duration)s") % {"duration": duration(delta)}, "overdue")
+    return TimeLeft(_("in %(duration)s") % {"duration": duration(delta)}, "soon" if delta < SOON else "ok")
+
+
+@register.filter
+def risk_label(flag: str) -> str:
+    """The readable name of a risk flag code."""
+    try:
+        return str(RiskFlag(flag).label)
+    except ValueError:
+        return flag
