@@ -68,7 +68,8 @@ class OrderFactory(factory.django.DjangoModelFactory):
     purchase_date = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
     status = OrderStatus.UNSHIPPED
     fulfillment_channel = "MFN"
-    earliest_ship_date = factory.LazyAttribute(lambda o: o.purchase_date)
+    earliest_ship_date = factory.LazyAttribute(
+        lambda o: min(o.purchase_date, o.latest_ship_date) if o.latest_ship_date else o.purchase_date)
     latest_ship_date = factory.LazyAttribute(lambda o: o.purchase_date + timedelta(days=2))
     earliest_delivery_date = factory.LazyAttribute(lambda o: o.purchase_date + timedelta(days=3))
     latest_delivery_date = factory.LazyAttribute(lambda o: o.purchase_date + timedelta(days=7))

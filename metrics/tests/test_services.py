@@ -1,0 +1,176 @@
+"""Snapshots, breaches, the debounced trigger, the command and the API endpoint."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.cache import cache
+from django.db import transaction
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from metrics.models import Breach, MetricSnapshot
+from metrics.services import metrics_inputs_changed, metrics_recompute, metrics_snapshot_daily
+from tests.factories import MembershipFactory, OrderFactory, ShipmentFactory, StoreFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def late_orders(store, late: int, on_time: int, due=None):
+    """MFN orders due to ship yesterday (store time): ``late`` never confirmed, ``on_time`` confirmed."""
+    due = due or timezone.now().astimezone(store.tz).replace(hour=0, minute=0, second=0, microsecond=0) \
+        - timedelta(hours=12)
+    for _ in range(late):
+        OrderFactory(store=store, purchase_date=due - timedelta(days=2), latest_ship_date=due)
+    for _ in range(on_time):
+        order = OrderFactory(store=store, purchase_date=due - timedelta(days=2), latest_ship_date=due)
+        ShipmentFactory(order=order, store=store, shipped_at=due - timedelta(hours=1))
+
+
+def lsr10(results):
+    return next(r for r in results if r.metric == "lsr" and r.window_days == 10)
+
+
+def test_red_metric_opens_one_breach_and_tracks_its_peak(store):
+    late_orders(store, late=1, on_time=9)  # 10 %
+    metrics_recompute(store=store)
+    metrics_recompute(store=store)
+    breach = Breach.objects.get(store=store, metric="lsr", window_days=10)
+    assert breach.is_open and breach.opening_rate == breach.peak_rate
+    late_orders(store, late=2, on_time=0)  # 3 of 12 = 25 %
+    metrics_recompute(store=store)
+    breach.refresh_from_db()
+    assert (breach.peak_rate, breach.opening_rate) == (Decimal("0.25"), Decimal("0.1"))
+    assert Breach.objects.filter(store=store, metric="lsr", window_days=10, resolved_at__isnull=True).count() == 1
+
+
+def test_breach_resolves_when_back_inside_the_target(store):
+    late_orders(store, late=1, on_time=9)
+    metrics_recompute(store=store)
+    late_orders(store, late=0, on_time=30)  # 1 of 40 = 2.5 %: amber is inside the target
+    results = metrics_recompute(store=store)
+    assert lsr10(results).status == "green"
+    breach = Breach.objects.get(store=store, metric="lsr", window_days=10)
+    assert breach.resolved_at is not None
+    late_orders(store, late=5, on_time=0)
+    metrics_recompute(store=store)
+    assert Breach.objects.filter(store=store, metric="lsr", window_days=10).count() == 2
+
+
+def test_recompute_of_a_past_instant_snapshots_but_leaves_breaches_alone(store):
+    late_orders(store, late=1, on_time=1)
+    results = metrics_recompute(store=store, as_of=timezone.now() - timedelta(hours=1))
+    assert lsr10(results).status == "red"
+    assert not Breach.objects.exists()
+    assert MetricSnapshot.objects.filter(store=store, metric="lsr").count() == 2
+
+
+def test_snapshot_is_idempotent_and_records_its_definition(store):
+    late_orders(store, late=1, on_time=3)
+    as_of = timezone.now()
+    metrics_recompute(store=store, as_of=as_of)
+    metrics_recompute(store=store, as_of=as_of)
+    snapshot = MetricSnapshot.objects.get(store=store, metric="lsr", window_days=10, as_of=as_of)
+    assert (snapshot.numerator, snapshot.denominator, snapshot.status) == (1, 4, "red")
+    assert snapshot.definition["target"] == "0.04" and snapshot.definition["window_days"] == [10, 30]
+    assert snapshot.window_end <= as_of
+    assert MetricSnapshot.objects.filter(store=store).count() == 11
+
+
+def test_daily_snapshot_is_taken_at_local_midnight(store):
+    metrics_snapshot_daily(store=store)
+    metrics_snapshot_daily(store=store)
+    as_ofs = set(MetricSnapshot.objects.filter(kind="daily").values_list("as_of", flat=True))
+    assert len(as_ofs) == 1
+    local = as_ofs.pop().astimezone(store.tz)
+    assert (local.hour, local.minute) == (0, 0)
+
+
+def test_a_burst_of_changes_enqueues_one_recompute(store, django_capture_on_commit_callbacks, monkeypatch):
+    calls = []
+    monkeypatch.setattr("metrics.tasks.metrics_recompute_store_task.apply_async",
+                        lambda args, countdown: calls.append((args, countdown)))
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(1000):
+            metrics_inputs_changed(store_id=store.pk)
+    assert calls == [([store.pk], 30)]
+    other = StoreFactory(code="OTHER")
+    with django_capture_on_commit_callbacks(execute=True):
+        metrics_inputs_changed(store_id=other.pk)
+    assert len(calls) == 2
+
+
+def test_the_recompute_clears_the_debounce_so_later_changes_schedule_again(store, django_capture_on_commit_callbacks):
+    # Eager mode: the task runs at once, clears the pending flag and recomputes.
+    with django_capture_on_commit_callbacks(execute=True):
+        metrics_inputs_changed(store_id=store.pk)
+    assert MetricSnapshot.objects.filter(store=store).count() == 11
+    assert cache.get(f"metrics:recompute-pending:{store.pk}") is None
+
+
+def test_nothing_is_enqueued_when_the_transaction_rolls_back(store, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        try:
+            with transaction.atomic():
+                metrics_inputs_changed(store_id=store.pk)
+                raise RuntimeError("abort")
+        except RuntimeError:
+            pass
+    assert callbacks == []
+
+
+def test_command_prints_json_for_one_store_at_an_instant(store):
+    late_orders(store, late=1, on_time=1)
+    out = StringIO()
+    call_command("recompute_metrics", "--store", store.code, "--as-of", timezone.now().isoformat(), "--json",
+                 stdout=out)
+    rows = json.loads(out.getvalue())
+    assert len(rows) == 11
+    assert next(r for r in rows if r["metric"] == "lsr" and r["window_days"] == 10)["numerator"] == 1
+
+
+@pytest.mark.parametrize("args", [["--store", "NOPE"], ["--as-of", "yesterday"], ["--as-of", "2026-11-01T00:00"]])
+def test_command_rejects_bad_arguments(store, args):
+    with pytest.raises(CommandError):
+        call_command("recompute_metrics", *args, stdout=StringIO())
+
+
+def test_api_metrics_for_a_member_with_a_token(client, store):
+    user = UserFactory(username="mgr")
+    MembershipFactory(user=user, store=store, role="manager")
+    late_orders(store, late=1, on_time=3)
+    token = Token.objects.create(user=user)
+    response = client.get(f"/api/stores/{store.code}/metrics/", {"as_of": timezone.now().isoformat()},
+                          headers={"Authorization": f"Token {token.key}"})
+    assert response.status_code == 200
+    row = next(r for r in response.json() if r["metric"] == "lsr" and r["window_days"] == 10)
+    assert row | {"window_start": None, "window_end": None, "as_of": None} == {
+        "metric": "lsr", "channel": "MFN", "window_days": 10, "numerator": 1, "denominator": 4, "rate": 0.25,
+        "target": 0.04, "status": "red", "defects_until_breach": 0, "window_start": None, "window_end": None,
+        "as_of": None,
+    }
+    odr = next(r for r in response.json() if r["metric"] == "odr" and r["channel"] == "AFN")
+    assert odr["rate"] is None and odr["status"] == "none"
+
+
+def test_api_metrics_scoping_and_auth(client, store):
+    stranger = UserFactory(username="stranger")
+    MembershipFactory(user=stranger, store=StoreFactory(code="ELSEWHERE"))
+    assert client.get(f"/api/stores/{store.code}/metrics/").status_code == 401
+    client.force_login(stranger)
+    assert client.get(f"/api/stores/{store.code}/metrics/").status_code == 404
+    assert client.get("/api/stores/NO-SUCH/metrics/").status_code == 404
+    assert client.get("/api/stores/ELSEWHERE/metrics/", {"as_of": "not a date"}).status_code == 400

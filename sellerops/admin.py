@@ -1,0 +1,160 @@
+"""The back office. Staff who are not superusers see and choose only the rows of their own stores.
+
+``StoreScopedAdmin`` (and ``StoreScopedInline``) narrow every changelist, change page and foreign-key
+choice to the user's stores through ``sellerops.selectors``; ``ReadOnlyAdmin`` serves the tables that only
+services write (timelines, stock movements, snapshots).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from .models import Membership, Profile, Role, Store
+from .selectors import scoped, store_ids, store_list
+
+
+def _store_field_of(model: type[models.Model]) -> str | None:
+    """The path from ``model`` to its store, for the models whose rows belong to one."""
+    if model is Store:
+        return "id"
+    try:
+        field = model._meta.get_field("store")
+    except FieldDoesNotExist:
+        return None
+    return "store" if getattr(field, "related_model", None) is Store else None
+
+
+def scoped_choices(model: type[models.Model], request: HttpRequest) -> QuerySet | None:
+    """The rows of ``model`` the user may pick in a form, or None when the model is not store-owned."""
+    user = request.user
+    if user.is_superuser:
+        return None
+    if model is get_user_model() or model._meta.label == settings.AUTH_USER_MODEL:
+        return model._default_manager.filter(memberships__store__in=store_ids(user=user)).distinct()
+    store_field = _store_field_of(model)
+    if store_field is None:
+        return None
+    return scoped(model._default_manager.all(), user=user, store_field=store_field)
+
+
+class _ScopedChoicesMixin:
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "queryset" not in kwargs:
+            queryset = scoped_choices(db_field.related_model, request)
+            if queryset is not None:
+                kwargs["queryset"] = queryset
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "queryset" not in kwargs:
+            queryset = scoped_choices(db_field.related_model, request)
+            if queryset is not None:
+                kwargs["queryset"] = queryset
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class StoreScopedAdmin(_ScopedChoicesMixin, admin.ModelAdmin):
+    """A model admin that shows a non-superuser only the rows of the stores they are a member of."""
+
+    #: The lookup from this admin's model to its ``Store``.
+    store_field = "store"
+    list_per_page = 50
+    show_full_result_count = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return scoped(super().get_queryset(request), user=request.user, store_field=self.store_field)
+
+
+class StoreScopedInline(_ScopedChoicesMixin):
+    """Mixed into an inline: the parent is already scoped, this keeps its foreign-key choices so too."""
+
+
+class ReadOnlyMixin:
+    """For rows only services write: viewable, never added or changed here; only a superuser deletes."""
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return request.user.is_superuser
+
+
+class ReadOnlyAdmin(ReadOnlyMixin, StoreScopedAdmin):
+    pass
+
+
+class ReadOnlyTabularInline(ReadOnlyMixin, admin.TabularInline):
+    extra = 0
+    show_change_link = True
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class MembershipInline(StoreScopedInline, admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(Store)
+class StoreAdmin(StoreScopedAdmin):
+    store_field = "id"
+    list_display = ["code", "name", "marketplace", "timezone", "currency", "seller_id", "is_active",
+                    "created_at"]
+    list_filter = ["marketplace", "is_active"]
+    search_fields = ["code", "name", "seller_id"]
+    readonly_fields = ["created_at"]
+    inlines = [MembershipInline]
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if not change and not request.user.is_superuser:
+            # Otherwise the store would vanish from its creator's view the moment it is saved.
+            Membership.objects.get_or_create(user=request.user, store=obj, defaults={"role": Role.ADMIN})
+
+
+@admin.register(Membership)
+class MembershipAdmin(StoreScopedAdmin):
+    list_display = ["user", "store", "role", "created_at"]
+    list_filter = ["store", "role"]
+    search_fields = ["user__username", "user__email", "store__code", "store__name"]
+    list_select_related = ["user", "store"]
+    autocomplete_fields = ["user", "store"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "timezone"]
+    search_fields = ["user__username", "user__email"]
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        colleagues = Q(user__memberships__store__in=store_list(user=request.user))
+        return queryset.filter(Q(user=request.user) | colleagues).distinct()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user" and not request.user.is_superuser:
+            kwargs["queryset"] = scoped_choices(db_field.related_model, request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+admin.site.site_header = _("SellerOps administration")
+admin.site.site_title = _("SellerOps admin")
+admin.site.index_title = _("Back office")

@@ -1,0 +1,136 @@
+"""Buyer messages, reply templates, feedback and claims in the back office.
+
+What feeds a metric (messages, ratings, claim decisions) changes only through ``support.services``, so it
+is read-only here; reply templates and thread assignment are edited freely.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from sellerops.admin import ReadOnlyAdmin, ReadOnlyTabularInline, StoreScopedAdmin
+from sellerops.errors import ApplicationError
+from sellerops.selectors import store_ids
+
+from .models import Claim, Feedback, Message, MessageThread, ReplyTemplate
+from .services import message_mark_no_reply_needed
+
+
+class MessageInline(ReadOnlyTabularInline):
+    model = Message
+    fields = ["sent_at", "direction", "sender", "subject", "body", "needs_reply", "replied_at", "author"]
+    readonly_fields = fields
+
+
+@admin.register(MessageThread)
+class MessageThreadAdmin(StoreScopedAdmin):
+    list_display = ["__str__", "store", "order", "buyer_name", "buyer_email", "assigned_to",
+                    "last_message_at"]
+    list_filter = ["store", "language", ("assigned_to", admin.EmptyFieldListFilter)]
+    search_fields = ["subject", "buyer_name", "buyer_email", "order__amazon_order_id"]
+    list_select_related = ["store", "order", "assigned_to"]
+    date_hierarchy = "last_message_at"
+    raw_id_fields = ["order", "assigned_to"]
+    readonly_fields = ["store", "order", "buyer_email", "last_message_at", "created_at"]
+    inlines = [MessageInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # A thread opens with its first message (``message_receive``).
+        return False
+
+
+@admin.register(Message)
+class MessageAdmin(ReadOnlyAdmin):
+    list_display = ["sent_at", "thread", "store", "direction", "sender", "needs_reply", "replied_at",
+                    "is_internal_note"]
+    list_filter = ["store", "direction", "needs_reply", "is_internal_note"]
+    search_fields = ["subject", "sender", "message_id", "thread__buyer_email",
+                     "thread__order__amazon_order_id"]
+    list_select_related = ["thread", "store"]
+    date_hierarchy = "sent_at"
+    actions = ["mark_no_reply_needed"]
+
+    @admin.action(description=_("Mark as needing no reply"))
+    def mark_no_reply_needed(self, request: HttpRequest, queryset: QuerySet[Message]) -> None:
+        done = 0
+        for message in queryset.filter(direction=Message.Direction.INBOUND, needs_reply=True):
+            try:
+                message_mark_no_reply_needed(message=message, actor=request.user)
+            except ApplicationError as error:
+                self.message_user(request, f"{message}: {error.message}", messages.WARNING)
+            else:
+                done += 1
+        self.message_user(request, ngettext("%(count)d message marked.", "%(count)d messages marked.", done)
+                          % {"count": done})
+
+    def get_actions(self, request: HttpRequest):
+        actions = super().get_actions(request)
+        # The action is a change; a viewer who may not change messages does not get it.
+        if not request.user.has_perm("support.change_message"):
+            actions.pop("mark_no_reply_needed", None)
+        return actions
+
+
+@admin.register(ReplyTemplate)
+class ReplyTemplateAdmin(StoreScopedAdmin):
+    """Templates of the user's stores and the shared ones (no store); only a superuser edits shared ones."""
+
+    list_display = ["name", "language", "store", "subject"]
+    list_filter = ["store", "language"]
+    search_fields = ["name", "subject", "body"]
+    list_select_related = ["store"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        queryset = admin.ModelAdmin.get_queryset(self, request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(Q(store__in=store_ids(user=request.user)) | Q(store__isnull=True))
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        if obj is not None and obj.store_id is None and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        if obj is not None and obj.store_id is None and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "store" and not request.user.is_superuser:
+            kwargs["required"] = True
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(StoreScopedAdmin):
+    list_display = ["order", "store", "rating", "received_at", "removed_at", "removal_requested_at"]
+    list_filter = ["store", "rating", ("removed_at", admin.EmptyFieldListFilter)]
+    search_fields = ["order__amazon_order_id", "order__buyer_name", "comment"]
+    list_select_related = ["order", "store"]
+    date_hierarchy = "received_at"
+    readonly_fields = ["store", "order", "rating", "comment", "received_at", "removed_at"]
+    fields = ["store", "order", "rating", "comment", "received_at", "response", "removal_requested_at",
+              "removed_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(Claim)
+class ClaimAdmin(StoreScopedAdmin):
+    list_display = ["order", "store", "kind", "status", "amount", "filed_at", "respond_by", "granted_at",
+                    "denied_at", "withdrawn_at", "reversed_at"]
+    list_filter = ["store", "kind", "status"]
+    search_fields = ["order__amazon_order_id", "order__buyer_name", "reason"]
+    list_select_related = ["order", "store"]
+    date_hierarchy = "filed_at"
+    readonly_fields = ["store", "order", "kind", "status", "filed_at", "granted_at", "denied_at",
+                       "withdrawn_at", "reversed_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

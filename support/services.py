@@ -1,0 +1,306 @@
+"""Every write to buyer contact: threads, messages and replies, feedback, A-to-z claims and chargebacks.
+
+Each service runs in one transaction; those that change an input of Contact Response Rate or Order Defect
+Rate schedule a metrics recompute for after the commit.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from metrics.services import metrics_inputs_changed
+from orders.models import Order, OrderEvent
+from orders.services import CLOCK_SKEW, order_event_record
+from sellerops.errors import ApplicationError
+from sellerops.models import Membership, Store
+from sellerops.state import check_transition
+
+from .models import CLAIM_STATUS_TIME_FIELD, CLAIM_TRANSITIONS, Claim, Feedback, Message, MessageThread
+
+
+def _actor(actor: AbstractBaseUser | None) -> AbstractBaseUser | None:
+    return actor if actor is not None and actor.is_authenticated else None
+
+
+def _not_future(value: datetime, *, what: str) -> datetime:
+    if value > timezone.now() + CLOCK_SKEW:
+        raise ApplicationError(_("%(what)s is in the future (%(value)s).")
+                               % {"what": what, "value": value.isoformat()})
+    return value
+
+
+def _same_store(store_id: int, *objects, what: str) -> None:
+    for obj in objects:
+        if obj is not None and obj.store_id != store_id:
+            raise ApplicationError(_("%(what)s belongs to another store.") % {"what": what})
+
+
+# --- Threads and messages ---
+
+
+@transaction.atomic
+def thread_get_or_create_for_order(*, order: Order, subject: str = "") -> MessageThread:
+    """Return the order's message thread, opening one (with the order's buyer) if there is none yet."""
+    # The order's row lock serialises two messages arriving at once for an order without a thread.
+    Order.objects.select_for_update().filter(pk=order.pk).first()
+    thread = MessageThread.objects.filter(store_id=order.store_id, order=order).order_by("id").first()
+    if thread is not None:
+        return thread
+    return MessageThread.objects.create(
+        store_id=order.store_id, order=order, buyer_name=order.buyer_name, buyer_email=order.buyer_email,
+        subject=(subject or _("Order %(id)s") % {"id": order.amazon_order_id})[:500],
+    )
+
+
+def _thread_for(*, store: Store, thread: MessageThread | None, order: Order | None, buyer_email: str,
+                buyer_name: str, subject: str) -> MessageThread:
+    if thread is not None:
+        _same_store(store.pk, thread, what=_("The thread"))
+        return thread
+    if order is not None:
+        _same_store(store.pk, order, what=_("The order"))
+        return thread_get_or_create_for_order(order=order, subject=subject)
+    if buyer_email:
+        existing = (MessageThread.objects
+                    .filter(store=store, buyer_email__iexact=buyer_email, order__isnull=True)
+                    .order_by("-last_message_at", "-id").first())
+        if existing is not None:
+            return existing
+    return MessageThread.objects.create(store=store, buyer_name=buyer_name, buyer_email=buyer_email,
+                                        subject=subject[:500])
+
+
+def _touch(thread: MessageThread, at: datetime) -> None:
+    """Move the thread's last-message time forward (never back: messages may arrive out of order)."""
+    later = Q(last_message_at__isnull=True) | Q(last_message_at__lt=at)
+    MessageThread.objects.filter(later, pk=thread.pk).update(last_message_at=at)
+    if thread.last_message_at is None or thread.last_message_at < at:
+        thread.last_message_at = at
+
+
+def _create_message(**fields) -> tuple[Message, bool]:
+    """Create the message, or return the one stored under the same Message-ID (re-imports, retries)."""
+    message_id = fields.get("message_id", "")
+    if message_id:
+        existing = Message.objects.filter(store_id=fields["store_id"], message_id=message_id).first()
+        if existing is not None:
+            return existing, False
+        try:
+            with transaction.atomic():
+                return Message.objects.create(**fields), True
+        except IntegrityError:
+            # Another process stored the same message between the lookup and the insert.
+            return Message.objects.get(store_id=fields["store_id"], message_id=message_id), False
+    return Message.objects.create(**fields), True
+
+
+def _message_event(message: Message, *, actor: AbstractBaseUser | None, source: str) -> None:
+    order = message.thread.order
+    if order is None:
+        return
+    if message.direction == Message.Direction.INBOUND:
+        note = _("Message from the buyer")
+    else:
+        note = _("Reply to the buyer")
+    order_event_record(order=order, kind=OrderEvent.Kind.MESSAGE, actor=actor, source=source,
+                       at=message.sent_at, note=f"{note}: {message.body[:200]}")
+
+
+@transaction.atomic
+def message_receive(*, store: Store, body: str, sent_at: datetime | None = None,
+                    thread: MessageThread | None = None, order: Order | None = None, message_id: str = "",
+                    sender: str = "", subject: str = "", needs_reply: bool = True, buyer_name: str = "",
+                    buyer_email: str = "", source: str = "ui") -> Message:
+    """Store a buyer's message in its thread (given, the order's or the buyer's), once per Message-ID."""
+    body = (body or "").strip()
+    if not body:
+        raise ApplicationError(_("A message needs a body."))
+    sent_at = _not_future(sent_at or timezone.now(), what=_("The message time"))
+    message_id = (message_id or "").strip()[:255]
+    if message_id:
+        existing = Message.objects.filter(store=store, message_id=message_id).first()
+        if existing is not None:
+            return existing
+    thread = _thread_for(store=store, thread=thread, order=order, buyer_email=buyer_email,
+                         buyer_name=buyer_name, subject=subject)
+    message, created = _create_message(
+        store_id=store.pk, thread=thread, direction=Message.Direction.INBOUND, message_id=message_id,
+        sender=sender or buyer_email, subject=subject[:500], body=body, sent_at=sent_at,
+        needs_reply=bool(needs_reply),
+    )
+    if not created:
+        return message
+    _touch(thread, sent_at)
+    _message_event(message, actor=None, source=source)
+    if message.needs_reply:
+        metrics_inputs_changed(store_id=store.pk)
+    return message
+
+
+@transaction.atomic
+def message_reply(*, thread: MessageThread, body: str, author: AbstractBaseUser | None = None,
+                  sent_at: datetime | None = None, subject: str = "", message_id: str = "",
+                  source: str = "ui") -> Message:
+    """Send (or record) the seller's reply; it answers every earlier unanswered buyer message in it."""
+    body = (body or "").strip()
+    if not body:
+        raise ApplicationError(_("A reply needs a body."))
+    sent_at = _not_future(sent_at or timezone.now(), what=_("The reply time"))
+    thread = MessageThread.objects.select_for_update(of=("self",)).select_related("order").get(pk=thread.pk)
+    message, created = _create_message(
+        store_id=thread.store_id, thread=thread, direction=Message.Direction.OUTBOUND,
+        message_id=(message_id or "").strip()[:255], sender=getattr(author, "email", "") or "",
+        subject=(subject or (f"Re: {thread.subject}" if thread.subject else ""))[:500], body=body,
+        sent_at=sent_at, author=_actor(author),
+    )
+    if not created:
+        return message
+    Message.objects.filter(thread=thread, direction=Message.Direction.INBOUND, replied_at__isnull=True,
+                           sent_at__lte=sent_at).update(replied_at=sent_at)
+    _touch(thread, sent_at)
+    _message_event(message, actor=author, source=source)
+    metrics_inputs_changed(store_id=thread.store_id)
+    return message
+
+
+@transaction.atomic
+def message_mark_no_reply_needed(*, message: Message, actor: AbstractBaseUser | None) -> Message:
+    """Take a buyer message out of the reply queue (and out of Contact Response Rate): a thank-you, say."""
+    message = Message.objects.select_for_update().get(pk=message.pk)
+    if message.direction != Message.Direction.INBOUND:
+        raise ApplicationError(_("Only a message from the buyer can be marked as needing no reply."))
+    if message.replied_at is not None:
+        raise ApplicationError(_("This message has already been answered."))
+    if not message.needs_reply:
+        return message
+    message.needs_reply, message.no_reply_needed_by = False, _actor(actor)
+    message.save(update_fields=["needs_reply", "no_reply_needed_by"])
+    metrics_inputs_changed(store_id=message.store_id)
+    return message
+
+
+@transaction.atomic
+def thread_assign(*, thread: MessageThread, assignee: AbstractBaseUser | None,
+                  actor: AbstractBaseUser | None = None) -> MessageThread:
+    """Give the thread to one member of its store, or (``assignee=None``) back to the shared inbox."""
+    thread = MessageThread.objects.select_for_update().get(pk=thread.pk)
+    if assignee is not None and not (
+        assignee.is_superuser or Membership.objects.filter(user=assignee, store_id=thread.store_id).exists()
+    ):
+        raise ApplicationError(_("%(user)s is not a member of this store.")
+                               % {"user": assignee.get_username()})
+    thread.assigned_to = assignee
+    thread.save(update_fields=["assigned_to"])
+    return thread
+
+
+# --- Feedback ---
+
+
+def _check_rating(rating: int) -> int:
+    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise ApplicationError(_("A rating is a whole number of stars from 1 to 5, not %(rating)s.")
+                               % {"rating": rating})
+    return rating
+
+
+@transaction.atomic
+def feedback_record(*, order: Order, rating: int, comment: str = "", received_at: datetime | None = None,
+                    response: str | None = None) -> Feedback:
+    """Record the buyer's seller feedback; an order has one, so a second rating updates the first."""
+    rating = _check_rating(rating)
+    received_at = _not_future(received_at or timezone.now(), what=_("The feedback time"))
+    if received_at < order.purchase_date:
+        raise ApplicationError(_("Feedback cannot come before the order was placed."))
+    comment = (comment or "").strip()
+    Order.objects.select_for_update().filter(pk=order.pk).first()
+    feedback = Feedback.objects.filter(order=order).first()
+    if feedback is None:
+        feedback = Feedback.objects.create(store_id=order.store_id, order=order, rating=rating,
+                                           comment=comment, received_at=received_at, response=response or "")
+    else:
+        update_fields = []
+        if (feedback.rating, feedback.comment) != (rating, comment):
+            # A revised rating is new feedback as of when it was given; re-recording the same one is not.
+            feedback.rating, feedback.comment, feedback.received_at = rating, comment, received_at
+            update_fields += ["rating", "comment", "received_at"]
+        if response is not None and response != feedback.response:
+            feedback.response = response
+            update_fields.append("response")
+        if not update_fields:
+            return feedback
+        feedback.save(update_fields=update_fields)
+    metrics_inputs_changed(store_id=order.store_id)
+    return feedback
+
+
+@transaction.atomic
+def feedback_remove(*, feedback: Feedback, at: datetime | None = None) -> Feedback:
+    """Record that Amazon removed the feedback: from then on it no longer counts as a defect."""
+    feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
+    if feedback.removed_at is not None:
+        raise ApplicationError(_("This feedback was already removed on %(at)s.")
+                               % {"at": feedback.removed_at.isoformat()})
+    at = _not_future(at or timezone.now(), what=_("The removal time"))
+    if at < feedback.received_at:
+        raise ApplicationError(_("Feedback cannot be removed before it was received."))
+    feedback.removed_at = at
+    feedback.save(update_fields=["removed_at"])
+    metrics_inputs_changed(store_id=feedback.store_id)
+    return feedback
+
+
+# --- Claims and chargebacks ---
+
+
+@transaction.atomic
+def claim_file(*, order: Order, kind: str, reason: str = "", amount: Decimal | None = None,
+               filed_at: datetime | None = None, respond_by: datetime | None = None) -> Claim:
+    """Record an A-to-z Guarantee claim or a chargeback on an order; one open claim of each kind at a time."""
+    if kind not in Claim.Kind.values:
+        raise ApplicationError(_("A claim is an A-to-z Guarantee claim or a chargeback, not %(kind)s.")
+                               % {"kind": kind})
+    filed_at = _not_future(filed_at or timezone.now(), what=_("The filing time"))
+    if filed_at < order.purchase_date:
+        raise ApplicationError(_("A claim cannot be filed before the order was placed."))
+    if respond_by is not None and respond_by < filed_at:
+        raise ApplicationError(_("The response deadline is before the claim was filed."))
+    if amount is not None and amount < 0:
+        raise ApplicationError(_("A claim amount cannot be negative."))
+    Order.objects.select_for_update().filter(pk=order.pk).first()
+    if Claim.objects.filter(order=order, kind=kind, status=Claim.Status.OPEN).exists():
+        raise ApplicationError(_("Order %(order)s already has an open %(kind)s.")
+                               % {"order": order.amazon_order_id, "kind": Claim.Kind(kind).label})
+    claim = Claim.objects.create(store_id=order.store_id, order=order, kind=kind, reason=(reason or "")[:200],
+                                 amount=amount, filed_at=filed_at, respond_by=respond_by)
+    metrics_inputs_changed(store_id=order.store_id)
+    return claim
+
+
+@transaction.atomic
+def claim_set_status(*, claim: Claim, status: str, at: datetime | None = None) -> Claim:
+    """Record a decision on the claim (granted, denied, withdrawn, reversed) and when it was made."""
+    claim = Claim.objects.select_for_update(of=("self",)).select_related("order").get(pk=claim.pk)
+    check_transition(CLAIM_TRANSITIONS[claim.kind], dict(Claim.Status.choices), old=claim.status, new=status,
+                     what=_("%(kind)s on order %(order)s") % {"kind": claim.get_kind_display(),
+                                                             "order": claim.order.amazon_order_id})
+    at = _not_future(at or timezone.now(), what=_("The decision time"))
+    previous = max([claim.filed_at] + [getattr(claim, f) for f in CLAIM_STATUS_TIME_FIELD.values()
+                                       if getattr(claim, f)])
+    if at < previous:
+        raise ApplicationError(
+            _("The decision time %(at)s is before the claim's previous step (%(previous)s).")
+            % {"at": at.isoformat(), "previous": previous.isoformat()})
+    field = CLAIM_STATUS_TIME_FIELD[status]
+    claim.status = status
+    setattr(claim, field, at)
+    claim.save(update_fields=["status", field])
+    metrics_inputs_changed(store_id=claim.store_id)
+    return claim
