@@ -1,0 +1,159 @@
+"""Fixtures for the cross-app tests: a real Celery worker process fed through Redis."""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit, urlunsplit
+
+import kombu.pools
+import pytest
+import redis
+from celery.result import AsyncResult
+from django.conf import settings
+from django.db import connection
+
+from sellerops.celery import app as celery_app
+
+WORKER_START_TIMEOUT = 60.0
+WORKER_STOP_TIMEOUT = 20.0
+
+
+def dedicated_redis_url(redis_url: str, worker_id: str) -> str:
+    """Point REDIS_URL at a database of its own per xdist worker (15, 14, …) so flushing it harms nobody."""
+    index = int(worker_id[2:]) if worker_id.startswith("gw") and worker_id[2:].isdigit() else 0
+    parts = urlsplit(redis_url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{15 - index % 8}", parts.query, parts.fragment))
+
+
+def database_url_for(settings_dict: dict[str, Any]) -> str:
+    """Build a DATABASE_URL that reaches the database the tests run on (the test database, once created)."""
+    user = quote(settings_dict.get("USER") or "", safe="")
+    password = quote(settings_dict.get("PASSWORD") or "", safe="")
+    credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    host = settings_dict.get("HOST") or "127.0.0.1"
+    port = settings_dict.get("PORT") or "5432"
+    return f"postgres://{credentials}{host}:{port}/{quote(settings_dict['NAME'], safe='')}"
+
+
+def _reset_celery_connections() -> None:
+    """Forget the broker pools and result backend built from the previous configuration."""
+    kombu.pools.reset()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+    celery_app._backend_cache = None
+    celery_app._local.__dict__.pop("backend", None)
+
+
+@dataclass
+class LiveWorker:
+    process: subprocess.Popen[bytes]
+    log_path: Path
+    redis: redis.Redis
+    redis_url: str
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")[-5000:]
+
+    def wait(self, result: AsyncResult, timeout: float = WORKER_START_TIMEOUT) -> Any:
+        """Wait for a result from the worker; fail early, with the worker's log, if it died."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail(f"Celery worker exited with {self.process.returncode}:\n{self.log()}")
+            if result.ready():
+                return result.get(timeout=5)
+            time.sleep(0.2)
+        pytest.fail(f"No result from the Celery worker within {timeout:.0f} s:\n{self.log()}")
+
+
+def _die_with_parent() -> None:
+    """In the child: receive SIGTERM if the test process dies without its finalizers (Linux only)."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=WORKER_STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=WORKER_STOP_TIMEOUT)
+
+
+@pytest.fixture
+def live_celery_worker(transactional_db, tmp_path: Path, worker_id: str) -> Iterator[LiveWorker]:
+    """Run `celery -A sellerops worker` as a child process on Redis and the test database; eager mode off."""
+    redis_url = os.environ.get("REDIS_URL", "")
+    if not redis_url:
+        pytest.skip("REDIS_URL is not set: a real Celery worker needs Redis as its broker.")
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "A worker process cannot see the test database on SQLite (it lives in this process's memory); "
+            "set DATABASE_URL to a PostgreSQL database."
+        )
+    url = dedicated_redis_url(redis_url, worker_id)
+    client = redis.Redis.from_url(url, socket_timeout=10)
+    client.flushdb()
+
+    # The worker sees only what this test commits, so keep its connections short-lived.
+    env = {
+        **os.environ,
+        "REDIS_URL": url,
+        "DATABASE_URL": database_url_for(connection.settings_dict),
+        "CONN_MAX_AGE": "0",
+        "PYTHONUNBUFFERED": "1",
+    }
+    log_path = tmp_path / "celery-worker.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "sellerops",
+                "worker",
+                "--pool=solo",
+                "--concurrency=1",
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                f"--hostname=test-{worker_id}@%h",
+            ],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+        )
+
+    overrides = {"task_always_eager": False, "broker_url": url, "result_backend": url}
+    saved = {key: celery_app.conf[key] for key in overrides}
+    try:
+        celery_app.conf.update(overrides)
+        _reset_celery_connections()
+        yield LiveWorker(process=process, log_path=log_path, redis=client, redis_url=url)
+    finally:
+        celery_app.conf.update(saved)
+        _reset_celery_connections()
+        _stop(process)
+        client.flushdb()
+        client.close()
