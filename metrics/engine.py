@@ -143,20 +143,21 @@ def _not_before(field_name: str, as_of: datetime) -> Q:
     return Q(**{f"{field_name}__isnull": True}) | Q(**{f"{field_name}__gt": as_of})
 
 
-def defect_subqueries(as_of: datetime) -> dict[str, Exists]:
+def defect_subqueries(store: Store, as_of: datetime) -> dict[str, Exists]:
     """The three ODR defects of an order, as of ``as_of``, as correlated EXISTS expressions."""
     negative_feedback = Feedback.objects.filter(
-        _before("received_at", as_of), _not_before("removed_at", as_of), order=OuterRef("pk"), rating__lte=2
+        _before("received_at", as_of), _not_before("removed_at", as_of), store=store, order=OuterRef("pk"),
+        rating__lte=2,
     )
     # An A-to-z claim counts while pending or granted, or withdrawn after it was granted; not once denied,
     # nor withdrawn before a decision.
     a_to_z = Claim.objects.filter(
         _before("filed_at", as_of), _not_before("denied_at", as_of),
         _not_before("withdrawn_at", as_of) | _before("granted_at", as_of),
-        order=OuterRef("pk"), kind=Claim.Kind.A_TO_Z,
+        store=store, order=OuterRef("pk"), kind=Claim.Kind.A_TO_Z,
     )
     chargeback = Claim.objects.filter(
-        _before("filed_at", as_of), _not_before("reversed_at", as_of), order=OuterRef("pk"),
+        _before("filed_at", as_of), _not_before("reversed_at", as_of), store=store, order=OuterRef("pk"),
         kind=Claim.Kind.CHARGEBACK,
     )
     return {"negative_feedback": Exists(negative_feedback), "a_to_z_claim": Exists(a_to_z),
@@ -164,7 +165,7 @@ def defect_subqueries(as_of: datetime) -> dict[str, Exists]:
 
 
 def odr_rows(store: Store, as_of: datetime, win: Window, channel: str) -> QuerySet[Order]:
-    defects = defect_subqueries(as_of)
+    defects = defect_subqueries(store, as_of)
     rows = Order.objects.filter(store=store, purchase_date__gte=win.start, purchase_date__lt=win.end)
     if channel != "ALL":
         rows = rows.filter(fulfillment_channel=channel)
