@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
@@ -18,10 +19,6 @@ from .windows import local_midnight
 
 logger = logging.getLogger(__name__)
 
-#: A burst of changes to one store within this many seconds makes one recompute.
-RECOMPUTE_DEBOUNCE_SECONDS = 30
-
-
 def _pending_key(store_id: int) -> str:
     return f"metrics:recompute-pending:{store_id}"
 
@@ -30,15 +27,18 @@ def metrics_inputs_changed(*, store_id: int) -> None:
     """Schedule one recompute of ``store_id``'s metrics after this transaction commits, debounced.
 
     The first change in a quiet store sets a pending flag and enqueues a recompute that runs
-    ``RECOMPUTE_DEBOUNCE_SECONDS`` later; changes while the flag is set enqueue nothing, since that
+    ``METRICS_RECOMPUTE_DEBOUNCE_SECONDS`` later; changes while the flag is set enqueue nothing, since that
     recompute, which clears the flag as it starts, will see them.
     """
 
     def enqueue() -> None:
         from .tasks import metrics_recompute_store_task
 
-        if cache.add(_pending_key(store_id), 1, timeout=RECOMPUTE_DEBOUNCE_SECONDS * 10):
-            metrics_recompute_store_task.apply_async(args=[store_id], countdown=RECOMPUTE_DEBOUNCE_SECONDS)
+        delay = settings.METRICS_RECOMPUTE_DEBOUNCE_SECONDS
+        # The flag outlives the delay so that a recompute stuck in a queue still absorbs the burst; if it
+        # is lost altogether, the flag expires and the next change schedules again.
+        if cache.add(_pending_key(store_id), 1, timeout=max(delay * 10, 60)):
+            metrics_recompute_store_task.apply_async(args=[store_id], countdown=delay)
 
     transaction.on_commit(enqueue)
 

@@ -187,6 +187,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A burst of changes to one store within this many seconds makes one metrics recompute.
+METRICS_RECOMPUTE_DEBOUNCE_SECONDS = env.int("METRICS_RECOMPUTE_DEBOUNCE_SECONDS", default=30)
 # The one place where periodic work is scheduled.
 CELERY_BEAT_SCHEDULE = {
     "metrics-recompute-all-stores-hourly": {

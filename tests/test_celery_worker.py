@@ -50,3 +50,32 @@ def test_worker_answers_apply_async_without_touching_stores(live_celery_worker):
         "store_name": None,
     }
     assert list(Store.objects.values_list("name", flat=True)) == ["Untouched"]
+
+
+def test_worker_recomputes_metrics_after_a_service_call(live_celery_worker, settings):
+    """Shipping an order enqueues a debounced recompute after commit; the worker runs it and snapshots."""
+    import time
+
+    from django.core.cache import cache
+
+    from metrics.models import MetricSnapshot
+    from orders.services import order_ship
+    from tests.factories import OrderFactory, OrderItemFactory
+
+    settings.METRICS_RECOMPUTE_DEBOUNCE_SECONDS = 1
+    cache.clear()
+    store = StoreFactory(code="WORK-US")
+    order = OrderFactory(store=store)
+    OrderItemFactory(order=order, store=store)
+
+    order_ship(order=order, carrier="UPS", tracking_number="1Z999AA10123456784")
+    # Nothing ran in this process: the recompute went to the worker, a second later.
+    assert not MetricSnapshot.objects.filter(store=store).exists()
+
+    deadline = time.monotonic() + 60
+    while not MetricSnapshot.objects.filter(store=store).exists():
+        if live_celery_worker.process.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"No metrics recompute from the worker:\n{live_celery_worker.log()}")
+        time.sleep(0.2)
+    assert MetricSnapshot.objects.filter(store=store).count() == 11
+    assert "metrics.tasks.metrics_recompute_store_task" in live_celery_worker.log()
