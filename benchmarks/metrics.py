@@ -49,13 +49,14 @@ def seed(*, orders: int, stores: int, days: int, now) -> list:
         store_objs = demo_stores(min(stores, len(DEMO_MARKETPLACES)))
         for index in range(stores - len(store_objs)):
             market = EXTRA_MARKETPLACES[index % len(EXTRA_MARKETPLACES)]
-            store, _ = Store.objects.get_or_create(code=f"BENCH{index + 2}-{market}",
-                                                   defaults={"name": f"Second account {market}", "marketplace": market})
+            store, _ = Store.objects.get_or_create(
+                code=f"BENCH{index + 2}-{market}", defaults={"name": f"Second account {market}", "marketplace": market})
             store_objs.append(store)
         users = demo_users(store_objs)
         wipe_demo_data(store_objs)
         writer = Writer(stamp=now, batch_size=5000, flush_every=5000)
-        actors = Actors(operator_id=users["operator"], agent_id=users["agent"], agent_email=f"agent@{DEMO_EMAIL_DOMAIN}")
+        actors = Actors(operator_id=users["operator"], agent_id=users["agent"],
+                        agent_email=f"agent@{DEMO_EMAIL_DOMAIN}")
         per_store = orders // len(store_objs)
         for index, store in enumerate(store_objs):
             print(f"  {store.code}: {per_store:,} orders", flush=True)
@@ -133,9 +134,9 @@ def naive(store, as_of) -> dict:
                                    for r in replies[m["thread_id"]]) for m in rows), len(rows))
     bounds = win(MetricKey.RDR, 60)
     returns = [r for r in ReturnRequest.objects.filter(store=store).values() if inside(r["requested_at"], bounds)]
-    results["rdr"] = (sum(1 for r in returns if not (by(r["responded_at"])
-                                                      and r["responded_at"] <= r["requested_at"] + timedelta(hours=48))),
-                      len(returns))
+    on_time = [by(r["responded_at"]) and r["responded_at"] <= r["requested_at"] + timedelta(hours=48)
+               for r in returns]
+    results["rdr"] = (on_time.count(False), len(returns))
     return results
 
 

@@ -75,11 +75,11 @@ def _snapshot(*, store: Store, result: Result, kind: str) -> MetricSnapshot:
     snapshot, _ = MetricSnapshot.objects.update_or_create(
         store=store, kind=kind, metric=result.metric, channel=result.channel, window_days=result.window_days,
         as_of=result.as_of,
-        defaults=dict(
-            window_start=result.window.start, window_end=result.window.end, numerator=result.numerator,
-            denominator=result.denominator, rate=result.rate, status=result.status,
-            definition=result.definition.as_dict(),
-        ),
+        defaults={
+            "window_start": result.window.start, "window_end": result.window.end, "numerator": result.numerator,
+            "denominator": result.denominator, "rate": result.rate, "status": result.status,
+            "definition": result.definition.as_dict(),
+        },
     )
     return snapshot
 

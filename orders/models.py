@@ -135,7 +135,8 @@ class Order(models.Model):
             # Metrics window by purchase date, ship-by and deliver-by, per channel.
             models.Index(fields=["store", "fulfillment_channel", "purchase_date"], name="order_metric_purchase"),
             models.Index(fields=["store", "fulfillment_channel", "latest_ship_date"], name="order_metric_shipby"),
-            models.Index(fields=["store", "fulfillment_channel", "latest_delivery_date"], name="order_metric_deliverby"),
+            models.Index(fields=["store", "fulfillment_channel", "latest_delivery_date"],
+                         name="order_metric_deliverby"),
             models.Index(fields=["store", "purchase_date"], name="order_store_purchase"),
             models.Index(fields=["amazon_order_id"], name="order_amazon_id"),
         ]

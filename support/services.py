@@ -105,10 +105,8 @@ def _message_event(message: Message, *, actor: AbstractBaseUser | None, source: 
     order = message.thread.order
     if order is None:
         return
-    if message.direction == Message.Direction.INBOUND:
-        note = _("Message from the buyer")
-    else:
-        note = _("Reply to the buyer")
+    inbound = message.direction == Message.Direction.INBOUND
+    note = _("Message from the buyer") if inbound else _("Reply to the buyer")
     order_event_record(order=order, kind=OrderEvent.Kind.MESSAGE, actor=actor, source=source,
                        at=message.sent_at, note=f"{note}: {message.body[:200]}")
 

@@ -52,7 +52,8 @@ OFFSETS = [timedelta(0), timedelta(microseconds=1), -timedelta(microseconds=1), 
 @st.composite
 def scenarios(draw):
     tzname = draw(st.sampled_from(TIMEZONES))
-    as_of = draw(st.sampled_from(AS_OF)) + draw(st.sampled_from([timedelta(0), timedelta(hours=9), -timedelta(hours=9)]))
+    shift = draw(st.sampled_from([timedelta(0), timedelta(hours=9), -timedelta(hours=9)]))
+    as_of = draw(st.sampled_from(AS_OF)) + shift
     # Anchors: every local midnight the windows can start or end on, and as_of itself.
     anchors = [as_of] + [reference.window(as_of, tzname, d, 0)[0] for d in range(0, 80)]
 

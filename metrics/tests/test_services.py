@@ -9,9 +9,9 @@ from io import StringIO
 
 import pytest
 from django.core.cache import cache
-from django.db import transaction
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import transaction
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
