@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -107,6 +107,33 @@ def metrics_recompute_store(*, store_id: int, as_of: datetime | None = None) -> 
     """The debounced recompute: clear the pending flag first, so changes from now on schedule another."""
     cache.delete(_pending_key(store_id))
     return metrics_recompute(store=Store.objects.get(pk=store_id), as_of=as_of)
+
+
+def metrics_backfill_daily(*, store: Store, days: int, now: datetime | None = None) -> int:
+    """Compute the DAILY snapshots of the last ``days`` local midnights (replacing any there); return how many.
+
+    History for a store whose data arrived at once (an import, the demo): the trend lines start full.
+    """
+    now = now or timezone.now()
+    today = now.astimezone(store.tz).date()
+    snapshots = []
+    for back in range(days, -1, -1):
+        as_of = local_midnight(today - timedelta(days=back), store.tz)
+        snapshots += [
+            MetricSnapshot(
+                store=store, kind=MetricSnapshot.Kind.DAILY, metric=r.metric, channel=r.channel,
+                window_days=r.window_days, as_of=as_of, window_start=r.window.start, window_end=r.window.end,
+                numerator=r.numerator, denominator=r.denominator, rate=r.rate, status=r.status,
+                definition=r.definition.as_dict(),
+            )
+            for r in compute_all(store, as_of)
+        ]
+    MetricSnapshot.objects.bulk_create(
+        snapshots, batch_size=1000, update_conflicts=True,
+        unique_fields=["store", "kind", "metric", "channel", "window_days", "as_of"],
+        update_fields=["window_start", "window_end", "numerator", "denominator", "rate", "status", "definition"],
+    )
+    return len(snapshots)
 
 
 def metrics_snapshot_daily(*, store: Store, now: datetime | None = None) -> list[Result]:

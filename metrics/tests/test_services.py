@@ -174,3 +174,17 @@ def test_api_metrics_scoping_and_auth(client, store):
     assert client.get(f"/api/stores/{store.code}/metrics/").status_code == 404
     assert client.get("/api/stores/NO-SUCH/metrics/").status_code == 404
     assert client.get("/api/stores/ELSEWHERE/metrics/", {"as_of": "not a date"}).status_code == 400
+
+
+def test_backfill_writes_one_daily_snapshot_per_local_midnight_and_replaces_on_rerun(store):
+    from metrics.services import metrics_backfill_daily
+
+    late_orders(store, late=1, on_time=1)
+    assert metrics_backfill_daily(store=store, days=3) == 4 * 11
+    assert metrics_backfill_daily(store=store, days=3) == 4 * 11
+    daily = MetricSnapshot.objects.filter(store=store, kind="daily")
+    assert daily.count() == 44
+    midnights = sorted(set(daily.values_list("as_of", flat=True)))
+    assert [(m.astimezone(store.tz).hour, m.astimezone(store.tz).minute) for m in midnights] == [(0, 0)] * 4
+    latest = daily.get(metric="lsr", window_days=10, as_of=midnights[-1])
+    assert (latest.numerator, latest.denominator) == (1, 2)

@@ -17,7 +17,7 @@ from django.db import connection, transaction
 
 from fulfillment.models import InboundShipment, InboundShipmentItem, Shipment, ShipmentItem
 from listings.models import Listing, StockMovement
-from metrics.services import metrics_inputs_changed
+from metrics.services import metrics_backfill_daily, metrics_inputs_changed
 from orders.models import Order, OrderEvent, OrderItem
 from returns.models import Refund, ReturnRequest
 from sellerops.models import Membership, Profile, Role, Store
@@ -152,6 +152,7 @@ def seed_demo(
     reset: bool = False,
     batch_size: int = 2000,
     progress: Callable[[str], None] | None = None,
+    history_days: int = 90,
 ) -> DemoResult:
     """Create the demo stores, users and ``orders`` orders over ``days`` days ending at ``now``."""
     if orders < 0 or days < 1:
@@ -195,5 +196,7 @@ def seed_demo(
         writer.finish()
         result.counts.update(writer.counts)
         for store in store_objs:
+            if history_days:
+                metrics_backfill_daily(store=store, days=history_days, now=now)
             metrics_inputs_changed(store_id=store.pk)
     return result

@@ -48,6 +48,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reset", action="store_true", help=_("Delete the demo stores' existing data first.")
         )
+        parser.add_argument(
+            "--history-days",
+            type=int,
+            default=90,
+            help=_("Days of daily account-health snapshots to compute, for the trend lines (0: none)."),
+        )
         parser.add_argument("--batch-size", type=int, default=2000, help=_("Rows per INSERT."))
 
     def handle(self, *args, **options) -> None:
@@ -67,6 +73,7 @@ class Command(BaseCommand):
             reset=options["reset"],
             batch_size=options["batch_size"],
             progress=(lambda line: self.stdout.write(line)) if verbose else None,
+            history_days=options["history_days"],
         )
         codes = ", ".join(store.code for store in result.stores)
         if result.skipped:
