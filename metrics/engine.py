@@ -198,14 +198,16 @@ def cancel_rows(store: Store, as_of: datetime, win: Window, channel: str = "MFN"
 
 
 def vtr_rows(store: Store, as_of: datetime, win: Window, channel: str = "MFN") -> QuerySet[Shipment]:
+    # order__store repeats store: it lets the database reach orders through their (store, …) indexes.
     return Shipment.objects.filter(
-        store=store, order__fulfillment_channel=channel, shipped_at__gte=win.start, shipped_at__lt=win.end
+        store=store, order__store=store, order__fulfillment_channel=channel, shipped_at__gte=win.start,
+        shipped_at__lt=win.end,
     ).annotate(is_counted=_flag(_before("first_scan_at", as_of)))
 
 
 def otdr_rows(store: Store, as_of: datetime, win: Window, channel: str = "MFN") -> QuerySet[Shipment]:
     return Shipment.objects.filter(
-        _before("first_scan_at", as_of), store=store, order__fulfillment_channel=channel,
+        _before("first_scan_at", as_of), store=store, order__store=store, order__fulfillment_channel=channel,
         order__latest_delivery_date__gte=win.start, order__latest_delivery_date__lt=win.end,
     ).annotate(is_counted=_flag(_before("delivered_at", as_of)
                                 & Q(delivered_at__lte=F("order__latest_delivery_date"))))
