@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/preferences/", views.preferences_view, name="preferences"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("orders/", include("orders.urls")),
+    path("health/", include("metrics.urls")),
     path("api/", include("sellerops.api_urls")),
     path("admin/", admin.site.urls),
 ]

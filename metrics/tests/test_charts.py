@@ -1,0 +1,68 @@
+"""The server-side sparkline: scaling into the box, the target line, gaps and the empty state."""
+
+from __future__ import annotations
+
+import re
+
+from metrics.charts import Box, sparkline
+
+
+def polyline(svg: str) -> list[tuple[float, float]]:
+    points = re.search(r'<polyline class="spark-line" points="([^"]+)"', svg).group(1)
+    return [tuple(float(v) for v in pair.split(",")) for pair in points.split()]
+
+
+def target_y(svg: str) -> float:
+    match = re.search(r'<line class="spark-target" x1="([\d.]+)" y1="([\d.]+)" x2="([\d.]+)" y2="([\d.]+)"', svg)
+    assert match.group(2) == match.group(4)
+    return float(match.group(2))
+
+
+def test_points_are_scaled_into_the_box():
+    svg = str(sparkline([(0, 1.0), (5, 3.0), (10, 2.0)], box=Box(width=100, height=40, pad=0)))
+    assert svg.startswith("<svg") and 'viewBox="0 0 100.0 40.0"' in svg
+    # x from 0 to 10 spans the width; y from 1 to 3 spans the height, the highest value at the top.
+    assert polyline(svg) == [(0.0, 40.0), (50.0, 0.0), (100.0, 20.0)]
+
+
+def test_padding_keeps_points_off_the_edges():
+    points = polyline(str(sparkline([(0, 0.0), (1, 10.0)], box=Box(width=100, height=40, pad=4))))
+    assert points == [(4.0, 36.0), (96.0, 4.0)]
+
+
+def test_target_line_is_drawn_and_included_in_the_range():
+    svg = str(sparkline([(0, 1.0), (1, 2.0)], target=4.0, box=Box(width=100, height=60, pad=0)))
+    assert target_y(svg) == 0.0  # the target is the highest value, so it sits at the top
+    assert polyline(svg) == [(0.0, 60.0), (100.0, 40.0)]  # 1..4 spans the height
+    assert 'class="spark-target"' not in str(sparkline([(0, 1.0), (1, 2.0)]))
+
+
+def test_none_values_are_skipped():
+    svg = str(sparkline([(0, 1.0), (1, None), (2, 3.0), (3, None)], box=Box(width=90, height=30, pad=0)))
+    assert polyline(svg) == [(0.0, 30.0), (90.0, 0.0)]
+
+
+def test_x_domain_places_points_in_time():
+    svg = str(sparkline([(50, 1.0), (100, 2.0)], x_domain=(0, 100), box=Box(width=100, height=10, pad=0)))
+    assert [x for x, _ in polyline(svg)] == [50.0, 100.0]
+
+
+def test_empty_series_is_an_empty_state():
+    for series in ([], [(0, None), (1, None)]):
+        html = str(sparkline(series, target=4.0))
+        assert "<svg" not in html
+        assert html == '<span class="sparkline-empty">No history yet</span>'
+    assert "Nothing yet" in str(sparkline([], empty_text="Nothing yet"))
+
+
+def test_single_point_is_a_dot_and_flat_series_stay_in_the_box():
+    svg = str(sparkline([(0, 2.0)], box=Box(width=100, height=40, pad=0)))
+    assert "<polyline" not in svg and '<circle class="spark-dot" cx="50.0" cy="20.0"' in svg
+    flat = polyline(str(sparkline([(0, 2.0), (1, 2.0)], box=Box(width=100, height=40, pad=0))))
+    assert all(0 <= y <= 40 for _, y in flat)
+
+
+def test_status_and_label_are_escaped_attributes():
+    svg = str(sparkline([(0, 1.0), (1, 2.0)], status="red", label='LSR <10 days> "x"'))
+    assert 'class="sparkline spark-red"' in svg and 'role="img"' in svg
+    assert 'aria-label="LSR &lt;10 days&gt; &quot;x&quot;"' in svg

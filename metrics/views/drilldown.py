@@ -1,0 +1,331 @@
+"""The drill-down: the rows behind one number, a page at a time or as CSV, with why each one counts."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from sellerops.models import Store
+from sellerops.selectors import store_list
+
+from ..charts import Box, sparkline
+from ..definitions import DEFINITIONS, Direction, MetricDefinition, MetricKey
+from ..engine import compute
+from ..forms import DrilldownForm, resolve_as_of
+from ..models import Status
+from ..selectors import metric_drilldown_rows, snapshot_history
+from .common import (
+    CHANNEL_LABELS,
+    HISTORY_DAYS,
+    PAGE_SIZE,
+    consequence_text,
+    drilldown_url,
+    health_url,
+    no_rows_text,
+    percent,
+    render_page,
+    target_label,
+    window_label,
+)
+
+K = MetricKey
+
+
+def _by(value: datetime | None, as_of: datetime) -> datetime | None:
+    """``value`` if it had happened by ``as_of``: the drill-down shows the world as the metric saw it."""
+    return value if value is not None and value <= as_of else None
+
+
+Value = str | datetime | None
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    get: Callable[[object, datetime], Value]
+    mono: bool = False
+
+
+@dataclass(frozen=True)
+class RowView:
+    """What one table defines per metric: how to name a row's order, its verdict, reasons and facts."""
+
+    order_id: Callable[[object], str]
+    counted: tuple[str, str]  # (label when counted, label when not)
+    reasons: Callable[[object, datetime], list[str]]
+    columns: list[Column]
+
+
+def _order_reasons(row, as_of: datetime) -> list[str]:
+    reasons = []
+    if getattr(row, "has_negative_feedback", False):
+        reasons.append(_("negative feedback"))
+    if getattr(row, "has_a_to_z_claim", False):
+        reasons.append(_("A-to-z claim"))
+    if getattr(row, "has_chargeback", False):
+        reasons.append(_("chargeback"))
+    return reasons
+
+
+def _lsr_reasons(row, as_of: datetime) -> list[str]:
+    if not row.is_counted:
+        return []
+    if row.first_confirmed_at is None:
+        return [_("not confirmed")]
+    return [_("confirmed after ship-by")]
+
+
+def _cancel_reasons(row, as_of: datetime) -> list[str]:
+    return [_("cancelled by %(initiator)s before shipment") % {"initiator": row.get_cancel_initiator_display()}] \
+        if row.is_counted else []
+
+
+def _vtr_reasons(row, as_of: datetime) -> list[str]:
+    return [] if row.is_counted else [_("no carrier scan")]
+
+
+def _otdr_reasons(row, as_of: datetime) -> list[str]:
+    if row.is_counted:
+        return []
+    return [_("delivered late")] if _by(row.delivered_at, as_of) else [_("not delivered")]
+
+
+def _response_reasons(row, as_of: datetime) -> list[str]:
+    if row.is_counted:
+        return []
+    return [_("answered after 24 hours")] if row.answered_at else [_("not answered")]
+
+
+def _rdr_reasons(row, as_of: datetime) -> list[str]:
+    reasons = []
+    if row.has_negative_feedback:
+        reasons.append(_("negative return feedback"))
+    if row.responded_late:
+        reasons.append(_("no response within 48 hours"))
+    if row.rejected_in_policy:
+        reasons.append(_("rejected though in policy"))
+    return reasons
+
+
+def _thread_order_id(row) -> str:
+    order = row.thread.order
+    return order.amazon_order_id if order else ""
+
+
+L = gettext_lazy
+ROW_VIEWS: dict[MetricKey, RowView] = {
+    K.ODR: RowView(lambda r: r.amazon_order_id, (L("defect"), L("no defect")), _order_reasons, [
+        Column(L("Purchased"), lambda r, a: r.purchase_date),
+        Column(L("Channel"), lambda r, a: r.fulfillment_channel, mono=True),
+        Column(L("Status"), lambda r, a: r.get_status_display()),
+    ]),
+    K.LSR: RowView(lambda r: r.amazon_order_id, (L("late"), L("on time")), _lsr_reasons, [
+        Column(L("Ship by"), lambda r, a: r.latest_ship_date),
+        Column(L("First confirmation"), lambda r, a: r.first_confirmed_at),
+        Column(L("Status"), lambda r, a: r.get_status_display()),
+    ]),
+    K.CANCEL: RowView(lambda r: r.amazon_order_id, (L("cancelled"), L("not counted")), _cancel_reasons, [
+        Column(L("Purchased"), lambda r, a: r.purchase_date),
+        Column(L("Cancelled"), lambda r, a: _by(r.canceled_at, a)),
+        Column(L("Cancelled by"), lambda r, a: r.get_cancel_initiator_display() if _by(r.canceled_at, a) else ""),
+        Column(L("Cancellation reason"), lambda r, a: r.cancel_reason if _by(r.canceled_at, a) else ""),
+    ]),
+    K.VTR: RowView(lambda r: r.order.amazon_order_id, (L("valid tracking"), L("no valid tracking")),
+                   _vtr_reasons, [
+        Column(L("Ship confirmed"), lambda r, a: r.shipped_at),
+        Column(L("Carrier"), lambda r, a: r.carrier_label),
+        Column(L("Tracking"), lambda r, a: r.tracking_number, mono=True),
+        Column(L("First scan"), lambda r, a: _by(r.first_scan_at, a)),
+    ]),
+    K.OTDR: RowView(lambda r: r.order.amazon_order_id, (L("on time"), L("late")), _otdr_reasons, [
+        Column(L("Deliver by"), lambda r, a: r.order.latest_delivery_date),
+        Column(L("First scan"), lambda r, a: _by(r.first_scan_at, a)),
+        Column(L("Delivered"), lambda r, a: _by(r.delivered_at, a)),
+        Column(L("Carrier"), lambda r, a: r.carrier_label),
+        Column(L("Tracking"), lambda r, a: r.tracking_number, mono=True),
+    ]),
+    K.RESPONSE: RowView(_thread_order_id, (L("answered in 24 h"), L("not answered in 24 h")),
+                        _response_reasons, [
+        Column(L("Received"), lambda r, a: r.sent_at),
+        Column(L("Subject"), lambda r, a: r.subject or r.thread.subject),
+        Column(L("Answered"), lambda r, a: r.answered_at),
+    ]),
+    K.RDR: RowView(lambda r: r.order.amazon_order_id, (L("dissatisfied"), L("handled well")), _rdr_reasons, [
+        Column(L("Requested"), lambda r, a: r.requested_at),
+        Column(L("SKU"), lambda r, a: r.sku, mono=True),
+        Column(L("Return reason"), lambda r, a: r.get_reason_display()),
+        Column(L("First response"), lambda r, a: _by(r.responded_at, a)),
+        Column(L("Rejected"), lambda r, a: _by(r.rejected_at, a)),
+        Column(L("Negative feedback"), lambda r, a: _by(r.negative_feedback_at, a)),
+    ]),
+}
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: Value
+    mono: bool
+    is_time: bool
+
+
+@dataclass(frozen=True)
+class DrillRow:
+    order_id: str
+    order_url: str
+    counted: bool
+    bad: bool
+    verdict: str
+    reasons: list[str]
+    cells: list[Cell]
+
+
+def order_url(store: Store, amazon_order_id: str) -> str:
+    if not amazon_order_id:
+        return ""
+    return f"{reverse('orders:list')}?{urlencode({'tab': 'all', 'store': store.code, 'q': amazon_order_id})}"
+
+
+def drill_row(view: RowView, row, *, store: Store, as_of: datetime, direction: Direction) -> DrillRow:
+    oid = view.order_id(row)
+    counted = bool(row.is_counted)
+    values = [column.get(row, as_of) for column in view.columns]
+    return DrillRow(
+        order_id=oid,
+        order_url=order_url(store, oid),
+        counted=counted,
+        bad=counted if direction is Direction.CEILING else not counted,
+        verdict=str(view.counted[0] if counted else view.counted[1]),
+        reasons=view.reasons(row, as_of),
+        cells=[Cell(value, column.mono, isinstance(value, datetime)) for column, value in zip(view.columns, values,
+                                                                                            strict=True)],
+    )
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_value(value: Value, store: Store) -> str:
+    if isinstance(value, datetime):
+        return value.astimezone(store.tz).isoformat()
+    return "" if value is None else str(value)
+
+
+def drilldown_csv(rows, *, view: RowView, store: Store, as_of: datetime, direction: Direction,
+                  filename: str) -> StreamingHttpResponse:
+    """Stream the rows as CSV, a chunk of the database at a time, in the language of the request."""
+    language = translation.get_language()
+    header = [_("Order"), _("Verdict"), _("Reasons"), *[str(c.label) for c in view.columns]]
+    writer = csv.writer(_Echo())
+
+    def lines() -> Iterator[str]:
+        with translation.override(language):
+            yield writer.writerow(header)
+            for row in rows.iterator(chunk_size=1000):
+                line = drill_row(view, row, store=store, as_of=as_of, direction=direction)
+                yield writer.writerow([line.order_id, line.verdict, "; ".join(line.reasons),
+                                       *[_csv_value(cell.value, store) for cell in line.cells]])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _definition_or_404(metric: str, channel: str, window_days: int) -> MetricDefinition:
+    try:
+        definition = DEFINITIONS[MetricKey(metric)]
+    except ValueError:
+        raise Http404(_("No such metric.")) from None
+    if channel not in definition.channels or window_days not in definition.window_days:
+        raise Http404(_("No such metric."))
+    return definition
+
+
+@login_required
+@require_GET
+def drilldown_view(request: HttpRequest, store_code: str, metric: str, channel: str,
+                   window_days: int) -> HttpResponse | StreamingHttpResponse:
+    store = get_object_or_404(store_list(user=request.user), code=store_code)
+    definition = _definition_or_404(metric, channel, window_days)
+    form = DrilldownForm(request.GET)
+    day = form.day()
+    part = form.value("part", "numerator")
+    if part == "missed" and definition.direction is Direction.CEILING:
+        part = "denominator"
+    as_of = resolve_as_of(day, store.tz, timezone.now())
+    view = ROW_VIEWS[definition.key]
+    rows = metric_drilldown_rows(store=store, metric=metric, channel=channel, window_days=window_days,
+                                 as_of=as_of, part=part)
+    if form.value("format") == "csv":
+        filename = f"{store.code}-{metric}-{channel}-{window_days}d-{part}-{as_of.astimezone(store.tz):%Y%m%d}.csv"
+        return drilldown_csv(rows, view=view, store=store, as_of=as_of, direction=definition.direction,
+                             filename=filename)
+
+    result = next(r for r in compute(store, metric, as_of) if r.channel == channel and r.window_days == window_days)
+    totals = {"numerator": result.numerator, "denominator": result.denominator,
+              "missed": result.denominator - result.numerator}
+    total = totals[part]
+    page = min(form.value("page", 1), max(1, -(-total // PAGE_SIZE)))
+    offset = (page - 1) * PAGE_SIZE
+    page_rows = [drill_row(view, row, store=store, as_of=as_of, direction=definition.direction)
+                 for row in rows[offset:offset + PAGE_SIZE]]
+    since = as_of - timedelta(days=HISTORY_DAYS)
+    history = [(s.as_of.timestamp(), float(s.rate * 100) if s.rate is not None else None)
+               for s in snapshot_history(store=store, metric=metric, channel=channel, window_days=window_days,
+                                         since=since).filter(as_of__lte=as_of)]
+    if history and result.rate is not None:
+        history.append((as_of.timestamp(), float(result.rate * 100)))
+    key = result.key
+    part_labels = {"numerator": _("Counted"), "denominator": _("All in window"), "missed": _("Not counted")}
+    if definition.direction is Direction.CEILING:
+        part_labels["numerator"] = _("Defects")
+    parts = ["numerator", "denominator"] + (["missed"] if definition.direction is Direction.FLOOR else [])
+    tabs = [{"key": p, "label": part_labels[p], "count": totals[p], "active": p == part,
+             "url": drilldown_url(store, key, part=p, day=day)} for p in parts]
+    context = {
+        "store": store,
+        "definition": definition,
+        "result": result,
+        "name": str(definition.name),
+        "channel_label": str(CHANNEL_LABELS[channel]),
+        "window_label": window_label(window_days),
+        "value": percent(result.rate) if result.rate is not None else None,
+        "target_label": target_label(definition),
+        "status_label": str(Status(result.status).label),
+        "consequence": consequence_text(result),
+        "empty_text": no_rows_text(definition),
+        "as_of": as_of,
+        "day": day,
+        "window_start": result.window.start,
+        "window_last": result.window.end - timedelta(seconds=1),
+        "part": part,
+        "tabs": tabs,
+        "columns": view.columns,
+        "rows": page_rows,
+        "total": total,
+        "first_row": offset + 1 if page_rows else 0,
+        "last_row": offset + len(page_rows),
+        "prev_url": drilldown_url(store, key, part=part, day=day, page=page - 1) if page > 1 else None,
+        "next_url": drilldown_url(store, key, part=part, day=day, page=page + 1)
+        if offset + PAGE_SIZE < total else None,
+        "csv_url": drilldown_url(store, key, part=part, day=day, format="csv"),
+        "back_url": health_url(store=store.code, day=day),
+        "trend": sparkline(history, target=float(definition.target * 100), status=result.status,
+                           box=Box(width=560, height=90, pad=6),
+                           label=_("%(name)s over the last %(days)d days") % {"name": str(definition.name),
+                                                                               "days": HISTORY_DAYS}),
+    }
+    return render_page(request, "metrics/drilldown.html", "drill-table", context)
