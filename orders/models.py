@@ -132,12 +132,16 @@ class Order(models.Model):
         indexes = [
             # The operator's queue: open orders by time left.
             models.Index(fields=["store", "status", "latest_ship_date"], name="order_queue"),
-            # Metrics window by purchase date, ship-by and deliver-by, per channel.
-            models.Index(fields=["store", "fulfillment_channel", "purchase_date"], name="order_metric_purchase"),
-            models.Index(fields=["store", "fulfillment_channel", "latest_ship_date"], name="order_metric_shipby"),
+            # Metrics window by purchase date, ship-by and deliver-by, per channel. The included columns let
+            # PostgreSQL answer each metric from the index alone (other databases build plain indexes).
+            models.Index(fields=["store", "fulfillment_channel", "purchase_date"], name="order_metric_purchase",
+                         include=["id", "canceled_at", "cancel_initiator"]),
+            models.Index(fields=["store", "fulfillment_channel", "latest_ship_date"], name="order_metric_shipby",
+                         include=["id", "canceled_at"]),
             models.Index(fields=["store", "fulfillment_channel", "latest_delivery_date"],
-                         name="order_metric_deliverby"),
-            models.Index(fields=["store", "purchase_date"], name="order_store_purchase"),
+                         name="order_metric_deliverby", include=["id"]),
+            models.Index(fields=["store", "purchase_date"], name="order_store_purchase",
+                         include=["id", "fulfillment_channel"]),
             models.Index(fields=["amazon_order_id"], name="order_amazon_id"),
         ]
 

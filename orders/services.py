@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from listings.models import Channel, Listing
 from listings.services import stock_consume, stock_release, stock_reserve
 from metrics.services import metrics_inputs_changed
-from sellerops.errors import ApplicationError
+from sellerops.errors import ApplicationError, InvalidTransition
 from sellerops.models import Store
 from sellerops.state import check_transition
 
@@ -245,8 +245,8 @@ def order_cancel(*, order: Order, initiator: str, reason: str, actor: AbstractBa
     if at < order.purchase_date:
         raise ApplicationError(_("An order cannot be cancelled before it was placed."))
     if order.shipments.filter(shipped_at__lte=at).exists():
-        raise ApplicationError(_("Order %(id)s already has a confirmed shipment; it can no longer be cancelled.")
-                               % {"id": order.amazon_order_id})
+        raise InvalidTransition(_("Order %(id)s already has a confirmed shipment; it can no longer be cancelled.")
+                                % {"id": order.amazon_order_id})
     old = _transition(order, OrderStatus.CANCELED)
     order.canceled_at, order.cancel_initiator, order.cancel_reason = at, initiator, reason[:200]
     _release_reserved(order, actor=actor, at=at)
@@ -276,8 +276,8 @@ def order_ship(*, order: Order, carrier: str, tracking_number: str, shipped_at: 
         raise ApplicationError(_("Order %(id)s is fulfilled by Amazon; Amazon confirms its shipments.")
                                % {"id": order.amazon_order_id})
     if order.status not in SHIPPABLE_STATUSES:
-        raise ApplicationError(_("Order %(id)s is %(status)s and cannot be shipped.")
-                               % {"id": order.amazon_order_id, "status": order.get_status_display()})
+        raise InvalidTransition(_("Order %(id)s is %(status)s and cannot be shipped.")
+                                % {"id": order.amazon_order_id, "status": order.get_status_display()})
     shipped_at = shipped_at or timezone.now()
     _check_not_future(shipped_at, what=_("The ship date"))
     if shipped_at < order.purchase_date:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
-from .models import Profile, validate_timezone
+from .errors import ApplicationError
+from .marketplaces import MARKETPLACES
+from .models import Membership, Profile, Role, Store, validate_timezone
 
 
 @transaction.atomic
@@ -18,3 +21,21 @@ def profile_set_timezone(*, user: AbstractBaseUser, timezone: str) -> Profile:
         profile.timezone = timezone
         profile.save(update_fields=["timezone"])
     return profile
+
+
+@transaction.atomic
+def store_create(*, code: str, name: str, marketplace: str, timezone: str = "",
+                 actor: AbstractBaseUser | None = None) -> Store:
+    """Add a store (its timezone and currency default from the marketplace); its creator becomes its admin."""
+    if marketplace not in MARKETPLACES:
+        raise ApplicationError(_("Unknown marketplace %(code)s.") % {"code": marketplace})
+    if timezone:
+        validate_timezone(timezone)
+    try:
+        with transaction.atomic():
+            store = Store.objects.create(code=code, name=name, marketplace=marketplace, timezone=timezone)
+    except IntegrityError:
+        raise ApplicationError(_("A store with code %(code)s already exists.") % {"code": code}) from None
+    if actor is not None and actor.is_authenticated and not actor.is_superuser:
+        Membership.objects.create(user=actor, store=store, role=Role.ADMIN)
+    return store

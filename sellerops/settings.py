@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "template_partials",
     "sellerops",
@@ -164,12 +165,39 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.CursorPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "sellerops.api.exceptions.exception_handler",
+    # Token clients (integrations) share a budget per user; the browser session is not limited.
+    "DEFAULT_THROTTLE_CLASSES": ["sellerops.api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": env.str("API_TOKEN_THROTTLE_RATE", default="1000/hour")},
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "SellerOps API",
-    "DESCRIPTION": "Orders, shipments, feedback, claims, messages, returns and account-health metrics.",
+    "DESCRIPTION": (
+        "Orders, shipments, feedback, claims, messages, returns and account-health metrics.\n\n"
+        "**Auth**: `Authorization: Token <key>` or the browser session; anonymous requests get 401. You see "
+        "only the stores you are a member of; another store's object answers 404, as a missing one does.\n\n"
+        "**Pages**: lists are cursor-paginated (`page_size`, default 100, at most 500): follow `next` until "
+        "it is null. Pages stay stable while rows are added.\n\n"
+        "**Errors**: a malformed body answers 400 naming each bad field; a broken business rule 400 with "
+        "`detail`; a refused status change (ship a cancelled order, cancel a shipped one) 409 with `detail` "
+        "saying why. Nothing is half-written.\n\n"
+        "**Idempotency**: creating an order whose `amazon_order_id` already exists in that store answers 409 "
+        "with `url`, the existing order.\n\n"
+        "**Rate limit**: token clients get `API_TOKEN_THROTTLE_RATE` requests per user (default 1000/hour), "
+        "then 429 with `Retry-After`."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and ReDoc are served from our own static files, never from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStatusEnum": "orders.models.OrderStatus",
+        "ClaimStatusEnum": "support.models.Claim.Status",
+        "ReturnStatusEnum": "returns.models.ReturnStatus",
+    },
 }
 
 # Celery: without REDIS_URL every task runs eagerly, in-process, so the site needs no services.

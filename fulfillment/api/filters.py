@@ -1,0 +1,19 @@
+"""Query-string filters of /api/shipments/."""
+
+from __future__ import annotations
+
+from django_filters import rest_framework as filters
+
+from sellerops.api.filters import StoreOrderFilterSet
+
+from ..models import Carrier, Shipment
+
+
+class ShipmentFilter(StoreOrderFilterSet):
+    carrier = filters.ChoiceFilter(choices=Carrier.choices)
+    shipped_at = filters.IsoDateTimeFromToRangeFilter()
+    delivered_at = filters.IsoDateTimeFromToRangeFilter()
+
+    class Meta:
+        model = Shipment
+        fields = ["store", "order", "carrier"]

@@ -1,0 +1,56 @@
+"""Shipments in and out of /api/shipments/ (and of an order's ship action)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from orders.models import OrderStatus
+from sellerops.api.fields import AwareDateTimeField
+from sellerops.api.serializers import ApiModelSerializer, StoreOrderInput
+
+from ..models import Carrier, Shipment, ShipmentItem
+
+
+class ShipmentItemSerializer(ApiModelSerializer):
+    sku = serializers.CharField(source="order_item.sku", read_only=True)
+    order_item_id = serializers.CharField(source="order_item.order_item_id", read_only=True)
+
+    class Meta:
+        model = ShipmentItem
+        fields = ["sku", "order_item_id", "quantity"]
+        read_only_fields = fields
+
+
+class ShipmentSerializer(ApiModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api-shipment-detail")
+    store = serializers.CharField(source="store.code", read_only=True)
+    order = serializers.CharField(source="order.amazon_order_id", read_only=True)
+    order_status = serializers.ChoiceField(source="order.status", choices=OrderStatus.choices, read_only=True)
+    items = ShipmentItemSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Shipment
+        fields = ["url", "id", "store", "order", "order_status", "carrier", "carrier_name", "ship_method",
+                  "tracking_number", "tracking_format_valid", "shipped_at", "first_scan_at", "delivered_at",
+                  "items"]
+        read_only_fields = fields
+
+
+class ShipmentInputSerializer(StoreOrderInput):
+    carrier = serializers.ChoiceField(choices=Carrier.choices,
+                                      help_text=_("Carrier code as in Amazon's shipping confirmation."))
+    carrier_name = serializers.CharField(max_length=80, required=False, allow_blank=True,
+                                         help_text=_("Required with carrier Other."))
+    tracking_number = serializers.CharField(max_length=64)
+    ship_method = serializers.CharField(max_length=80, required=False, allow_blank=True)
+    shipped_at = AwareDateTimeField(required=False, help_text=_("Ship confirmation time; default now."))
+    first_scan_at = AwareDateTimeField(required=False, allow_null=True,
+                                       help_text=_("The carrier's first scan, if known."))
+    delivered_at = AwareDateTimeField(required=False, allow_null=True, help_text=_("Delivery, if known."))
+
+    def validate(self, attrs: dict) -> dict:
+        attrs = super().validate(attrs)
+        if attrs["carrier"] == Carrier.OTHER and not attrs.get("carrier_name", "").strip():
+            raise serializers.ValidationError({"carrier_name": _("Name the carrier when choosing Other.")})
+        return attrs

@@ -1,0 +1,53 @@
+"""/api/shipments/: shipment confirmations, with the carrier's scan and delivery where they are known."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Prefetch, QuerySet
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+
+from orders.services import order_ship
+from sellerops.api.mixins import StoreScopedViewSet
+from sellerops.api.serializers import ConflictSerializer, ErrorSerializer
+
+from ..models import Shipment, ShipmentItem
+from ..services import shipment_record_tracking
+from .filters import ShipmentFilter
+from .serializers import ShipmentInputSerializer, ShipmentSerializer
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List shipments", description="Newest ship confirmation first."),
+    retrieve=extend_schema(summary="Get a shipment"),
+    create=extend_schema(
+        summary="Confirm a shipment",
+        description="Confirms the shipment of every unit the order still owes (as `POST /api/orders/{id}/ship/` "
+                    "does) and records the carrier's first scan and delivery when given, in one transaction.",
+        request=ShipmentInputSerializer,
+        responses={201: ShipmentSerializer, 400: ErrorSerializer, 403: ErrorSerializer,
+                   409: OpenApiResponse(ConflictSerializer, description="The order cannot be shipped "
+                                                                        "(cancelled, already shipped…).")},
+    ),
+)
+class ShipmentViewSet(StoreScopedViewSet):
+    permission_resource = "shipment"
+    serializer_class = ShipmentSerializer
+    input_serializer_class = ShipmentInputSerializer
+    filterset_class = ShipmentFilter
+    ordering = ("-shipped_at", "-id")
+
+    def base_queryset(self) -> QuerySet[Shipment]:
+        return Shipment.objects.select_related("store", "order").prefetch_related(
+            Prefetch("items", queryset=ShipmentItem.objects.select_related("order_item").order_by("id")))
+
+    @transaction.atomic
+    def perform_service_create(self, serializer: ShipmentInputSerializer) -> Shipment:
+        data = serializer.validated_data
+        shipment = order_ship(order=data["order"], carrier=data["carrier"],
+                              carrier_name=data.get("carrier_name", ""), tracking_number=data["tracking_number"],
+                              ship_method=data.get("ship_method", ""), shipped_at=data.get("shipped_at"),
+                              actor=self.request.user, source="api")
+        if data.get("first_scan_at") or data.get("delivered_at"):
+            shipment = shipment_record_tracking(shipment=shipment, first_scan_at=data.get("first_scan_at"),
+                                                delivered_at=data.get("delivered_at"), source="api")
+        return self.get_queryset().get(pk=shipment.pk)

@@ -1,0 +1,1 @@
+"""What every endpoint under /api/ shares: roles, scoping, errors, pagination, throttling and fields."""

@@ -1,0 +1,53 @@
+"""Serializer fields the resources share: times with an offset, and a store named by its code."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from sellerops.models import Store
+from sellerops.selectors import store_list
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """ISO 8601 with an offset in, UTC out: a time without an offset is ambiguous, so it is refused."""
+
+    default_error_messages = {
+        "naive": _("Give the time with its offset, e.g. 2026-11-01T09:30:00Z or 2026-11-01T10:30:00+01:00."),
+    }
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("default_timezone", dt.UTC)
+        super().__init__(**kwargs)
+
+    def enforce_timezone(self, value: dt.datetime) -> dt.datetime:
+        if timezone.is_naive(value):
+            self.fail("naive")
+        return super().enforce_timezone(value)
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class StoreField(serializers.SlugRelatedField):
+    """A store of the requesting user, given by its code; any other code is refused as unknown."""
+
+    default_error_messages = {
+        "does_not_exist": _("You have no store with code {value}."),
+        "invalid": _("Give the store's code."),
+    }
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("slug_field", "code")
+        kwargs.setdefault("help_text", _("The store's code, e.g. ACME-US."))
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> QuerySet[Store]:
+        request = self.context.get("request")
+        if request is None:
+            return Store.objects.none()
+        return store_list(user=request.user)

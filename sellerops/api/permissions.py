@@ -1,0 +1,82 @@
+"""Who may do what through the API: one table of roles per write, checked in the store concerned.
+
+Reading needs only membership of the store (the querysets are scoped); every write is listed below, and a
+write that is not listed is refused. Superusers may do everything.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.request import Request
+
+from sellerops.models import Membership, Role, Store
+
+R = Role
+#: The roles allowed to perform each write, keyed ``<resource>.<action>``.
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    "store.create": frozenset({R.ADMIN}),
+    "order.create": frozenset({R.OPERATOR, R.ADMIN}),
+    "order.cancel": frozenset({R.OPERATOR, R.ADMIN}),
+    "order.ship": frozenset({R.OPERATOR, R.ADMIN}),
+    "shipment.create": frozenset({R.OPERATOR, R.ADMIN}),
+    "return.create": frozenset({R.OPERATOR, R.AGENT, R.ADMIN}),
+    "feedback.create": frozenset({R.OPERATOR, R.AGENT, R.ADMIN}),
+    "claim.create": frozenset({R.OPERATOR, R.AGENT, R.ADMIN}),
+    "message.create": frozenset({R.OPERATOR, R.AGENT, R.ADMIN}),
+}
+#: Actions that only read; any member of the store may perform them.
+READ_ACTIONS = frozenset({"list", "retrieve", "metadata"})
+
+
+def allowed_roles(permission: str) -> frozenset[str]:
+    """The roles that may perform ``permission``; none for a write that is not in the table."""
+    return ROLE_PERMISSIONS.get(permission, frozenset())
+
+
+def has_role(*, user: AbstractBaseUser | AnonymousUser, permission: str, store: Store | int | None = None) -> bool:
+    """Whether ``user`` may perform ``permission`` in ``store`` (or, without one, in any of their stores)."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    memberships = Membership.objects.filter(user=user, role__in=allowed_roles(permission))
+    if store is not None:
+        memberships = memberships.filter(store=store)
+    return memberships.exists()
+
+
+def require_role(*, user: AbstractBaseUser | AnonymousUser, permission: str, store: Store) -> None:
+    """Raise a 403 unless ``user``'s role in ``store`` allows ``permission``."""
+    if not has_role(user=user, permission=permission, store=store):
+        raise PermissionDenied(_("Your role in store %(store)s does not allow this.") % {"store": store.code})
+
+
+def view_permission(view) -> str:
+    return f"{view.permission_resource}.{view.action}"
+
+
+class StoreRolePermission(BasePermission):
+    """Reads for members; writes for the roles ``ROLE_PERMISSIONS`` names, in the object's own store.
+
+    ``has_permission`` answers early for a user who holds no allowed role in any store; the store itself is
+    checked on the object (detail actions) or, for creation, by the view once the body names the store.
+    """
+
+    message = gettext_lazy("Your role does not allow this.")
+
+    def _reads(self, request: Request, view) -> bool:
+        return request.method in SAFE_METHODS and (view.action in READ_ACTIONS or view.action is None)
+
+    def has_permission(self, request: Request, view) -> bool:
+        if self._reads(request, view):
+            return True
+        return has_role(user=request.user, permission=view_permission(view))
+
+    def has_object_permission(self, request: Request, view, obj) -> bool:
+        if self._reads(request, view):
+            return True
+        return has_role(user=request.user, permission=view_permission(view), store=obj.store_id)

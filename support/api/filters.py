@@ -1,0 +1,43 @@
+"""Query-string filters of /api/feedback/, /api/claims/ and /api/messages/."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+
+from sellerops.api.filters import StoreFilterSet, StoreOrderFilterSet
+
+from ..models import Claim, Feedback, Message
+
+
+class FeedbackFilter(StoreOrderFilterSet):
+    rating = filters.MultipleChoiceFilter(choices=[(n, str(n)) for n in range(1, 6)])
+    received_at = filters.IsoDateTimeFromToRangeFilter()
+    removed = filters.BooleanFilter(field_name="removed_at", lookup_expr="isnull", exclude=True,
+                                    help_text=_("true: only feedback Amazon removed; false: only what stands."))
+
+    class Meta:
+        model = Feedback
+        fields = ["store", "order", "rating"]
+
+
+class ClaimFilter(StoreOrderFilterSet):
+    kind = filters.ChoiceFilter(choices=Claim.Kind.choices)
+    status = filters.MultipleChoiceFilter(choices=Claim.Status.choices)
+    filed_at = filters.IsoDateTimeFromToRangeFilter()
+
+    class Meta:
+        model = Claim
+        fields = ["store", "order", "kind", "status"]
+
+
+class MessageFilter(StoreFilterSet):
+    order = filters.CharFilter(field_name="thread__order__amazon_order_id", help_text=_("The Amazon order id."))
+    thread = filters.NumberFilter(field_name="thread_id")
+    direction = filters.ChoiceFilter(choices=Message.Direction.choices)
+    needs_reply = filters.BooleanFilter()
+    sent_at = filters.IsoDateTimeFromToRangeFilter()
+
+    class Meta:
+        model = Message
+        fields = ["store", "order", "thread", "direction", "needs_reply"]

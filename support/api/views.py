@@ -1,0 +1,146 @@
+"""/api/feedback/, /api/claims/ and /api/messages/: buyer contact, recorded as it happened."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework.exceptions import ValidationError
+
+from sellerops.api.mixins import StoreScopedViewSet
+from sellerops.api.serializers import ConflictSerializer, ErrorSerializer
+
+from ..models import CLAIM_STATUS_TIME_FIELD, Claim, Feedback, Message
+from ..services import (
+    claim_file,
+    claim_set_status,
+    feedback_record,
+    feedback_remove,
+    message_receive,
+    message_reply,
+    thread_get_or_create_for_order,
+)
+from .filters import ClaimFilter, FeedbackFilter, MessageFilter
+from .serializers import (
+    ClaimInputSerializer,
+    ClaimSerializer,
+    FeedbackInputSerializer,
+    FeedbackSerializer,
+    MessageInputSerializer,
+    MessageSerializer,
+)
+
+REFUSED = {400: ErrorSerializer, 403: ErrorSerializer}
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List feedback", description="Newest first."),
+    retrieve=extend_schema(summary="Get feedback"),
+    create=extend_schema(
+        summary="Record feedback",
+        description="An order has one feedback: posting again for the same order revises the rating (as of "
+                    "`received_at`). `removed_at` records that Amazon removed it.",
+        request=FeedbackInputSerializer, responses={201: FeedbackSerializer, **REFUSED},
+    ),
+)
+class FeedbackViewSet(StoreScopedViewSet):
+    permission_resource = "feedback"
+    serializer_class = FeedbackSerializer
+    input_serializer_class = FeedbackInputSerializer
+    filterset_class = FeedbackFilter
+    ordering = ("-received_at", "-id")
+
+    def base_queryset(self) -> QuerySet[Feedback]:
+        return Feedback.objects.select_related("store", "order")
+
+    @transaction.atomic
+    def perform_service_create(self, serializer: FeedbackInputSerializer) -> Feedback:
+        data = serializer.validated_data
+        feedback = feedback_record(order=data["order"], rating=data["rating"], comment=data.get("comment", ""),
+                                   received_at=data.get("received_at"), response=data.get("response"))
+        if data.get("removed_at") and feedback.removed_at is None:
+            feedback = feedback_remove(feedback=feedback, at=data["removed_at"])
+        return self.get_queryset().get(pk=feedback.pk)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List claims", description="A-to-z Guarantee claims and chargebacks, newest first."),
+    retrieve=extend_schema(summary="Get a claim"),
+    create=extend_schema(
+        summary="Record a claim",
+        description="Files the claim and records each decision whose time is given (`granted_at`, "
+                    "`denied_at`, `withdrawn_at`, `reversed_at`) in time order, then `status` if not yet "
+                    "reached, in one transaction. A decision the claim cannot take answers 409.",
+        request=ClaimInputSerializer,
+        responses={201: ClaimSerializer, **REFUSED,
+                   409: OpenApiResponse(ConflictSerializer, description="A decision the claim cannot take.")},
+    ),
+)
+class ClaimViewSet(StoreScopedViewSet):
+    permission_resource = "claim"
+    serializer_class = ClaimSerializer
+    input_serializer_class = ClaimInputSerializer
+    filterset_class = ClaimFilter
+    ordering = ("-filed_at", "-id")
+
+    def base_queryset(self) -> QuerySet[Claim]:
+        return Claim.objects.select_related("store", "order")
+
+    @transaction.atomic
+    def perform_service_create(self, serializer: ClaimInputSerializer) -> Claim:
+        data = serializer.validated_data
+        claim = claim_file(order=data["order"], kind=data["kind"], reason=data.get("reason", ""),
+                           amount=data.get("amount"), filed_at=data.get("filed_at"),
+                           respond_by=data.get("respond_by"))
+        decisions = sorted(((status, data[field]) for status, field in CLAIM_STATUS_TIME_FIELD.items()
+                            if data.get(field)), key=lambda decision: decision[1])
+        target = data["status"]
+        if target != Claim.Status.OPEN and target not in {status for status, _at in decisions}:
+            decisions.append((target, None))
+        for status, at in decisions:
+            claim = claim_set_status(claim=claim, status=status, at=at)
+        if claim.status != target:
+            raise ValidationError({"status": _("The decision times given leave the claim %(reached)s, not "
+                                               "%(status)s.") % {"reached": claim.get_status_display(),
+                                                                 "status": Claim.Status(target).label}})
+        return self.get_queryset().get(pk=claim.pk)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List messages", description="Buyer-seller messages, newest first."),
+    retrieve=extend_schema(summary="Get a message"),
+    create=extend_schema(
+        summary="Record a message",
+        description="An inbound message joins the thread given, else the order's, else the buyer's; it is "
+                    "stored once per `message_id`. An outbound one is a reply in the thread given or the "
+                    "order's, and answers every earlier buyer message there.",
+        request=MessageInputSerializer, responses={201: MessageSerializer, **REFUSED},
+    ),
+)
+class MessageViewSet(StoreScopedViewSet):
+    permission_resource = "message"
+    serializer_class = MessageSerializer
+    input_serializer_class = MessageInputSerializer
+    filterset_class = MessageFilter
+    ordering = ("-sent_at", "-id")
+
+    def base_queryset(self) -> QuerySet[Message]:
+        return Message.objects.select_related("store", "thread__order")
+
+    @transaction.atomic
+    def perform_service_create(self, serializer: MessageInputSerializer) -> Message:
+        data = serializer.validated_data
+        if data["direction"] == Message.Direction.INBOUND:
+            message = message_receive(
+                store=data["store"], body=data["body"], sent_at=data.get("sent_at"), thread=data["thread"],
+                order=data["order"], message_id=data.get("message_id", ""), sender=data.get("sender", ""),
+                subject=data.get("subject", ""), needs_reply=data.get("needs_reply", True),
+                buyer_name=data.get("buyer_name", ""), buyer_email=data.get("buyer_email", ""), source="api")
+        else:
+            thread = data["thread"] or thread_get_or_create_for_order(order=data["order"],
+                                                                      subject=data.get("subject", ""))
+            message = message_reply(thread=thread, body=data["body"], author=self.request.user,
+                                    sent_at=data.get("sent_at"), subject=data.get("subject", ""),
+                                    message_id=data.get("message_id", ""), source="api")
+        return self.get_queryset().get(pk=message.pk)
