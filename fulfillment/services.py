@@ -12,6 +12,7 @@ from metrics.services import metrics_inputs_changed
 from sellerops.errors import ApplicationError
 
 from .models import Carrier, Shipment, ShipmentItem
+from .tracking import tracking_validate
 
 
 def shipment_create(*, order, carrier: str, tracking_number: str, shipped_at: datetime,
@@ -28,6 +29,7 @@ def shipment_create(*, order, carrier: str, tracking_number: str, shipped_at: da
     shipment = Shipment.objects.create(
         store_id=order.store_id, order=order, carrier=carrier, carrier_name=carrier_name.strip(),
         ship_method=ship_method, tracking_number=tracking_number, shipped_at=shipped_at,
+        tracking_format_valid=tracking_validate(carrier=carrier, number=tracking_number).valid,
     )
     ShipmentItem.objects.bulk_create(
         ShipmentItem(store_id=order.store_id, shipment=shipment, order_item_id=pk, quantity=qty)

@@ -94,3 +94,16 @@ def stock_adjust(*, listing: Listing, available: int = 0, inbound: int = 0, reas
     _record(listing=listing, reason=reason, available=available, inbound=inbound, actor=actor, note=note, at=at)
     current.refresh_from_db()
     return current
+
+
+@transaction.atomic
+def listing_set_main_image(*, listing: Listing, image) -> Listing:
+    """Replace the listing's main image with the uploaded file; the old file is deleted once this commits."""
+    current = Listing.objects.select_for_update().get(pk=listing.pk)
+    old_name = current.main_image.name if current.main_image else ""
+    current.main_image.save(image.name, image, save=False)
+    current.save(update_fields=["main_image", "updated_at"])
+    if old_name and old_name != current.main_image.name:
+        storage = current.main_image.storage
+        transaction.on_commit(lambda: storage.delete(old_name))
+    return current

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -80,3 +81,89 @@ class Breach(models.Model):
     @property
     def is_open(self) -> bool:
         return self.resolved_at is None
+
+
+class AlertBand(models.TextChoices):
+    """The band at which an alert rule fires: amber (at risk) or worse, or only red (breach)."""
+
+    AMBER = "amber", _("At risk or breach")
+    RED = "red", _("Breach only")
+
+
+class AlertRule(models.Model):
+    """A user's wish to be told, in the app and by e-mail, when a metric enters a band."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alert_rules")
+    store = models.ForeignKey("sellerops.Store", on_delete=models.CASCADE, null=True, blank=True,
+                              related_name="alert_rules", help_text=_("Empty: every store of the owner."))
+    metric = models.CharField(_("metric"), max_length=16, choices=METRIC_CHOICES)
+    channel = models.CharField(_("channel"), max_length=3, blank=True, help_text=_("Empty: every channel."))
+    window_days = models.PositiveSmallIntegerField(_("window (days)"), null=True, blank=True,
+                                                   help_text=_("Empty: every window."))
+    band = models.CharField(_("notify when"), max_length=8, choices=AlertBand.choices, default=AlertBand.AMBER)
+    recipients = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="alert_subscriptions",
+                                        verbose_name=_("recipients"))
+    email = models.BooleanField(_("also by e-mail"), default=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["metric", "id"]
+        verbose_name = _("alert rule")
+        verbose_name_plural = _("alert rules")
+        indexes = [models.Index(fields=["store", "is_active"], name="alertrule_store_active")]
+
+    def __str__(self) -> str:
+        return f"{self.metric}/{self.channel or '*'}/{self.window_days or '*'} ≥ {self.band} ({self.owner})"
+
+
+class AlertState(models.Model):
+    """The band a rule last saw one result of one store in: a rule fires only when that band gets worse."""
+
+    rule = models.ForeignKey(AlertRule, on_delete=models.CASCADE, related_name="states")
+    store = models.ForeignKey("sellerops.Store", on_delete=models.CASCADE, related_name="+")
+    metric = models.CharField(_("metric"), max_length=16, choices=METRIC_CHOICES)
+    channel = models.CharField(_("channel"), max_length=3)
+    window_days = models.PositiveSmallIntegerField(_("window (days)"))
+    band = models.CharField(_("last band"), max_length=8, choices=Status.choices)
+    changed_at = models.DateTimeField(_("changed at"))
+
+    class Meta:
+        verbose_name = _("alert state")
+        verbose_name_plural = _("alert states")
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "store", "metric", "channel", "window_days"],
+                                    name="alertstate_unique_result"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule_id} {self.store_id} {self.metric}/{self.channel}/{self.window_days}d: {self.band}"
+
+
+class Notification(models.Model):
+    """One user told, in the app, that a metric of a store entered amber or red."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    store = models.ForeignKey("sellerops.Store", on_delete=models.CASCADE, related_name="notifications")
+    rule = models.ForeignKey(AlertRule, on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="notifications")
+    breach = models.ForeignKey(Breach, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    metric = models.CharField(_("metric"), max_length=16, choices=METRIC_CHOICES)
+    channel = models.CharField(_("channel"), max_length=3)
+    window_days = models.PositiveSmallIntegerField(_("window (days)"))
+    level = models.CharField(_("level"), max_length=8, choices=Status.choices)
+    numerator = models.PositiveIntegerField(_("numerator"))
+    denominator = models.PositiveIntegerField(_("denominator"))
+    rate = models.DecimalField(_("rate"), max_digits=9, decimal_places=6, null=True, blank=True)
+    message = models.TextField(_("message"))
+    created_at = models.DateTimeField(_("created"))
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.store} {self.metric} {self.level}"

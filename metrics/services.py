@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from sellerops.models import Store
 
+from .alerts import alerts_evaluate
 from .definitions import Direction
 from .engine import Result, compute_all
 from .models import Breach, MetricSnapshot, Status
@@ -96,10 +97,15 @@ def metrics_recompute(*, store: Store, as_of: datetime | None = None,
     live = as_of is None
     as_of = as_of or timezone.now()
     results = compute_all(store, as_of)
+    open_breaches: dict[tuple[str, str, int], Breach] = {}
     for result in results:
         _snapshot(store=store, result=result, kind=kind)
         if live and kind == MetricSnapshot.Kind.LIVE:
-            breach_update(store=store, result=result, at=as_of)
+            breach = breach_update(store=store, result=result, at=as_of)
+            if breach is not None and breach.is_open:
+                open_breaches[result.key] = breach
+    if live and kind == MetricSnapshot.Kind.LIVE:
+        alerts_evaluate(store=store, results=results, at=as_of, breaches=open_breaches)
     return results
 
 

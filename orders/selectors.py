@@ -10,13 +10,17 @@ from datetime import date, datetime, time, timedelta
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from fulfillment.models import Shipment
+from fulfillment.models import Shipment, ShipmentItem
 from listings.models import Channel
+from returns.models import Refund, ReturnRequest
 from sellerops.models import Store
 from sellerops.selectors import scoped, store_list
+from support.models import Claim, Feedback, Message
 
-from .models import OPEN_STATUSES, Order, OrderItem, OrderStatus
+from .models import OPEN_STATUSES, Order, OrderEvent, OrderItem, OrderStatus, RiskFlag
+from .risk import PO_BOX_REFUSING_CARRIERS, UNUSUAL_QUANTITY, is_po_box
 
 S = OrderStatus
 #: Seller-fulfilled statuses in which the operator still has to ship: the action queue.
@@ -195,3 +199,121 @@ def order_tab_counts(*, user: AbstractBaseUser | AnonymousUser, filters: OrderFi
     return qs.aggregate(**{
         tab: Count("pk", filter=_tab_q(tab, now=now, tznames=tznames)) for tab in Tab.COUNTED
     })
+
+
+def order_detail(*, user: AbstractBaseUser | AnonymousUser, amazon_order_id: str,
+                 store_code: str | None = None) -> QuerySet[Order]:
+    """The viewer's orders with this Amazon id (one per store that has it), ready for the detail page.
+
+    Items, shipments with their items and the whole timeline come in one query each, whatever their number.
+    """
+    qs = scoped(Order.objects.filter(amazon_order_id=amazon_order_id), user=user)
+    if store_code:
+        qs = qs.filter(store__code=store_code)
+    return qs.select_related("store").order_by("store__code").prefetch_related(
+        Prefetch("items", queryset=OrderItem.objects.select_related("listing").order_by("id")),
+        Prefetch("shipments", queryset=Shipment.objects.order_by("shipped_at", "id").prefetch_related(
+            Prefetch("items", queryset=ShipmentItem.objects.select_related("order_item").order_by("id")))),
+        Prefetch("events", queryset=OrderEvent.objects.select_related("actor").order_by("-at", "-id")),
+    )
+
+
+def orders_by_ids(*, user: AbstractBaseUser | AnonymousUser, ids: Iterable[int]) -> QuerySet[Order]:
+    """The viewer's orders among ``ids`` (others are silently absent), by time left, with items and shipments."""
+    qs = scoped(Order.objects.filter(pk__in=list(ids)), user=user)
+    return qs.select_related("store").order_by(F("latest_ship_date").asc(nulls_last=True), "id").prefetch_related(
+        Prefetch("items", queryset=OrderItem.objects.select_related("listing").order_by("id")),
+        Prefetch("shipments", queryset=Shipment.objects.order_by("-shipped_at", "-id")),
+    )
+
+
+def order_returns(*, order: Order) -> QuerySet[ReturnRequest]:
+    """The order's return requests, newest first."""
+    return (ReturnRequest.objects.filter(store_id=order.store_id, order=order)
+            .select_related("order_item").order_by("-requested_at", "-id"))
+
+
+def order_refunds(*, order: Order) -> QuerySet[Refund]:
+    return Refund.objects.filter(store_id=order.store_id, order=order).order_by("refunded_at", "id")
+
+
+def order_messages(*, order: Order) -> QuerySet[Message]:
+    """Every message of the threads about this order, oldest first."""
+    return (Message.objects.filter(store_id=order.store_id, thread__order=order)
+            .select_related("thread", "author").order_by("sent_at", "id"))
+
+
+def order_feedback(*, order: Order) -> QuerySet[Feedback]:
+    return Feedback.objects.filter(store_id=order.store_id, order=order).order_by("-received_at")
+
+
+def order_claims(*, order: Order) -> QuerySet[Claim]:
+    """A-to-z claims and chargebacks filed on the order, newest first."""
+    return Claim.objects.filter(store_id=order.store_id, order=order).order_by("-filed_at", "-id")
+
+
+#: Countries whose addresses are not deliverable without a postal code (as ``orders.risk`` judges them).
+POSTAL_CODE_COUNTRIES = frozenset({"US", "GB", "DE", "FR", "JP", "CA"})
+
+
+@dataclass(frozen=True)
+class Risk:
+    code: str
+    label: str
+    detail: str
+    level: str  # "bad": act before shipping; "warn": look twice
+
+
+def order_risks(*, order: Order, now: datetime) -> list[Risk]:
+    """What the operator must see before shipping, each with the reason; reads only rows already loaded."""
+    risks: list[Risk] = []
+    items = list(order.items.all())
+    shipments = list(order.shipments.all())
+    flags = set(order.risk_flags or [])
+    seller_ships = order.is_mfn and order.status in ACTION_STATUSES
+    deadline = order.latest_ship_date
+    if seller_ships and deadline is not None:
+        local_now, local_deadline = now.astimezone(order.store.tz), deadline.astimezone(order.store.tz)
+        if deadline < now:
+            risks.append(Risk("late", _("Late"), _("The ship-by time has passed: confirming the shipment now "
+                                                 "counts against the Late Shipment Rate."), "bad"))
+        elif local_deadline.date() == local_now.date():
+            risks.append(Risk("due_today", _("Ship by today"),
+                              _("Ship by %(time)s today, store time.") % {"time": local_deadline.strftime("%H:%M")},
+                              "warn"))
+    if order.is_mfn:
+        missing = [label for value, label in (
+            (order.ship_line1, _("street")), (order.ship_city, _("city")), (order.ship_country, _("country")),
+            (order.ship_postal_code or order.ship_country not in POSTAL_CODE_COUNTRIES, _("postal code")),
+        ) if not value]
+        if missing or RiskFlag.ADDRESS_INCOMPLETE in flags:
+            detail = (_("Missing: %(parts)s.") % {"parts": ", ".join(missing)} if missing
+                      else _("Check the address with the buyer before shipping."))
+            risks.append(Risk(RiskFlag.ADDRESS_INCOMPLETE, str(RiskFlag.ADDRESS_INCOMPLETE.label), detail, "bad"))
+        if is_po_box(order.ship_line1, order.ship_line2) or RiskFlag.PO_BOX in flags:
+            refusing = sorted(PO_BOX_REFUSING_CARRIERS)
+            used = sorted({s.carrier for s in shipments if s.carrier in PO_BOX_REFUSING_CARRIERS})
+            if used:
+                detail = _("Shipped with %(carriers)s, which do not deliver to PO boxes.") % {
+                    "carriers": ", ".join(used)}
+            else:
+                detail = _("%(carriers)s do not deliver to PO boxes: ship with the postal service.") % {
+                    "carriers": ", ".join(refusing)}
+            risks.append(Risk(RiskFlag.PO_BOX, str(RiskFlag.PO_BOX.label), detail, "bad" if used else "warn"))
+    if order.is_open and order.is_mfn:
+        short = [i for i in items
+                 if i.listing_id is not None and i.quantity_reserved < i.quantity - i.quantity_shipped]
+        if short or RiskFlag.STOCK_SHORT in flags:
+            detail = "; ".join(
+                _("%(sku)s: %(reserved)d of %(owed)d units reserved") % {
+                    "sku": i.sku, "reserved": i.quantity_reserved, "owed": i.quantity - i.quantity_shipped}
+                for i in short
+            ) or _("Not every unit could be reserved when the order arrived.")
+            risks.append(Risk(RiskFlag.STOCK_SHORT, str(RiskFlag.STOCK_SHORT.label), detail, "bad"))
+    unusual = [i for i in items if i.quantity >= UNUSUAL_QUANTITY]
+    if order.is_mfn and (unusual or RiskFlag.QUANTITY_UNUSUAL in flags):
+        detail = "; ".join(_("%(qty)d × %(sku)s") % {"qty": i.quantity, "sku": i.sku} for i in unusual)
+        risks.append(Risk(RiskFlag.QUANTITY_UNUSUAL, str(RiskFlag.QUANTITY_UNUSUAL.label),
+                          _("Unusually many units: %(items)s. Check it is not a typing error or a reseller.")
+                          % {"items": detail or "—"}, "warn"))
+    return risks

@@ -1,9 +1,35 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import views
 
 app_name = "orders"
 
+
+class AmazonOrderIdConverter:
+    """3-7-7 digits: other paths under /orders/ never reach the order pages."""
+
+    regex = r"\d{3}-\d{7}-\d{7}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(AmazonOrderIdConverter, "amazon_id")
+
 urlpatterns = [
     path("", views.order_list_view, name="list"),
+    path("export.csv", views.order_export_view, name="export"),
+    path("bulk/", views.bulk_view, name="bulk"),
+    path("bulk/ship/", views.bulk_ship_view, name="bulk-ship"),
+    path("bulk/cancel/", views.bulk_cancel_view, name="bulk-cancel"),
+    path("packing-slips/", views.packing_slips_view, name="packing-slips"),
+    path("tracking-check/", views.tracking_check_view, name="tracking-check"),
+    path("<amazon_id:amazon_order_id>/", views.order_detail_view, name="detail"),
+    *[
+        path(f"<amazon_id:amazon_order_id>/{action}/", views.order_action_view, {"action": action}, name=action)
+        for action in views.ACTIONS
+    ],
 ]

@@ -2,15 +2,51 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_GET
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .forms import TAB_LABELS, OrderFilterForm
-from .selectors import Tab, order_list, order_tab_counts, store_timezones
+from fulfillment.tracking import tracking_url, tracking_validate
+from sellerops.errors import ApplicationError
+from sellerops.permissions import has_role, user_permissions
+
+from .bulk import BulkOutcome, bulk_cancel, bulk_confirm, bulk_ship
+from .forms import (
+    CANCEL_REASONS,
+    TAB_LABELS,
+    BulkShipForm,
+    CancelForm,
+    NoteForm,
+    OrderFilterForm,
+    ShipForm,
+    parse_ids,
+)
+from .models import ORDER_TRANSITIONS, SHIPPABLE_STATUSES, Order, OrderStatus
+from .selectors import (
+    Tab,
+    order_claims,
+    order_detail,
+    order_feedback,
+    order_list,
+    order_messages,
+    order_refunds,
+    order_returns,
+    order_risks,
+    order_tab_counts,
+    orders_by_ids,
+    store_timezones,
+)
+from .services import order_add_note, order_cancel, order_confirm, order_pack, order_ship
 
 PAGE_SIZE = 50
 
@@ -56,6 +92,7 @@ def order_list_view(request: HttpRequest) -> HttpResponse:
     ]
     context = {
         "form": form,
+        "can_act": has_role(user=request.user, permission="order.confirm"),
         "filters": filters,
         "orders": orders,
         "tabs": tabs,
@@ -74,3 +111,318 @@ def order_list_view(request: HttpRequest) -> HttpResponse:
     response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request",))
     return response
+
+
+# One order ------------------------------------------------------------------------------------------------------
+
+#: The actions the detail page offers, each checked against ``sellerops.permissions`` as ``order.<action>``.
+ACTIONS = ("confirm", "pack", "ship", "cancel", "note")
+
+
+def detail_url(order: Order) -> str:
+    """The order's page; the store is named, since the same Amazon id may exist in two stores."""
+    return f"{reverse('orders:detail', args=[order.amazon_order_id])}?{urlencode({'store': order.store.code})}"
+
+
+def _action_url(order: Order, action: str) -> str:
+    return f"{reverse(f'orders:{action}', args=[order.amazon_order_id])}?{urlencode({'store': order.store.code})}"
+
+
+def _available(order: Order) -> set[str]:
+    """The actions that make sense in the order's status; others are not offered (the services refuse them)."""
+    available = {"note"}
+    if order.is_mfn:
+        if OrderStatus.CONFIRMED in ORDER_TRANSITIONS[order.status] and order.status != OrderStatus.PACKED:
+            available.add("confirm")
+        if OrderStatus.PACKED in ORDER_TRANSITIONS[order.status]:
+            available.add("pack")
+        if order.status in SHIPPABLE_STATUSES:
+            available.add("ship")
+    if OrderStatus.CANCELED in ORDER_TRANSITIONS[order.status] and not order.shipments.all():
+        available.add("cancel")
+    return available
+
+
+def _find_orders(request: HttpRequest, amazon_order_id: str) -> list[Order]:
+    orders = list(order_detail(user=request.user, amazon_order_id=amazon_order_id,
+                               store_code=request.GET.get("store") or None))
+    if not orders:
+        raise Http404(_("No order %(id)s in your stores.") % {"id": amazon_order_id})
+    return orders
+
+
+def _detail_context(request: HttpRequest, order: Order, *, forms: dict | None = None, error: str = "",
+                    done: str = "") -> dict:
+    now = timezone.now()
+    permissions = user_permissions(user=request.user, store=order.store)
+    available = _available(order)
+    forms = forms or {}
+    return {
+        "order": order,
+        "now": now,
+        "risks": order_risks(order=order, now=now),
+        "shipments": [
+            {"shipment": s, "url": tracking_url(carrier=s.carrier, number=s.tracking_number), "items": s.items.all()}
+            for s in order.shipments.all()
+        ],
+        "can": {action: action in available and f"order.{action}" in permissions for action in ACTIONS},
+        "read_only": not any(f"order.{action}" in permissions for action in ACTIONS),
+        "ship_form": forms.get("ship") or ShipForm(order=order, initial={"shipped_at": timezone.localtime(now)}),
+        "cancel_form": forms.get("cancel") or CancelForm(),
+        "note_form": forms.get("note") or NoteForm(),
+        "open_form": next(iter(forms), ""),
+        "cancel_reasons": CANCEL_REASONS,
+        "error": error,
+        "done": done,
+        "detail_url": detail_url(order),
+        "urls": {action: _action_url(order, action) for action in ACTIONS},
+        # Read only by the full page, so an action's partial response never queries them.
+        "returns": order_returns(order=order),
+        "refunds": order_refunds(order=order),
+        "buyer_messages": order_messages(order=order),
+        "feedback": order_feedback(order=order),
+        "claims": order_claims(order=order),
+    }
+
+
+def _render_detail(request: HttpRequest, order: Order, *, status: int = 200, **kwargs) -> HttpResponse:
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "orders/order_detail.html#order-panel" if partial else "orders/order_detail.html"
+    response = render(request, template, _detail_context(request, order, **kwargs), status=status)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+@login_required
+@require_GET
+def order_detail_view(request: HttpRequest, amazon_order_id: str) -> HttpResponse:
+    orders = _find_orders(request, amazon_order_id)
+    if len(orders) > 1:
+        choices = [{"order": o, "url": detail_url(o)} for o in orders]
+        return render(request, "orders/order_choose_store.html",
+                      {"amazon_order_id": amazon_order_id, "choices": choices})
+    return _render_detail(request, orders[0])
+
+
+def _ship(request: HttpRequest, order: Order) -> tuple[str, dict]:
+    form = ShipForm(request.POST, order=order)
+    if not form.is_valid():
+        return "", {"ship": form}
+    if form.needs_confirmation:
+        return "", {"ship": form}
+    data = form.cleaned_data
+    shipment = order_ship(order=order, carrier=data["carrier"], carrier_name=data["carrier_name"],
+                          tracking_number=data["tracking_number"], shipped_at=data["shipped_at"],
+                          quantities=form.quantities(), actor=request.user, source="ui")
+    return _("Shipped with %(carrier)s %(number)s.") % {
+        "carrier": shipment.carrier_label, "number": shipment.tracking_number}, {}
+
+
+def _cancel(request: HttpRequest, order: Order) -> tuple[str, dict]:
+    form = CancelForm(request.POST)
+    if not form.is_valid() or form.needs_confirmation:
+        return "", {"cancel": form}
+    order_cancel(order=order, initiator=form.cleaned_data["initiator"], reason=form.cleaned_data["reason"],
+                 actor=request.user, source="ui")
+    return _("Order cancelled."), {}
+
+
+def _note(request: HttpRequest, order: Order) -> tuple[str, dict]:
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        return "", {"note": form}
+    order_add_note(order=order, note=form.cleaned_data["note"], actor=request.user, source="ui")
+    return _("Note added."), {}
+
+
+def _confirm(request: HttpRequest, order: Order) -> tuple[str, dict]:
+    order_confirm(order=order, actor=request.user, source="ui")
+    return _("Order confirmed."), {}
+
+
+def _pack(request: HttpRequest, order: Order) -> tuple[str, dict]:
+    order_pack(order=order, actor=request.user, source="ui")
+    return _("Marked as picked and packed."), {}
+
+
+HANDLERS = {"confirm": _confirm, "pack": _pack, "ship": _ship, "cancel": _cancel, "note": _note}
+
+
+@login_required
+@require_POST
+def order_action_view(request: HttpRequest, amazon_order_id: str, action: str) -> HttpResponse:
+    """Run one action; htmx gets the order panel back, a plain form post a redirect (or the page with the error)."""
+    orders = _find_orders(request, amazon_order_id)
+    if len(orders) > 1:
+        return HttpResponse(_("Order %(id)s exists in several of your stores: name one with ?store=.")
+                            % {"id": amazon_order_id}, status=400)
+    order = orders[0]
+    if f"order.{action}" not in user_permissions(user=request.user, store=order.store):
+        raise PermissionDenied(_("Your role in store %(store)s does not allow this.") % {"store": order.store.code})
+    try:
+        done, forms = HANDLERS[action](request, order)
+    except ApplicationError as refusal:
+        status = 200 if request.htmx else 400
+        return _render_detail(request, order, status=status, error=refusal.message,
+                              forms=_bound_forms(request, order, action))
+    if not done:
+        invalid = any(form.errors for form in forms.values())
+        return _render_detail(request, order, forms=forms, status=400 if invalid and not request.htmx else 200)
+    if not request.htmx:
+        messages.success(request, done)
+        return redirect(detail_url(order))
+    # Reload: the service changed the order, its items, shipments and timeline.
+    return _render_detail(request, _find_orders(request, amazon_order_id)[0], done=done)
+
+
+def _bound_forms(request: HttpRequest, order: Order, action: str) -> dict:
+    """The submitted form again, so a refused action keeps what the operator typed."""
+    if action == "ship":
+        form = ShipForm(request.POST, order=order)
+    elif action == "cancel":
+        form = CancelForm(request.POST)
+    elif action == "note":
+        form = NoteForm(request.POST)
+    else:
+        return {}
+    form.is_valid()
+    return {action: form}
+
+
+@login_required
+@require_GET
+def tracking_check_view(request: HttpRequest) -> HttpResponse:
+    """The tracking number's verdict for the chosen carrier, shown under the field while the operator types."""
+    carrier, number = request.GET.get("carrier", ""), request.GET.get("tracking_number", "")
+    check = tracking_validate(carrier=carrier, number=number) if carrier and number.strip() else None
+    return render(request, "orders/partials/tracking_hint.html", {"check": check})
+
+
+# Bulk actions on the queue ------------------------------------------------------------------------------------
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                    require_https=request.is_secure()):
+        return target
+    return reverse("orders:list")
+
+
+def _selected(request: HttpRequest) -> list[Order]:
+    values = request.POST.getlist("ids") if request.method == "POST" else request.GET.getlist("ids")
+    return list(orders_by_ids(user=request.user, ids=parse_ids(values)))
+
+
+def _ids_query(orders: list[Order], back: str) -> str:
+    return urlencode({"ids": ",".join(str(o.pk) for o in orders), "next": back})
+
+
+def _result(request: HttpRequest, title: str, outcomes: list[BulkOutcome]) -> HttpResponse:
+    done = [o for o in outcomes if o.done]
+    refused = [o for o in outcomes if not o.done]
+    return render(request, "orders/bulk_result.html", {
+        "title": title, "done": done, "refused": refused, "back_url": _next_url(request),
+        "rows": [{"outcome": o, "url": detail_url(o.order)} for o in outcomes],
+    })
+
+
+@login_required
+@require_POST
+def bulk_view(request: HttpRequest) -> HttpResponse:
+    """The queue's bulk bar: confirm at once; ship, cancel and packing slips open their own page."""
+    orders = _selected(request)
+    back = _next_url(request)
+    if not orders:
+        messages.warning(request, _("Select at least one order first."))
+        return redirect(back)
+    action = request.POST.get("action")
+    if action == "confirm":
+        return _result(request, _("Bulk confirm"), bulk_confirm(orders=orders, user=request.user))
+    targets = {"ship": "orders:bulk-ship", "cancel": "orders:bulk-cancel", "slips": "orders:packing-slips"}
+    if action not in targets:
+        return HttpResponse(_("Unknown bulk action."), status=400)
+    return redirect(f"{reverse(targets[action])}?{_ids_query(orders, back)}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bulk_ship_view(request: HttpRequest) -> HttpResponse:
+    """One carrier, one tracking number per order; malformed numbers are shown before anything ships."""
+    orders = _selected(request)
+    if not orders:
+        raise Http404(_("None of the selected orders is in your stores."))
+    if request.method == "POST":
+        form = BulkShipForm(request.POST, orders=orders)
+        if form.is_valid() and not form.needs_confirmation:
+            data = form.cleaned_data
+            outcomes = bulk_ship(
+                orders=orders, user=request.user, carrier=data["carrier"], carrier_name=data["carrier_name"],
+                shipped_at=data["shipped_at"],
+                tracking_numbers={o.pk: data[f"tracking_{o.pk}"] for o in orders},
+            )
+            return _result(request, _("Bulk ship-confirm"), outcomes)
+    else:
+        form = BulkShipForm(orders=orders, initial={"shipped_at": timezone.localtime()})
+    return render(request, "orders/bulk_ship.html", {
+        "form": form, "ids": ",".join(str(o.pk) for o in orders), "back_url": _next_url(request),
+        "rows": [{**row, "url": detail_url(row["order"])} for row in form.rows()], "now": timezone.now(),
+        "needs_confirmation": form.is_bound and form.is_valid() and form.needs_confirmation,
+    }, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bulk_cancel_view(request: HttpRequest) -> HttpResponse:
+    orders = _selected(request)
+    if not orders:
+        raise Http404(_("None of the selected orders is in your stores."))
+    form = CancelForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid() and not form.needs_confirmation:
+        outcomes = bulk_cancel(orders=orders, user=request.user, initiator=form.cleaned_data["initiator"],
+                               reason=form.cleaned_data["reason"])
+        return _result(request, _("Bulk cancel"), outcomes)
+    return render(request, "orders/bulk_cancel.html", {
+        "form": form, "ids": ",".join(str(o.pk) for o in orders), "back_url": _next_url(request),
+        "rows": [{"order": o, "url": detail_url(o)} for o in orders], "cancel_reasons": CANCEL_REASONS,
+        "needs_confirmation": form.is_bound and form.is_valid() and form.needs_confirmation, "now": timezone.now(),
+    }, status=400 if form.errors else 200)
+
+
+@login_required
+@require_GET
+def packing_slips_view(request: HttpRequest) -> HttpResponse:
+    """One printable slip per selected order, each on its own page."""
+    orders = _selected(request)
+    if not orders:
+        raise Http404(_("None of the selected orders is in your stores."))
+    return render(request, "orders/packing_slips.html", {"orders": orders, "back_url": _next_url(request)})
+
+
+@login_required
+@require_GET
+def order_export_view(request: HttpRequest):
+    """The order list, with the same filters and tab, as a CSV download streamed from the database."""
+    from sellerops.exports import csv_response
+
+    filters = OrderFilterForm(request.GET, user=request.user).filters()
+    orders_qs = order_list(user=request.user, filters=filters, now=timezone.now())
+    header = [_("Order"), _("Store"), _("Status"), _("Channel"), _("Purchase date"), _("Ship by"), _("Deliver by"),
+              _("Buyer"), _("Recipient"), _("City"), _("State or region"), _("Postal code"), _("Country"),
+              _("Items"), _("Order total"), _("Currency"), _("Carrier"), _("Tracking number"), _("Flags")]
+
+    def local(value, tz):
+        return value.astimezone(tz) if value else None
+
+    def rows():
+        for order in orders_qs.iterator(chunk_size=1000):
+            tz = order.store.tz
+            shipment = next(iter(order.shipments.all()), None)
+            yield [order.amazon_order_id, order.store.code, order.get_status_display(), order.fulfillment_channel,
+                   local(order.purchase_date, tz), local(order.latest_ship_date, tz),
+                   local(order.latest_delivery_date, tz), order.buyer_name, order.ship_name, order.ship_city,
+                   order.ship_state, order.ship_postal_code, order.ship_country,
+                   "; ".join(f"{item.quantity} × {item.sku}" for item in order.items.all()), order.order_total,
+                   order.currency, shipment.carrier_label if shipment else "",
+                   shipment.tracking_number if shipment else "", ", ".join(order.risk_flags)]
+
+    return csv_response(header, rows(), filename=f"orders-{filters.tab}-{timezone.now():%Y%m%d-%H%M}.csv")

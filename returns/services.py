@@ -339,3 +339,31 @@ def return_record_negative_feedback(*, return_request: ReturnRequest, at: dateti
                        at=at, note=_("Return %(sku)s: negative feedback") % {"sku": return_request.sku})
     metrics_inputs_changed(store_id=return_request.store_id)
     return return_request
+
+
+@transaction.atomic
+def return_offer_replacement(*, return_request: ReturnRequest, note: str = "",
+                             actor: AbstractBaseUser | None = None, source: str = "ui",
+                             at: datetime | None = None) -> ReturnRequest:
+    """Answer the return with a replacement instead of a refund: note the offer on the order and close it.
+
+    Nothing is sent to Amazon: the replacement order itself is created in Seller Central.
+    """
+    return_request = _lock(return_request)
+    at = _when(return_request, at)
+    if return_request.status not in {ReturnStatus.REQUESTED, ReturnStatus.AUTHORIZED, ReturnStatus.RECEIVED}:
+        raise ApplicationError(_("%(what)s is %(status)s; a replacement can only answer an open return.")
+                               % {"what": _what(return_request), "status": return_request.get_status_display()})
+    old = _transition(return_request, ReturnStatus.CLOSED)
+    return_request.closed_at = at
+    update_fields = ["status", "closed_at"]
+    _respond(return_request, at, update_fields)
+    return_request.save(update_fields=update_fields)
+    offer = _("Replacement offered for %(sku)s × %(qty)d") % {"sku": return_request.sku,
+                                                               "qty": return_request.quantity}
+    note = note.strip()
+    order_event_record(order=return_request.order, kind=OrderEvent.Kind.NOTE, actor=actor, source=source, at=at,
+                       note=f"{offer}: {note}" if note else offer)
+    _event(return_request, old=old, actor=actor, source=source, at=at, note=_("replacement offered"))
+    metrics_inputs_changed(store_id=return_request.store_id)
+    return return_request

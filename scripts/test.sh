@@ -9,6 +9,10 @@ ensure_venv test
 if ! apt_install chromium fonts-wqy-microhei; then
     warn "Chromium or its fonts could not be installed: the browser tests will skip"
 fi
+# The mail tests start their own Dovecot IMAP server on 127.0.0.1. Without it they skip.
+if ! apt_install dovecot-imapd; then
+    warn "dovecot-imapd could not be installed: the IMAP tests will skip"
+fi
 compile_messages
 ensure_static_root
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 #: The top navigation: (path prefix, label). Plain paths, so a section not yet served never breaks a page.
@@ -12,7 +13,17 @@ NAVIGATION = [
     ("/inbox/", _("Inbox")),
     ("/returns/", _("Returns")),
     ("/listings/", _("Listings")),
+    ("/fulfillment/", _("FBA inbound")),
 ]
+
+
+def _health_alerts(request: HttpRequest):
+    """Open breaches and unread notifications of the user: one query, made once per request and only if shown."""
+    if not hasattr(request, "_health_alerts"):
+        from metrics.alerts import health_summary
+
+        request._health_alerts = health_summary(user=request.user)
+    return request._health_alerts
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -21,4 +32,5 @@ def navigation(request: HttpRequest) -> dict:
         "nav_items": [
             {"url": url, "label": label, "active": path.startswith(url)} for url, label in NAVIGATION
         ],
+        "health_alerts": SimpleLazyObject(lambda: _health_alerts(request)),
     }

@@ -200,6 +200,17 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Replies to buyers leave through each store's own SMTP account (support.Mailbox); this backend serves the
+# stores without one. Without EMAIL_HOST, mail is written to the console.
+EMAIL_HOST = env.str("EMAIL_HOST", default="")
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST
+                        else "django.core.mail.backends.console.EmailBackend")
+EMAIL_PORT = env.int("EMAIL_PORT", default=587)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="sellerops@localhost")
+
 # Celery: without REDIS_URL every task runs eagerly, in-process, so the site needs no services.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
@@ -217,8 +228,19 @@ CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A burst of changes to one store within this many seconds makes one metrics recompute.
 METRICS_RECOMPUTE_DEBOUNCE_SECONDS = env.int("METRICS_RECOMPUTE_DEBOUNCE_SECONDS", default=30)
+# A live metric not recomputed for this long (two hourly recompute periods) is shown as stale.
+METRICS_STALE_AFTER_SECONDS = env.int("METRICS_STALE_AFTER_SECONDS", default=2 * 60 * 60)
+# How often the dashboard asks whether a newer recompute has landed.
+METRICS_POLL_SECONDS = env.int("METRICS_POLL_SECONDS", default=15)
+# The site's address, for links in alert e-mails.
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
 # The one place where periodic work is scheduled.
 CELERY_BEAT_SCHEDULE = {
+    # Buyer messages reach the stores' relay mailboxes; read them every two minutes.
+    "support-poll-mailboxes": {
+        "task": "support.tasks.support_poll_mailboxes_task",
+        "schedule": crontab(minute="*/2"),
+    },
     "metrics-recompute-all-stores-hourly": {
         "task": "metrics.tasks.metrics_recompute_all_task",
         "schedule": crontab(minute=5),
@@ -229,7 +251,24 @@ CELERY_BEAT_SCHEDULE = {
         "task": "metrics.tasks.metrics_snapshot_all_task",
         "schedule": crontab(minute=15),
     },
+    # Amazon SP-API: orders changed since the last sync of each store, and the daily account-health report.
+    "spapi-sync-orders-every-15-minutes": {
+        "task": "sellerops.tasks.spapi_sync_orders_task",
+        "schedule": crontab(minute="*/15"),
+    },
+    "spapi-performance-report-daily": {
+        "task": "sellerops.tasks.spapi_fetch_performance_task",
+        "schedule": crontab(hour=6, minute=40),
+    },
 }
+
+# Amazon Selling Partner API. The endpoint is empty for the marketplace's regional endpoint; the keys (Fernet
+# keys, first one encrypts, all decrypt) protect stored credentials, derived from SECRET_KEY when unset.
+SPAPI_ENDPOINT = env.str("SPAPI_ENDPOINT", default="")
+SPAPI_LWA_TOKEN_URL = env.str("SPAPI_LWA_TOKEN_URL", default="https://api.amazon.com/auth/o2/token")
+SPAPI_CREDENTIALS_KEYS = env.list("SPAPI_CREDENTIALS_KEYS", default=[])
+SPAPI_INITIAL_SYNC_DAYS = env.int("SPAPI_INITIAL_SYNC_DAYS", default=30)
+SPAPI_TIMEOUT_SECONDS = env.int("SPAPI_TIMEOUT_SECONDS", default=30)
 
 LOGGING = {
     "version": 1,

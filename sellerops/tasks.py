@@ -1,14 +1,20 @@
-"""Diagnostic Celery task: proves that a worker takes tasks from the broker and reaches the database."""
+"""Celery tasks of the tenant app: a diagnostic ping, and the Amazon SP-API order sync and performance report."""
 
 from __future__ import annotations
 
+import logging
 import os
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from celery import shared_task
-from django.db import connection
+from django.conf import settings
+from django.core.cache import cache
+from django.db import OperationalError, connection
 
-from .models import Store
+from .errors import ApplicationError
+from .models import SellerCredentials, Store
+
+logger = logging.getLogger(__name__)
 
 
 class PingResult(TypedDict):
@@ -32,3 +38,64 @@ def ping(token: str = "pong", store_id: int | None = None, store_name: str | Non
         "database": str(connection.settings_dict["NAME"]),
         "store_name": name,
     }
+
+
+def _stores_to_sync() -> list[int]:
+    return list(SellerCredentials.objects.filter(is_active=True, store__is_active=True)
+                .values_list("store_id", flat=True).order_by("store_id"))
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def spapi_sync_orders_task(store_id: int | None = None) -> dict[str, Any]:
+    """Pull one store's changed orders from Amazon; without a store id, enqueue one task per synced store."""
+    from .spapi.sync import spapi_sync_orders
+
+    if store_id is None:
+        store_ids = _stores_to_sync()
+        for sid in store_ids:
+            spapi_sync_orders_task.delay(store_id=sid)
+        return {"enqueued": store_ids}
+    store = Store.objects.get(pk=store_id)
+    lock = f"spapi-sync-orders:{store_id}"
+    # A long first sync may still run when beat fires again: the second one leaves it alone.
+    if not cache.add(lock, 1, timeout=settings.CELERY_TASK_TIME_LIMIT):
+        return {"store": store.code, "skipped": "already running"}
+    try:
+        return spapi_sync_orders(store=store).as_dict()
+    except ApplicationError as exc:
+        # Already recorded on the credentials; the next run repeats the same window.
+        logger.warning("SP-API order sync of %s did not finish: %s", store.code, exc.message)
+        return {"store": store.code, "error": exc.message}
+    finally:
+        cache.delete(lock)
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def spapi_fetch_performance_task(store_id: int | None = None) -> dict[str, Any]:
+    """Fetch and keep one store's seller-performance report; without a store id, enqueue one per synced store."""
+    from .spapi.performance import spapi_fetch_performance
+
+    if store_id is None:
+        store_ids = _stores_to_sync()
+        for sid in store_ids:
+            spapi_fetch_performance_task.delay(store_id=sid)
+        return {"enqueued": store_ids}
+    store = Store.objects.get(pk=store_id)
+    try:
+        report = spapi_fetch_performance(store=store)
+    except ApplicationError as exc:
+        logger.warning("SP-API performance report of %s not kept: %s", store.code, exc.message)
+        return {"store": store.code, "error": exc.message}
+    return {"store": store.code, "report": report.pk, "report_id": report.report_id}
+
+
+@shared_task(acks_late=True)
+def import_run_task(job_id: int) -> str:
+    """Run one uploaded report's import; a job already finished is left alone, so a redelivery is harmless."""
+    from .imports.services import import_job_run
+    from .models import ImportJob
+
+    job = ImportJob.objects.select_related("store", "created_by").filter(pk=job_id).first()
+    if job is None:
+        return "missing"
+    return import_job_run(job=job).status

@@ -3,6 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from returns.exports import return_export_view
+
 from . import views
 
 urlpatterns = [
@@ -13,6 +15,12 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("orders/", include("orders.urls")),
     path("health/", include("metrics.urls")),
+    path("inbox/", include("support.urls")),
+    path("returns/export.csv", return_export_view, name="returns-export"),
+    path("returns/", include("returns.urls")),
+    path("listings/", include("listings.urls")),
+    path("fulfillment/", include("fulfillment.urls")),
+    path("imports/", include("sellerops.imports.urls")),
     path("api/", include("sellerops.api_urls")),
     path("admin/", admin.site.urls),
 ]

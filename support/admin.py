@@ -6,6 +6,7 @@ is read-only here; reply templates and thread assignment are edited freely.
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
@@ -16,7 +17,7 @@ from sellerops.admin import ReadOnlyAdmin, ReadOnlyTabularInline, StoreScopedAdm
 from sellerops.errors import ApplicationError
 from sellerops.selectors import store_ids
 
-from .models import Claim, Feedback, Message, MessageThread, ReplyTemplate
+from .models import Claim, Feedback, Mailbox, Message, MessageThread, ReplyTemplate
 from .services import message_mark_no_reply_needed
 
 
@@ -134,3 +135,35 @@ class ClaimAdmin(StoreScopedAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+class MailboxForm(forms.ModelForm):
+    """Passwords are written, never shown back: an empty field keeps the stored one."""
+
+    imap_password = forms.CharField(label=_("IMAP password"), required=False,
+                                    widget=forms.PasswordInput(render_value=False))
+    smtp_password = forms.CharField(label=_("SMTP password"), required=False,
+                                    widget=forms.PasswordInput(render_value=False))
+
+    class Meta:
+        model = Mailbox
+        fields = ["store", "imap_host", "imap_port", "imap_use_ssl", "imap_user", "imap_password", "folder",
+                  "last_uid", "smtp_host", "smtp_port", "smtp_user", "smtp_password", "smtp_use_tls",
+                  "from_address", "is_active"]
+
+    def clean(self):
+        data = super().clean()
+        for name in ("imap_password", "smtp_password"):
+            if not data.get(name) and self.instance.pk:
+                data[name] = getattr(self.instance, name)
+        return data
+
+
+@admin.register(Mailbox)
+class MailboxAdmin(StoreScopedAdmin):
+    form = MailboxForm
+    list_display = ["store", "imap_user", "imap_host", "folder", "last_uid", "last_polled_at", "last_error",
+                    "is_active"]
+    list_filter = ["is_active"]
+    list_select_related = ["store"]
+    readonly_fields = ["last_polled_at", "last_error"]

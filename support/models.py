@@ -181,3 +181,57 @@ CLAIM_TRANSITIONS: dict[str, dict[str, set[str]]] = {
 CLAIM_STATUS_TIME_FIELD: dict[str, str] = {
     C.GRANTED: "granted_at", C.DENIED: "denied_at", C.WITHDRAWN: "withdrawn_at", C.REVERSED: "reversed_at",
 }
+
+
+class Mailbox(models.Model):
+    """A store's mail account at Amazon's buyer-seller relay: IMAP to read buyers' messages, SMTP to answer."""
+
+    store = models.OneToOneField("sellerops.Store", on_delete=models.CASCADE, related_name="mailbox")
+    imap_host = models.CharField(_("IMAP host"), max_length=200)
+    imap_port = models.PositiveIntegerField(_("IMAP port"), default=993)
+    imap_use_ssl = models.BooleanField(_("IMAP over SSL"), default=True)
+    imap_user = models.CharField(_("IMAP user"), max_length=200)
+    imap_password = models.CharField(_("IMAP password"), max_length=200, blank=True)
+    folder = models.CharField(_("folder"), max_length=200, default="INBOX")
+    uidvalidity = models.PositiveBigIntegerField(_("UIDVALIDITY"), null=True, blank=True)
+    last_uid = models.PositiveBigIntegerField(_("last UID read"), default=0)
+    smtp_host = models.CharField(_("SMTP host"), max_length=200, blank=True)
+    smtp_port = models.PositiveIntegerField(_("SMTP port"), default=587)
+    smtp_user = models.CharField(_("SMTP user"), max_length=200, blank=True)
+    smtp_password = models.CharField(_("SMTP password"), max_length=200, blank=True)
+    smtp_use_tls = models.BooleanField(_("SMTP STARTTLS"), default=True)
+    from_address = models.EmailField(_("from address"),
+                                     help_text=_("The store's address registered with Amazon for messaging."))
+    is_active = models.BooleanField(_("active"), default=True)
+    last_polled_at = models.DateTimeField(_("last polled"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("mailbox")
+        verbose_name_plural = _("mailboxes")
+
+    def __str__(self) -> str:
+        return f"{self.store} · {self.imap_user}@{self.imap_host}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    return f"support/attachments/{instance.store_id}/{instance.message_id}/{filename}"
+
+
+class Attachment(models.Model):
+    """A file a buyer attached, kept as received; served only as a download."""
+
+    store = models.ForeignKey("sellerops.Store", on_delete=models.CASCADE, related_name="+")
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    filename = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=500)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.filename

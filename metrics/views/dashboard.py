@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -73,6 +78,8 @@ class Tile:
     numerator_url: str
     denominator_url: str
     worst_url: str
+    computed_at: datetime | None = None
+    stale: bool = False
 
     @property
     def dom_id(self) -> str:
@@ -91,6 +98,8 @@ class StoreBoard:
     as_of: datetime
     groups: list[TileGroup] = field(default_factory=list)
     week_ago: datetime | None = None
+    computed_at: datetime | None = None
+    stale: bool = False
 
 
 def change_of(now: Result, then_rate: Decimal | None) -> Change | None:
@@ -124,8 +133,19 @@ def week_ago_rates(store: Store, as_of: datetime, snapshots: Iterable[MetricSnap
     return rates
 
 
-def store_board(store: Store, *, as_of: datetime, day: date | None) -> StoreBoard:
-    """Every tile of ``store`` at ``as_of``: live values, the change in a week, and 90 days of daily history."""
+def is_stale(computed_at: datetime | None, now: datetime) -> bool:
+    """Whether a live number is older than two recompute periods (``METRICS_STALE_AFTER_SECONDS``)."""
+    limit = timedelta(seconds=settings.METRICS_STALE_AFTER_SECONDS)
+    return computed_at is None or now - computed_at > limit
+
+
+def store_board(store: Store, *, as_of: datetime, day: date | None,
+                computed: dict[tuple[str, str, int], datetime] | None = None) -> StoreBoard:
+    """Every tile of ``store`` at ``as_of``: live values, the change in a week, and 90 days of daily history.
+
+    ``computed`` gives when each result was last recomputed (live snapshots); without it (time travel) the
+    tiles say nothing about it.
+    """
     results = {result.key: result for result in compute_all(store, as_of)}
     since = as_of - timedelta(days=HISTORY_DAYS)
     snapshots = list(snapshot_series(store=store, since=since, until=as_of))
@@ -135,6 +155,9 @@ def store_board(store: Store, *, as_of: datetime, day: date | None) -> StoreBoar
         rate = float(snap.rate * 100) if snap.rate is not None else None
         series.setdefault((snap.metric, snap.channel, snap.window_days), []).append((snap.as_of.timestamp(), rate))
     board = StoreBoard(store=store, as_of=as_of, week_ago=as_of - WEEK)
+    if computed is not None:
+        board.computed_at = max(computed.values(), default=None)
+        board.stale = is_stale(board.computed_at, as_of)
     for label, metrics in GROUPS:
         tiles = []
         for metric, channels in metrics:
@@ -142,8 +165,12 @@ def store_board(store: Store, *, as_of: datetime, day: date | None) -> StoreBoar
             for channel in channels:
                 for days in definition.window_days:
                     result = results[(metric.value, channel, days)]
-                    tiles.append(make_tile(store, result, day=day, history=series.get(result.key, []),
-                                           week_ago_rate=before.get(result.key)))
+                    tile = make_tile(store, result, day=day, history=series.get(result.key, []),
+                                     week_ago_rate=before.get(result.key))
+                    if computed is not None:
+                        at = computed.get(result.key)
+                        tile = replace(tile, computed_at=at, stale=is_stale(at, as_of))
+                    tiles.append(tile)
         board.groups.append(TileGroup(str(label), tiles))
     return board
 
@@ -192,6 +219,8 @@ class OverviewRow:
     as_of: datetime
     cells: list[OverviewCell]
     url: str
+    computed_at: datetime | None = None
+    stale: bool = False
 
 
 def overview_columns() -> list[dict[str, str]]:
@@ -218,6 +247,16 @@ def overview_row(store: Store, *, as_of: datetime, day: date | None) -> Overview
     return OverviewRow(store=store, as_of=as_of, cells=cells, url=health_url(store=store.code, day=day))
 
 
+def last_computed(stores: Iterable[Store], *, since: datetime) -> dict[int, dict[tuple[str, str, int], datetime]]:
+    """When each result of each store was last recomputed live (since ``since``), in one query."""
+    found: dict[int, dict[tuple[str, str, int], datetime]] = {}
+    rows = (MetricSnapshot.objects.filter(store__in=list(stores), kind=MetricSnapshot.Kind.LIVE, as_of__gte=since)
+            .values("store_id", "metric", "channel", "window_days").annotate(last=Max("computed_at")).order_by())
+    for row in rows:
+        found.setdefault(row["store_id"], {})[(row["metric"], row["channel"], row["window_days"])] = row["last"]
+    return found
+
+
 def breach_banner(user) -> list[dict]:
     """The open breaches of the user's stores, newest first, for the metrics the dashboard shows as tiles."""
     shown = Q()
@@ -234,17 +273,16 @@ def breach_banner(user) -> list[dict]:
             "peak": percent(breach.peak_rate),
             "since": store_time(breach.opened_at, breach.store),
             "url": drilldown_url(breach.store, key, part=worst_part(definition)),
+            "cause_url": reverse("metrics:breach_detail", args=[breach.pk]),
         })
     return breaches
 
 
-@login_required
-@require_GET
-def health_view(request: HttpRequest) -> HttpResponse:
+def health_context(request: HttpRequest, *, now: datetime) -> dict:
+    """Everything the dashboard renders for this request: one store's tiles, or one row per store."""
     stores = list(store_list(user=request.user).order_by("code"))
     form = HealthForm(request.GET)
     day = form.day()
-    now = timezone.now()
     code = request.GET.get("store") or ""
     store: Store | None = None
     if code:
@@ -265,12 +303,59 @@ def health_view(request: HttpRequest) -> HttpResponse:
         "all_url": health_url(store=None, day=day),
         "now_url": health_url(store=store.code if store else None, day=None),
     }
+    # Live numbers say when they were last recomputed, and the page polls for a newer recompute.
+    computed = (last_computed([store] if store else stores, since=now - timedelta(days=HISTORY_DAYS))
+                if day is None else None)
+    if day is None:
+        latest = max((at for by_key in computed.values() for at in by_key.values()), default=None)
+        context["poll_url"] = reverse("metrics:health_poll") + "?" + urlencode(
+            {**({"store": store.code} if store else {}), "known": latest.timestamp() if latest else 0})
+        context["poll_seconds"] = settings.METRICS_POLL_SECONDS
     if store is not None:
         as_of = resolve_as_of(day, store.tz, now)
-        context.update(board=store_board(store, as_of=as_of, day=day), as_of=as_of)
+        board = store_board(store, as_of=as_of, day=day,
+                            computed=computed.get(store.pk, {}) if computed is not None else None)
+        context.update(board=board, as_of=as_of)
     else:
-        context.update(
-            columns=overview_columns(),
-            overview=[overview_row(s, as_of=resolve_as_of(day, s.tz, now), day=day) for s in stores],
-        )
+        rows = [overview_row(s, as_of=resolve_as_of(day, s.tz, now), day=day) for s in stores]
+        if computed is not None:
+            rows = [replace(row, computed_at=max(computed.get(row.store.pk, {}).values(), default=None))
+                    for row in rows]
+            rows = [replace(row, stale=is_stale(row.computed_at, now)) for row in rows]
+        context.update(columns=overview_columns(), overview=rows)
+    return context
+
+
+def latest_live_computed_at(stores: Iterable[Store]) -> datetime | None:
+    """The newest live recompute of any of ``stores``: what the dashboard polls for."""
+    return (MetricSnapshot.objects.filter(store__in=list(stores), kind=MetricSnapshot.Kind.LIVE)
+            .aggregate(last=Max("computed_at"))["last"])
+
+
+@login_required
+@require_GET
+def health_view(request: HttpRequest) -> HttpResponse:
+    context = health_context(request, now=timezone.now())
     return render_page(request, "metrics/health.html", "health-board", context)
+
+
+@login_required
+@require_GET
+def health_poll_view(request: HttpRequest) -> HttpResponse:
+    """204 while nothing newer than ``known`` was computed; the refreshed board once a live recompute lands."""
+    stores = store_list(user=request.user)
+    code = request.GET.get("store") or ""
+    if code:
+        stores = stores.filter(code=code)
+    try:
+        known = datetime.fromtimestamp(float(request.GET.get("known") or 0), tz=UTC)
+    except (ValueError, OverflowError, OSError):
+        known = datetime.fromtimestamp(0, tz=UTC)
+    latest = latest_live_computed_at(stores)
+    if latest is None or latest <= known:
+        response = HttpResponse(status=204)
+    else:
+        context = health_context(request, now=timezone.now())
+        response = render(request, "metrics/health.html#health-board", context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response

@@ -1,7 +1,7 @@
-"""Who may do what through the API: one table of roles per write, checked in the store concerned.
+"""Who may do what through the API: ``sellerops.permissions.ROLE_PERMISSIONS``, checked in the store concerned.
 
-Reading needs only membership of the store (the querysets are scoped); every write is listed below, and a
-write that is not listed is refused. Superusers may do everything.
+Reading needs only membership of the store (the querysets are scoped); every write is listed in the table, and
+a write that is not listed is refused. Superusers may do everything.
 """
 
 from __future__ import annotations
@@ -13,40 +13,14 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
-from sellerops.models import Membership, Role, Store
+from sellerops.models import Store
+from sellerops.permissions import ROLE_PERMISSIONS, allowed_roles, has_role
 
-R = Role
-#: The roles allowed to perform each write, keyed ``<resource>.<action>``.
-ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    "store.create": frozenset({R.ADMIN}),
-    "order.create": frozenset({R.OPERATOR, R.ADMIN}),
-    "order.cancel": frozenset({R.OPERATOR, R.ADMIN}),
-    "order.ship": frozenset({R.OPERATOR, R.ADMIN}),
-    "shipment.create": frozenset({R.OPERATOR, R.ADMIN}),
-    "return.create": frozenset({R.OPERATOR, R.AGENT, R.ADMIN}),
-    "feedback.create": frozenset({R.OPERATOR, R.AGENT, R.ADMIN}),
-    "claim.create": frozenset({R.OPERATOR, R.AGENT, R.ADMIN}),
-    "message.create": frozenset({R.OPERATOR, R.AGENT, R.ADMIN}),
-}
+__all__ = ["ROLE_PERMISSIONS", "READ_ACTIONS", "StoreRolePermission", "allowed_roles", "has_role", "require_role",
+           "view_permission"]
+
 #: Actions that only read; any member of the store may perform them.
 READ_ACTIONS = frozenset({"list", "retrieve", "metadata"})
-
-
-def allowed_roles(permission: str) -> frozenset[str]:
-    """The roles that may perform ``permission``; none for a write that is not in the table."""
-    return ROLE_PERMISSIONS.get(permission, frozenset())
-
-
-def has_role(*, user: AbstractBaseUser | AnonymousUser, permission: str, store: Store | int | None = None) -> bool:
-    """Whether ``user`` may perform ``permission`` in ``store`` (or, without one, in any of their stores)."""
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    memberships = Membership.objects.filter(user=user, role__in=allowed_roles(permission))
-    if store is not None:
-        memberships = memberships.filter(store=store)
-    return memberships.exists()
 
 
 def require_role(*, user: AbstractBaseUser | AnonymousUser, permission: str, store: Store) -> None:

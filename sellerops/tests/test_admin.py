@@ -146,6 +146,7 @@ def test_store_choices_are_limited_to_the_users_stores(client, staff, store_a, s
 
 
 def test_shared_reply_templates_are_visible_but_not_editable_for_staff(client, staff, store_a, store_b):
+    ReplyTemplate.objects.filter(store=None).delete()  # without the shared templates every install starts with
     shared = ReplyTemplate.objects.create(name="Shipped", body="On its way")
     own = ReplyTemplate.objects.create(store=store_a, name="Late", body="Sorry")
     ReplyTemplate.objects.create(store=store_b, name="Other", body="x")

@@ -10,16 +10,169 @@
     }
   });
 
-  // "/" focuses the search box, as in most list tools.
-  document.addEventListener("keydown", function (event) {
+  function isTyping(target) {
+    return Boolean(target && target.closest && target.closest("input, textarea, select, [contenteditable]"));
+  }
+
+  // The order queue: a focus row moved with j/k, x to select it, s to ship it, Enter to open it.
+  var focusIndex = -1;
+
+  function queueRows() {
+    return Array.prototype.slice.call(document.querySelectorAll("tr.order-row"));
+  }
+
+  function focusRow(index) {
+    var rows = queueRows();
+    if (!rows.length) {
+      return null;
+    }
+    focusIndex = Math.max(0, Math.min(index, rows.length - 1));
+    rows.forEach(function (row, i) {
+      row.classList.toggle("is-focused", i === focusIndex);
+      row.setAttribute("aria-selected", i === focusIndex ? "true" : "false");
+    });
+    var row = rows[focusIndex];
+    row.scrollIntoView({block: "nearest"});
+    return row;
+  }
+
+  function focusedRow() {
+    return document.querySelector("tr.order-row.is-focused");
+  }
+
+  function updateSelection() {
+    var counter = document.querySelector("[data-selected-count]");
+    var boxes = document.querySelectorAll("input.row-select");
+    var checked = document.querySelectorAll("input.row-select:checked");
+    document.querySelectorAll("input.row-select").forEach(function (box) {
+      var row = box.closest("tr");
+      if (row) {
+        row.classList.toggle("is-selected", box.checked);
+      }
+    });
+    var all = document.querySelector("[data-select-all]");
+    if (all) {
+      all.checked = boxes.length > 0 && checked.length === boxes.length;
+      all.indeterminate = checked.length > 0 && checked.length < boxes.length;
+    }
+    if (counter) {
+      if (!counter.hasAttribute("data-label-none")) {
+        counter.setAttribute("data-label-none", counter.textContent.trim());
+      }
+      counter.textContent = checked.length
+        ? counter.getAttribute("data-label-some").replace("NUMBER", String(checked.length))
+        : counter.getAttribute("data-label-none");
+      counter.classList.toggle("has-selection", checked.length > 0);
+    }
+  }
+
+  document.addEventListener("change", function (event) {
     var target = event.target;
-    var typing = target.closest && target.closest("input, textarea, select, [contenteditable]");
-    if (event.key === "/" && !typing && !event.ctrlKey && !event.metaKey && !event.altKey) {
+    if (target.matches && target.matches("[data-select-all]")) {
+      document.querySelectorAll("input.row-select").forEach(function (box) {
+        box.checked = target.checked;
+      });
+    }
+    if (target.matches && target.matches("input.row-select, [data-select-all]")) {
+      updateSelection();
+    }
+    if (target.matches && target.matches("select[name=carrier]")) {
+      showCarrierName(target);
+    }
+  });
+
+  // A new table (filter, tab, page) starts without a focus row.
+  document.addEventListener("htmx:afterSwap", function () {
+    focusIndex = -1;
+    updateSelection();
+    document.querySelectorAll("select[name=carrier]").forEach(showCarrierName);
+  });
+
+  function openUrl(url) {
+    if (url) {
+      window.location.assign(url);
+    }
+  }
+
+  function showHelp() {
+    var dialog = document.getElementById("kbd-help");
+    if (dialog && typeof dialog.showModal === "function" && !dialog.open) {
+      dialog.showModal();
+    }
+  }
+
+  document.addEventListener("click", function (event) {
+    var target = event.target.closest ? event.target.closest("[data-kbd-help], [data-print]") : null;
+    if (!target) {
+      return;
+    }
+    if (target.hasAttribute("data-kbd-help")) {
+      showHelp();
+    } else {
+      window.print();
+    }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (isTyping(event.target) || event.ctrlKey || event.metaKey || event.altKey) {
+      return;
+    }
+    var key = event.key;
+    if (key === "/") {
       var search = document.querySelector("input[type=search]");
       if (search) {
         event.preventDefault();
         search.focus();
       }
+      return;
+    }
+    if (key === "?") {
+      if (document.getElementById("kbd-help")) {
+        event.preventDefault();
+        showHelp();
+      }
+      return;
+    }
+    if (!queueRows().length) {
+      return;
+    }
+    var row;
+    if (key === "j" || key === "k") {
+      event.preventDefault();
+      focusRow(focusIndex < 0 ? 0 : focusIndex + (key === "j" ? 1 : -1));
+    } else if (key === "x" && (row = focusedRow())) {
+      var box = row.querySelector("input.row-select");
+      if (box) {
+        event.preventDefault();
+        box.checked = !box.checked;
+        updateSelection();
+      }
+    } else if (key === "s" && (row = focusedRow())) {
+      event.preventDefault();
+      openUrl(row.getAttribute("data-ship-url") || row.getAttribute("data-url"));
+    } else if (key === "Enter" && (row = focusedRow()) && !(event.target.closest && event.target.closest("a, button"))) {
+      event.preventDefault();
+      openUrl(row.getAttribute("data-url"));
+    }
+  });
+
+  // The ship form: the carrier's name matters only for Other.
+  function showCarrierName(select) {
+    var form = select.closest("form");
+    var box = form && form.querySelector(".carrier-name");
+    if (box) {
+      box.hidden = select.value !== "Other";
+    }
+  }
+
+  document.querySelectorAll("select[name=carrier]").forEach(showCarrierName);
+  updateSelection();
+
+  // Opened with "s" from the queue: go straight to the carrier, once the browser has scrolled to the form.
+  window.addEventListener("load", function () {
+    var carrier = window.location.hash === "#ship" && document.querySelector("#ship select[name=carrier]");
+    if (carrier) {
+      window.setTimeout(function () { carrier.focus(); }, 0);
     }
   });
 })();

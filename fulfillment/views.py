@@ -1,0 +1,209 @@
+"""FBA inbound pages: the shipments, a new plan, and one shipment's items with its actions.
+
+Each view serves its full page and, for htmx requests, only the named partial.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from listings.selectors import acting_store_ids, listing_rows
+from sellerops.errors import ApplicationError
+from sellerops.selectors import store_list
+
+from .forms import InboundFilterForm, InboundPlanForm, InboundShipForm, received_quantities
+from .inbound import InboundLine, inbound_create, inbound_receive, inbound_set_status
+from .inbound_selectors import inbound_detail, inbound_list, inbound_plan_listings, inbound_summary
+from .models import INBOUND_TRANSITIONS, InboundShipment, InboundStatus
+
+PAGE_SIZE = 50
+PLAN_LISTINGS_MAX = 300
+
+
+def _partial(request: HttpRequest) -> bool:
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+@login_required
+@require_GET
+def inbound_list_view(request: HttpRequest) -> HttpResponse:
+    form = InboundFilterForm(request.GET, user=request.user)
+    shipments = list(inbound_list(user=request.user, filters=form.filters())[:PAGE_SIZE + 1])
+    context = {
+        "form": form,
+        "shipments": shipments[:PAGE_SIZE],
+        "more": len(shipments) > PAGE_SIZE,
+        "can_plan": bool(acting_store_ids(user=request.user)),
+    }
+    template = "fulfillment/inbound_list.html#inbound-table" if _partial(request) else "fulfillment/inbound_list.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def _acting_stores(request: HttpRequest):
+    return store_list(user=request.user).filter(pk__in=acting_store_ids(user=request.user)).order_by("code")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def inbound_create_view(request: HttpRequest) -> HttpResponse:
+    stores = _acting_stores(request)
+    if not stores.exists():
+        raise PermissionDenied(_("Your role does not allow planning shipments."))
+    data = request.POST if request.method == "POST" else request.GET
+    form = InboundPlanForm(data or None, stores=stores, initial={"store": stores.first()})
+    store = None
+    if form.is_bound:
+        form.is_valid()
+        store = form.cleaned_data.get("store") if hasattr(form, "cleaned_data") else None
+    if store is None and not form.is_bound:
+        store = stores.first()
+    rows = listing_rows(list(inbound_plan_listings(user=request.user, store=store)[:PLAN_LISTINGS_MAX])) \
+        if store else []
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        by_id = {row.listing.pk: row.listing for row in rows}
+        quantities, errors = InboundPlanForm.quantities(request.POST, set(by_id))
+        if not errors:
+            try:
+                inbound = inbound_create(
+                    store=store, lines=[InboundLine(by_id[pk], units) for pk, units in quantities.items()],
+                    name=form.cleaned_data["name"], destination_fc=form.cleaned_data["destination_fc"],
+                    actor=request.user)
+            except ApplicationError as error:
+                errors.append(error.message)
+            else:
+                messages.success(request, _("Shipment plan %(id)s created.") % {"id": inbound.shipment_id})
+                return redirect("fulfillment:detail", pk=inbound.pk)
+    lines = [{"row": row, "value": request.POST.get(f"qty-{row.listing.pk}", "")} for row in rows]
+    context = {"form": form, "store": store, "lines": lines, "errors": errors}
+    status = 400 if request.method == "POST" else 200
+    return render(request, "fulfillment/inbound_new.html", context, status=status)
+
+
+def _get(request: HttpRequest, pk: int) -> InboundShipment:
+    inbound = inbound_detail(user=request.user, pk=pk)
+    if inbound is None:
+        raise Http404(_("No such inbound shipment."))
+    return inbound
+
+
+def _detail_context(request: HttpRequest, inbound: InboundShipment, **extra) -> dict:
+    items = list(inbound.items.all())
+    allowed = INBOUND_TRANSITIONS.get(inbound.status, set())
+    context = {
+        "inbound": inbound,
+        "items": items,
+        "summary": inbound_summary(items),
+        "can_act": inbound.store_id in acting_store_ids(user=request.user),
+        "can_ship": InboundStatus.SHIPPED in allowed,
+        "can_receive": inbound.status in (InboundStatus.SHIPPED, InboundStatus.RECEIVING),
+        "can_close": InboundStatus.CLOSED in allowed,
+        "can_cancel": InboundStatus.CANCELLED in allowed,
+        "ship_form": InboundShipForm(),
+        "error": "",
+        "done": "",
+    }
+    context.update(extra)
+    return context
+
+
+@login_required
+@require_GET
+def inbound_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    inbound = _get(request, pk)
+    response = render(request, "fulfillment/inbound_detail.html", _detail_context(request, inbound))
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def _answer(request: HttpRequest, pk: int, *, error: str = "", done: str = "", **extra) -> HttpResponse:
+    """The shipment as it now is: the panel for htmx, else the page (with a 400 when refused)."""
+    if not error and not request.htmx:
+        messages.success(request, done)
+        return redirect("fulfillment:detail", pk=pk)
+    context = _detail_context(request, _get(request, pk), error=error, done=done, **extra)
+    if request.htmx:
+        return render(request, "fulfillment/inbound_detail.html#inbound-panel", context)
+    return render(request, "fulfillment/inbound_detail.html", context, status=400)
+
+
+def _for_action(request: HttpRequest, pk: int) -> InboundShipment:
+    inbound = _get(request, pk)
+    if inbound.store_id not in acting_store_ids(user=request.user):
+        raise PermissionDenied(_("Your role in store %(store)s does not allow this.") % {"store": inbound.store.code})
+    return inbound
+
+
+@login_required
+@require_POST
+def inbound_ship_view(request: HttpRequest, pk: int) -> HttpResponse:
+    inbound = _for_action(request, pk)
+    form = InboundShipForm(request.POST)
+    if not form.is_valid():
+        return _answer(request, pk, error=_("Give the carrier and the tracking number of the shipment."),
+                       ship_form=form)
+    try:
+        inbound_set_status(inbound=inbound, status=InboundStatus.SHIPPED, carrier=form.cleaned_data["carrier"],
+                           tracking_number=form.cleaned_data["tracking_number"], actor=request.user)
+    except ApplicationError as error:
+        return _answer(request, pk, error=error.message, ship_form=form)
+    return _answer(request, pk, done=_("Marked as shipped."))
+
+
+@login_required
+@require_POST
+def inbound_receive_view(request: HttpRequest, pk: int) -> HttpResponse:
+    inbound = _for_action(request, pk)
+    quantities, errors = received_quantities(request.POST, list(inbound.items.all()))
+    if errors:
+        return _answer(request, pk, error=" ".join(errors))
+    try:
+        inbound_receive(inbound=inbound, quantities=quantities, actor=request.user)
+    except ApplicationError as error:
+        return _answer(request, pk, error=error.message)
+    return _answer(request, pk, done=_("Received units recorded; they are available at Amazon."))
+
+
+def _close_message(inbound: InboundShipment) -> str:
+    summary = inbound_summary(list(_get_items(inbound)))
+    if summary.matches:
+        return _("Closed: every expected unit was received.")
+    parts = [_("%(sku)s %(n)d short") % {"sku": sku, "n": n} for sku, n in summary.short]
+    parts += [_("%(sku)s %(n)d over") % {"sku": sku, "n": n} for sku, n in summary.over]
+    return _("Closed with a discrepancy of %(diff)+d units: %(items)s.") % {"diff": summary.difference,
+                                                                           "items": ", ".join(parts)}
+
+
+def _get_items(inbound: InboundShipment):
+    return inbound.items.select_related("listing").order_by("listing__sku", "id")
+
+
+@login_required
+@require_POST
+def inbound_close_view(request: HttpRequest, pk: int) -> HttpResponse:
+    inbound = _for_action(request, pk)
+    try:
+        inbound_set_status(inbound=inbound, status=InboundStatus.CLOSED, actor=request.user)
+    except ApplicationError as error:
+        return _answer(request, pk, error=error.message)
+    return _answer(request, pk, done=_close_message(inbound))
+
+
+@login_required
+@require_POST
+def inbound_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+    inbound = _for_action(request, pk)
+    try:
+        inbound_set_status(inbound=inbound, status=InboundStatus.CANCELLED, actor=request.user)
+    except ApplicationError as error:
+        return _answer(request, pk, error=error.message)
+    return _answer(request, pk, done=_("Shipment cancelled; its units are no longer counted as inbound."))

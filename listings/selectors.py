@@ -1,0 +1,158 @@
+"""Reads of listings and their stock shared by the listing pages, always scoped to the viewer's stores."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from sellerops.models import Membership, Role, Store
+from sellerops.selectors import scoped
+
+from .models import Listing, StockMovement
+from .quality import Problem, check_listing_text
+
+#: Sales velocity is measured over this many days.
+VELOCITY_DAYS = 30
+#: Days of sales kept in hand beyond the lead time when suggesting a replenishment.
+SAFETY_DAYS = 14
+#: Roles that may change things; every member of a store may read.
+ACTING_ROLES = frozenset({Role.OPERATOR, Role.ADMIN})
+
+
+def acting_store_ids(*, user: AbstractBaseUser | AnonymousUser) -> set[int]:
+    """The ids of the stores in which ``user`` may act (operators and admins; superusers everywhere)."""
+    if not user.is_authenticated:
+        return set()
+    if user.is_superuser:
+        return set(Store.objects.values_list("id", flat=True))
+    return set(Membership.objects.filter(user=user, role__in=ACTING_ROLES).values_list("store_id", flat=True))
+
+
+def can_act(*, user: AbstractBaseUser | AnonymousUser, store_id: int) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return Membership.objects.filter(user=user, store_id=store_id, role__in=ACTING_ROLES).exists()
+
+
+@dataclass(frozen=True)
+class ListingFilters:
+    store: Store | None = None
+    channel: str = ""
+    low_stock: bool = False
+    quality: bool = False
+    q: str = ""
+
+
+@dataclass(frozen=True)
+class StockPlan:
+    """What the recent sales say about a listing's stock."""
+
+    units_sold: int
+    velocity: float  # units a day
+    days_of_cover: float | None  # None: nothing sold, the stock lasts indefinitely
+    suggestion: int
+    is_low: bool
+    runs_out_before_restock: bool
+
+
+def stock_plan(listing: Listing, *, units_sold: int, days: int = VELOCITY_DAYS,
+               safety_days: int = SAFETY_DAYS) -> StockPlan:
+    """Days of cover and the replenishment to order: velocity × (lead time + safety days) − available − inbound."""
+    velocity = units_sold / days if days else 0.0
+    available, inbound = listing.quantity_available, listing.quantity_inbound
+    cover = available / velocity if velocity else None
+    need = velocity * (listing.lead_time_days + safety_days) - available - inbound
+    # Round before ceiling so float noise (29.000000001) does not order one unit more.
+    suggestion = max(0, math.ceil(round(need, 6)))
+    return StockPlan(
+        units_sold=units_sold, velocity=velocity, days_of_cover=cover, suggestion=suggestion,
+        is_low=listing.quantity_available <= listing.safety_stock,
+        runs_out_before_restock=cover is not None and cover < listing.lead_time_days,
+    )
+
+
+def _units_sold_since(since: datetime) -> Subquery:
+    """Units ordered of the listing's SKU in its store since ``since``, cancelled orders left out."""
+    from orders.models import OrderItem, OrderStatus
+
+    units = (OrderItem.objects
+             .filter(store_id=OuterRef("store_id"), sku=OuterRef("sku"), order__purchase_date__gte=since)
+             .exclude(order__status__in=[OrderStatus.CANCELED, OrderStatus.UNFULFILLABLE])
+             .order_by().values("store_id", "sku").annotate(n=Sum("quantity")).values("n"))
+    return Subquery(units, output_field=IntegerField())
+
+
+def _search(qs: QuerySet[Listing], text: str) -> QuerySet[Listing]:
+    return qs.filter(Q(sku__icontains=text) | Q(asin__iexact=text) | Q(fnsku__iexact=text)
+                     | Q(title__icontains=text) | Q(brand__icontains=text))
+
+
+def listings_with_problems(qs: QuerySet[Listing]) -> list[int]:
+    """The ids in ``qs`` whose text fails a quality check (one query over the fields the checks read)."""
+    fields = ("id", "title", "brand", "bullets", "description", "main_image")
+    return [listing.pk for listing in qs.only(*fields).order_by() if check_listing_text(listing)]
+
+
+def listing_list(*, user: AbstractBaseUser | AnonymousUser, filters: ListingFilters,
+                 now: datetime | None = None) -> QuerySet[Listing]:
+    """The listings of ``user``'s stores matching ``filters``, annotated with ``units_sold`` over 30 days."""
+    now = now or timezone.now()
+    qs = scoped(Listing.objects.all(), user=user)
+    if filters.store is not None:
+        qs = qs.filter(store=filters.store)
+    if filters.channel:
+        qs = qs.filter(fulfillment_channel=filters.channel)
+    if filters.low_stock:
+        qs = qs.filter(quantity_available__lte=F("safety_stock"))
+    text = filters.q.strip()
+    if text:
+        qs = _search(qs, text)
+    if filters.quality:
+        qs = qs.filter(pk__in=listings_with_problems(qs))
+    since = now - timedelta(days=VELOCITY_DAYS)
+    return (qs.annotate(units_sold=Coalesce(_units_sold_since(since), Value(0)))
+            .select_related("store").order_by("store__code", "sku"))
+
+
+@dataclass(frozen=True)
+class ListingRow:
+    listing: Listing
+    plan: StockPlan
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for p in self.problems if p.is_error)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.problems) - self.errors
+
+
+def listing_rows(listings: list[Listing]) -> list[ListingRow]:
+    """Stock plan and text-quality problems of each listing (annotated by ``listing_list``)."""
+    return [ListingRow(listing=listing, plan=stock_plan(listing, units_sold=listing.units_sold),
+                       problems=check_listing_text(listing)) for listing in listings]
+
+
+def listing_detail(*, user: AbstractBaseUser | AnonymousUser, pk: int,
+                   now: datetime | None = None) -> Listing | None:
+    """One listing of ``user``'s stores with its 30-day ``units_sold``, or None."""
+    now = now or timezone.now()
+    since = now - timedelta(days=VELOCITY_DAYS)
+    return (scoped(Listing.objects.all(), user=user).filter(pk=pk)
+            .annotate(units_sold=Coalesce(_units_sold_since(since), Value(0)))
+            .select_related("store").first())
+
+
+def listing_movements(*, listing: Listing, limit: int = 100) -> QuerySet[StockMovement]:
+    """The listing's latest stock movements, newest first, with who made them and for which order."""
+    return (listing.movements.select_related("actor", "order").order_by("-at", "-id")[:limit])

@@ -1,0 +1,367 @@
+"""Alert rules and notifications: tell the right people, once per crossing, when a metric enters amber or red.
+
+A rule remembers, per store and result, the band it last saw (``AlertState``). A recompute that finds a
+result in a worse band than that, at or past the rule's band, notifies; any change is remembered, so a
+metric that stays amber notifies once, and one that goes back to green (or to amber, for a red-only rule)
+is armed again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import ROUND_DOWN, Decimal
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Exists, F, Func, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from sellerops.errors import ApplicationError
+from sellerops.models import Membership, Role, Store
+
+from .definitions import DEFINITIONS, Direction, MetricDefinition, MetricKey
+from .engine import Result
+from .models import AlertBand, AlertRule, AlertState, Breach, Notification, Status
+from .selectors import breach_list
+
+#: Roles that may keep alert rules: the people who answer for account health.
+ALERT_ROLES = frozenset({Role.MANAGER, Role.ADMIN})
+LEVELS = {Status.NONE: 0, Status.GREEN: 0, Status.AMBER: 1, Status.RED: 2}
+BAND_LEVELS = {AlertBand.AMBER: 1, AlertBand.RED: 2}
+CHANNEL_NAMES = {"MFN": gettext_lazy("seller-fulfilled"), "AFN": gettext_lazy("Amazon-fulfilled"), "ALL": ""}
+
+
+# --- Wording shared by notifications, e-mails and the pages ----------------------------------------------
+
+
+def rate_percent(rate: Decimal | None) -> str:
+    """A rate as a percentage, truncated so that it never looks inside a target it is not ("4.12")."""
+    if rate is None:
+        return "—"
+    text = f"{(rate * 100).quantize(Decimal('0.01'), rounding=ROUND_DOWN):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def result_title(metric: str, channel: str, window_days: int) -> str:
+    """"Late Shipment Rate · seller-fulfilled · 10 days"."""
+    definition = DEFINITIONS[MetricKey(metric)]
+    days = ngettext("%(days)d day", "%(days)d days", window_days) % {"days": window_days}
+    parts = [str(definition.name), str(CHANNEL_NAMES.get(channel, channel)), days]
+    return " · ".join(part for part in parts if part)
+
+
+def target_text(definition: MetricDefinition) -> str:
+    target = f"{rate_percent(definition.target)} %"
+    if definition.direction is Direction.CEILING:
+        return _("target < %(target)s") % {"target": target}
+    return _("target ≥ %(target)s") % {"target": target}
+
+
+def reported_channels(definition: MetricDefinition) -> tuple[str, ...]:
+    """The channels Amazon reports a metric for: ODR per channel, so its all-channel figure is left out."""
+    if len(definition.channels) > 1:
+        return tuple(c for c in definition.channels if c != "ALL")
+    return definition.channels
+
+
+def reported_results_q() -> Q:
+    """The results the dashboard shows, as a filter on rows with ``metric`` and ``channel``."""
+    shown = Q()
+    for definition in DEFINITIONS.values():
+        shown |= Q(metric=definition.key.value, channel__in=reported_channels(definition))
+    return shown
+
+
+def notification_text(*, store_code: str, metric: str, channel: str, window_days: int, level: str,
+                      rate: Decimal | None, numerator: int, denominator: int) -> str:
+    definition = DEFINITIONS[MetricKey(metric)]
+    values = {"store": store_code, "metric": result_title(metric, channel, window_days),
+              "rate": rate_percent(rate), "numerator": numerator, "denominator": denominator,
+              "target": target_text(definition)}
+    if level == Status.RED:
+        return _("%(store)s: %(metric)s is in breach at %(rate)s %% (%(numerator)s of %(denominator)s; "
+                 "%(target)s).") % values
+    return _("%(store)s: %(metric)s is at risk at %(rate)s %% (%(numerator)s of %(denominator)s; "
+             "%(target)s).") % values
+
+
+def notification_message(notification: Notification) -> str:
+    """The notification's text in the active language (the stored ``message`` is in the site's language)."""
+    return notification_text(store_code=notification.store.code, metric=notification.metric,
+                             channel=notification.channel, window_days=notification.window_days,
+                             level=notification.level, rate=notification.rate,
+                             numerator=notification.numerator, denominator=notification.denominator)
+
+
+# --- Who may keep rules, and for which stores -------------------------------------------------------------
+
+
+def alert_stores(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Store]:
+    """The stores in which ``user`` may keep alert rules: those where they are a manager or an admin."""
+    if not user.is_authenticated:
+        return Store.objects.none()
+    if user.is_superuser:
+        return Store.objects.all()
+    return Store.objects.filter(memberships__user=user, memberships__role__in=ALERT_ROLES)
+
+
+def can_keep_alerts(*, user: AbstractBaseUser | AnonymousUser) -> bool:
+    return user.is_authenticated and (user.is_superuser or Membership.objects.filter(
+        user=user, role__in=ALERT_ROLES).exists())
+
+
+def alert_recipient_choices(*, user: AbstractBaseUser) -> QuerySet:
+    """The people a rule of ``user`` may notify: members of the stores ``user`` keeps alerts for."""
+    User = get_user_model()
+    return (User.objects.filter(Q(pk=user.pk) | Q(memberships__store__in=alert_stores(user=user)))
+            .filter(is_active=True).distinct().order_by("username"))
+
+
+def alert_rule_list(*, user: AbstractBaseUser) -> QuerySet[AlertRule]:
+    recipients = Prefetch("recipients", queryset=get_user_model().objects.order_by("username"))
+    return (AlertRule.objects.filter(owner=user).select_related("store").prefetch_related(recipients)
+            .order_by("store__code", "metric", "channel", "window_days", "id"))
+
+
+@dataclass(frozen=True)
+class AlertRuleData:
+    metric: str
+    band: str
+    store: Store | None = None
+    channel: str = ""
+    window_days: int | None = None
+    recipients: list = field(default_factory=list)
+    email: bool = True
+    is_active: bool = True
+
+
+def _validate(*, owner: AbstractBaseUser, data: AlertRuleData) -> None:
+    if not can_keep_alerts(user=owner):
+        raise ApplicationError(_("Only managers and admins keep alert rules."))
+    try:
+        definition = DEFINITIONS[MetricKey(data.metric)]
+    except ValueError:
+        raise ApplicationError(_("Unknown metric.")) from None
+    if data.channel and data.channel not in reported_channels(definition):
+        raise ApplicationError(_("%(metric)s is not reported for that channel.") % {"metric": definition.name})
+    if data.window_days is not None and data.window_days not in definition.window_days:
+        raise ApplicationError(_("%(metric)s has no %(days)d-day window.") % {
+            "metric": definition.name, "days": data.window_days})
+    if data.band not in AlertBand.values:
+        raise ApplicationError(_("Choose when to notify."))
+    stores = alert_stores(user=owner)
+    if data.store is not None and not stores.filter(pk=data.store.pk).exists():
+        raise ApplicationError(_("You do not manage store %(store)s.") % {"store": data.store.code})
+    if not data.recipients:
+        raise ApplicationError(_("Choose at least one recipient."))
+    allowed = set(alert_recipient_choices(user=owner).values_list("pk", flat=True))
+    strangers = [str(user) for user in data.recipients if user.pk not in allowed]
+    if strangers:
+        raise ApplicationError(_("Not a member of your stores: %(users)s.") % {"users": ", ".join(strangers)})
+
+
+def _write(rule: AlertRule, data: AlertRuleData) -> AlertRule:
+    rule.store, rule.metric, rule.channel, rule.window_days = data.store, data.metric, data.channel, data.window_days
+    rule.band, rule.email, rule.is_active = data.band, data.email, data.is_active
+    rule.save()
+    rule.recipients.set(data.recipients)
+    return rule
+
+
+@transaction.atomic
+def alert_rule_create(*, owner: AbstractBaseUser, data: AlertRuleData) -> AlertRule:
+    """Create a rule of ``owner``'s; it fires at the next recompute if the metric is already in its band."""
+    _validate(owner=owner, data=data)
+    return _write(AlertRule(owner=owner), data)
+
+
+@transaction.atomic
+def alert_rule_update(*, rule: AlertRule, actor: AbstractBaseUser, data: AlertRuleData) -> AlertRule:
+    """Change a rule; what it watches may have changed, so it forgets the bands it saw and is armed again."""
+    rule = AlertRule.objects.select_for_update().get(pk=rule.pk)
+    if rule.owner_id != actor.pk:
+        raise ApplicationError(_("Only the owner of an alert rule may change it."))
+    _validate(owner=actor, data=data)
+    rule.states.all().delete()
+    return _write(rule, data)
+
+
+@transaction.atomic
+def alert_rule_delete(*, rule: AlertRule, actor: AbstractBaseUser) -> None:
+    if rule.owner_id != actor.pk:
+        raise ApplicationError(_("Only the owner of an alert rule may delete it."))
+    rule.delete()
+
+
+# --- Evaluation, after each live recompute ------------------------------------------------------------------
+
+
+def _rules_for(store: Store) -> list[AlertRule]:
+    """Active rules watching ``store``: its own, and all-store rules of the store's members."""
+    member = Membership.objects.filter(user=OuterRef("owner"), store=store)
+    sees_store = Membership.objects.filter(user=OuterRef("pk"), store=store)
+    recipients = (get_user_model().objects.filter(is_active=True)
+                  .filter(Q(is_superuser=True) | Exists(sees_store)).order_by("pk"))
+    return list(
+        AlertRule.objects.filter(is_active=True)
+        .filter(Q(store=store) | Q(store__isnull=True) & (Q(owner__is_superuser=True) | Exists(member)))
+        .prefetch_related(Prefetch("recipients", queryset=recipients))
+        .order_by("pk")
+    )
+
+
+def _watches(rule: AlertRule, result: Result) -> bool:
+    if rule.metric != result.metric:
+        return False
+    if rule.channel:
+        if rule.channel != result.channel:
+            return False
+    elif result.channel not in reported_channels(result.definition):
+        return False
+    return rule.window_days is None or rule.window_days == result.window_days
+
+
+@dataclass
+class _Crossing:
+    result: Result
+    level: str
+    rules: list[AlertRule] = field(default_factory=list)
+
+
+def alerts_evaluate(*, store: Store, results: Iterable[Result], at: datetime,
+                    breaches: dict[tuple[str, str, int], Breach] | None = None) -> list[Notification]:
+    """Notify the recipients of every rule for which a result of ``store`` entered its band at ``at``.
+
+    One notification per person and result, however many of their rules fired; one e-mail per result to
+    the recipients of the rules that ask for e-mail, sent after the transaction commits.
+    """
+    rules = _rules_for(store)
+    if not rules:
+        return []
+    breaches = breaches or {}
+    states = {(s.rule_id, s.metric, s.channel, s.window_days): s
+              for s in AlertState.objects.filter(rule__in=rules, store=store)}
+    new_states: list[AlertState] = []
+    changed: list[AlertState] = []
+    crossings: dict[tuple[str, str, int], _Crossing] = {}
+    results = list(results)
+    for rule in rules:
+        for result in results:
+            if not _watches(rule, result) or result.status == Status.NONE:
+                continue
+            state = states.get((rule.pk, *result.key))
+            before = state.band if state else Status.GREEN
+            now_level = LEVELS[result.status]
+            if now_level > LEVELS[before] and now_level >= BAND_LEVELS[rule.band]:
+                crossing = crossings.setdefault(result.key, _Crossing(result, result.status))
+                crossing.rules.append(rule)
+            if state is None:
+                new_states.append(AlertState(rule=rule, store=store, metric=result.metric, channel=result.channel,
+                                             window_days=result.window_days, band=result.status, changed_at=at))
+            elif state.band != result.status:
+                state.band, state.changed_at = result.status, at
+                changed.append(state)
+    AlertState.objects.bulk_create(new_states)
+    AlertState.objects.bulk_update(changed, ["band", "changed_at"])
+    notifications = []
+    for key, crossing in crossings.items():
+        notifications += _notify(store=store, crossing=crossing, at=at, breach=breaches.get(key))
+    return notifications
+
+
+def _notify(*, store: Store, crossing: _Crossing, at: datetime, breach: Breach | None) -> list[Notification]:
+    result = crossing.result
+    with translation.override(settings.LANGUAGE_CODE):
+        message = notification_text(store_code=store.code, metric=result.metric, channel=result.channel,
+                                    window_days=result.window_days, level=crossing.level, rate=result.rate,
+                                    numerator=result.numerator, denominator=result.denominator)
+        subject = _("[SellerOps] %(store)s: %(metric)s %(status)s") % {
+            "store": store.code, "metric": result_title(result.metric, result.channel, result.window_days),
+            "status": Status(crossing.level).label}
+        link = settings.SITE_URL.rstrip("/") + (
+            reverse("metrics:breach_detail", args=[breach.pk]) if breach else reverse("metrics:health")
+            + f"?store={store.code}")
+        body = "\n\n".join([message, _("Open: %(link)s") % {"link": link},
+                            _("You receive this because an alert rule names you as a recipient.")])
+    users: dict[int, AbstractBaseUser] = {}
+    emails: set[str] = set()
+    rule_of: dict[int, AlertRule] = {}
+    for rule in crossing.rules:
+        for user in rule.recipients.all():
+            users.setdefault(user.pk, user)
+            rule_of.setdefault(user.pk, rule)
+            if rule.email and user.email:
+                emails.add(user.email)
+    notifications = Notification.objects.bulk_create([
+        Notification(user=user, store=store, rule=rule_of[pk], breach=breach, metric=result.metric,
+                     channel=result.channel, window_days=result.window_days, level=crossing.level,
+                     numerator=result.numerator, denominator=result.denominator, rate=result.rate,
+                     message=message, created_at=at)
+        for pk, user in users.items()
+    ])
+    if emails:
+        recipients = sorted(emails)
+        # A mail server that is down must not undo the recompute: the failure is logged, the notifications stay.
+        transaction.on_commit(lambda: send_mail(subject, body, None, recipients), robust=True)
+    return notifications
+
+
+# --- Notifications ------------------------------------------------------------------------------------------
+
+
+def notification_list(*, user: AbstractBaseUser) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user).select_related("store").order_by("-created_at", "-id")
+
+
+def notification_mark_read(*, user: AbstractBaseUser, at: datetime, notification_id: int | None = None) -> int:
+    """Mark one of ``user``'s notifications read, or all of them; return how many changed."""
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if notification_id is not None:
+        unread = unread.filter(pk=notification_id)
+    return unread.update(read_at=at)
+
+
+# --- What every page's top bar needs, in one query -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HealthSummary:
+    unread: int
+    open_breaches: int
+    newest: dict | None  # the newest open breach: id, metric, channel, window_days, opened_at, store code
+
+    @property
+    def newest_title(self) -> str:
+        if not self.newest:
+            return ""
+        return result_title(self.newest["metric"], self.newest["channel"], self.newest["window_days"])
+
+
+def _count(queryset: QuerySet) -> Subquery:
+    return Subquery(queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")[:1])
+
+
+def health_summary(*, user: AbstractBaseUser | AnonymousUser) -> HealthSummary:
+    """Unread notifications and the open breaches of ``user``'s stores, in one query on the user's row."""
+    if not user.is_authenticated:
+        return HealthSummary(0, 0, None)
+    open_breaches = breach_list(user=user, open_only=True).filter(reported_results_q())
+    newest = open_breaches.order_by("-opened_at", "-pk")
+    fields = {"id": "pk", "metric": "metric", "channel": "channel", "window_days": "window_days",
+              "opened_at": "opened_at", "store": "store__code"}
+    annotations = {f"newest_{name}": Subquery(newest.values(path)[:1]) for name, path in fields.items()}
+    annotations["open_count"] = _count(open_breaches)
+    annotations["unread_count"] = _count(Notification.objects.filter(user=user, read_at__isnull=True))
+    row = get_user_model().objects.filter(pk=user.pk).annotate(**annotations).values(*annotations).first()
+    if row is None:
+        return HealthSummary(0, 0, None)
+    newest_row = {name: row[f"newest_{name}"] for name in fields} if row["newest_id"] else None
+    return HealthSummary(unread=row["unread_count"] or 0, open_breaches=row["open_count"] or 0, newest=newest_row)

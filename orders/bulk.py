@@ -1,0 +1,80 @@
+"""Bulk actions on the queue: each order in its own transaction, each outcome reported, none silently skipped."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from sellerops.errors import ApplicationError
+from sellerops.permissions import user_can
+
+from .models import CancelInitiator, Order
+from .services import order_cancel, order_confirm, order_ship
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    order: Order
+    done: bool
+    message: str
+
+
+def bulk_apply(*, orders: Iterable[Order], user: AbstractBaseUser, permission: str,
+               action: Callable[[Order], str]) -> list[BulkOutcome]:
+    """Run ``action`` on each order in a transaction of its own; a refusal stops that order only.
+
+    ``action`` returns what was done, in words; an ``ApplicationError`` is reported as the order's refusal.
+    """
+    allowed: dict[int, bool] = {}
+    outcomes: list[BulkOutcome] = []
+    for order in orders:
+        if order.store_id not in allowed:
+            allowed[order.store_id] = user_can(user=user, store=order.store_id, permission=permission)
+        if not allowed[order.store_id]:
+            outcomes.append(BulkOutcome(order, False, _("Your role in store %(store)s does not allow this.")
+                                        % {"store": order.store.code}))
+            continue
+        try:
+            with transaction.atomic():
+                message = action(order)
+        except ApplicationError as error:
+            outcomes.append(BulkOutcome(order, False, error.message))
+        else:
+            outcomes.append(BulkOutcome(order, True, message))
+    return outcomes
+
+
+def bulk_confirm(*, orders: Iterable[Order], user: AbstractBaseUser) -> list[BulkOutcome]:
+    def confirm(order: Order) -> str:
+        order_confirm(order=order, actor=user, source="ui")
+        return _("Confirmed.")
+
+    return bulk_apply(orders=orders, user=user, permission="order.confirm", action=confirm)
+
+
+def bulk_ship(*, orders: Iterable[Order], user: AbstractBaseUser, carrier: str, carrier_name: str,
+              tracking_numbers: dict[int, str], shipped_at: datetime | None = None) -> list[BulkOutcome]:
+    """Ship every unit still owed on each order with its own tracking number."""
+    def ship(order: Order) -> str:
+        shipment = order_ship(order=order, carrier=carrier, carrier_name=carrier_name,
+                              tracking_number=tracking_numbers.get(order.pk, ""), shipped_at=shipped_at,
+                              actor=user, source="ui")
+        return _("Shipped with %(carrier)s %(number)s.") % {
+            "carrier": shipment.carrier_label, "number": shipment.tracking_number}
+
+    return bulk_apply(orders=orders, user=user, permission="order.ship", action=ship)
+
+
+def bulk_cancel(*, orders: Iterable[Order], user: AbstractBaseUser, initiator: str,
+                reason: str) -> list[BulkOutcome]:
+    def cancel(order: Order) -> str:
+        order_cancel(order=order, initiator=initiator, reason=reason, actor=user, source="ui")
+        return _("Cancelled (%(initiator)s: %(reason)s).") % {
+            "initiator": CancelInitiator(initiator).label, "reason": reason}
+
+    return bulk_apply(orders=orders, user=user, permission="order.cancel", action=cancel)

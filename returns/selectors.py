@@ -1,0 +1,162 @@
+"""Reads of returns for the returns queue, always scoped to the viewer's stores."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Sum, Value, When
+from django.utils import timezone
+
+from sellerops.models import Store
+from sellerops.selectors import scoped
+
+from .models import RETURN_TRANSITIONS, SELLER_FAULT_REASONS, Refund, ReturnReason, ReturnRequest, ReturnStatus
+
+R = ReturnStatus
+#: Amazon expects an answer to a return request within 48 hours (Return Dissatisfaction Rate).
+RESPONSE_WINDOW = timedelta(hours=48)
+#: The "return reasons by SKU" panel looks back this far.
+REASONS_WINDOW = timedelta(days=60)
+REASONS_TOP = 10
+
+
+class Tab:
+    NEEDS_RESPONSE = "needs_response"
+    AUTHORIZED = "authorized"
+    TO_REFUND = "to_refund"
+    CLOSED = "closed"
+    ALL = "all"
+
+    ORDER = (NEEDS_RESPONSE, AUTHORIZED, TO_REFUND, CLOSED, ALL)
+    STATUSES: dict[str, frozenset[str]] = {
+        NEEDS_RESPONSE: frozenset({R.REQUESTED}),
+        AUTHORIZED: frozenset({R.AUTHORIZED}),
+        TO_REFUND: frozenset({R.RECEIVED}),
+        CLOSED: frozenset({R.REJECTED, R.REFUNDED, R.CLOSED}),
+    }
+
+
+class Action:
+    AUTHORIZE = "authorize"
+    REJECT = "reject"
+    RECEIVE = "receive"
+    REFUND = "refund"
+    REPLACE = "replace"
+    CLOSE = "close"
+
+    ALL = (AUTHORIZE, REJECT, RECEIVE, REFUND, REPLACE, CLOSE)
+
+
+def return_actions(return_request: ReturnRequest) -> tuple[str, ...]:
+    """The actions the status table allows on ``return_request`` now, in the order the queue shows them."""
+    allowed = RETURN_TRANSITIONS.get(return_request.status, set())
+    actions = {
+        Action.AUTHORIZE: R.AUTHORIZED in allowed,
+        Action.REJECT: R.REJECTED in allowed,
+        Action.RECEIVE: R.RECEIVED in allowed,
+        Action.REFUND: R.REFUNDED in allowed and return_request.order_item_id is not None,
+        # A replacement answers an open request instead of a refund; a refunded or rejected one gets none.
+        Action.REPLACE: R.CLOSED in allowed and return_request.status in {R.REQUESTED, R.AUTHORIZED, R.RECEIVED},
+        Action.CLOSE: R.CLOSED in allowed,
+    }
+    return tuple(action for action in Action.ALL if actions[action])
+
+
+def response_deadline(return_request: ReturnRequest) -> datetime | None:
+    """When the seller's answer is due; None once answered."""
+    if return_request.status != R.REQUESTED or return_request.responded_at is not None:
+        return None
+    return return_request.requested_at + RESPONSE_WINDOW
+
+
+@dataclass(frozen=True)
+class ReturnFilters:
+    tab: str = Tab.NEEDS_RESPONSE
+    store: Store | None = None
+    q: str = ""
+
+
+def _filtered(*, user: AbstractBaseUser | AnonymousUser, filters: ReturnFilters) -> QuerySet[ReturnRequest]:
+    qs = scoped(ReturnRequest.objects.all(), user=user)
+    if filters.store is not None:
+        qs = qs.filter(store=filters.store)
+    text = filters.q.strip()
+    if text:
+        qs = qs.filter(Q(order__amazon_order_id__icontains=text) | Q(sku__icontains=text)
+                       | Q(amazon_rma_id__iexact=text) | Q(merchant_rma_id__iexact=text)
+                       | Q(order__buyer_name__icontains=text))
+    return qs
+
+
+def return_list(*, user: AbstractBaseUser | AnonymousUser, filters: ReturnFilters) -> QuerySet[ReturnRequest]:
+    """The returns of ``filters.tab``: unanswered ones by time left (overdue first), the rest newest first."""
+    qs = _filtered(user=user, filters=filters)
+    statuses = Tab.STATUSES.get(filters.tab)
+    if statuses is not None:
+        qs = qs.filter(status__in=statuses)
+    waiting = Case(When(status=R.REQUESTED, then=Value(0)), default=Value(1), output_field=IntegerField())
+    due = Case(When(status=R.REQUESTED, then=F("requested_at")), default=None)
+    qs = qs.annotate(waiting=waiting, due=due).order_by("waiting", F("due").asc(nulls_last=True),
+                                                         "-requested_at", "-id")
+    return qs.select_related("store", "order", "order_item").prefetch_related(
+        Prefetch("refunds", queryset=Refund.objects.order_by("refunded_at", "id")))
+
+
+def return_tab_counts(*, user: AbstractBaseUser | AnonymousUser, filters: ReturnFilters,
+                      now: datetime | None = None) -> dict[str, int]:
+    """How many returns each tab holds (and how many unanswered ones are overdue), in one query."""
+    now = now or timezone.now()
+    counts = {tab: Count("pk", filter=Q(status__in=statuses)) for tab, statuses in Tab.STATUSES.items()}
+    counts[Tab.ALL] = Count("pk")
+    counts["overdue"] = Count("pk", filter=Q(status=R.REQUESTED, requested_at__lt=now - RESPONSE_WINDOW))
+    return _filtered(user=user, filters=filters).aggregate(**counts)
+
+
+@dataclass
+class SkuReasons:
+    sku: str
+    store_code: str
+    total: int = 0
+    units: int = 0
+    seller_fault: int = 0
+    reasons: list[tuple[str, str, int, bool]] = field(default_factory=list)  # (code, label, count, fault)
+
+
+def return_reasons_by_sku(*, user: AbstractBaseUser | AnonymousUser, store: Store | None = None,
+                          now: datetime | None = None, window: timedelta = REASONS_WINDOW,
+                          top: int = REASONS_TOP) -> list[SkuReasons]:
+    """Return requests per reason per SKU over ``window``, the SKUs with most returns first."""
+    now = now or timezone.now()
+    qs = scoped(ReturnRequest.objects.all(), user=user).filter(requested_at__gte=now - window,
+                                                               requested_at__lte=now)
+    if store is not None:
+        qs = qs.filter(store=store)
+    top_skus = list(qs.values("store_id", "sku").annotate(n=Count("pk")).order_by("-n", "sku")[:top])
+    if not top_skus:
+        return []
+    wanted = Q()
+    for row in top_skus:
+        wanted |= Q(store_id=row["store_id"], sku=row["sku"])
+    rows = (qs.filter(wanted).values("store_id", "store__code", "sku", "reason")
+            .annotate(n=Count("pk"), units=Sum("quantity")).order_by())
+    labels = dict(ReturnReason.choices)
+    by_sku: dict[tuple[int, str], SkuReasons] = {}
+    reasons: dict[tuple[int, str], list[tuple[str, str, int, bool]]] = defaultdict(list)
+    for row in rows:
+        key = (row["store_id"], row["sku"])
+        entry = by_sku.setdefault(key, SkuReasons(sku=row["sku"], store_code=row["store__code"]))
+        fault = row["reason"] in SELLER_FAULT_REASONS
+        entry.total += row["n"]
+        entry.units += row["units"] or 0
+        entry.seller_fault += row["n"] if fault else 0
+        reasons[key].append((row["reason"], str(labels.get(row["reason"], row["reason"])), row["n"], fault))
+    result = []
+    for row in top_skus:
+        key = (row["store_id"], row["sku"])
+        entry = by_sku[key]
+        entry.reasons = sorted(reasons[key], key=lambda r: (-r[2], r[1]))
+        result.append(entry)
+    return result

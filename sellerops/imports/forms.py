@@ -1,0 +1,42 @@
+"""The upload form: which store, which report, which file."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from sellerops.models import ImportJob, Membership, Store
+
+from .parsers import ENCODINGS
+from .services import IMPORT_ROLES, MAX_UPLOAD_BYTES
+
+
+def importable_stores(*, user: AbstractBaseUser) -> QuerySet[Store]:
+    """The stores ``user`` may import into: those where they are an operator or an admin."""
+    if user.is_superuser:
+        return Store.objects.order_by("code")
+    ids = Membership.objects.filter(user=user, role__in=IMPORT_ROLES).values("store_id")
+    return Store.objects.filter(pk__in=ids).order_by("code")
+
+
+class ImportForm(forms.Form):
+    store = forms.ModelChoiceField(label=_("Store"), queryset=Store.objects.none(), to_field_name="code",
+                                   empty_label=None)
+    kind = forms.ChoiceField(label=_("Report"), choices=ImportJob.Kind.choices)
+    file = forms.FileField(label=_("File"), help_text=_("Tab-separated text, as Seller Central exports it."))
+    encoding = forms.ChoiceField(label=_("Encoding"), required=False,
+                                 choices=[("", _("Detect"))] + [(k, v) for k, v in ENCODINGS.items()],
+                                 help_text=_("Detected from the file and the marketplace unless you choose one."))
+
+    def __init__(self, *args, user: AbstractBaseUser, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["store"].queryset = importable_stores(user=user)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("The file is larger than %(mb)d MB.")
+                                        % {"mb": MAX_UPLOAD_BYTES // 1024 // 1024})
+        return upload

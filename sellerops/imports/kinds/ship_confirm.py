@@ -1,0 +1,166 @@
+"""The shipping confirmation file sellers upload to confirm many shipments at once.
+
+One row per shipped item, or per order when ``order-item-id`` is empty (then every unit still owed ships).
+Rows of one order with one tracking number are one shipment. Each goes through ``order_ship``, so stock,
+status and timeline move exactly as when the operator ships from the order page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, time
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from fulfillment.models import Carrier, Shipment
+from listings.models import Channel
+from orders.models import SHIPPABLE_STATUSES, Order, OrderItem
+from orders.services import CLOCK_SKEW, order_ship
+from sellerops.errors import ApplicationError
+
+from ..base import SOURCE, Context, Counts
+from ..parsers import Column, Table
+
+LABEL = gettext_lazy("shipping confirmation file")
+COLUMNS = [
+    Column("order_id", "order-id", required=True, aliases=("amazon-order-id",)),
+    Column("order_item_id", "order-item-id"),
+    Column("quantity", "quantity"),
+    Column("ship_date", "ship-date", required=True),
+    Column("carrier_code", "carrier-code", required=True),
+    Column("carrier_name", "carrier-name"),
+    Column("tracking_number", "tracking-number", required=True),
+    Column("ship_method", "ship-method"),
+]
+_DATE_ONLY = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}$")
+
+
+def _key(value: str) -> str:
+    return "".join(ch for ch in value.lower() if ch.isalnum())
+
+
+_CARRIERS: dict[str, str] = {}
+for _value, _label in Carrier.choices:
+    _CARRIERS[_key(_value)] = _value
+    _CARRIERS[_key(str(_label))] = _value
+_CARRIERS.update({"yamato": Carrier.YAMATO, "sagawa": Carrier.SAGAWA, "colissimo": Carrier.LA_POSTE,
+                  "amzl": Carrier.AMAZON, "amazonlogistics": Carrier.AMAZON, "hermes": Carrier.EVRI,
+                  "dhlexpress": Carrier.DHL, "fedexground": Carrier.FEDEX})
+
+
+def map_carrier(value: str) -> str | None:
+    return _CARRIERS.get(_key(value))
+
+
+@dataclass
+class ShipRow:
+    line: int
+    order_id: str
+    order_item_id: str
+    quantity: int | None
+    shipped_at: datetime
+    date_only: bool
+    carrier: str
+    carrier_name: str
+    tracking_number: str
+    ship_method: str
+
+
+def parse(table: Table, ctx: Context) -> list[ShipRow]:
+    rows: list[ShipRow] = []
+    seen: dict[tuple[str, str, str], int] = {}
+    latest = ctx.now + CLOCK_SKEW
+    for row in table.rows:
+        cells = ctx.cells(row, table)
+        v = row.values
+        order_id = cells.text("order_id", required=True)
+        item_id = cells.text("order_item_id")
+        quantity = cells.integer("quantity", minimum=1)
+        shipped_at = cells.datetime("ship_date", required=True)
+        if shipped_at and shipped_at > latest:
+            cells.fail("ship_date", _("%(value)s is in the future.") % {"value": v["ship_date"]})
+        carrier = map_carrier(v["carrier_code"]) if v["carrier_code"] else None
+        if carrier is None:
+            cells.fail("carrier_code", _("%(value)s is not a carrier code we know; use one of %(choices)s, or Other "
+                                         "with a carrier-name.")
+                       % {"value": v["carrier_code"], "choices": ", ".join(Carrier.values)})
+        elif carrier == Carrier.OTHER and not v.get("carrier_name"):
+            cells.fail("carrier_name", _("Name the carrier when the carrier code is Other."))
+        tracking = cells.text("tracking_number", required=True, max_length=64).replace(" ", "")
+        key = (order_id, item_id, tracking)
+        if order_id and key in seen:
+            cells.fail("order_item_id" if item_id else "order_id",
+                       _("This shipment line repeats line %(line)d.") % {"line": seen[key]})
+        seen.setdefault(key, row.line)
+        if not cells.ok:
+            continue
+        rows.append(ShipRow(line=row.line, order_id=order_id, order_item_id=item_id, quantity=quantity,
+                            shipped_at=shipped_at, date_only=bool(_DATE_ONLY.match(v["ship_date"])),
+                            carrier=carrier, carrier_name=v.get("carrier_name", "")[:80], tracking_number=tracking,
+                            ship_method=v.get("ship_method", "")[:80]))
+    ctx.progress(len(table.rows))
+    return rows
+
+
+def apply(rows: list[ShipRow], ctx: Context) -> Counts:
+    counts = Counts()
+    col = ctx.headers
+    ids = sorted({r.order_id for r in rows})
+    orders = {o.amazon_order_id: o for o in Order.objects.filter(store=ctx.store, amazon_order_id__in=ids)
+              .prefetch_related(Prefetch("items", queryset=OrderItem.objects.order_by("id")),
+                                Prefetch("shipments", queryset=Shipment.objects.only("id", "order_id",
+                                                                                      "tracking_number")))}
+    groups: dict[tuple[str, str], list[ShipRow]] = {}
+    for row in rows:
+        order = orders.get(row.order_id)
+        if order is None:
+            ctx.error(row.line, col["order_id"], _("Order %(id)s is not in %(store)s.")
+                      % {"id": row.order_id, "store": ctx.store.code})
+            continue
+        if row.order_item_id and not any(i.order_item_id == row.order_item_id for i in order.items.all()):
+            ctx.error(row.line, col.get("order_item_id", "order-item-id"),
+                      _("Order %(id)s has no item %(item)s.") % {"id": row.order_id, "item": row.order_item_id})
+            continue
+        groups.setdefault((row.order_id, row.tracking_number), []).append(row)
+    plans = []
+    for (order_id, tracking), group in groups.items():
+        order, first = orders[order_id], group[0]
+        if any(s.tracking_number == tracking for s in order.shipments.all()):
+            counts.skipped += 1
+            continue
+        if order.fulfillment_channel != Channel.MFN:
+            ctx.error(first.line, col["order_id"], _("Order %(id)s is fulfilled by Amazon; Amazon confirms its "
+                                                     "shipments.") % {"id": order_id})
+            continue
+        if order.status not in SHIPPABLE_STATUSES:
+            ctx.error(first.line, col["order_id"], _("Order %(id)s is %(status)s and cannot be shipped.")
+                      % {"id": order_id, "status": order.get_status_display()})
+            continue
+        quantities: dict[int, int] | None = {}
+        for row in group:
+            if not row.order_item_id:
+                quantities = None
+                break
+            item = next(i for i in order.items.all() if i.order_item_id == row.order_item_id)
+            quantities[item.pk] = quantities.get(item.pk, 0) + (row.quantity or item.quantity - item.quantity_shipped)
+        shipped_at = first.shipped_at
+        if first.date_only:
+            # A bare date says the day, not the hour: the parcel left that day, after the order was placed.
+            start = datetime.combine(shipped_at.date(), time.min, tzinfo=ctx.store.tz)
+            shipped_at = min(max(start, order.purchase_date), ctx.now)
+        plans.append((order, first, quantities, shipped_at))
+    if ctx.problems:
+        return counts
+    for order, first, quantities, shipped_at in plans:
+        try:
+            order_ship(order=order, carrier=first.carrier, carrier_name=first.carrier_name,
+                       tracking_number=first.tracking_number, ship_method=first.ship_method, shipped_at=shipped_at,
+                       quantities=quantities, actor=ctx.actor, source=SOURCE)
+        except ApplicationError as error:
+            ctx.error(first.line, col["order_id"], error.message)
+            continue
+        counts.created += 1
+    return counts

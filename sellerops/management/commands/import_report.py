@@ -1,0 +1,64 @@
+"""Import an Amazon report file into a store and print what it did; exit 1 if the file had errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from sellerops.errors import ApplicationError
+from sellerops.imports.parsers import Problem
+from sellerops.imports.services import KINDS, import_file
+from sellerops.models import Store
+
+
+class Command(BaseCommand):
+    help = gettext_lazy("Import an Amazon report (tab-separated, as Seller Central exports it) into one store.")
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("kind", choices=sorted(KINDS), help=_("Which report the file is."))
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--store", required=True, help=_("Store code, e.g. ACME-US."))
+        parser.add_argument("--encoding", default="",
+                            help=_("utf-8, cp1252 or cp932 (Shift-JIS); detected when not given."))
+
+    def handle(self, *args, kind: str, file: Path, store: str, encoding: str, **options) -> None:
+        found = Store.objects.filter(code=store).first()
+        if found is None:
+            raise CommandError(_("No store with code %(code)s.") % {"code": store})
+        try:
+            data = file.read_bytes()
+        except OSError as error:
+            raise CommandError(_("Cannot read %(file)s: %(reason)s.") % {"file": file, "reason": error.strerror}) \
+                from None
+        try:
+            result = import_file(store=found, kind=kind, data=data, encoding=encoding)
+        except ApplicationError as error:
+            raise CommandError(error.message) from None
+        self.stdout.write(_("%(file)s: %(rows)d rows (%(encoding)s) into %(store)s")
+                          % {"file": file.name, "rows": result.total_rows, "encoding": result.encoding or "?",
+                             "store": found.code})
+        if result.ignored_columns:
+            self.stdout.write(_("ignored columns: %(columns)s") % {"columns": ", ".join(result.ignored_columns)})
+        self.stdout.write(_("created: %(created)d  updated: %(updated)d  skipped: %(skipped)d")
+                          % {"created": result.created, "updated": result.updated, "skipped": result.skipped})
+        for warning in result.warnings:
+            self.stdout.write(_("warning: %(where)s%(message)s")
+                              % {"where": self._where(warning), "message": warning["message"]})
+        if result.errors:
+            for error in result.errors:
+                self.stderr.write(_("error: %(where)s%(message)s")
+                                  % {"where": self._where(error), "message": error["message"]})
+            raise CommandError(_("%(count)d error(s); nothing was imported.") % {"count": len(result.errors)},
+                               returncode=1)
+
+    @staticmethod
+    def _where(problem: Problem) -> str:
+        parts = []
+        if problem["line"]:
+            parts.append(_("line %(line)d") % {"line": problem["line"]})
+        if problem["column"]:
+            parts.append(_("column %(column)s") % {"column": problem["column"]})
+        return f"{', '.join(parts)}: " if parts else ""

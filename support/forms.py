@@ -1,0 +1,67 @@
+"""Forms of the inbox: the filter bar, a reply, a note, an assignment."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.models import AbstractBaseUser
+from django.utils.translation import gettext_lazy as _
+
+from .selectors import Assigned, InboxFilters, Tab, inbox_stores, thread_languages
+
+TAB_LABELS = {
+    Tab.NEEDS_REPLY: _("Needs reply"),
+    Tab.OVERDUE: _("Overdue"),
+    Tab.DUE_SOON: _("Due < 6 h"),
+    Tab.ANSWERED: _("Answered"),
+    Tab.ALL: _("All"),
+}
+#: Names of the buyer's languages, in the agent's language.
+LANGUAGE_NAMES = {
+    "en": _("English"), "de": _("German"), "fr": _("French"), "it": _("Italian"), "es": _("Spanish"),
+    "ja": _("Japanese"), "nl": _("Dutch"), "sv": _("Swedish"), "pl": _("Polish"), "pt": _("Portuguese"),
+    "zh": _("Chinese"),
+}
+FILTER_KEYS = ("tab", "store", "language", "assigned")
+
+
+class InboxFilterForm(forms.Form):
+    tab = forms.ChoiceField(choices=list(TAB_LABELS.items()), required=False, widget=forms.HiddenInput)
+    store = forms.ModelChoiceField(label=_("Store"), queryset=None, required=False, to_field_name="code",
+                                   empty_label=_("All stores"))
+    language = forms.ChoiceField(label=_("Language"), required=False)
+    assigned = forms.ChoiceField(label=_("Assigned"), required=False, choices=[
+        (Assigned.ANY, _("Anyone")), (Assigned.ME, _("Mine")), (Assigned.UNASSIGNED, _("Unassigned")),
+        (Assigned.OTHERS, _("Others'")),
+    ])
+
+    def __init__(self, *args, user: AbstractBaseUser, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["store"].queryset = inbox_stores(user=user)
+        self.fields["language"].choices = [("", _("All languages"))] + [
+            (code, LANGUAGE_NAMES.get(code, code)) for code in thread_languages(user=user)]
+
+    def filters(self) -> InboxFilters:
+        """The filters the valid fields ask for; an invalid field is ignored rather than failing the page."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return InboxFilters(tab=data.get("tab") or Tab.NEEDS_REPLY, store=data.get("store"),
+                            language=data.get("language") or "", assigned=data.get("assigned") or "")
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(label=_("Reply"), max_length=20_000, strip=True,
+                           widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "true"}))
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(label=_("Internal note"), max_length=5_000, strip=True,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(label=_("Assign to"), queryset=None, required=False,
+                                      empty_label=_("Nobody (shared inbox)"))
+
+    def __init__(self, *args, assignees, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = assignees

@@ -1,0 +1,209 @@
+"""Writes of the agent's inbox: mail in from the relay, replies out by SMTP, notes, feedback removal requests.
+
+They build on ``support.services`` (``message_receive``, ``message_reply``…), which own the metric rules.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import datetime
+from email.utils import make_msgid
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from orders.models import Order
+from sellerops.errors import ApplicationError
+from sellerops.models import Store
+
+from .mail import ParsedMail, parse_mail
+from .models import Attachment, Feedback, Mailbox, Message, MessageThread
+from .rules import Violation, feedback_removal_grounds, reply_check
+from .services import message_mark_no_reply_needed, message_receive, message_reply
+from .smtp import OutgoingMail, from_address, mail_send, reply_subject
+
+RELAY_NAME_SUFFIX = re.compile(r"\s*[-–]\s*(Amazon Marketplace|Amazon)\s*$", re.IGNORECASE)
+
+
+class ReplyRefused(ApplicationError):
+    """The reply breaks Amazon's messaging rules; ``violations`` says which and why."""
+
+    def __init__(self, violations: list[Violation]) -> None:
+        super().__init__(" ".join(dict.fromkeys(v.reason for v in violations)))
+        self.violations = violations
+
+
+def _message_id_for(raw: bytes, parsed: ParsedMail) -> str:
+    # A message without a Message-ID still deduplicates: the same bytes give the same id.
+    return parsed.message_id or f"<{hashlib.sha256(raw).hexdigest()[:40]}@no-message-id.invalid>"
+
+
+def _order_for(store: Store, parsed: ParsedMail) -> Order | None:
+    ids = parsed.order_ids
+    if ids:
+        by_id = {o.amazon_order_id: o for o in Order.objects.filter(store=store, amazon_order_id__in=ids)}
+        for order_id in ids:
+            if order_id in by_id:
+                return by_id[order_id]
+    if parsed.from_address:
+        # The relay address is per buyer; it names the order only when the buyer has just one with the store.
+        orders = list(Order.objects.filter(store=store, buyer_email__iexact=parsed.from_address)[:2])
+        if len(orders) == 1:
+            return orders[0]
+    return None
+
+
+def _thread_for(store: Store, parsed: ParsedMail, order: Order | None) -> MessageThread | None:
+    keys = parsed.thread_keys
+    if keys:
+        answered = (Message.objects.filter(store=store, message_id__in=keys).select_related("thread")
+                    .order_by("-sent_at").first())
+        if answered is not None and (order is None or answered.thread.order_id in (None, order.pk)):
+            return answered.thread
+    if order is not None:
+        return None  # the order's own thread (``message_receive`` opens it if needed)
+    if parsed.from_address:
+        return (MessageThread.objects.filter(store=store, buyer_email__iexact=parsed.from_address)
+                .order_by("-last_message_at", "-id").first())
+    return None
+
+
+@transaction.atomic
+def mail_ingest(*, store: Store, raw: bytes, now: datetime | None = None) -> tuple[Message, bool]:
+    """Store one buyer e-mail as a message needing a reply; the same Message-ID twice is stored once.
+
+    Returns the message and whether it is new.
+    """
+    now = now or timezone.now()
+    parsed = parse_mail(raw)
+    message_id = _message_id_for(raw, parsed)
+    existing = Message.objects.filter(store=store, message_id=message_id).first()
+    if existing is not None:
+        return existing, False
+    order = _order_for(store, parsed)
+    thread = _thread_for(store, parsed, order)
+    # A buyer's clock may be wrong; a message can never be later than its arrival.
+    sent_at = min(parsed.sent_at or now, now)
+    body = parsed.body or (_("(no text; see the attachments)") if parsed.attachments else _("(empty message)"))
+    message = message_receive(
+        store=store, body=body, sent_at=sent_at, thread=thread, order=order if thread is None else None,
+        message_id=message_id, sender=parsed.from_address, subject=parsed.subject,
+        buyer_name=RELAY_NAME_SUFFIX.sub("", parsed.from_name), buyer_email=parsed.from_address, source="mail",
+    )
+    thread = message.thread
+    update = {}
+    if not thread.language:
+        update["language"] = store.marketplace_info.language
+    if not thread.buyer_email and parsed.from_address:
+        update["buyer_email"] = parsed.from_address
+    if update:
+        MessageThread.objects.filter(pk=thread.pk).update(**update)
+        for name, value in update.items():
+            setattr(thread, name, value)
+    for attachment in parsed.attachments:
+        row = Attachment(store=store, message=message, filename=attachment.filename,
+                         content_type=attachment.content_type, size=attachment.size)
+        row.file.save(attachment.filename, ContentFile(attachment.data), save=False)
+        row.save()
+    return message, True
+
+
+def _thread_message_ids(thread: MessageThread) -> list[str]:
+    return list(Message.objects.filter(thread=thread, is_internal_note=False).exclude(message_id="")
+                .order_by("sent_at", "id").values_list("message_id", flat=True))
+
+
+def reply_allowed_numbers(thread: MessageThread) -> tuple[str, ...]:
+    if thread.order_id is None:
+        return ()
+    return tuple(n for n in thread.order.shipments.values_list("tracking_number", flat=True) if n)
+
+
+def reply_send(*, thread: MessageThread, body: str, author: AbstractBaseUser | None,
+               sent_at: datetime | None = None) -> Message:
+    """Check the reply against Amazon's rules, send it to the buyer's relay address, then record it."""
+    body = (body or "").strip()
+    if not body:
+        raise ApplicationError(_("A reply needs a body."))
+    violations = reply_check(body, allowed_numbers=reply_allowed_numbers(thread))
+    if violations:
+        raise ReplyRefused(violations)
+    if not thread.buyer_email:
+        raise ApplicationError(_("This thread has no buyer relay address to reply to."))
+    mailbox = Mailbox.objects.filter(store_id=thread.store_id).first()
+    sender = from_address(mailbox)
+    references = _thread_message_ids(thread)
+    last_inbound = (Message.objects.filter(thread=thread, direction=Message.Direction.INBOUND)
+                    .exclude(message_id="").order_by("-sent_at", "-id").first())
+    subject = reply_subject(thread.subject)
+    message_id = make_msgid(domain=sender.rsplit("@", 1)[-1] if "@" in sender else None)
+    mail_send(OutgoingMail(from_address=sender, to_address=thread.buyer_email, subject=subject, body=body,
+                           message_id=message_id, in_reply_to=last_inbound.message_id if last_inbound else "",
+                           references=tuple(references[-10:])), mailbox=mailbox)
+    return message_reply(thread=thread, body=body, author=author, sent_at=sent_at, subject=subject,
+                         message_id=message_id, source="mail")
+
+
+@transaction.atomic
+def thread_note_add(*, thread: MessageThread, body: str, author: AbstractBaseUser) -> Message:
+    """Add an internal note: seen by agents only, never sent, never an answer to the buyer."""
+    body = (body or "").strip()
+    if not body:
+        raise ApplicationError(_("A note needs some text."))
+    return Message.objects.create(
+        store_id=thread.store_id, thread=thread, direction=Message.Direction.OUTBOUND, is_internal_note=True,
+        body=body, sent_at=timezone.now(), author=author if author.is_authenticated else None,
+        sender=getattr(author, "email", "") or "", needs_reply=False,
+    )
+
+
+@transaction.atomic
+def thread_mark_no_reply_needed(*, thread: MessageThread, actor: AbstractBaseUser) -> int:
+    """Take every unanswered buyer message of the thread out of the reply queue; returns how many."""
+    pending = Message.objects.filter(thread=thread, direction=Message.Direction.INBOUND, needs_reply=True,
+                                     replied_at__isnull=True, is_internal_note=False)
+    count = 0
+    for message in pending:
+        message_mark_no_reply_needed(message=message, actor=actor)
+        count += 1
+    if not count:
+        raise ApplicationError(_("Nothing in this thread is waiting for a reply."))
+    return count
+
+
+@transaction.atomic
+def feedback_request_removal(*, feedback: Feedback, at: datetime | None = None) -> Feedback:
+    """Record that removal was requested from Amazon, for feedback that has a ground for it."""
+    feedback = Feedback.objects.select_for_update(of=("self",)).select_related("order").get(pk=feedback.pk)
+    if feedback.removed_at is not None:
+        raise ApplicationError(_("This feedback has already been removed."))
+    if feedback.removal_requested_at is not None:
+        return feedback
+    grounds = feedback_removal_grounds(comment=feedback.comment,
+                                       fulfilled_by_amazon=feedback.order.fulfillment_channel == "AFN")
+    if not grounds:
+        raise ApplicationError(_("Amazon removes feedback about delivery by Amazon, product reviews and personal "
+                                 "information; this feedback is none of these."))
+    feedback.removal_requested_at = at or timezone.now()
+    feedback.save(update_fields=["removal_requested_at"])
+    return feedback
+
+
+@transaction.atomic
+def mailbox_record_poll(*, mailbox: Mailbox, uidvalidity: int | None = None, last_uid: int | None = None,
+                        error: str = "") -> None:
+    """Remember how far the mailbox has been read (never backwards within one UIDVALIDITY) and its last error."""
+    mailbox = Mailbox.objects.select_for_update().get(pk=mailbox.pk)
+    fields = ["last_polled_at", "last_error"]
+    mailbox.last_polled_at, mailbox.last_error = timezone.now(), error[:2000]
+    if uidvalidity is not None and uidvalidity != mailbox.uidvalidity:
+        mailbox.uidvalidity, mailbox.last_uid = uidvalidity, 0
+        fields += ["uidvalidity", "last_uid"]
+    if last_uid is not None and last_uid > mailbox.last_uid:
+        mailbox.last_uid = last_uid
+        fields.append("last_uid")
+    mailbox.save(update_fields=list(dict.fromkeys(fields)))

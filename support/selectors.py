@@ -1,0 +1,212 @@
+"""Reads of the agent's inbox: threads by time left in Amazon's 24-hour window, one thread, claims, feedback."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Left
+
+from fulfillment.models import Shipment
+from metrics.engine import RESPONSE_DEADLINE
+from orders.models import Order
+from returns.models import ReturnRequest
+from sellerops.models import Membership, Store
+from sellerops.selectors import scoped, store_list
+
+from .models import Attachment, Claim, Feedback, Message, MessageThread, ReplyTemplate
+from .rules import feedback_removal_grounds
+
+#: Amazon expects an answer to a buyer within 24 hours, weekends included; a reply at exactly 24 h is on time.
+RESPONSE_WINDOW = RESPONSE_DEADLINE
+#: Less time left than this and the thread is "due soon".
+DUE_SOON = timedelta(hours=6)
+
+
+class Tab:
+    NEEDS_REPLY = "needs_reply"
+    OVERDUE = "overdue"
+    DUE_SOON = "due_soon"
+    ANSWERED = "answered"
+    ALL = "all"
+    ORDER = (NEEDS_REPLY, OVERDUE, DUE_SOON, ANSWERED, ALL)
+
+
+class Assigned:
+    ANY = ""
+    ME = "me"
+    UNASSIGNED = "none"
+    OTHERS = "others"
+
+
+@dataclass(frozen=True)
+class InboxFilters:
+    tab: str = Tab.NEEDS_REPLY
+    store: Store | None = None
+    language: str = ""
+    assigned: str = Assigned.ANY
+
+
+@dataclass(frozen=True)
+class ReplyWindow:
+    due_at: datetime
+    left: timedelta  # negative once overdue
+
+    @property
+    def state(self) -> str:
+        if self.left < timedelta(0):
+            return "overdue"
+        return "soon" if self.left < DUE_SOON else "ok"
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.left < timedelta(0)
+
+
+def reply_window(pending_since: datetime | None, now: datetime) -> ReplyWindow | None:
+    """The reply deadline of the oldest unanswered message; overdue only once ``now`` is past it."""
+    if pending_since is None:
+        return None
+    due_at = pending_since + RESPONSE_WINDOW
+    return ReplyWindow(due_at=due_at, left=due_at - now)
+
+
+def pending_messages() -> QuerySet[Message]:
+    """Buyer messages still waiting for an answer."""
+    return Message.objects.filter(direction=Message.Direction.INBOUND, needs_reply=True, replied_at__isnull=True,
+                                  is_internal_note=False)
+
+
+def _threads(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[MessageThread]:
+    oldest_pending = pending_messages().filter(thread=OuterRef("pk")).order_by("sent_at", "id")
+    latest = Message.objects.filter(thread=OuterRef("pk"), is_internal_note=False).order_by("-sent_at", "-id")
+    answered = Message.objects.filter(thread=OuterRef("pk"), direction=Message.Direction.OUTBOUND,
+                                      is_internal_note=False)
+    return scoped(MessageThread.objects.all(), user=user).annotate(
+        pending_since=Subquery(oldest_pending.values("sent_at")[:1]),
+        has_reply=Exists(answered),
+        snippet=Subquery(latest.annotate(snip=Left("body", 180)).values("snip")[:1]),
+    )
+
+
+def _filtered(queryset: QuerySet[MessageThread], *, user: AbstractBaseUser, filters: InboxFilters
+              ) -> QuerySet[MessageThread]:
+    if filters.store is not None:
+        queryset = queryset.filter(store=filters.store)
+    if filters.language:
+        queryset = queryset.filter(language=filters.language)
+    if filters.assigned == Assigned.ME:
+        queryset = queryset.filter(assigned_to=user)
+    elif filters.assigned == Assigned.UNASSIGNED:
+        queryset = queryset.filter(assigned_to__isnull=True)
+    elif filters.assigned == Assigned.OTHERS:
+        queryset = queryset.filter(assigned_to__isnull=False).exclude(assigned_to=user)
+    return queryset
+
+
+def _tab_q(tab: str, now: datetime) -> Q:
+    overdue_before = now - RESPONSE_WINDOW
+    soon_before = now - RESPONSE_WINDOW + DUE_SOON
+    return {
+        Tab.NEEDS_REPLY: Q(pending_since__isnull=False),
+        Tab.OVERDUE: Q(pending_since__lt=overdue_before),
+        Tab.DUE_SOON: Q(pending_since__gte=overdue_before, pending_since__lt=soon_before),
+        Tab.ANSWERED: Q(pending_since__isnull=True, has_reply=True),
+        Tab.ALL: Q(),
+    }[tab]
+
+
+def thread_inbox(*, user: AbstractBaseUser, filters: InboxFilters, now: datetime) -> QuerySet[MessageThread]:
+    """Threads of the tab, the least time left first (overdue at the top), then the most recent."""
+    queryset = _filtered(_threads(user=user), user=user, filters=filters).filter(_tab_q(filters.tab, now))
+    return queryset.select_related("store", "order", "assigned_to").order_by(
+        F("pending_since").asc(nulls_last=True), F("last_message_at").desc(nulls_last=True), "-id")
+
+
+def thread_inbox_counts(*, user: AbstractBaseUser, filters: InboxFilters, now: datetime) -> dict[str, int]:
+    """How many threads each tab holds under the other filters, in one query."""
+    queryset = _filtered(_threads(user=user), user=user, filters=filters)
+    return queryset.aggregate(**{tab: Count("pk", filter=_tab_q(tab, now)) for tab in Tab.ORDER})
+
+
+def thread_languages(*, user: AbstractBaseUser) -> list[str]:
+    return sorted(set(scoped(MessageThread.objects.exclude(language=""), user=user)
+                      .values_list("language", flat=True).distinct()))
+
+
+def thread_detail(*, user: AbstractBaseUser, pk: int) -> MessageThread | None:
+    """One thread of the user's stores with its conversation and its order's facts, or None."""
+    messages = (Message.objects.select_related("author")
+                .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id"))))
+    orders = Order.objects.prefetch_related(
+        "items",
+        Prefetch("shipments", queryset=Shipment.objects.order_by("shipped_at", "id")),
+        Prefetch("returns", queryset=ReturnRequest.objects.order_by("-requested_at")),
+        Prefetch("claims", queryset=Claim.objects.order_by("-filed_at")),
+        "feedback",
+    )
+    return (_threads(user=user).select_related("store", "assigned_to")
+            .prefetch_related(Prefetch("messages", queryset=messages), Prefetch("order", queryset=orders))
+            .filter(pk=pk).first())
+
+
+def thread_assignees(*, thread: MessageThread) -> QuerySet:
+    """The users a thread can be given to: members of its store."""
+    members = Membership.objects.filter(store_id=thread.store_id).values("user_id")
+    return get_user_model().objects.filter(pk__in=members, is_active=True).order_by("username")
+
+
+def reply_templates(*, store: Store, language: str) -> list[ReplyTemplate]:
+    """Templates for the store (its own before shared ones), the buyer's language first, then English."""
+    rows = list(ReplyTemplate.objects.filter(Q(store=store) | Q(store__isnull=True)).order_by("name", "language"))
+    rank = {language: 0, "en": 1}
+    rows.sort(key=lambda t: (rank.get(t.language, 2), t.name, t.store_id is None, t.language))
+    return rows
+
+
+def template_for(*, store: Store, pk: int) -> ReplyTemplate | None:
+    return ReplyTemplate.objects.filter(Q(store=store) | Q(store__isnull=True), pk=pk).first()
+
+
+# --- Claims and feedback ---
+
+
+def claim_list(*, user: AbstractBaseUser, store: Store | None = None, open_only: bool = False
+               ) -> QuerySet[Claim]:
+    """Claims and chargebacks: open ones by response deadline (the nearest first), then the decided, newest first."""
+    queryset = scoped(Claim.objects.select_related("store", "order"), user=user)
+    if store is not None:
+        queryset = queryset.filter(store=store)
+    if open_only:
+        queryset = queryset.filter(status=Claim.Status.OPEN)
+    return queryset.annotate(is_open=Q(status=Claim.Status.OPEN)).order_by(
+        F("is_open").desc(), F("respond_by").asc(nulls_last=True), "-filed_at", "-id")
+
+
+@dataclass(frozen=True)
+class FeedbackRow:
+    feedback: Feedback
+    grounds: list[str]
+
+    @property
+    def removable(self) -> bool:
+        return bool(self.grounds) and self.feedback.removed_at is None
+
+
+def feedback_list(*, user: AbstractBaseUser, store: Store | None = None, limit: int = 200) -> list[FeedbackRow]:
+    """Negative and neutral feedback (1–3 stars), newest first, each with its grounds for removal."""
+    queryset = scoped(Feedback.objects.select_related("store", "order"), user=user).filter(rating__lte=3)
+    if store is not None:
+        queryset = queryset.filter(store=store)
+    return [
+        FeedbackRow(feedback, feedback_removal_grounds(
+            comment=feedback.comment, fulfilled_by_amazon=feedback.order.fulfillment_channel == "AFN"))
+        for feedback in queryset.order_by("-received_at", "-id")[:limit]
+    ]
+
+
+def inbox_stores(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Store]:
+    return store_list(user=user).order_by("code")

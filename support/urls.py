@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "support"
+
+urlpatterns = [
+    path("", views.inbox_view, name="inbox"),
+    path("<int:pk>/", views.inbox_view, name="thread"),
+    path("<int:pk>/reply/", views.reply_view, name="reply"),
+    path("<int:pk>/no-reply/", views.no_reply_view, name="no_reply"),
+    path("<int:pk>/note/", views.note_view, name="note"),
+    path("<int:pk>/assign/", views.assign_view, name="assign"),
+    path("attachments/<int:pk>/", views.attachment_view, name="attachment"),
+    path("claims/", views.claims_view, name="claims"),
+    path("feedback/", views.feedback_view, name="feedback"),
+    path("feedback/<int:pk>/request-removal/", views.feedback_removal_view, name="feedback_removal"),
+]

@@ -1,0 +1,350 @@
+"""The agent's inbox: threads by time left to answer, one thread with its order, replies, claims and feedback.
+
+Everything a buyer wrote is shown as escaped text, and every page here carries a Content-Security-Policy that
+lets nothing but the site's own scripts and styles run or load.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from sellerops.api.permissions import has_role
+from sellerops.errors import ApplicationError
+from sellerops.selectors import scoped
+
+from .forms import FILTER_KEYS, LANGUAGE_NAMES, TAB_LABELS, AssignForm, InboxFilterForm, NoteForm, ReplyForm
+from .inbox_services import (
+    ReplyRefused,
+    feedback_request_removal,
+    reply_allowed_numbers,
+    reply_send,
+    thread_mark_no_reply_needed,
+    thread_note_add,
+)
+from .models import Attachment, Feedback, MessageThread
+from .rules import reply_check
+from .selectors import (
+    Tab,
+    claim_list,
+    feedback_list,
+    inbox_stores,
+    reply_templates,
+    reply_window,
+    template_for,
+    thread_assignees,
+    thread_detail,
+    thread_inbox,
+    thread_inbox_counts,
+)
+from .services import thread_assign
+from .templates_fill import template_fill
+
+LIST_SIZE = 100
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; script-src 'self'; style-src 'self'; object-src 'none'; "
+    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
+
+
+def strict_csp(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Buyer text is untrusted: nothing inline, nothing remote may run or load on these pages."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+        return response
+
+    return wrapped
+
+
+def _may_act(request: HttpRequest, thread_store_id: int) -> bool:
+    return has_role(user=request.user, permission="message.create", store=thread_store_id)
+
+
+def _filter_query(params: QueryDict) -> str:
+    """The inbox filters of ``params`` (nothing else) as a query string, to keep them across actions."""
+    query = QueryDict(mutable=True)
+    for key in FILTER_KEYS:
+        value = params.get(key)
+        if value:
+            query[key] = value[:40]
+    encoded = query.urlencode()
+    return f"?{encoded}" if encoded else ""
+
+
+def _tabs(params: QueryDict, counts: dict[str, int], active: str, base_url: str) -> list[dict]:
+    tabs = []
+    for key in Tab.ORDER:
+        query = params.copy()
+        query["tab"] = key
+        tabs.append({"key": key, "label": TAB_LABELS[key], "count": counts.get(key, 0), "active": key == active,
+                     "url": f"{base_url}?{query.urlencode()}"})
+    return tabs
+
+
+def _list_context(request: HttpRequest, now) -> dict:
+    form = InboxFilterForm(request.GET, user=request.user)
+    filters = form.filters()
+    threads = list(thread_inbox(user=request.user, filters=filters, now=now)[:LIST_SIZE])
+    for thread in threads:
+        thread.window = reply_window(thread.pending_since, now)
+    counts = thread_inbox_counts(user=request.user, filters=filters, now=now)
+    params = QueryDict(mutable=True)
+    for key in FILTER_KEYS:
+        if key != "tab" and request.GET.get(key):
+            params[key] = request.GET[key]
+    return {
+        "form": form,
+        "filters": filters,
+        "threads": threads,
+        "counts": counts,
+        "tabs": _tabs(params, counts, filters.tab, reverse("support:inbox")),
+        "filter_query": _filter_query(request.GET),
+        "filter_params": [(key, (request.GET.get(key) or request.POST.get(key))[:40]) for key in FILTER_KEYS
+                          if request.GET.get(key) or request.POST.get(key)],
+        "now": now,
+    }
+
+
+def _thread_context(request: HttpRequest, thread: MessageThread, now, *, reply_form: ReplyForm | None = None,
+                    violations: list | None = None, checked: bool = False, template_id: int | None = None,
+                    missing: tuple[str, ...] = ()) -> dict:
+    order = thread.order
+    templates = reply_templates(store=thread.store, language=thread.language or "en")
+    if reply_form is None:
+        initial = ""
+        chosen = template_for(store=thread.store, pk=template_id) if template_id else None
+        if chosen is not None:
+            filled = template_fill(chosen.body, thread=thread, order=order)
+            initial, missing = filled.text, filled.missing
+        reply_form = ReplyForm(initial={"body": initial})
+    shipments = list(order.shipments.all()) if order is not None else []
+    return {
+        "thread": thread,
+        "order": order,
+        "shipment": shipments[-1] if shipments else None,
+        "conversation": list(thread.messages.all()),
+        "window": reply_window(thread.pending_since, now),
+        "templates": templates,
+        "template_id": template_id,
+        "buyer_language": LANGUAGE_NAMES.get(thread.language, thread.language),
+        "reply_form": reply_form,
+        "note_form": NoteForm(),
+        "assign_form": AssignForm(initial={"assignee": thread.assigned_to_id},
+                                  assignees=thread_assignees(thread=thread)),
+        "violations": violations or [],
+        "checked": checked,
+        "missing": missing,
+        "may_act": _may_act(request, thread.store_id),
+        "thread_url": reverse("support:thread", args=[thread.pk]),
+    }
+
+
+def _template_id(raw: str | None) -> int | None:
+    try:
+        return int(raw) if raw else None
+    except ValueError:
+        return None
+
+
+@strict_csp
+@login_required
+@require_GET
+def inbox_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    now = timezone.now()
+    context = _list_context(request, now)
+    thread = None
+    if pk is not None:
+        thread = thread_detail(user=request.user, pk=pk)
+        if thread is None:
+            raise Http404(_("No such thread."))
+        context.update(_thread_context(request, thread, now, template_id=_template_id(request.GET.get("template"))))
+    context["selected_id"] = thread.pk if thread else None
+    htmx = request.htmx and not request.htmx.history_restore_request
+    target = request.htmx.target if htmx else None
+    if target == "inbox-list":
+        response = render(request, "support/inbox.html#thread-list", context)
+    elif target == "reply-box" and thread is not None:
+        response = render(request, "support/inbox.html#reply-box", context)
+    elif target == "thread-pane" and thread is not None:
+        # The pane, and the list again out of band so the chosen row is highlighted.
+        html = render_to_string("support/inbox.html#thread-pane", context, request)
+        html += render_to_string("support/inbox.html#thread-list", {**context, "oob": True}, request)
+        response = HttpResponse(html)
+    else:
+        response = render(request, "support/inbox.html", context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def _back_to(request: HttpRequest, thread: MessageThread) -> HttpResponse:
+    url = reverse("support:thread", args=[thread.pk]) + _filter_query(request.POST)
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return HttpResponseRedirect(url)
+
+
+def _acting_thread(request: HttpRequest, pk: int) -> MessageThread:
+    thread = thread_detail(user=request.user, pk=pk)
+    if thread is None:
+        raise Http404(_("No such thread."))
+    if not _may_act(request, thread.store_id):
+        raise PermissionDenied(_("Your role in this store does not allow answering buyers."))
+    return thread
+
+
+def _render_reply_box(request: HttpRequest, thread: MessageThread, **kwargs) -> HttpResponse:
+    now = timezone.now()
+    context = {**_list_context(request, now), **_thread_context(request, thread, now, **kwargs),
+               "selected_id": thread.pk}
+    template = "support/inbox.html#reply-box" if request.htmx else "support/inbox.html"
+    response = render(request, template, context, status=200 if request.htmx else 400)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+@strict_csp
+@login_required
+@require_POST
+def reply_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Check the reply against Amazon's rules (``action=check``) or check and send it."""
+    thread = _acting_thread(request, pk)
+    form = ReplyForm(request.POST)
+    if not form.is_valid():
+        return _render_reply_box(request, thread, reply_form=form)
+    body = form.cleaned_data["body"]
+    if request.POST.get("action") == "check":
+        violations = reply_check(body, allowed_numbers=reply_allowed_numbers(thread))
+        return _render_reply_box(request, thread, reply_form=form, violations=violations, checked=True)
+    try:
+        reply_send(thread=thread, body=body, author=request.user)
+    except ReplyRefused as refused:
+        return _render_reply_box(request, thread, reply_form=form, violations=refused.violations, checked=True)
+    except ApplicationError as error:
+        form.add_error(None, error.message)
+        return _render_reply_box(request, thread, reply_form=form)
+    messages.success(request, _("Reply sent to %(address)s.") % {"address": thread.buyer_email})
+    return _back_to(request, thread)
+
+
+def _simple_action(request: HttpRequest, thread: MessageThread, action: Callable[[], object], done: str
+                   ) -> HttpResponse:
+    try:
+        action()
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done)
+    return _back_to(request, thread)
+
+
+@strict_csp
+@login_required
+@require_POST
+def no_reply_view(request: HttpRequest, pk: int) -> HttpResponse:
+    thread = _acting_thread(request, pk)
+    return _simple_action(request, thread, lambda: thread_mark_no_reply_needed(thread=thread, actor=request.user),
+                          _("Marked as needing no reply."))
+
+
+@strict_csp
+@login_required
+@require_POST
+def note_view(request: HttpRequest, pk: int) -> HttpResponse:
+    thread = _acting_thread(request, pk)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("A note needs some text."))
+        return _back_to(request, thread)
+    return _simple_action(
+        request, thread, lambda: thread_note_add(thread=thread, body=form.cleaned_data["body"], author=request.user),
+        _("Note added. It is not sent to the buyer."))
+
+
+@strict_csp
+@login_required
+@require_POST
+def assign_view(request: HttpRequest, pk: int) -> HttpResponse:
+    thread = _acting_thread(request, pk)
+    assignees = thread_assignees(thread=thread)
+    if request.POST.get("assignee") == "me":
+        assignee = request.user
+    else:
+        form = AssignForm(request.POST, assignees=assignees)
+        if not form.is_valid():
+            messages.error(request, _("Choose a member of this store."))
+            return _back_to(request, thread)
+        assignee = form.cleaned_data["assignee"]
+    done = (_("Assigned to %(user)s.") % {"user": assignee.get_username()} if assignee is not None
+            else _("Back in the shared inbox."))
+    return _simple_action(request, thread,
+                          lambda: thread_assign(thread=thread, assignee=assignee, actor=request.user), done)
+
+
+@login_required
+@require_GET
+def attachment_view(request: HttpRequest, pk: int) -> FileResponse:
+    """A buyer's file, always as a download in a sandbox: never rendered as a page of this site."""
+    attachment = get_object_or_404(scoped(Attachment.objects.all(), user=request.user), pk=pk)
+    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.filename,
+                            content_type="application/octet-stream")
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@strict_csp
+@login_required
+@require_GET
+def claims_view(request: HttpRequest) -> HttpResponse:
+    store = inbox_stores(user=request.user).filter(code=request.GET.get("store") or "").first()
+    claims = list(claim_list(user=request.user, store=store)[:200])
+    now = timezone.now()
+    return render(request, "support/claims.html", {
+        "claims": claims, "now": now, "stores": inbox_stores(user=request.user), "store": store,
+        "open_count": sum(1 for c in claims if c.status == "open"),
+    })
+
+
+@strict_csp
+@login_required
+@require_GET
+def feedback_view(request: HttpRequest) -> HttpResponse:
+    store = inbox_stores(user=request.user).filter(code=request.GET.get("store") or "").first()
+    rows = feedback_list(user=request.user, store=store)
+    return render(request, "support/feedback.html", {
+        "rows": rows, "stores": inbox_stores(user=request.user), "store": store,
+        "removable_count": sum(1 for r in rows if r.removable and not r.feedback.removal_requested_at),
+    })
+
+
+@strict_csp
+@login_required
+@require_POST
+def feedback_removal_view(request: HttpRequest, pk: int) -> HttpResponse:
+    feedback = get_object_or_404(scoped(Feedback.objects.select_related("order"), user=request.user), pk=pk)
+    if not has_role(user=request.user, permission="feedback.create", store=feedback.store_id):
+        raise PermissionDenied(_("Your role in this store does not allow this."))
+    try:
+        feedback_request_removal(feedback=feedback)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Removal requested for the feedback on order %(order)s.")
+                         % {"order": feedback.order.amazon_order_id})
+    return HttpResponseRedirect(reverse("support:feedback"))

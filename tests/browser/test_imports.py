@@ -1,0 +1,75 @@
+"""The upload page in headless Chromium: a bad file, a good one, and a job's progress bar polled live."""
+
+from __future__ import annotations
+
+import pytest
+
+from sellerops.models import ImportJob
+from tests.factories import MembershipFactory, StoreFactory, UserFactory
+from tests.imports.conftest import FILES
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def operator_user():
+    store = StoreFactory(code="ACME-US", name="Acme US", marketplace="US")
+    user = UserFactory(username="operator")
+    MembershipFactory(user=user, store=store)
+    return user
+
+
+def log_in(page, live_server, path: str) -> None:
+    page.goto(f"{live_server.url}{path}")
+    page.fill("input[name=username]", "operator")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit].btn-primary")
+    page.wait_for_url(f"{live_server.url}{path}")
+
+
+def test_upload_a_bad_then_a_good_file(page, live_server, operator_user, screenshot):
+    log_in(page, live_server, "/orders/")
+    screenshot("imports-order-list-links")
+    page.click("text=Import reports")
+    page.wait_for_url(f"{live_server.url}/imports/")
+
+    page.select_option("select[name=kind]", "all_orders")
+    page.set_input_files("input[name=file]", str(FILES / "bad_all_orders_date.txt"))
+    page.click("button:has-text('Import')")
+    page.wait_for_selector(".job-badge.job-failed")
+    assert page.locator("table.import-problems tbody tr").count() == 1
+    assert "purchase-date" in page.locator("table.import-problems").inner_text()
+    screenshot("imports-failed")
+
+    page.goto(f"{live_server.url}/imports/")
+    page.set_input_files("input[name=file]", str(FILES / "all_orders_us.txt"))
+    page.click("button:has-text('Import')")
+    page.wait_for_selector(".job-badge.job-done")
+    assert page.locator("[data-count=created]").inner_text() == "4"
+    screenshot("imports-done")
+    page.goto(f"{live_server.url}/imports/")
+    assert page.locator("tr[data-job]").count() == 2
+    screenshot("imports-list")
+
+
+def test_progress_bar_follows_the_job_and_stops_polling(page, live_server, operator_user, screenshot):
+    job = ImportJob.objects.create(store=operator_user.memberships.get().store, kind="all_orders",
+                                   file="imports/x.txt", file_name="all-orders-november.txt", status="running",
+                                   total_rows=100_000, processed_rows=20_000, created_by=operator_user)
+    log_in(page, live_server, f"/imports/{job.pk}/")
+    assert page.get_attribute(".progress", "aria-valuenow") == "20"
+    screenshot("imports-running")
+
+    ImportJob.objects.filter(pk=job.pk).update(processed_rows=60_000)
+    page.wait_for_selector(".progress[aria-valuenow='60']")
+    ImportJob.objects.filter(pk=job.pk).update(status="done", processed_rows=100_000, created_count=72_000,
+                                               skipped_count=3)
+    page.wait_for_selector("[data-count=created]")
+    assert page.locator("#job-progress").get_attribute("hx-trigger") is None
+    screenshot("imports-finished-live")
