@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from listings.selectors import acting_store_ids, listing_rows
 from sellerops.errors import ApplicationError
 from sellerops.selectors import store_list
+from sellerops.web import wants_partial
 
 from .forms import InboundFilterForm, InboundPlanForm, InboundShipForm, received_quantities
 from .inbound import InboundLine, inbound_create, inbound_receive, inbound_set_status
@@ -25,10 +26,6 @@ from .models import INBOUND_TRANSITIONS, InboundShipment, InboundStatus
 
 PAGE_SIZE = 50
 PLAN_LISTINGS_MAX = 300
-
-
-def _partial(request: HttpRequest) -> bool:
-    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 @login_required
@@ -42,7 +39,9 @@ def inbound_list_view(request: HttpRequest) -> HttpResponse:
         "more": len(shipments) > PAGE_SIZE,
         "can_plan": bool(acting_store_ids(user=request.user)),
     }
-    template = "fulfillment/inbound_list.html#inbound-table" if _partial(request) else "fulfillment/inbound_list.html"
+    template = "fulfillment/inbound_list.html"
+    if wants_partial(request):
+        template += "#inbound-table"
     response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request",))
     return response

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from sellerops.errors import ApplicationError
+from sellerops.web import page_number, query_string, wants_partial
 
 from .forms import ListingFilterForm, MainImageForm, StockAdjustForm
 from .models import Listing
@@ -32,33 +33,12 @@ from .services import listing_set_main_image, stock_adjust
 PAGE_SIZE = 50
 
 
-def _page_number(raw: str | None) -> int:
-    try:
-        return max(1, min(int(raw or 1), 10_000))
-    except ValueError:
-        return 1
-
-
-def _query(params: QueryDict, **overrides: str | int | None) -> str:
-    query = params.copy()
-    for key, value in overrides.items():
-        query.pop(key, None)
-        if value is not None:
-            query[key] = str(value)
-    encoded = query.urlencode()
-    return f"?{encoded}" if encoded else "?"
-
-
-def _partial(request: HttpRequest) -> bool:
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
 @login_required
 @require_GET
 def listing_list_view(request: HttpRequest) -> HttpResponse:
     form = ListingFilterForm(request.GET, user=request.user)
     filters = form.filters()
-    page = _page_number(request.GET.get("page"))
+    page = page_number(request.GET.get("page"))
     offset = (page - 1) * PAGE_SIZE
     rows = list(listing_list(user=request.user, filters=filters, now=timezone.now())[offset:offset + PAGE_SIZE + 1])
     params = request.GET.copy()
@@ -69,10 +49,10 @@ def listing_list_view(request: HttpRequest) -> HttpResponse:
         "page": page,
         "first_row": offset + 1 if rows else 0,
         "last_row": offset + len(rows[:PAGE_SIZE]),
-        "prev_url": _query(params, page=page - 1 if page > 2 else None) if page > 1 else None,
-        "next_url": _query(params, page=page + 1) if len(rows) > PAGE_SIZE else None,
+        "prev_url": query_string(params, page=page - 1 if page > 2 else None) if page > 1 else None,
+        "next_url": query_string(params, page=page + 1) if len(rows) > PAGE_SIZE else None,
     }
-    template = "listings/listing_list.html#listing-table" if _partial(request) else "listings/listing_list.html"
+    template = "listings/listing_list.html#listing-table" if wants_partial(request) else "listings/listing_list.html"
     response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request",))
     return response

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from fulfillment.tracking import tracking_url, tracking_validate
 from sellerops.errors import ApplicationError
 from sellerops.permissions import has_role, user_permissions
+from sellerops.web import page_number, query_string, wants_partial
 
 from .bulk import BulkOutcome, bulk_cancel, bulk_confirm, bulk_ship
 from .forms import (
@@ -51,31 +52,13 @@ from .services import order_add_note, order_cancel, order_confirm, order_pack, o
 PAGE_SIZE = 50
 
 
-def _page_number(raw: str | None) -> int:
-    try:
-        return max(1, min(int(raw or 1), 10_000))
-    except ValueError:
-        return 1
-
-
-def _query(params: QueryDict, **overrides: str | int | None) -> str:
-    """``params`` with ``overrides`` applied (None drops a key), as a "?…" string."""
-    query = params.copy()
-    for key, value in overrides.items():
-        query.pop(key, None)
-        if value is not None:
-            query[key] = str(value)
-    encoded = query.urlencode()
-    return f"?{encoded}" if encoded else "?"
-
-
 @login_required
 @require_GET
 def order_list_view(request: HttpRequest) -> HttpResponse:
     form = OrderFilterForm(request.GET, user=request.user)
     filters = form.filters()
     now = timezone.now()
-    page = _page_number(request.GET.get("page"))
+    page = page_number(request.GET.get("page"))
     offset = (page - 1) * PAGE_SIZE
     # One row past the page tells whether a next page exists, without counting the whole set.
     timezones = store_timezones(user=request.user, store=filters.store)
@@ -87,7 +70,7 @@ def order_list_view(request: HttpRequest) -> HttpResponse:
     params.pop("page", None)
     tabs = [
         {"key": key, "label": TAB_LABELS[key], "count": counts.get(key), "active": key == filters.tab,
-         "url": _query(params, tab=key)}
+         "url": query_string(params, tab=key)}
         for key in Tab.ORDER
     ]
     context = {
@@ -101,12 +84,12 @@ def order_list_view(request: HttpRequest) -> HttpResponse:
         "first_row": offset + 1 if orders else 0,
         "last_row": offset + len(orders),
         "total": counts.get(filters.tab),
-        "prev_url": _query(params, page=page - 1 if page > 2 else None) if page > 1 else None,
-        "next_url": _query(params, page=page + 1) if len(rows) > PAGE_SIZE else None,
+        "prev_url": query_string(params, page=page - 1 if page > 2 else None) if page > 1 else None,
+        "next_url": query_string(params, page=page + 1) if len(rows) > PAGE_SIZE else None,
         "by_deadline": filters.tab in Tab.BY_DEADLINE,
     }
     # A history restore (Back after the cache is gone) replaces the whole page, so it gets the whole page.
-    partial = request.htmx and not request.htmx.history_restore_request
+    partial = wants_partial(request)
     template = "orders/order_list.html#order-table" if partial else "orders/order_list.html"
     response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request",))
@@ -186,7 +169,7 @@ def _detail_context(request: HttpRequest, order: Order, *, forms: dict | None = 
 
 
 def _render_detail(request: HttpRequest, order: Order, *, status: int = 200, **kwargs) -> HttpResponse:
-    partial = request.htmx and not request.htmx.history_restore_request
+    partial = wants_partial(request)
     template = "orders/order_detail.html#order-panel" if partial else "orders/order_detail.html"
     response = render(request, template, _detail_context(request, order, **kwargs), status=status)
     patch_vary_headers(response, ("HX-Request",))

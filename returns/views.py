@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from listings.selectors import acting_store_ids
 from sellerops.errors import ApplicationError
 from sellerops.selectors import scoped
+from sellerops.web import page_number, query_string, wants_partial
 
 from . import services
 from .forms import ACTION_DONE, ACTION_FORMS, ACTION_LABELS, TAB_LABELS, RejectForm, ReturnFilterForm
@@ -47,23 +48,6 @@ PRIMARY_ACTION = {
 }
 
 
-def _page_number(raw: str | None) -> int:
-    try:
-        return max(1, min(int(raw or 1), 10_000))
-    except ValueError:
-        return 1
-
-
-def _query(params: QueryDict, **overrides: str | int | None) -> str:
-    query = params.copy()
-    for key, value in overrides.items():
-        query.pop(key, None)
-        if value is not None:
-            query[key] = str(value)
-    encoded = query.urlencode()
-    return f"?{encoded}" if encoded else "?"
-
-
 @dataclass(frozen=True)
 class Failure:
     """An action that was refused: which return, which action, the bound form and why."""
@@ -79,7 +63,7 @@ def _context(request: HttpRequest, params: QueryDict, *, failure: Failure | None
     form = ReturnFilterForm(params, user=request.user)
     filters = form.filters()
     now = timezone.now()
-    page = _page_number(params.get("page"))
+    page = page_number(params.get("page"))
     offset = (page - 1) * PAGE_SIZE
     rows = list(return_list(user=request.user, filters=filters)[offset:offset + PAGE_SIZE + 1])
     acting = acting_store_ids(user=request.user)
@@ -87,7 +71,7 @@ def _context(request: HttpRequest, params: QueryDict, *, failure: Failure | None
     base = params.copy()
     base.pop("page", None)
     tabs = [{"key": key, "label": TAB_LABELS[key], "count": counts.get(key), "active": key == filters.tab,
-             "url": _query(base, tab=key)} for key in Tab.ORDER]
+             "url": query_string(base, tab=key)} for key in Tab.ORDER]
     returns = []
     for return_request in rows[:PAGE_SIZE]:
         actions = return_actions(return_request) if return_request.store_id in acting else ()
@@ -97,7 +81,7 @@ def _context(request: HttpRequest, params: QueryDict, *, failure: Failure | None
             "deadline": response_deadline(return_request),
             "actions": [{"key": key, "label": ACTION_LABELS[key],
                          "primary": PRIMARY_ACTION.get(return_request.status) == key,
-                         "url": reverse("returns:action", args=[return_request.pk, key]) + _query(params),
+                         "url": reverse("returns:action", args=[return_request.pk, key]) + query_string(params),
                          "failed": failed if failed and failed.action == key else None} for key in actions],
             "failure": failed,
         })
@@ -113,14 +97,14 @@ def _context(request: HttpRequest, params: QueryDict, *, failure: Failure | None
         "first_row": offset + 1 if returns else 0,
         "last_row": offset + len(returns),
         "total": counts.get(filters.tab),
-        "prev_url": _query(base, page=page - 1 if page > 2 else None) if page > 1 else None,
-        "next_url": _query(base, page=page + 1) if len(rows) > PAGE_SIZE else None,
+        "prev_url": query_string(base, page=page - 1 if page > 2 else None) if page > 1 else None,
+        "next_url": query_string(base, page=page + 1) if len(rows) > PAGE_SIZE else None,
         "Action": Action,
     }
 
 
 def _render(request: HttpRequest, context: dict, *, status: int = 200) -> HttpResponse:
-    partial = request.htmx and not request.htmx.history_restore_request
+    partial = wants_partial(request)
     template = "returns/return_list.html#return-results" if partial else "returns/return_list.html"
     response = render(request, template, context, status=status)
     patch_vary_headers(response, ("HX-Request",))
@@ -186,5 +170,5 @@ def return_action_view(request: HttpRequest, pk: int, action: str) -> HttpRespon
         return _render(request, _context(request, request.GET, failure=failure, done=done))
     if failure is None:
         messages.success(request, done)
-        return HttpResponseRedirect(reverse("returns:list") + _query(request.GET))
+        return HttpResponseRedirect(reverse("returns:list") + query_string(request.GET))
     return _render(request, _context(request, request.GET, failure=failure), status=400)

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from sellerops.api.permissions import has_role
 from sellerops.errors import ApplicationError
 from sellerops.selectors import scoped
+from sellerops.web import wants_partial
 
 from .forms import FILTER_KEYS, LANGUAGE_NAMES, TAB_LABELS, AssignForm, InboxFilterForm, NoteForm, ReplyForm
 from .inbox_services import (
@@ -174,7 +175,7 @@ def inbox_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             raise Http404(_("No such thread."))
         context.update(_thread_context(request, thread, now, template_id=_template_id(request.GET.get("template"))))
     context["selected_id"] = thread.pk if thread else None
-    htmx = request.htmx and not request.htmx.history_restore_request
+    htmx = wants_partial(request)
     target = request.htmx.target if htmx else None
     if target == "inbox-list":
         response = render(request, "support/inbox.html#thread-list", context)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sellerops.errors import ApplicationError
+from sellerops.web import page_number
 
 from ..alerts import (
     alert_rule_create,
@@ -103,17 +104,10 @@ def alert_delete_view(request: HttpRequest, rule_id: int) -> HttpResponse:
     return redirect("metrics:alerts")
 
 
-def _page_number(raw: str | None) -> int:
-    try:
-        return max(1, min(int(raw or 1), 10_000))
-    except ValueError:
-        return 1
-
-
 @login_required
 @require_http_methods(["GET"])
 def notifications_view(request: HttpRequest) -> HttpResponse:
-    page = _page_number(request.GET.get("page"))
+    page = page_number(request.GET.get("page"))
     offset = (page - 1) * NOTIFICATION_PAGE_SIZE
     rows = list(notification_list(user=request.user)[offset:offset + NOTIFICATION_PAGE_SIZE + 1])
     items = [{"notification": n, "text": notification_message(n),

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from sellerops.selectors import store_list
 from sellerops.templatetags.sellerops_tags import duration, store_time
+from sellerops.web import page_number
 
 from ..alerts import rate_percent, reported_results_q, result_title, target_text
 from ..definitions import DEFINITIONS, MetricKey
@@ -26,13 +27,6 @@ from .common import PAGE_SIZE, drilldown_url, health_url, render_page, worst_par
 
 STATES = ("all", "open", "resolved")
 MAX_PLAN_CHARS = 100_000
-
-
-def _page_number(raw: str | None) -> int:
-    try:
-        return max(1, min(int(raw or 1), 10_000))
-    except ValueError:
-        return 1
 
 
 def _timeline(breach: Breach, now) -> dict:
@@ -62,7 +56,7 @@ def breach_list_view(request: HttpRequest) -> HttpResponse:
     stores = list(store_list(user=request.user).order_by("code"))
     code = request.GET.get("store") or ""
     state = request.GET.get("state") if request.GET.get("state") in STATES else "all"
-    page = _page_number(request.GET.get("page"))
+    page = page_number(request.GET.get("page"))
     breaches = breach_list(user=request.user).filter(reported_results_q())
     if code:
         if code not in {s.code for s in stores}:

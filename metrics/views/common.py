@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from sellerops.models import Store
+from sellerops.web import wants_partial
 
 from ..definitions import DEFINITIONS, Direction, MetricDefinition, MetricKey
 from ..engine import Result
@@ -140,8 +141,6 @@ def health_url(*, store: str | None, day: date | None) -> str:
 
 
 def render_page(request: HttpRequest, template: str, partial: str, context: dict) -> HttpResponse:
-    # A history restore (Back after the cache is gone) replaces the whole page, so it gets the whole page.
-    wants_partial = request.htmx and not request.htmx.history_restore_request
-    response = render(request, f"{template}#{partial}" if wants_partial else template, context)
+    response = render(request, f"{template}#{partial}" if wants_partial(request) else template, context)
     patch_vary_headers(response, ("HX-Request",))
     return response
