@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .alerts import AlertRuleData, alert_recipient_choices, alert_stores
 from .definitions import DEFINITIONS, METRIC_CHOICES
@@ -60,7 +61,7 @@ class AlertRuleForm(forms.Form):
     recipients = forms.ModelMultipleChoiceField(label=_("Recipients"), queryset=None,
                                                 widget=forms.CheckboxSelectMultiple)
     email = forms.BooleanField(label=_("Also by e-mail"), required=False, initial=True)
-    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    is_active = forms.BooleanField(label=pgettext_lazy("alert rule", "Active"), required=False, initial=True)
 
     def __init__(self, *args, user, rule: AlertRule | None = None, **kwargs) -> None:
         if rule is not None and "initial" not in kwargs:
