@@ -56,7 +56,7 @@ class AlertRuleForm(forms.Form):
         ("ALL", _("All orders"))])
     window_days = forms.TypedChoiceField(
         label=_("Window"), required=False, coerce=int, empty_value=None,
-        choices=[("", _("Every window"))] + [(d, _("%(days)d days") % {"days": d}) for d in ALERT_WINDOWS])
+        choices=lambda: [("", _("Every window"))] + [(d, _("%(days)d days") % {"days": d}) for d in ALERT_WINDOWS])
     band = forms.ChoiceField(label=_("Notify when"), choices=AlertBand.choices, initial=AlertBand.AMBER)
     recipients = forms.ModelMultipleChoiceField(label=_("Recipients"), queryset=None,
                                                 widget=forms.CheckboxSelectMultiple)
