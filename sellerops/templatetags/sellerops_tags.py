@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django import template
-from django.utils import dateformat
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -26,6 +26,22 @@ def store_time(value: datetime | None, store: Store) -> str:
         return ""
     # Translators: a date-time in PHP/Django date-format letters; T is the timezone abbreviation.
     return dateformat.format(value.astimezone(store.tz), pgettext("store time format", "M j H:i T"))
+
+
+@register.filter
+def when(value: datetime | None, style: str = "") -> str:
+    """Format ``value`` in the viewer's timezone: "Nov 25, 03:56"; ``"year"`` adds the year; ``"date"`` is the day."""
+    if value is None:
+        return ""
+    formats = {
+        # Translators: date-format letters for a short date and time, e.g. "Nov 25, 03:56".
+        "": pgettext("short date-time format", "M j, H:i"),
+        # Translators: date-format letters for a date and time with the year, e.g. "Nov 25, 2026 03:56".
+        "year": pgettext("date-time with year format", "M j, Y H:i"),
+        # Translators: date-format letters for a date, e.g. "Nov 25, 2026".
+        "date": pgettext("date with year format", "M j, Y"),
+    }
+    return dateformat.format(timezone.localtime(value), formats.get(style, formats[""]))
 
 
 def duration(delta: timedelta) -> str:

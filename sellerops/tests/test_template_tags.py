@@ -1,0 +1,20 @@
+"""Dates on pages read naturally in each language and in the viewer's timezone."""
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone, translation
+
+from sellerops.templatetags.sellerops_tags import when
+
+INSTANT = datetime(2026, 11, 25, 3, 56, tzinfo=UTC)
+
+
+def test_when_in_english_and_chinese_in_the_viewer_timezone():
+    with timezone.override(ZoneInfo("Asia/Shanghai")):
+        assert when(INSTANT) == "Nov 25, 11:56"
+        assert when(INSTANT, "year") == "Nov 25, 2026 11:56"
+        with translation.override("zh-hans"):
+            assert when(INSTANT) == "11月25日 11:56"
+            assert when(INSTANT, "date") == "2026年11月25日"
+    assert when(None) == ""
