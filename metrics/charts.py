@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -79,4 +80,99 @@ def sparkline(
         'aria-label="{}">{}</svg>',
         status, _n(box.width), _n(box.height), _n(box.width), _n(box.height), label,
         SafeString("".join(parts)),
+    )
+
+
+@dataclass(frozen=True)
+class Line:
+    """A horizontal reference line: the target, or where the warning band starts."""
+
+    value: float
+    css: str
+    label: str
+
+
+def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
+    """Round tick values covering [lo, hi]: steps of 1, 2 or 5 times a power of ten."""
+    if hi <= lo:
+        hi = lo + 1
+    raw = (hi - lo) / max(1, count - 1)
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+    first = math.floor(lo / step) * step
+    ticks = []
+    value = first
+    while value <= hi + step * 1e-9:
+        ticks.append(round(value, 10))
+        value += step
+    if ticks[-1] < hi:
+        ticks.append(round(value, 10))
+    return ticks
+
+
+def trend_chart(
+    series: Sequence[tuple[str, float | None]],
+    *,
+    lines: Sequence[Line] = (),
+    width: float = 900,
+    height: float = 280,
+    label: str = "",
+    empty_text: str | None = None,
+) -> SafeString:
+    """A daily history as an SVG line chart with a percentage axis, date labels and reference lines.
+
+    ``series`` holds (day label, value in percent or None) in date order; a None leaves a gap in the line.
+    """
+    values = [v for _day, v in series if v is not None]
+    if not values:
+        return format_html('<p class="trend-empty">{}</p>', empty_text or _("No history yet"))
+    left, right, top, bottom = 52.0, 16.0, 12.0, 28.0
+    plot_w, plot_h = width - left - right, height - top - bottom
+    ticks = nice_ticks(min([0.0, *values, *(line.value for line in lines)]),
+                       max([*values, *(line.value for line in lines)]))
+    y_lo, y_hi = ticks[0], ticks[-1]
+    n = len(series)
+
+    def x(i: int) -> float:
+        return left + (plot_w / 2 if n == 1 else i / (n - 1) * plot_w)
+
+    def y(v: float) -> float:
+        return top + plot_h - (v - y_lo) / (y_hi - y_lo) * plot_h
+
+    parts: list[SafeString] = []
+    for tick in ticks:
+        parts.append(format_html(
+            '<line class="trend-grid" x1="{}" y1="{}" x2="{}" y2="{}"/>'
+            '<text class="trend-axis" x="{}" y="{}" text-anchor="end">{} %</text>',
+            _n(left), _n(y(tick)), _n(left + plot_w), _n(y(tick)), _n(left - 6), _n(y(tick) + 4), f"{tick:g}"))
+    label_every = max(1, math.ceil(n / 8))
+    for i, (day, _v) in enumerate(series):
+        if i % label_every == 0 or i == n - 1:
+            anchor = "end" if i == n - 1 and n > 1 else "start" if i == 0 and n > 1 else "middle"
+            parts.append(format_html('<text class="trend-axis" x="{}" y="{}" text-anchor="{}">{}</text>',
+                                     _n(x(i)), _n(height - 8), anchor, day))
+    for line in lines:
+        parts.append(format_html(
+            '<line class="trend-ref {}" x1="{}" y1="{}" x2="{}" y2="{}"/>'
+            '<text class="trend-ref-label {}" x="{}" y="{}" text-anchor="start">{}</text>',
+            line.css, _n(left), _n(y(line.value)), _n(left + plot_w), _n(y(line.value)),
+            line.css, _n(left + 4), _n(y(line.value) - 4), line.label))
+    segment: list[str] = []
+    segments: list[list[str]] = [segment]
+    for i, (_day, value) in enumerate(series):
+        if value is None:
+            segment = []
+            segments.append(segment)
+            continue
+        segment.append(f"{_n(x(i))},{_n(y(value))}")
+    for points in segments:
+        if len(points) > 1:
+            parts.append(format_html('<polyline class="trend-line" points="{}"/>', " ".join(points)))
+    for i, (day, value) in enumerate(series):
+        if value is not None:
+            parts.append(format_html('<circle class="trend-dot" cx="{}" cy="{}" r="2.5"><title>{}: {} %</title>'
+                                     '</circle>', _n(x(i)), _n(y(value)), day, f"{value:.2f}"))
+    return format_html(
+        '<svg class="trend-chart" viewBox="0 0 {} {}" role="img" aria-label="{}">{}</svg>',
+        _n(width), _n(height), label, SafeString("".join(parts)),
     )

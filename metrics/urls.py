@@ -18,4 +18,6 @@ urlpatterns = [
     path("breaches/<int:breach_id>/plan.txt", views.breach_plan_view, name="breach_plan"),
     path("<slug:store_code>/<str:metric>/<str:channel>/<int:window_days>/", views.drilldown_view,
          name="drilldown"),
+    path("<slug:store_code>/<str:metric>/<str:channel>/<int:window_days>/trend/", views.trend_view,
+         name="trend"),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 from metrics.charts import Box, sparkline
@@ -66,3 +67,33 @@ def test_status_and_label_are_escaped_attributes():
     svg = str(sparkline([(0, 1.0), (1, 2.0)], status="red", label='LSR <10 days> "x"'))
     assert 'class="sparkline spark-red"' in svg and 'role="img"' in svg
     assert 'aria-label="LSR &lt;10 days&gt; &quot;x&quot;"' in svg
+
+
+def test_nice_ticks_cover_the_range_in_round_steps():
+    from metrics.charts import nice_ticks
+
+    for lo, hi in [(0, 4.6), (0, 100), (95, 100), (0.5, 0.8), (3, 3)]:
+        ticks = nice_ticks(lo, hi)
+        steps = {round(b - a, 9) for a, b in zip(ticks, ticks[1:], strict=False)}
+        assert ticks[0] <= lo and ticks[-1] >= hi and len(steps) == 1
+        step = steps.pop()
+        assert round(step / 10 ** math.floor(math.log10(step)), 6) in {1, 2, 5}
+    assert nice_ticks(0, 4.6) == [0, 2, 4, 6]
+
+
+def test_trend_chart_draws_reference_lines_gaps_and_tooltips():
+    from metrics.charts import Line, trend_chart
+
+    svg = str(trend_chart([("Nov 1", 2.0), ("Nov 2", None), ("Nov 3", 3.0), ("Nov 4", 5.0)],
+                          lines=[Line(4.0, "trend-target", "target < 4 %"), Line(3.0, "trend-warning", "warning")]))
+    assert svg.count('class="trend-line"') == 1  # the gap on Nov 2 splits the line; Nov 1 alone draws no segment
+    assert svg.count('class="trend-dot"') == 3
+    assert "<title>Nov 4: 5.00 %</title>" in svg
+    assert 'class="trend-ref trend-target"' in svg and "target &lt; 4 %" in svg
+    assert 'class="trend-ref trend-warning"' in svg
+
+
+def test_trend_chart_without_values_says_so():
+    from metrics.charts import trend_chart
+
+    assert "trend-empty" in str(trend_chart([("Nov 1", None)], empty_text="nothing"))

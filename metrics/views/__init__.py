@@ -15,9 +15,10 @@ from .alerts import (
 from .breaches import breach_detail_view, breach_list_view, breach_plan_view
 from .dashboard import health_poll_view, health_view
 from .drilldown import drilldown_view
+from .trend import trend_view
 
 __all__ = [
     "alert_delete_view", "alert_edit_view", "alert_list_view", "breach_detail_view", "breach_list_view",
     "breach_plan_view", "drilldown_view", "health_poll_view", "health_view", "notification_read_view",
-    "notifications_read_all_view", "notifications_view",
+    "notifications_read_all_view", "notifications_view", "trend_view",
 ]

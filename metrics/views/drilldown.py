@@ -323,6 +323,8 @@ def drilldown_view(request: HttpRequest, store_code: str, metric: str, channel: 
         if offset + PAGE_SIZE < total else None,
         "csv_url": drilldown_url(store, key, part=part, day=day, format="csv"),
         "back_url": health_url(store=store.code, day=day),
+        "trend_url": reverse("metrics:trend", kwargs={"store_code": store.code, "metric": metric,
+                                                      "channel": channel, "window_days": window_days}),
         "trend": sparkline(history, target=float(definition.target * 100), status=result.status,
                            box=Box(width=560, height=90, pad=6),
                            label=_("%(name)s over the last %(days)d days") % {"name": str(definition.name),
