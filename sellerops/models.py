@@ -98,6 +98,7 @@ class ImportJob(models.Model):
         RETURNS = "returns", _("Seller-fulfilled returns report")
 
     class Status(models.TextChoices):
+        PREVIEW = "preview", _("Preview")
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypedDict
 
 from django.contrib.auth.models import AbstractBaseUser
 
@@ -17,6 +18,16 @@ MONTH_FIRST_MARKETPLACES = frozenset({"US", "CA"})
 SOURCE = "import"
 
 
+class PlanLine(TypedDict):
+    """What a dry run found one line of a file would do: ``outcome`` is ship, skip or error."""
+
+    line: int
+    order_id: str
+    outcome: str
+    message: str
+    warnings: list[str]
+
+
 @dataclass
 class Context:
     store: Store
@@ -26,6 +37,9 @@ class Context:
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=dict)
+    #: A dry run is always rolled back; kinds that plan per line record what each line would do in ``plan``.
+    dry_run: bool = False
+    plan: list[PlanLine] = field(default_factory=list)
 
     def cells(self, row: Row, table: Table) -> Cells:
         return Cells(row, table, self.problems, tz=self.store.tz,
@@ -56,6 +70,9 @@ class ImportResult:
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    #: Filled by a dry run: each data line's number and cells, and what the kind planned for it.
+    lines: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    plan: list[PlanLine] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

@@ -40,3 +40,13 @@ class ImportForm(forms.Form):
             raise forms.ValidationError(_("The file is larger than %(mb)d MB.")
                                         % {"mb": MAX_UPLOAD_BYTES // 1024 // 1024})
         return upload
+
+
+class ShipConfirmForm(ImportForm):
+    """The upload of a shipping confirmation file, previewed before anything ships."""
+
+    def __init__(self, *args, user: AbstractBaseUser, **kwargs) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        del self.fields["kind"]
+        self.fields["file"].help_text = _("The shipping confirmation file, tab-separated, as you upload it to "
+                                          "Seller Central.")

@@ -12,16 +12,19 @@ from dataclasses import dataclass
 from datetime import datetime, time
 
 from django.db.models import Prefetch
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fulfillment.models import Carrier, Shipment
+from fulfillment.tracking import tracking_validate
 from listings.models import Channel
-from orders.models import SHIPPABLE_STATUSES, Order, OrderItem
+from orders.models import SHIPPABLE_STATUSES, Order, OrderItem, RiskFlag
+from orders.risk import PO_BOX_REFUSING_CARRIERS, is_po_box
 from orders.services import CLOCK_SKEW, order_ship
 from sellerops.errors import ApplicationError
 
-from ..base import SOURCE, Context, Counts
+from ..base import SOURCE, Context, Counts, PlanLine
 from ..parsers import Column, Table
 
 LABEL = gettext_lazy("shipping confirmation file")
@@ -130,14 +133,19 @@ def apply(rows: list[ShipRow], ctx: Context) -> Counts:
         order, first = orders[order_id], group[0]
         if any(s.tracking_number == tracking for s in order.shipments.all()):
             counts.skipped += 1
+            for row in group:
+                _plan(ctx, row, "skip", _("Order %(id)s is already confirmed with tracking number %(tracking)s: "
+                                          "skipped.") % {"id": order_id, "tracking": tracking})
             continue
         if order.fulfillment_channel != Channel.MFN:
             ctx.error(first.line, col["order_id"], _("Order %(id)s is fulfilled by Amazon; Amazon confirms its "
                                                      "shipments.") % {"id": order_id})
+            _plan_blocked(ctx, group)
             continue
         if order.status not in SHIPPABLE_STATUSES:
             ctx.error(first.line, col["order_id"], _("Order %(id)s is %(status)s and cannot be shipped.")
                       % {"id": order_id, "status": order.get_status_display()})
+            _plan_blocked(ctx, group)
             continue
         quantities: dict[int, int] | None = {}
         for row in group:
@@ -151,8 +159,9 @@ def apply(rows: list[ShipRow], ctx: Context) -> Counts:
             # A bare date says the day, not the hour: the parcel left that day, after the order was placed.
             start = datetime.combine(shipped_at.date(), time.min, tzinfo=ctx.store.tz)
             shipped_at = min(max(start, order.purchase_date), ctx.now)
+        _plan_shipment(ctx, order, group, quantities, shipped_at)
         plans.append((order, first, quantities, shipped_at))
-    if ctx.problems:
+    if ctx.problems and not ctx.dry_run:
         return counts
     for order, first, quantities, shipped_at in plans:
         try:
@@ -164,3 +173,50 @@ def apply(rows: list[ShipRow], ctx: Context) -> Counts:
             continue
         counts.created += 1
     return counts
+
+
+def _plan(ctx: Context, row: ShipRow, outcome: str, message: str, warnings: list[str] | None = None) -> None:
+    ctx.plan.append(PlanLine(line=row.line, order_id=row.order_id, outcome=outcome, message=message,
+                             warnings=warnings or []))
+
+
+def _plan_blocked(ctx: Context, group: list[ShipRow]) -> None:
+    for row in group[1:]:
+        _plan(ctx, row, "error", _("Ships with line %(line)d, which cannot ship.") % {"line": group[0].line})
+
+
+def _shipment_warnings(order: Order, row: ShipRow) -> list[tuple[str, str]]:
+    """(column, message) of what may hurt once shipped: a malformed tracking number, a PO box the carrier
+    will not deliver to."""
+    warnings = []
+    check = tracking_validate(carrier=row.carrier, number=row.tracking_number)
+    if check.is_malformed:
+        warnings.append(("tracking_number", check.message))
+    if row.carrier in PO_BOX_REFUSING_CARRIERS and (
+            RiskFlag.PO_BOX in order.risk_flags or is_po_box(order.ship_line1, order.ship_line2)):
+        warnings.append(("carrier_code", _("The address is a PO box and %(carrier)s does not deliver to PO boxes.")
+                        % {"carrier": Carrier(row.carrier).label}))
+    return warnings
+
+
+def _plan_shipment(ctx: Context, order: Order, group: list[ShipRow], quantities: dict[int, int] | None,
+                   shipped_at: datetime) -> None:
+    """One plan line per row of the shipment, naming the items, carrier, tracking number and store time."""
+    first = group[0]
+    items = [i for i in order.items.all() if (i.pk in quantities if quantities is not None
+                                              else i.quantity > i.quantity_shipped)]
+    units = ", ".join(f"{i.sku} × {quantities[i.pk] if quantities is not None else i.quantity - i.quantity_shipped}"
+                      for i in items)
+    carrier = first.carrier_name if first.carrier == Carrier.OTHER and first.carrier_name else \
+        str(Carrier(first.carrier).label)
+    when = timezone.localtime(shipped_at, ctx.store.tz).strftime("%Y-%m-%d %H:%M")
+    message = _("Ships order %(id)s (%(items)s) with %(carrier)s, tracking %(tracking)s, shipped at %(when)s "
+                "(store time).") % {"id": order.amazon_order_id, "items": units or "—", "carrier": carrier,
+                                    "tracking": first.tracking_number, "when": when}
+    warnings = _shipment_warnings(order, first)
+    if ctx.dry_run:
+        for name, warning in warnings:
+            ctx.warn(first.line, ctx.headers.get(name, name.replace("_", "-")), warning)
+    _plan(ctx, first, "ship", message, [warning for _name, warning in warnings])
+    for row in group[1:]:
+        _plan(ctx, row, "ship", _("Ships with line %(line)d in the same parcel.") % {"line": first.line})
