@@ -6,7 +6,6 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from sellerops.errors import ApplicationError
 from sellerops.imports.parsers import Problem
@@ -15,7 +14,7 @@ from sellerops.models import Store
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("Import an Amazon report (tab-separated, as Seller Central exports it) into one store.")
+    help = "Import an Amazon report (tab-separated, as Seller Central exports it) into one store."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", choices=sorted(KINDS), help=_("Which report the file is."))
