@@ -762,6 +762,8 @@ class StoreGenerator:
         late = (self.q_late_recent if recent else self.q_late)()
         if short:
             return  # waiting for stock: it stays open, and late once its ship-by passes
+        if late and now - timedelta(days=2) <= latest_ship < now:
+            return  # overdue and not yet confirmed: what the operator's queue is there to catch
         if late:
             ship_at = self._after(latest_ship, 1, 24 * rng.choice((1, 1, 2, 4)))
         else:
