@@ -21,6 +21,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .models import Membership, Profile, Role, SellerCredentials, SellerPerformanceReport, Store
+from .permissions import has_role
 from .selectors import scoped, store_ids, store_list
 
 
@@ -112,8 +113,26 @@ class MembershipInline(StoreScopedInline, admin.TabularInline):
     readonly_fields = ["created_at"]
 
 
+class StoreManagersOnlyMixin:
+    """Stores and their credentials are changed only by the admins of the store concerned (and superusers),
+    whatever model permissions a staff account holds."""
+
+    def _may_manage(self, request: HttpRequest, obj=None) -> bool:
+        store = obj if isinstance(obj, Store) or obj is None else obj.store
+        return has_role(user=request.user, permission="store.manage", store=store)
+
+    def has_add_permission(self, request: HttpRequest, *args) -> bool:
+        return super().has_add_permission(request, *args) and self._may_manage(request)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and self._may_manage(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and self._may_manage(request, obj)
+
+
 @admin.register(Store)
-class StoreAdmin(StoreScopedAdmin):
+class StoreAdmin(StoreManagersOnlyMixin, StoreScopedAdmin):
     store_field = "id"
     list_display = ["code", "name", "marketplace", "timezone", "currency", "seller_id", "is_active",
                     "created_at"]
@@ -130,7 +149,7 @@ class StoreAdmin(StoreScopedAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(StoreScopedAdmin):
+class MembershipAdmin(StoreManagersOnlyMixin, StoreScopedAdmin):
     list_display = ["user", "store", "role", "created_at"]
     list_filter = ["store", "role"]
     search_fields = ["user__username", "user__email", "store__code", "store__name"]
@@ -201,7 +220,7 @@ class SellerCredentialsForm(forms.ModelForm):
 
 
 @admin.register(SellerCredentials)
-class SellerCredentialsAdmin(StoreScopedAdmin):
+class SellerCredentialsAdmin(StoreManagersOnlyMixin, StoreScopedAdmin):
     form = SellerCredentialsForm
     list_display = ["store", "is_active", "last_synced_at", "last_sync_ok", "last_error_at"]
     list_filter = ["is_active"]

@@ -14,6 +14,7 @@ R = Role
 #: The roles allowed to perform each write, keyed ``<resource>.<action>``.
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "store.create": frozenset({R.ADMIN}),
+    "store.manage": frozenset({R.ADMIN}),
     "order.create": frozenset({R.OPERATOR, R.ADMIN}),
     "order.confirm": frozenset({R.OPERATOR, R.ADMIN}),
     "order.pack": frozenset({R.OPERATOR, R.ADMIN}),

@@ -27,7 +27,7 @@ from ..alerts import (
     result_title,
 )
 from ..forms import AlertRuleForm
-from ..models import AlertBand, AlertRule, Status
+from ..models import AlertBand, AlertRule, Notification, Status
 from .common import render_page
 
 NOTIFICATION_PAGE_SIZE = 50
@@ -127,6 +127,7 @@ def notifications_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def notification_read_view(request: HttpRequest, notification_id: int) -> HttpResponse:
+    get_object_or_404(Notification, pk=notification_id, user=request.user)
     notification_mark_read(user=request.user, at=timezone.now(), notification_id=notification_id)
     return redirect("metrics:notifications")
 

@@ -55,6 +55,7 @@ class OrderViewSet(StoreScopedViewSet):
     input_serializer_class = OrderInputSerializer
     filterset_class = OrderFilter
     lookup_field = "amazon_order_id"
+    lookup_value_regex = r"[0-9-]+"
     ordering = ("-purchase_date", "-id")
 
     def base_queryset(self) -> QuerySet[Order]:

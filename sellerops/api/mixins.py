@@ -31,6 +31,8 @@ class StoreScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     permission_classes = [IsAuthenticated, StoreRolePermission]
     pagination_class = StoreCursorPagination
     store_field = "store"
+    # Rows are looked up by their numeric id: anything else in the URL is a 404, never a failed query.
+    lookup_value_regex = r"\d+"
     permission_resource: str
     ordering: tuple[str, ...]
     input_serializer_class: type[serializers.Serializer]
@@ -85,5 +87,6 @@ class StoreScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         serializer = (serializer_class or self.get_serializer_class())(instance,
                                                                         context=self.get_serializer_context())
         data = serializer.data
-        headers = {"Location": data["url"]} if status == 201 and data.get("url") else None
+        # str(): the serializer's Hyperlink is a str subclass, which strict WSGI servers refuse in a header.
+        headers = {"Location": str(data["url"])} if status == 201 and data.get("url") else None
         return Response(data, status=status, headers=headers)

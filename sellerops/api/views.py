@@ -34,6 +34,7 @@ class StoreViewSet(StoreScopedViewSet):
     input_serializer_class = StoreInputSerializer
     filterset_class = StoreListFilter
     lookup_field = "code"
+    lookup_value_regex = r"[-\w]+"
     ordering = ("code",)
 
     def get_queryset(self) -> QuerySet[Store]:

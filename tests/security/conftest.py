@@ -1,0 +1,116 @@
+"""Two stores, A and B, each with one object of every kind a URL can name, and users of each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from fulfillment.models import InboundShipment, InboundShipmentItem
+from listings.models import Listing
+from metrics.definitions import DEFINITIONS, MetricKey
+from metrics.models import AlertRule, Breach, Notification
+from orders.models import Order
+from returns.models import ReturnRequest
+from sellerops.models import ImportJob, Role, Store
+from support.models import Attachment, Claim, Feedback, Message, MessageThread
+from tests.factories import (
+    ClaimFactory,
+    FeedbackFactory,
+    ListingFactory,
+    MembershipFactory,
+    MessageFactory,
+    OrderFactory,
+    OrderItemFactory,
+    ReturnRequestFactory,
+    ShipmentFactory,
+    StoreFactory,
+    ThreadFactory,
+    UserFactory,
+)
+
+#: Every text of store B carries this word; it must never appear in an answer to a user of store A.
+SECRET = "Bravissimo"
+
+
+@dataclass
+class StoreBWorld:
+    store: Store
+    user: AbstractBaseUser
+    order: Order
+    shipped_order: Order
+    listing: Listing
+    thread: MessageThread
+    message: Message
+    attachment: Attachment
+    feedback: Feedback
+    claim: Claim
+    return_request: ReturnRequest
+    inbound: InboundShipment
+    import_job: ImportJob
+    breach: Breach
+    alert_rule: AlertRule
+    notification: Notification
+
+
+@pytest.fixture
+def store_a(db) -> Store:
+    return StoreFactory(code="ALPHA-US", name="Alpha store", marketplace="US")
+
+
+@pytest.fixture
+def user_a(store_a) -> AbstractBaseUser:
+    """An admin of store A (every role check passes in A), member of nothing else."""
+    user = UserFactory(username="alpha-admin")
+    MembershipFactory(user=user, store=store_a, role=Role.ADMIN)
+    return user
+
+
+@pytest.fixture
+def world_b(db, settings, tmp_path) -> StoreBWorld:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    store = StoreFactory(code="BRAVO-DE", name=f"{SECRET} store", marketplace="US")
+    user = UserFactory(username="bravo-admin")
+    MembershipFactory(user=user, store=store, role=Role.ADMIN)
+    listing = ListingFactory(store=store, sku="BRAVO-SKU-1", title=f"{SECRET} widget", quantity_available=5)
+    order = OrderFactory(store=store, amazon_order_id="305-9999999-9999991", buyer_name=f"{SECRET} Buyer",
+                         ship_name=f"{SECRET} Buyer")
+    OrderItemFactory(order=order, sku=listing.sku, quantity=1)
+    shipment = ShipmentFactory(order__store=store, order__amazon_order_id="305-9999999-9999992",
+                               order__buyer_name=f"{SECRET} Shipped")
+    OrderItemFactory(order=shipment.order, sku=listing.sku, quantity=2, quantity_shipped=2)
+    thread = ThreadFactory(store=store, order=order, buyer_name=f"{SECRET} Buyer", subject=f"{SECRET} subject")
+    message = MessageFactory(thread=thread, body=f"{SECRET} message body")
+    attachment = Attachment(store=store, message=message, filename="bravissimo.txt", content_type="text/plain",
+                            size=len(SECRET))
+    attachment.file.save("bravissimo.txt", ContentFile(SECRET.encode()), save=True)
+    feedback = FeedbackFactory(order=order, rating=1, comment=f"{SECRET} feedback")
+    claim = ClaimFactory(order=order, reason=f"{SECRET} claim")
+    return_request = ReturnRequestFactory(order=shipment.order, sku=listing.sku)
+    now = timezone.now()
+    inbound = InboundShipment.objects.create(store=store, shipment_id="FBA-BRAVO1", name=f"{SECRET} inbound",
+                                             created_at=now)
+    fba = ListingFactory(store=store, sku="BRAVO-FBA-1", title=f"{SECRET} FBA", fulfillment_channel="AFN")
+    InboundShipmentItem.objects.create(store=store, inbound_shipment=inbound, listing=fba, quantity_expected=3)
+    import_job = ImportJob(store=store, kind=ImportJob.Kind.ALL_ORDERS, file_name="bravissimo.txt",
+                           created_by=user, errors=[{"line": 1, "column": "x", "message": SECRET}])
+    import_job.file.save("bravissimo.txt", ContentFile(b"amazon-order-id\n"), save=True)
+    definition = DEFINITIONS[MetricKey.ODR]
+    channel, window = definition.channels[0], definition.window_days[0]
+    breach = Breach.objects.create(store=store, metric=MetricKey.ODR, channel=channel, window_days=window,
+                                   opened_at=now - timedelta(days=1), opening_rate=Decimal("0.02"),
+                                   peak_rate=Decimal("0.03"), peak_at=now)
+    alert_rule = AlertRule.objects.create(owner=user, store=store, metric=MetricKey.ODR)
+    notification = Notification.objects.create(user=user, store=store, rule=alert_rule, breach=breach,
+                                               metric=MetricKey.ODR, channel=channel, window_days=window,
+                                               level="red", numerator=3, denominator=100,
+                                               message=f"{SECRET} notification", created_at=now)
+    return StoreBWorld(store=store, user=user, order=order, shipped_order=shipment.order, listing=listing,
+                       thread=thread, message=message, attachment=attachment, feedback=feedback, claim=claim,
+                       return_request=return_request, inbound=inbound, import_job=import_job, breach=breach,
+                       alert_rule=alert_rule, notification=notification)

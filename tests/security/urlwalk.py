@@ -1,0 +1,135 @@
+"""Every URL pattern of the site, found by walking the resolver, with its arguments filled from real objects."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls.resolvers import RegexPattern, RoutePattern
+
+from .conftest import StoreBWorld
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str  # "namespace:name", or the pattern text when unnamed
+    namespace: str
+    template: str  # the full pattern text, e.g. "orders/<amazon_id:amazon_order_id>/ship/"
+    arguments: tuple[str, ...]
+
+    def url(self, values: dict[str, object]) -> str:
+        path = self.template
+        path = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: str(values[m.group(1)]), path)
+        path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), path)
+        return "/" + path.replace("^", "").replace("$", "")
+
+
+_ARGUMENT = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>")
+
+
+def _text(pattern) -> str:
+    if isinstance(pattern, RoutePattern | RegexPattern):
+        return str(pattern)
+    return str(pattern)
+
+
+def all_routes() -> Iterator[Route]:
+    def walk(resolver: URLResolver, prefix: str, namespace: str) -> Iterator[Route]:
+        for entry in resolver.url_patterns:
+            text = prefix + _text(entry.pattern)
+            if isinstance(entry, URLResolver):
+                inner = ":".join(filter(None, [namespace, entry.namespace or ""])) if entry.namespace else namespace
+                yield from walk(entry, text, inner)
+            elif isinstance(entry, URLPattern):
+                name = f"{namespace}:{entry.name}" if namespace and entry.name else (entry.name or text)
+                arguments = tuple(a or b for a, b in _ARGUMENT.findall(text))
+                yield Route(name=name, namespace=namespace, template=text, arguments=arguments)
+
+    yield from walk(get_resolver(), "", "")
+
+
+def _drill(w: StoreBWorld) -> dict[str, object]:
+    return {"store_code": w.store.code, "metric": w.breach.metric, "channel": w.breach.channel,
+            "window_days": w.breach.window_days}
+
+
+#: For each URL name with arguments: the arguments naming an object of store B. A new URL with arguments
+#: must be added here, or the access tests fail and say so.
+URL_ARGUMENTS: dict[str, Callable[[StoreBWorld], dict[str, object]]] = {
+    "orders:detail": lambda w: {"amazon_order_id": w.order.amazon_order_id},
+    "orders:confirm": lambda w: {"amazon_order_id": w.order.amazon_order_id},
+    "orders:pack": lambda w: {"amazon_order_id": w.order.amazon_order_id},
+    "orders:ship": lambda w: {"amazon_order_id": w.order.amazon_order_id},
+    "orders:cancel": lambda w: {"amazon_order_id": w.order.amazon_order_id},
+    "orders:note": lambda w: {"amazon_order_id": w.order.amazon_order_id},
+    "metrics:alert_edit": lambda w: {"rule_id": w.alert_rule.pk},
+    "metrics:alert_delete": lambda w: {"rule_id": w.alert_rule.pk},
+    "metrics:notification_read": lambda w: {"notification_id": w.notification.pk},
+    "metrics:breach_detail": lambda w: {"breach_id": w.breach.pk},
+    "metrics:breach_plan": lambda w: {"breach_id": w.breach.pk},
+    "metrics:drilldown": _drill,
+    "metrics:trend": _drill,
+    "support:thread": lambda w: {"pk": w.thread.pk},
+    "support:reply": lambda w: {"pk": w.thread.pk},
+    "support:no_reply": lambda w: {"pk": w.thread.pk},
+    "support:note": lambda w: {"pk": w.thread.pk},
+    "support:assign": lambda w: {"pk": w.thread.pk},
+    "support:attachment": lambda w: {"pk": w.attachment.pk},
+    "support:feedback_removal": lambda w: {"pk": w.feedback.pk},
+    "returns:action": lambda w: {"pk": w.return_request.pk, "action": "authorize"},
+    "listings:detail": lambda w: {"pk": w.listing.pk},
+    "listings:adjust": lambda w: {"pk": w.listing.pk},
+    "listings:image": lambda w: {"pk": w.listing.pk},
+    "listings:image-file": lambda w: {"pk": w.listing.pk},
+    "fulfillment:detail": lambda w: {"pk": w.inbound.pk},
+    "fulfillment:ship": lambda w: {"pk": w.inbound.pk},
+    "fulfillment:receive": lambda w: {"pk": w.inbound.pk},
+    "fulfillment:close": lambda w: {"pk": w.inbound.pk},
+    "fulfillment:cancel": lambda w: {"pk": w.inbound.pk},
+    "imports:detail": lambda w: {"job_id": w.import_job.pk},
+    "imports:ship_confirm_preview": lambda w: {"job_id": w.import_job.pk},
+    "imports:ship_confirm_confirm": lambda w: {"job_id": w.import_job.pk},
+    "api-store-metrics": lambda w: {"code": w.store.code},
+    "api-store-detail": lambda w: {"code": w.store.code},
+    "api-order-detail": lambda w: {"amazon_order_id": w.order.amazon_order_id},
+    "api-order-cancel": lambda w: {"amazon_order_id": w.order.amazon_order_id},
+    "api-order-ship": lambda w: {"amazon_order_id": w.order.amazon_order_id},
+    "api-shipment-detail": lambda w: {"pk": w.shipped_order.shipments.get().pk},
+    "api-feedback-detail": lambda w: {"pk": w.feedback.pk},
+    "api-claim-detail": lambda w: {"pk": w.claim.pk},
+    "api-message-detail": lambda w: {"pk": w.message.pk},
+    "api-return-detail": lambda w: {"pk": w.return_request.pk},
+}
+
+
+def admin_arguments(w: StoreBWorld) -> dict[str, object]:
+    """The admin site is for staff only; any object of B will do, the answer must be its login page."""
+    return {"object_id": w.store.pk, "content_type_id": 1, "id": w.user.pk, "app_label": "orders",
+            "url": "orders/order/"}
+
+
+#: Patterns that answer without login, and why that is safe.
+PUBLIC = {
+    "login": "the login form itself",
+    "logout": "ends a session; GET is refused (405) and shows nothing",
+    "set_language": "stores a language choice in the session/cookie and redirects; no data",
+    "api-schema": "the OpenAPI description of the API's shape, no store data; integrators read it before "
+                  "they hold a token",
+    "api-docs": "Swagger UI for that schema, served from our own static files; no store data",
+    "admin:login": "the admin site's login form",
+    "admin:logout": "ends a session; GET is refused (405)",
+}
+
+
+def route_url(route: Route, world: StoreBWorld) -> str:
+    if not route.arguments:
+        return route.url({})
+    if route.namespace == "admin":
+        return route.url(admin_arguments(world))
+    if route.name not in URL_ARGUMENTS:
+        raise LookupError(
+            f"URL pattern {route.name!r} ({route.template}) takes {route.arguments} but tests/security/urlwalk.py "
+            f"has no value for it: add an entry to URL_ARGUMENTS that names an object of store B.")
+    return route.url(URL_ARGUMENTS[route.name](world))
