@@ -369,3 +369,20 @@ def test_every_drilldown_lists_its_rows_with_their_facts(client_in, store):
         assert text.lower() in html.lower(), metric
         response = client_in.get(url, {"part": "denominator", "format": "csv"})
         assert order_id in b"".join(response.streaming_content).decode(), metric
+
+
+def test_time_travel_equals_the_daily_snapshot_of_that_date(client_in, store):
+    from metrics.models import MetricSnapshot
+    from metrics.services import metrics_backfill_daily
+
+    seed_lsr(store, late=2, on_time=3)
+    seed_lsr(store, late=1, on_time=4, due=local_midnight(local_today(store), store.tz) - timedelta(days=6))
+    metrics_backfill_daily(store=store, days=8)
+    for back in (1, 3, 5):
+        day = local_today(store) - timedelta(days=back)
+        snapshot = MetricSnapshot.objects.get(store=store, kind="daily", metric="lsr", channel="MFN", window_days=30,
+                                              as_of=local_midnight(day + timedelta(days=1), store.tz))
+        tile = tiles(client_in.get(URL, {"as_of": day.isoformat()}).content.decode())["tile-lsr-mfn-30"]
+        assert (tile["numerator"], tile["denominator"]) == (str(snapshot.numerator), str(snapshot.denominator))
+    assert {s.denominator for s in MetricSnapshot.objects.filter(store=store, kind="daily", metric="lsr",
+                                                                 window_days=30)} >= {5, 10}
