@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from django_filters import rest_framework as filters
 
-from sellerops.api.filters import StoreOrderFilterSet
+from sellerops.api.filters import InstantRangeFilter, StoreOrderFilterSet
 
 from ..models import Carrier, Shipment
 
 
 class ShipmentFilter(StoreOrderFilterSet):
     carrier = filters.ChoiceFilter(choices=Carrier.choices)
-    shipped_at = filters.IsoDateTimeFromToRangeFilter()
-    delivered_at = filters.IsoDateTimeFromToRangeFilter()
+    shipped_at = InstantRangeFilter()
+    delivered_at = InstantRangeFilter()
 
     class Meta:
         model = Shipment

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
 from listings.models import Channel
-from sellerops.api.filters import StoreFilterSet
+from sellerops.api.filters import InstantRangeFilter, StoreFilterSet
 
 from ..models import Order, OrderStatus
 
@@ -17,11 +17,11 @@ class OrderFilter(StoreFilterSet):
         help_text=_("One or more statuses (repeat the parameter)."))
     fulfillment_channel = filters.ChoiceFilter(choices=Channel.choices)
     is_prime = filters.BooleanFilter()
-    purchase_date = filters.IsoDateTimeFromToRangeFilter(
+    purchase_date = InstantRangeFilter(
         help_text=_("purchase_date_after / purchase_date_before, ISO 8601 (both inclusive)."))
-    last_update_date = filters.IsoDateTimeFromToRangeFilter(
+    last_update_date = InstantRangeFilter(
         help_text=_("last_update_date_after / last_update_date_before: what changed since a sync."))
-    latest_ship_date = filters.IsoDateTimeFromToRangeFilter(
+    latest_ship_date = InstantRangeFilter(
         help_text=_("latest_ship_date_after / latest_ship_date_before: the ship-by deadline."))
 
     class Meta:

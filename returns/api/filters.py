@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_filters import rest_framework as filters
 
-from sellerops.api.filters import StoreOrderFilterSet
+from sellerops.api.filters import InstantRangeFilter, StoreOrderFilterSet
 
 from ..models import ReturnReason, ReturnRequest, ReturnStatus
 
@@ -13,7 +13,7 @@ class ReturnFilter(StoreOrderFilterSet):
     status = filters.MultipleChoiceFilter(choices=ReturnStatus.choices)
     reason = filters.ChoiceFilter(choices=ReturnReason.choices)
     sku = filters.CharFilter()
-    requested_at = filters.IsoDateTimeFromToRangeFilter()
+    requested_at = InstantRangeFilter()
 
     class Meta:
         model = ReturnRequest

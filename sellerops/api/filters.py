@@ -2,10 +2,33 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
+from django_filters.fields import IsoDateTimeField, IsoDateTimeRangeField
 
 from sellerops.models import Store
+
+
+class UTCIsoDateTimeField(IsoDateTimeField):
+    """An ISO 8601 instant, turned to UTC: the database is never asked about an offset it cannot store."""
+
+    def to_python(self, value):
+        parsed = super().to_python(value)
+        return parsed.astimezone(dt.UTC) if parsed is not None and timezone.is_aware(parsed) else parsed
+
+
+class UTCIsoDateTimeRangeField(IsoDateTimeRangeField):
+    def __init__(self, *args, **kwargs) -> None:
+        super(IsoDateTimeRangeField, self).__init__((UTCIsoDateTimeField(), UTCIsoDateTimeField()), *args, **kwargs)
+
+
+class InstantRangeFilter(filters.IsoDateTimeFromToRangeFilter):
+    """``?name_after=`` / ``?name_before=`` with ISO 8601 instants in any offset."""
+
+    field_class = UTCIsoDateTimeRangeField
 
 
 class StoreFilterSet(filters.FilterSet):

@@ -14,7 +14,7 @@ import re
 import zoneinfo
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from datetime import timezone as dt_timezone
 from decimal import Decimal, InvalidOperation
 from typing import TypedDict
@@ -191,7 +191,7 @@ def parse_datetime(value: str, *, tz: zoneinfo.ZoneInfo, day_first: bool = False
         if abbreviation not in TZ_ABBREVIATIONS:
             raise ValueError(text)
         naive = datetime.fromisoformat(match["stamp"].replace(" ", "T"))
-        return naive.replace(tzinfo=dt_timezone(timedelta(hours=TZ_ABBREVIATIONS[abbreviation])))
+        return naive.replace(tzinfo=dt_timezone(timedelta(hours=TZ_ABBREVIATIONS[abbreviation]))).astimezone(UTC)
     slash = _SLASH_DATE.match(text)
     if slash:
         a, b, c = (int(part) for part in slash.groups())
@@ -200,11 +200,12 @@ def parse_datetime(value: str, *, tz: zoneinfo.ZoneInfo, day_first: bool = False
         else:
             year = c + 2000 if c < 100 else c
             day = date(year, b, a) if day_first else date(year, a, b)
-        return datetime.combine(day, time.min, tzinfo=tz)
+        return datetime.combine(day, time.min, tzinfo=tz).astimezone(UTC)
     parsed = datetime.fromisoformat(text)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=tz)
-    return parsed
+    # In UTC: PostgreSQL refuses offsets beyond ±15:59, which ISO 8601 allows.
+    return parsed.astimezone(UTC)
 
 
 _TRUE = {"true", "yes", "y", "1", "t"}

@@ -5,14 +5,14 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
-from sellerops.api.filters import StoreFilterSet, StoreOrderFilterSet
+from sellerops.api.filters import InstantRangeFilter, StoreFilterSet, StoreOrderFilterSet
 
 from ..models import Claim, Feedback, Message
 
 
 class FeedbackFilter(StoreOrderFilterSet):
     rating = filters.MultipleChoiceFilter(choices=[(n, str(n)) for n in range(1, 6)])
-    received_at = filters.IsoDateTimeFromToRangeFilter()
+    received_at = InstantRangeFilter()
     removed = filters.BooleanFilter(field_name="removed_at", lookup_expr="isnull", exclude=True,
                                     help_text=_("true: only feedback Amazon removed; false: only what stands."))
 
@@ -24,7 +24,7 @@ class FeedbackFilter(StoreOrderFilterSet):
 class ClaimFilter(StoreOrderFilterSet):
     kind = filters.ChoiceFilter(choices=Claim.Kind.choices)
     status = filters.MultipleChoiceFilter(choices=Claim.Status.choices)
-    filed_at = filters.IsoDateTimeFromToRangeFilter()
+    filed_at = InstantRangeFilter()
 
     class Meta:
         model = Claim
@@ -36,7 +36,7 @@ class MessageFilter(StoreFilterSet):
     thread = filters.NumberFilter(field_name="thread_id")
     direction = filters.ChoiceFilter(choices=Message.Direction.choices)
     needs_reply = filters.BooleanFilter()
-    sent_at = filters.IsoDateTimeFromToRangeFilter()
+    sent_at = InstantRangeFilter()
 
     class Meta:
         model = Message

@@ -442,3 +442,15 @@ def test_token_clients_are_throttled_and_the_session_is_not(store):
         browser = APIClient()
         browser.force_login(user)
         assert {browser.get("/api/orders/").status_code for _ in range(5)} == {200}
+
+
+def test_date_filters_take_any_iso_offset(client, django_assert_max_num_queries):
+    """An offset PostgreSQL cannot store (+17:20 is valid ISO 8601) is read as the UTC instant it names."""
+    from tests.factories import MembershipFactory, StoreFactory, UserFactory
+
+    user = UserFactory(username="offset-user")
+    MembershipFactory(user=user, store=StoreFactory(code="OFFSET-US"), role="manager")
+    client.force_login(user)
+    response = client.get("/api/orders/", {"purchase_date_after": "2026-11-17T12:09:55+17:20"})
+    assert response.status_code == 200
+    assert client.get("/api/orders/", {"purchase_date_after": "not a date"}).status_code == 400
