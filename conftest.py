@@ -26,6 +26,22 @@ def operator(store):
     return user
 
 
+@pytest.fixture
+def op_client(client, operator):
+    """The test client, logged in as an operator of ``store``."""
+    client.force_login(operator)
+    return client
+
+
+@pytest.fixture
+def agent_client(client, store):
+    """The test client, logged in as a support agent of ``store``."""
+    agent = UserFactory(username="agent")
+    MembershipFactory(user=agent, store=store, role="agent")
+    client.force_login(agent)
+    return client
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _tests_run_tasks_eagerly_on_a_private_cache():
     """Run Celery tasks in-process and cache in local memory, even when REDIS_URL is set.

@@ -9,26 +9,12 @@ from fulfillment.inbound import InboundLine, inbound_create, inbound_receive, in
 from fulfillment.models import InboundShipment, InboundStatus
 from listings.models import StockMovement
 from sellerops.errors import ApplicationError, InvalidTransition
-from tests.factories import ListingFactory, MembershipFactory, UserFactory
+from tests.factories import ListingFactory
 
 pytestmark = pytest.mark.django_db
 
 I = InboundStatus  # noqa: E741
 HX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def op_client(client, operator):
-    client.force_login(operator)
-    return client
-
-
-@pytest.fixture
-def agent_client(client, store):
-    agent = UserFactory(username="agent")
-    MembershipFactory(user=agent, store=store, role="agent")
-    client.force_login(agent)
-    return client
 
 
 @pytest.fixture

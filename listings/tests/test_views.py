@@ -13,27 +13,13 @@ from PIL import Image, ImageDraw
 from listings.models import Listing, StockMovement
 from listings.selectors import stock_plan
 from orders.models import OrderStatus
-from tests.factories import ListingFactory, MembershipFactory, OrderFactory, OrderItemFactory, UserFactory
+from tests.factories import ListingFactory, MembershipFactory, OrderFactory, OrderItemFactory
 
 pytestmark = pytest.mark.django_db
 
 URL = "/listings/"
 COMPLETE = {"brand": "Acme", "bullets": ["One", "Two", "Three"], "description": "A good product.",
             "main_image": "listings/x.png"}
-
-
-@pytest.fixture
-def op_client(client, operator):
-    client.force_login(operator)
-    return client
-
-
-@pytest.fixture
-def agent_client(client, store):
-    agent = UserFactory(username="agent")
-    MembershipFactory(user=agent, store=store, role="agent")
-    client.force_login(agent)
-    return client
 
 
 @pytest.fixture(autouse=True)

@@ -15,12 +15,6 @@ pytestmark = pytest.mark.django_db
 UPS = ["1Z999AA10123456784", "1Z999AA10123456793"]
 
 
-@pytest.fixture
-def op_client(client, operator):
-    client.force_login(operator)
-    return client
-
-
 def make(store, oid: str, **kwargs):
     order = OrderFactory(store=store, amazon_order_id=oid, **kwargs)
     OrderItemFactory(order=order, sku=f"SKU-{oid[-3:]}", quantity=1)

@@ -35,12 +35,6 @@ UPS_VALID = "1Z999AA10123456784"
 
 
 @pytest.fixture
-def op_client(client, operator):
-    client.force_login(operator)
-    return client
-
-
-@pytest.fixture
 def order(store):
     order = OrderFactory(store=store, amazon_order_id=OID, buyer_name="J. Miller", ship_name="Jane Miller",
                          ship_line1="12 Oak Street", ship_city="Austin", ship_postal_code="73301")

@@ -14,12 +14,6 @@ pytestmark = pytest.mark.django_db
 URL = "/orders/"
 
 
-@pytest.fixture
-def op_client(client, operator):
-    client.force_login(operator)
-    return client
-
-
 def test_the_order_list_is_served_at_orders():
     assert reverse("orders:list") == URL
 

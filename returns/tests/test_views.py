@@ -17,27 +17,12 @@ from tests.factories import (
     OrderFactory,
     OrderItemFactory,
     ReturnRequestFactory,
-    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
 
 URL = "/returns/"
 HX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def op_client(client, operator):
-    client.force_login(operator)
-    return client
-
-
-@pytest.fixture
-def agent_client(client, store):
-    agent = UserFactory(username="agent")
-    MembershipFactory(user=agent, store=store, role="agent")
-    client.force_login(agent)
-    return client
 
 
 def make_return(store, *, sku="RT-1", hours_ago=10.0, status=ReturnStatus.REQUESTED, in_policy=True,
