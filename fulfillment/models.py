@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 
@@ -51,6 +52,12 @@ class Shipment(models.Model):
     first_scan_at = models.DateTimeField(_("first carrier scan"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    #: Copies of the order's channel and deliver-by date, kept by the database itself (triggers of migration
+    #: 0005) whoever writes an order or a shipment: the tracking metrics select shipments by them.
+    order_fulfillment_channel = models.CharField(_("order's fulfilment channel"), max_length=3, blank=True,
+                                                 editable=False)
+    order_latest_delivery_date = models.DateTimeField(_("order's deliver-by date"), null=True, blank=True,
+                                                      editable=False)
 
     class Meta:
         ordering = ["-shipped_at", "-id"]
@@ -64,12 +71,17 @@ class Shipment(models.Model):
             ),
         ]
         indexes = [
-            # The included columns let PostgreSQL answer the tracking metrics from the indexes alone.
-            models.Index(fields=["store", "shipped_at"], name="shipment_store_shipped",
-                         include=["order", "first_scan_at"]),
+            # The tracking metrics, by ship confirmation and by deliver-by date; the included columns let
+            # PostgreSQL answer them from the indexes alone.
+            models.Index(fields=["store", "order_fulfillment_channel", "shipped_at"], name="shipment_metric_shipped",
+                         include=["first_scan_at"]),
+            models.Index(fields=["store", "order_fulfillment_channel", "order_latest_delivery_date"],
+                         name="shipment_metric_deliverby", include=["first_scan_at", "delivered_at"]),
             models.Index(fields=["order", "shipped_at"], name="shipment_order_shipped",
                          include=["first_scan_at", "delivered_at"]),
             models.Index(fields=["tracking_number"], name="shipment_tracking"),
+            # The order queue's search matches a tracking number whatever its case.
+            models.Index(Upper("tracking_number"), name="shipment_tracking_upper"),
         ]
 
     def __str__(self) -> str:

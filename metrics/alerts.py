@@ -24,8 +24,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from sellerops.background import IMPORT_RUN_TASK, METRICS_RECOMPUTE_TASK
 from sellerops.errors import ApplicationError
-from sellerops.models import Membership, Role, Store
+from sellerops.models import DeferredTask, Membership, Role, Store
+from sellerops.selectors import scoped
 
 from .definitions import DEFINITIONS, Direction, MetricDefinition, MetricKey
 from .engine import Result
@@ -337,6 +339,10 @@ class HealthSummary:
     unread: int
     open_breaches: int
     newest: dict | None  # the newest open breach: id, metric, channel, window_days, opened_at, store code
+    # Background work the broker refused in the user's stores (sellerops.background): since when, and what.
+    paused_since: datetime | None = None
+    paused_recomputes: int = 0
+    paused_imports: int = 0
 
     @property
     def newest_title(self) -> str:
@@ -360,8 +366,14 @@ def health_summary(*, user: AbstractBaseUser | AnonymousUser) -> HealthSummary:
     annotations = {f"newest_{name}": Subquery(newest.values(path)[:1]) for name, path in fields.items()}
     annotations["open_count"] = _count(open_breaches)
     annotations["unread_count"] = _count(Notification.objects.filter(user=user, read_at__isnull=True))
+    owed = scoped(DeferredTask.objects.all(), user=user)
+    annotations["paused_since"] = Subquery(owed.order_by("since").values("since")[:1])
+    annotations["paused_recomputes"] = _count(owed.filter(task=METRICS_RECOMPUTE_TASK))
+    annotations["paused_imports"] = _count(owed.filter(task=IMPORT_RUN_TASK))
     row = get_user_model().objects.filter(pk=user.pk).annotate(**annotations).values(*annotations).first()
     if row is None:
         return HealthSummary(0, 0, None)
     newest_row = {name: row[f"newest_{name}"] for name in fields} if row["newest_id"] else None
-    return HealthSummary(unread=row["unread_count"] or 0, open_breaches=row["open_count"] or 0, newest=newest_row)
+    return HealthSummary(unread=row["unread_count"] or 0, open_breaches=row["open_count"] or 0, newest=newest_row,
+                         paused_since=row["paused_since"], paused_recomputes=row["paused_recomputes"] or 0,
+                         paused_imports=row["paused_imports"] or 0)

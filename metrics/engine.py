@@ -127,7 +127,27 @@ def good_rows_to_recover(numerator: int, denominator: int, definition: MetricDef
     return max(0, math.ceil((t * denominator - numerator) / (1 - t)))
 
 
-# --- Row sets: the denominator rows of each metric, annotated with ``is_counted`` (the numerator) ---------
+# --- Row sets: the denominator rows of each metric, and the condition that puts a row in the numerator --------
+
+
+@dataclass(frozen=True)
+class RowSet:
+    """The denominator rows of a metric's widest window, and which of them are in the numerator.
+
+    ``counted`` is evaluated by the database. When it is a subquery that the database answers best from the
+    smaller side (the few defective orders, say), ``count_apart`` has the numerator counted by a query of
+    its own, rows filtered by ``counted``, rather than by testing every denominator row. ``reasons`` are
+    the parts of ``counted`` the drill-down shows, each a flag on the row.
+    """
+
+    rows: QuerySet
+    counted: Q
+    count_apart: bool = False
+    reasons: dict[str, Q] = field(default_factory=dict)
+
+    def annotated(self) -> QuerySet:
+        return self.rows.annotate(**{name: _flag(condition) for name, condition in self.reasons.items()},
+                                  is_counted=_flag(self.counted))
 
 
 def _flag(condition: Q) -> Case:
@@ -143,100 +163,95 @@ def _not_before(field_name: str, as_of: datetime) -> Q:
     return Q(**{f"{field_name}__isnull": True}) | Q(**{f"{field_name}__gt": as_of})
 
 
-def defect_subqueries(store: Store, as_of: datetime) -> dict[str, Exists]:
-    """The three ODR defects of an order, as of ``as_of``, as correlated EXISTS expressions."""
+def defect_order_ids(store: Store, as_of: datetime) -> dict[str, QuerySet]:
+    """The ids of the orders with each of the three ODR defects as of ``as_of``.
+
+    The defect tables are small beside the orders: the database reads each set once and reaches the few
+    orders in it by their keys, instead of probing the defect tables once per order.
+    """
     negative_feedback = Feedback.objects.filter(
-        _before("received_at", as_of), _not_before("removed_at", as_of), store=store, order=OuterRef("pk"),
-        rating__lte=2,
+        _before("received_at", as_of), _not_before("removed_at", as_of), store=store, rating__lte=2,
     )
     # An A-to-z claim counts while pending or granted, or withdrawn after it was granted; not once denied,
     # nor withdrawn before a decision.
     a_to_z = Claim.objects.filter(
         _before("filed_at", as_of), _not_before("denied_at", as_of),
         _not_before("withdrawn_at", as_of) | _before("granted_at", as_of),
-        store=store, order=OuterRef("pk"), kind=Claim.Kind.A_TO_Z,
+        store=store, kind=Claim.Kind.A_TO_Z,
     )
     chargeback = Claim.objects.filter(
-        _before("filed_at", as_of), _not_before("reversed_at", as_of), store=store, order=OuterRef("pk"),
-        kind=Claim.Kind.CHARGEBACK,
+        _before("filed_at", as_of), _not_before("reversed_at", as_of), store=store, kind=Claim.Kind.CHARGEBACK,
     )
-    return {"negative_feedback": Exists(negative_feedback), "a_to_z_claim": Exists(a_to_z),
-            "chargeback": Exists(chargeback)}
+    sets = {"negative_feedback": negative_feedback, "a_to_z_claim": a_to_z, "chargeback": chargeback}
+    return {name: rows.order_by().values("order_id") for name, rows in sets.items()}
 
 
-def odr_rows(store: Store, as_of: datetime, win: Window, channel: str) -> QuerySet[Order]:
-    defects = defect_subqueries(store, as_of)
+def odr_rows(store: Store, as_of: datetime, win: Window, channel: str) -> RowSet:
+    defects = defect_order_ids(store, as_of)
     rows = Order.objects.filter(store=store, purchase_date__gte=win.start, purchase_date__lt=win.end)
     if channel != "ALL":
         rows = rows.filter(fulfillment_channel=channel)
-    return rows.annotate(**{f"has_{name}": expr for name, expr in defects.items()}).annotate(
-        is_counted=_flag(Q(has_negative_feedback=True) | Q(has_a_to_z_claim=True) | Q(has_chargeback=True))
-    )
+    first, *others = defects.values()
+    return RowSet(rows=rows, counted=Q(pk__in=first.union(*others, all=True)), count_apart=True,
+                  reasons={f"has_{name}": Q(pk__in=ids) for name, ids in defects.items()})
 
 
-def lsr_rows(store: Store, as_of: datetime, win: Window, channel: str = "MFN") -> QuerySet[Order]:
-    on_time = Shipment.objects.filter(order=OuterRef("pk"), shipped_at__lte=OuterRef("latest_ship_date"))
+def _shipped_after(field_name: str) -> Q:
+    """No ship confirmation at or before the order's ``field_name``: none at all, or the first one later."""
+    return Q(first_shipped_at__isnull=True) | Q(first_shipped_at__gt=F(field_name))
+
+
+def lsr_rows(store: Store, as_of: datetime, win: Window, channel: str = "MFN") -> RowSet:
     # The window ends no later than as_of, so a confirmation by the ship-by time is also one by as_of.
-    return (
-        Order.objects.filter(store=store, fulfillment_channel=channel, latest_ship_date__gte=win.start,
-                             latest_ship_date__lt=win.end)
-        .filter(_not_before("canceled_at", as_of))
-        .annotate(shipped_on_time=Exists(on_time))
-        .annotate(is_counted=_flag(Q(shipped_on_time=False)))
+    rows = Order.objects.filter(_not_before("canceled_at", as_of), store=store, fulfillment_channel=channel,
+                                latest_ship_date__gte=win.start, latest_ship_date__lt=win.end)
+    return RowSet(rows=rows, counted=_shipped_after("latest_ship_date"))
+
+
+def cancel_rows(store: Store, as_of: datetime, win: Window, channel: str = "MFN") -> RowSet:
+    rows = Order.objects.filter(store=store, fulfillment_channel=channel, purchase_date__gte=win.start,
+                                purchase_date__lt=win.end)
+    counted = (_before("canceled_at", as_of) & Q(cancel_initiator__in=COUNTED_CANCEL_INITIATORS)
+               & _shipped_after("canceled_at"))
+    return RowSet(rows=rows, counted=counted)
+
+
+def vtr_rows(store: Store, as_of: datetime, win: Window, channel: str = "MFN") -> RowSet:
+    rows = Shipment.objects.filter(store=store, order_fulfillment_channel=channel, shipped_at__gte=win.start,
+                                   shipped_at__lt=win.end)
+    return RowSet(rows=rows, counted=_before("first_scan_at", as_of))
+
+
+def otdr_rows(store: Store, as_of: datetime, win: Window, channel: str = "MFN") -> RowSet:
+    rows = Shipment.objects.filter(
+        _before("first_scan_at", as_of), store=store, order_fulfillment_channel=channel,
+        order_latest_delivery_date__gte=win.start, order_latest_delivery_date__lt=win.end,
     )
+    return RowSet(rows=rows, counted=_before("delivered_at", as_of)
+                  & Q(delivered_at__lte=F("order_latest_delivery_date")))
 
 
-def cancel_rows(store: Store, as_of: datetime, win: Window, channel: str = "MFN") -> QuerySet[Order]:
-    shipped_first = Shipment.objects.filter(order=OuterRef("pk"), shipped_at__lte=OuterRef("canceled_at"))
-    return (
-        Order.objects.filter(store=store, fulfillment_channel=channel, purchase_date__gte=win.start,
-                             purchase_date__lt=win.end)
-        .annotate(shipped_before_cancel=Exists(shipped_first))
-        .annotate(is_counted=_flag(_before("canceled_at", as_of)
-                                   & Q(cancel_initiator__in=COUNTED_CANCEL_INITIATORS, shipped_before_cancel=False)))
-    )
-
-
-def vtr_rows(store: Store, as_of: datetime, win: Window, channel: str = "MFN") -> QuerySet[Shipment]:
-    # order__store repeats store: it lets the database reach orders through their (store, …) indexes.
-    return Shipment.objects.filter(
-        store=store, order__store=store, order__fulfillment_channel=channel, shipped_at__gte=win.start,
-        shipped_at__lt=win.end,
-    ).annotate(is_counted=_flag(_before("first_scan_at", as_of)))
-
-
-def otdr_rows(store: Store, as_of: datetime, win: Window, channel: str = "MFN") -> QuerySet[Shipment]:
-    return Shipment.objects.filter(
-        _before("first_scan_at", as_of), store=store, order__store=store, order__fulfillment_channel=channel,
-        order__latest_delivery_date__gte=win.start, order__latest_delivery_date__lt=win.end,
-    ).annotate(is_counted=_flag(_before("delivered_at", as_of)
-                                & Q(delivered_at__lte=F("order__latest_delivery_date"))))
-
-
-def response_rows(store: Store, as_of: datetime, win: Window, channel: str = "ALL") -> QuerySet[Message]:
+def response_rows(store: Store, as_of: datetime, win: Window, channel: str = "ALL") -> RowSet:
     answer = Message.objects.filter(
         thread=OuterRef("thread"), direction=Message.Direction.OUTBOUND, is_internal_note=False,
         sent_at__gte=OuterRef("sent_at"), sent_at__lte=OuterRef("sent_at") + RESPONSE_DEADLINE,
     ).filter(sent_at__lte=as_of)
-    return Message.objects.filter(
-        store=store, direction=Message.Direction.INBOUND, needs_reply=True, is_internal_note=False,
-        sent_at__gte=win.start, sent_at__lt=win.end,
-    ).annotate(is_counted=Exists(answer))
+    rows = Message.objects.filter(store=store, direction=Message.Direction.INBOUND, needs_reply=True,
+                                  is_internal_note=False, sent_at__gte=win.start, sent_at__lt=win.end)
+    return RowSet(rows=rows, counted=Q(Exists(answer)), count_apart=True)
 
 
-def rdr_rows(store: Store, as_of: datetime, win: Window, channel: str = "ALL") -> QuerySet[ReturnRequest]:
+def rdr_rows(store: Store, as_of: datetime, win: Window, channel: str = "ALL") -> RowSet:
     responded_in_time = _before("responded_at", as_of) & Q(
         responded_at__lte=F("requested_at") + RETURN_RESPONSE_DEADLINE)
-    return (
-        ReturnRequest.objects.filter(store=store, requested_at__gte=win.start, requested_at__lt=win.end)
-        .annotate(
-            has_negative_feedback=_flag(_before("negative_feedback_at", as_of)),
-            responded_late=_flag(~responded_in_time),
-            rejected_in_policy=_flag(_before("rejected_at", as_of) & Q(in_policy=True)),
-        )
-        .annotate(is_counted=_flag(Q(has_negative_feedback=True) | Q(responded_late=True)
-                                   | Q(rejected_in_policy=True)))
-    )
+    reasons = {
+        "has_negative_feedback": _before("negative_feedback_at", as_of),
+        "responded_late": ~responded_in_time,
+        "rejected_in_policy": _before("rejected_at", as_of) & Q(in_policy=True),
+    }
+    rows = ReturnRequest.objects.filter(store=store, requested_at__gte=win.start, requested_at__lt=win.end)
+    return RowSet(rows=rows, counted=reasons["has_negative_feedback"] | reasons["responded_late"]
+                  | reasons["rejected_in_policy"], reasons=reasons)
 
 
 ROWS = {
@@ -255,45 +270,58 @@ def metric_rows(*, store: Store, metric: str, channel: str, window_days: int, as
     """The denominator rows of one result, each with ``is_counted`` saying whether it is in the numerator."""
     definition = definition or DEFINITIONS[MetricKey(metric)]
     win = window(as_of=as_of, tz=store.tz, days=window_days, lag=definition.lag_days)
-    return ROWS[definition.key](store, as_of, win, channel)
+    return ROWS[definition.key](store, as_of, win, channel).annotated()
 
 
-# --- Computation: one aggregate query per metric, every window and channel at once ----------------------
+# --- Computation: conditional aggregates, every window and channel at once ------------------------------
 
 
 def compute(store: Store, metric: str, as_of: datetime, definition: MetricDefinition | None = None) -> list[Result]:
-    """Compute one metric for ``store`` at ``as_of``: one Result per channel and window of its definition."""
+    """Compute one metric for ``store`` at ``as_of``: one Result per channel and window of its definition.
+
+    Every window of a metric ends at the same instant, so each is a suffix of the widest; and each channel
+    is a part of ALL. So the widest ALL-channel rows are read once and every (channel, window) cell is a
+    conditional count over them: one query, or two when the numerator is counted apart; one row back each.
+    """
     definition = definition or DEFINITIONS[MetricKey(metric)]
     windows = {days: window(as_of=as_of, tz=store.tz, days=days, lag=definition.lag_days)
                for days in sorted(definition.window_days)}
     widest = max(windows)
-    # Every window of a metric ends at the same instant, so each is a suffix of the widest; and each channel
-    # is a part of ALL. One query selects the widest ALL-channel rows and counts them by (channel, the
-    # narrowest window a row falls in, counted or not): a handful of groups, whatever the number of rows.
     base_channel = "ALL" if "ALL" in definition.channels else definition.channels[0]
-    rows = ROWS[definition.key](store, as_of, windows[widest], base_channel)
-    date_field = {"latest_delivery_date": "order__latest_delivery_date"}.get(definition.windowed_by,
-                                                                          definition.windowed_by)
-    bucket = Case(*[When(**{f"{date_field}__gte": win.start}, then=Value(days)) for days, win in windows.items()],
-                  default=Value(widest))
-    group_by = ["bucket", "is_counted"]
-    by_channel = len(definition.channels) > 1
-    if by_channel:
-        channel_field = "order__fulfillment_channel" if definition.scope == "shipments" else "fulfillment_channel"
-        rows = rows.annotate(row_channel=F(channel_field))
-        group_by.append("row_channel")
-    groups = list(rows.annotate(bucket=bucket).values(*group_by).annotate(n=Count("pk")).order_by())
-    results = []
+    row_set = ROWS[definition.key](store, as_of, windows[widest], base_channel)
+    # Shipments carry their order's channel and deliver-by date as copies of their own.
+    on_shipments = definition.scope == "shipments"
+    date_field = ("order_latest_delivery_date" if on_shipments and definition.windowed_by == "latest_delivery_date"
+                  else definition.windowed_by)
+    channel_field = "order_fulfillment_channel" if on_shipments else "fulfillment_channel"
+    cells = {}
     for channel in definition.channels:
         for days, win in windows.items():
-            cell = [g for g in groups if g["bucket"] <= days
-                    and (channel == base_channel or g.get("row_channel") == channel)]
-            results.append(Result(
-                metric=definition.key.value, channel=channel, window_days=days, as_of=as_of, window=win,
-                numerator=sum(g["n"] for g in cell if g["is_counted"]), denominator=sum(g["n"] for g in cell),
-                target=definition.target, direction=definition.direction, definition=definition,
-            ))
-    return results
+            cell = Q()
+            if days != widest:
+                cell &= Q(**{f"{date_field}__gte": win.start})
+            if channel != base_channel:
+                cell &= Q(**{channel_field: channel})
+            cells[(channel, days)] = cell
+
+    def counts(prefix: str, counted: Q | None = None) -> dict:
+        conditions = {key: cell & counted if counted is not None else cell for key, cell in cells.items()}
+        return {f"{prefix}{channel}_{days}": Count(Value(1), filter=condition) if condition else Count("*")
+                for (channel, days), condition in conditions.items()}
+
+    if row_set.count_apart:
+        totals = row_set.rows.aggregate(**counts("den_"))
+        totals |= row_set.rows.filter(row_set.counted).aggregate(**counts("num_"))
+    else:
+        totals = row_set.rows.aggregate(**counts("den_"), **counts("num_", row_set.counted))
+    return [
+        Result(
+            metric=definition.key.value, channel=channel, window_days=days, as_of=as_of, window=windows[days],
+            numerator=totals[f"num_{channel}_{days}"], denominator=totals[f"den_{channel}_{days}"],
+            target=definition.target, direction=definition.direction, definition=definition,
+        )
+        for channel, days in cells
+    ]
 
 
 def compute_all(store: Store, as_of: datetime) -> list[Result]:

@@ -10,6 +10,13 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from sellerops.background import (
+    BROKER_ERRORS,
+    METRICS_RECOMPUTE_TASK,
+    deferred_task_done,
+    deferred_task_seen,
+    task_defer,
+)
 from sellerops.models import Store
 
 from .alerts import alerts_evaluate
@@ -36,12 +43,18 @@ def metrics_inputs_changed(*, store_id: int) -> None:
         from .tasks import metrics_recompute_store_task
 
         delay = settings.METRICS_RECOMPUTE_DEBOUNCE_SECONDS
-        # The flag outlives the delay so that a recompute stuck in a queue still absorbs the burst; if it
-        # is lost altogether, the flag expires and the next change schedules again.
-        if cache.add(_pending_key(store_id), 1, timeout=max(delay * 10, 60)):
-            metrics_recompute_store_task.apply_async(args=[store_id], countdown=delay)
+        try:
+            # The flag outlives the delay so that a recompute stuck in a queue still absorbs the burst; if it
+            # is lost altogether, the flag expires and the next change schedules again.
+            if cache.add(_pending_key(store_id), 1, timeout=max(delay * 10, 60)):
+                metrics_recompute_store_task.apply_async(args=[store_id], countdown=delay)
+        except BROKER_ERRORS as error:
+            # Redis is away: the change is committed; PostgreSQL keeps the recompute owed until it has run.
+            task_defer(task_name=METRICS_RECOMPUTE_TASK, store_id=store_id, object_id=store_id, error=error)
 
-    transaction.on_commit(enqueue)
+    # Robust: the change has committed, so a recompute that cannot start (tasks running in-process while the
+    # database goes away) is logged, not turned into an error answer for a write that succeeded.
+    transaction.on_commit(enqueue, robust=True)
 
 
 def _is_worse(rate, than, direction: Direction) -> bool:
@@ -91,21 +104,27 @@ def metrics_recompute(*, store: Store, as_of: datetime | None = None,
     """Compute every metric of ``store`` at ``as_of`` (default now), snapshot it, and update breaches.
 
     Breaches follow live recomputes only: recomputing a past instant never opens or closes one. Runs
-    for one store at a time (the store row is locked), so concurrent runs cannot duplicate anything.
+    for one store at a time (the store row is locked), so concurrent runs cannot duplicate anything. A live
+    recompute also settles the recompute its store owed after Redis refused one (``sellerops.background``),
+    unless another change was refused after it started.
     """
     store = Store.objects.select_for_update().get(pk=store.pk)
-    live = as_of is None
+    tracked = as_of is None and kind == MetricSnapshot.Kind.LIVE
+    # Read before computing: a recompute owed from a change committed before this point sees that change.
+    owed = deferred_task_seen(task_name=METRICS_RECOMPUTE_TASK, object_id=store.pk) if tracked else None
     as_of = as_of or timezone.now()
     results = compute_all(store, as_of)
     open_breaches: dict[tuple[str, str, int], Breach] = {}
     for result in results:
         _snapshot(store=store, result=result, kind=kind)
-        if live and kind == MetricSnapshot.Kind.LIVE:
+        if tracked:
             breach = breach_update(store=store, result=result, at=as_of)
             if breach is not None and breach.is_open:
                 open_breaches[result.key] = breach
-    if live and kind == MetricSnapshot.Kind.LIVE:
+    if tracked:
         alerts_evaluate(store=store, results=results, at=as_of, breaches=open_breaches)
+    if owed is not None:
+        deferred_task_done(task_name=METRICS_RECOMPUTE_TASK, object_id=store.pk, seen=owed)
     return results
 
 

@@ -11,7 +11,9 @@ from sellerops.models import Store
 from .services import metrics_recompute_store, metrics_snapshot_daily
 
 
-@shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+# Nobody reads its result: not subscribing to one keeps a page that queues it independent of the result store.
+@shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5,
+             ignore_result=True)
 def metrics_recompute_store_task(self, store_id: int, as_of: str | None = None) -> int:
     """Recompute one store's metrics; returns how many results were computed."""
     return len(metrics_recompute_store(store_id=store_id, as_of=parse_datetime(as_of) if as_of else None))

@@ -111,6 +111,10 @@ class Order(models.Model):
     cancel_initiator = models.CharField(_("cancelled by"), max_length=8, choices=CancelInitiator.choices,
                                         blank=True)
     cancel_reason = models.CharField(_("cancellation reason"), max_length=200, blank=True)
+    #: The earliest ship confirmation of the order's shipments, kept by the database itself (triggers of
+    #: ``fulfillment`` migration 0005) whoever writes a shipment: the late-shipment and cancel metrics read it
+    #: beside the order instead of looking up shipments order by order.
+    first_shipped_at = models.DateTimeField(_("first ship confirmation"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -135,14 +139,19 @@ class Order(models.Model):
             # Metrics window by purchase date, ship-by and deliver-by, per channel. The included columns let
             # PostgreSQL answer each metric from the index alone (other databases build plain indexes).
             models.Index(fields=["store", "fulfillment_channel", "purchase_date"], name="order_metric_purchase",
-                         include=["id", "canceled_at", "cancel_initiator"]),
+                         include=["id", "canceled_at", "cancel_initiator", "first_shipped_at"]),
             models.Index(fields=["store", "fulfillment_channel", "latest_ship_date"], name="order_metric_shipby",
-                         include=["id", "canceled_at"]),
+                         include=["id", "canceled_at", "first_shipped_at"]),
             models.Index(fields=["store", "fulfillment_channel", "latest_delivery_date"],
                          name="order_metric_deliverby", include=["id"]),
             models.Index(fields=["store", "purchase_date"], name="order_store_purchase",
                          include=["id", "fulfillment_channel"]),
             models.Index(fields=["amazon_order_id"], name="order_amazon_id"),
+            # Newest first across all of a user's stores (the queue's all, FBA and cancelled tabs): read backwards
+            # until a page is full instead of sorting every order of every store.
+            models.Index(fields=["purchase_date", "id"], name="order_newest"),
+            # What changed since the last sync (the API's last_update_date_after).
+            models.Index(fields=["store", "last_update_date"], name="order_store_updated"),
         ]
 
     def __str__(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -131,14 +132,27 @@ def _tab_q(tab: str, *, now: datetime, tznames: list[str]) -> Q:
     return Q()
 
 
-def _search_q(text: str) -> Q:
-    """Match an order id, buyer or recipient name, SKU or tracking number."""
+#: A whole Amazon order id (3-7-7 digits), as the drill-down's links and buyers' e-mails give it.
+AMAZON_ORDER_ID = re.compile(r"\d{3}-\d{7}-\d{7}")
+
+
+def _search_q(text: str, *, store: Store | None = None) -> Q:
+    """Match an order id, buyer or recipient name, SKU or tracking number.
+
+    A whole Amazon order id is looked up through its index: no name, SKU or tracking number has that form, and
+    matching it in every text column would read every order. SKUs are searched in ``store`` only, if given.
+    """
+    if AMAZON_ORDER_ID.fullmatch(text):
+        return Q(amazon_order_id=text)
+    items = OrderItem.objects.filter(sku__icontains=text)
+    if store is not None:
+        items = items.filter(store=store)
     return (
         Q(amazon_order_id__icontains=text)
         | Q(merchant_order_id__iexact=text)
         | Q(buyer_name__icontains=text)
         | Q(ship_name__icontains=text)
-        | Q(pk__in=OrderItem.objects.filter(sku__icontains=text).values("order_id"))
+        | Q(pk__in=items.values("order_id"))
         | Q(pk__in=Shipment.objects.filter(tracking_number__iexact=text).values("order_id"))
     )
 
@@ -166,7 +180,7 @@ def _filtered(*, user: AbstractBaseUser | AnonymousUser, filters: OrderFilters, 
         qs = qs.filter(_local_window(tznames, _day_window(first, last)))
     text = filters.q.strip()
     if text:
-        qs = qs.filter(_search_q(text))
+        qs = qs.filter(_search_q(text, store=filters.store))
     return qs
 
 

@@ -216,3 +216,26 @@ class SellerPerformanceReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.store} · {self.fetched_at:%Y-%m-%d %H:%M}"
+
+
+class DeferredTask(models.Model):
+    """Background work that could not be queued because the broker was unreachable, kept until it has run.
+
+    One row per task and object: a store's metrics recompute, an uploaded file's import. ``marks`` counts the
+    attempts that failed, so a run clears the row only if no attempt failed after it started.
+    """
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    task = models.CharField(_("task"), max_length=200)
+    object_id = models.PositiveBigIntegerField(_("object id"))
+    since = models.DateTimeField(_("waiting since"))
+    marks = models.PositiveIntegerField(_("failed attempts"), default=1)
+    requeued_at = models.DateTimeField(_("queued again at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("deferred task")
+        verbose_name_plural = _("deferred tasks")
+        constraints = [models.UniqueConstraint(fields=["task", "object_id"], name="deferredtask_unique_object")]
+
+    def __str__(self) -> str:
+        return f"{self.task}({self.object_id}) since {self.since:%Y-%m-%d %H:%M}"

@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before anything else reads the user: a database that cannot be reached answers 503, not 500.
+    "sellerops.database.DatabaseUnavailableMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -112,11 +114,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # JIT compilation costs more than it saves on the short aggregate queries this site runs.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    # A server that does not answer fails the request within seconds (a 503) instead of holding a worker;
+    # ?connect_timeout= in DATABASE_URL overrides it.
+    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
+    # A kept connection that the server dropped (a restart) is replaced before a request uses it, not failed.
+    DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# Redis refusing connections, unreachable or hung: a page waits at most about this long for it, then carries on.
+# Work it could not queue is kept in PostgreSQL and queued again once Redis is back (sellerops/background.py).
+REDIS_TIMEOUT_SECONDS = env.float("REDIS_TIMEOUT_SECONDS", default=1.0)
+REDIS_CACHE_OPTIONS = {"socket_connect_timeout": REDIS_TIMEOUT_SECONDS, "socket_timeout": REDIS_TIMEOUT_SECONDS}
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "OPTIONS": REDIS_CACHE_OPTIONS}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -254,6 +266,18 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing a task gives up after one quick retry instead of kombu's default of retrying for ever; the caller
+# then records the work in PostgreSQL (sellerops.background.task_enqueue_or_defer).
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT_SECONDS
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+    "socket_timeout": REDIS_TIMEOUT_SECONDS,
+    "max_retries": 1,
+    # acks_late: a task whose worker died unacknowledged is handed out again after this many seconds. It must
+    # stay longer than the longest task and the longest countdown.
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60),
+}
 # A burst of changes to one store within this many seconds makes one metrics recompute.
 METRICS_RECOMPUTE_DEBOUNCE_SECONDS = env.int("METRICS_RECOMPUTE_DEBOUNCE_SECONDS", default=30)
 # A live metric not recomputed for this long (two hourly recompute periods) is shown as stale.
@@ -268,6 +292,11 @@ CELERY_BEAT_SCHEDULE = {
     "support-poll-mailboxes": {
         "task": "support.tasks.support_poll_mailboxes_task",
         "schedule": crontab(minute="*/2"),
+    },
+    # Work that could not be queued while Redis was away, kept in PostgreSQL: queued again once it is back.
+    "requeue-deferred-tasks-every-minute": {
+        "task": "sellerops.tasks.deferred_tasks_requeue_task",
+        "schedule": crontab(),
     },
     "metrics-recompute-all-stores-hourly": {
         "task": "metrics.tasks.metrics_recompute_all_task",

@@ -89,7 +89,7 @@ def spapi_fetch_performance_task(store_id: int | None = None) -> dict[str, Any]:
     return {"store": store.code, "report": report.pk, "report_id": report.report_id}
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, ignore_result=True)
 def import_run_task(job_id: int) -> str:
     """Run one uploaded report's import; a job already finished is left alone, so a redelivery is harmless."""
     from .imports.services import import_job_run
@@ -99,3 +99,11 @@ def import_run_task(job_id: int) -> str:
     if job is None:
         return "missing"
     return import_job_run(job=job).status
+
+
+@shared_task(ignore_result=True)
+def deferred_tasks_requeue_task() -> int:
+    """Queue again the tasks the broker refused while it was away (``sellerops.background``)."""
+    from .background import deferred_tasks_requeue
+
+    return deferred_tasks_requeue()

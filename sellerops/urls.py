@@ -24,3 +24,6 @@ urlpatterns = [
     path("api/", include("sellerops.api_urls")),
     path("admin/", admin.site.urls),
 ]
+
+# A database failure outside any view is a 503 too (see sellerops.database).
+handler500 = "sellerops.database.server_error"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from django import forms
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils.translation import gettext_lazy as _
@@ -37,8 +39,14 @@ class InboxFilterForm(forms.Form):
     def __init__(self, *args, user: AbstractBaseUser, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["store"].queryset = inbox_stores(user=user)
-        self.fields["language"].choices = [("", _("All languages"))] + [
-            (code, LANGUAGE_NAMES.get(code, code)) for code in thread_languages(user=user)]
+
+        @cache
+        def languages() -> list[tuple[str, str]]:
+            return [("", _("All languages"))] + [
+                (code, LANGUAGE_NAMES.get(code, code)) for code in thread_languages(user=user)]
+
+        # Read only when the select is drawn or a language is asked for: an htmx swap of the list needs neither.
+        self.fields["language"].choices = languages
 
     def filters(self) -> InboxFilters:
         """The filters the valid fields ask for; an invalid field is ignored rather than failing the page."""

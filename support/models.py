@@ -27,7 +27,11 @@ class MessageThread(models.Model):
         ordering = ["-last_message_at", "-id"]
         verbose_name = _("message thread")
         verbose_name_plural = _("message threads")
-        indexes = [models.Index(fields=["store", "buyer_email"], name="thread_store_buyer")]
+        indexes = [
+            models.Index(fields=["store", "buyer_email"], name="thread_store_buyer"),
+            # The inbox's answered tab: newest conversation first, read from the index until a page is full.
+            models.Index(fields=["-last_message_at", "-id"], name="thread_latest"),
+        ]
 
     def __str__(self) -> str:
         return self.subject or f"#{self.pk}"
@@ -65,8 +69,19 @@ class Message(models.Model):
                                    name="message_only_inbound_needs_reply"),
         ]
         indexes = [
-            models.Index(fields=["store", "direction", "sent_at"], name="message_store_dir_sent"),
-            models.Index(fields=["thread", "sent_at"], name="message_thread_sent"),
+            # The included columns let PostgreSQL answer the response metric from the indexes alone.
+            models.Index(fields=["store", "direction", "sent_at"], name="message_store_dir_sent",
+                         include=["thread", "needs_reply", "is_internal_note"]),
+            models.Index(fields=["thread", "sent_at"], name="message_thread_sent",
+                         include=["direction", "is_internal_note"]),
+            # Buyer messages still waiting for an answer: a few among every message ever received, and what the
+            # inbox's tabs and counts start from (``support.selectors.pending_messages``).
+            models.Index(fields=["thread", "sent_at"], name="message_pending",
+                         condition=Q(direction="inbound", needs_reply=True, replied_at__isnull=True,
+                                     is_internal_note=False)),
+            # Which threads were answered: the inbox's "answered" tab and mark.
+            models.Index(fields=["thread"], name="message_replied",
+                         condition=Q(direction="outbound", is_internal_note=False)),
         ]
 
     def __str__(self) -> str:
@@ -111,7 +126,12 @@ class Feedback(models.Model):
             models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5), name="feedback_rating_1_to_5"),
             models.UniqueConstraint(fields=["order"], name="feedback_one_per_order"),
         ]
-        indexes = [models.Index(fields=["store", "received_at"], name="feedback_store_received")]
+        indexes = [
+            models.Index(fields=["store", "received_at"], name="feedback_store_received"),
+            # The order defect rate reads only negative feedback: a few rows among all ratings.
+            models.Index(fields=["store", "received_at"], name="feedback_negative", condition=Q(rating__lte=2),
+                         include=["order", "removed_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.order} · {self.rating}★"
@@ -152,7 +172,11 @@ class Claim(models.Model):
         ordering = ["-filed_at"]
         verbose_name = _("claim")
         verbose_name_plural = _("claims")
-        indexes = [models.Index(fields=["store", "filed_at"], name="claim_store_filed")]
+        indexes = [
+            # Every date the order defect rate reads is included: it answers from the index alone.
+            models.Index(fields=["store", "filed_at"], name="claim_store_filed",
+                         include=["order", "kind", "granted_at", "denied_at", "withdrawn_at", "reversed_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.order} · {self.get_status_display()}"

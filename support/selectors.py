@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, When
 from django.db.models.functions import Left
 
 from fulfillment.models import Shipment
@@ -33,6 +33,8 @@ class Tab:
     ANSWERED = "answered"
     ALL = "all"
     ORDER = (NEEDS_REPLY, OVERDUE, DUE_SOON, ANSWERED, ALL)
+    #: Tabs worth a count: the threads still waiting, however long the history.
+    COUNTED = (NEEDS_REPLY, OVERDUE, DUE_SOON)
 
 
 class Assigned:
@@ -80,13 +82,22 @@ def pending_messages() -> QuerySet[Message]:
                                   is_internal_note=False)
 
 
+def _waiting(*, sent_before: datetime | None = None) -> QuerySet:
+    """Ids of the threads with a buyer message still waiting (one sent before ``sent_before``, if given)."""
+    pending = pending_messages()
+    if sent_before is not None:
+        pending = pending.filter(sent_at__lt=sent_before)
+    return pending.values("thread_id")
+
+
 def _threads(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[MessageThread]:
     oldest_pending = pending_messages().filter(thread=OuterRef("pk")).order_by("sent_at", "id")
     latest = Message.objects.filter(thread=OuterRef("pk"), is_internal_note=False).order_by("-sent_at", "-id")
     answered = Message.objects.filter(thread=OuterRef("pk"), direction=Message.Direction.OUTBOUND,
                                       is_internal_note=False)
     return scoped(MessageThread.objects.all(), user=user).annotate(
-        pending_since=Subquery(oldest_pending.values("sent_at")[:1]),
+        # Looked up only for the few waiting threads, so that sorting every thread stays cheap.
+        pending_since=Case(When(pk__in=_waiting(), then=Subquery(oldest_pending.values("sent_at")[:1]))),
         has_reply=Exists(answered),
         snippet=Subquery(latest.annotate(snip=Left("body", 180)).values("snip")[:1]),
     )
@@ -108,13 +119,17 @@ def _filtered(queryset: QuerySet[MessageThread], *, user: AbstractBaseUser, filt
 
 
 def _tab_q(tab: str, now: datetime) -> Q:
+    """The tab as conditions on waiting messages, which an index finds, rather than on every thread's oldest one.
+
+    A thread's oldest waiting message was sent before an instant exactly when any of its waiting messages was.
+    """
     overdue_before = now - RESPONSE_WINDOW
     soon_before = now - RESPONSE_WINDOW + DUE_SOON
     return {
-        Tab.NEEDS_REPLY: Q(pending_since__isnull=False),
-        Tab.OVERDUE: Q(pending_since__lt=overdue_before),
-        Tab.DUE_SOON: Q(pending_since__gte=overdue_before, pending_since__lt=soon_before),
-        Tab.ANSWERED: Q(pending_since__isnull=True, has_reply=True),
+        Tab.NEEDS_REPLY: Q(pk__in=_waiting()),
+        Tab.OVERDUE: Q(pk__in=_waiting(sent_before=overdue_before)),
+        Tab.DUE_SOON: Q(pk__in=_waiting(sent_before=soon_before)) & ~Q(pk__in=_waiting(sent_before=overdue_before)),
+        Tab.ANSWERED: ~Q(pk__in=_waiting()) & Q(has_reply=True),
         Tab.ALL: Q(),
     }[tab]
 
@@ -122,19 +137,29 @@ def _tab_q(tab: str, now: datetime) -> Q:
 def thread_inbox(*, user: AbstractBaseUser, filters: InboxFilters, now: datetime) -> QuerySet[MessageThread]:
     """Threads of the tab, the least time left first (overdue at the top), then the most recent."""
     queryset = _filtered(_threads(user=user), user=user, filters=filters).filter(_tab_q(filters.tab, now))
-    return queryset.select_related("store", "order", "assigned_to").order_by(
-        F("pending_since").asc(nulls_last=True), F("last_message_at").desc(nulls_last=True), "-id")
+    if filters.tab == Tab.ANSWERED:
+        # No answered thread waits and each has messages: newest first is the whole order, read from an index.
+        ordering = ("-last_message_at", "-id")
+    else:
+        ordering = (F("pending_since").asc(nulls_last=True), F("last_message_at").desc(nulls_last=True), "-id")
+    # The order is fetched for the listed threads only: joined, it would be joined to every thread before the sort.
+    return queryset.select_related("store", "assigned_to").prefetch_related("order").order_by(*ordering)
 
 
-def thread_inbox_counts(*, user: AbstractBaseUser, filters: InboxFilters, now: datetime) -> dict[str, int]:
-    """How many threads each tab holds under the other filters, in one query."""
-    queryset = _filtered(_threads(user=user), user=user, filters=filters)
-    return queryset.aggregate(**{tab: Count("pk", filter=_tab_q(tab, now)) for tab in Tab.ORDER})
+def thread_inbox_counts(*, user: AbstractBaseUser, filters: InboxFilters, now: datetime) -> dict[str, int | None]:
+    """How many threads each waiting tab holds under the other filters, in one query over the waiting threads.
+
+    The answered and all tabs grow with the whole history: like the order queue's, they are not counted (None).
+    """
+    queryset = _filtered(_threads(user=user), user=user, filters=filters).filter(_tab_q(Tab.NEEDS_REPLY, now))
+    counts = queryset.aggregate(**{tab: Count("pk", filter=_tab_q(tab, now)) for tab in Tab.COUNTED})
+    return {tab: counts.get(tab) for tab in Tab.ORDER}
 
 
 def thread_languages(*, user: AbstractBaseUser) -> list[str]:
-    return sorted(set(scoped(MessageThread.objects.exclude(language=""), user=user)
-                      .values_list("language", flat=True).distinct()))
+    # No ordering: the model's would make DISTINCT sort every thread.
+    return sorted(scoped(MessageThread.objects.exclude(language=""), user=user).order_by()
+                  .values_list("language", flat=True).distinct())
 
 
 def thread_detail(*, user: AbstractBaseUser, pk: int) -> MessageThread | None:

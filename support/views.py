@@ -87,12 +87,12 @@ def _filter_query(params: QueryDict) -> str:
     return f"?{encoded}" if encoded else ""
 
 
-def _tabs(params: QueryDict, counts: dict[str, int], active: str, base_url: str) -> list[dict]:
+def _tabs(params: QueryDict, counts: dict[str, int | None], active: str, base_url: str) -> list[dict]:
     tabs = []
     for key in Tab.ORDER:
         query = params.copy()
         query["tab"] = key
-        tabs.append({"key": key, "label": TAB_LABELS[key], "count": counts.get(key, 0), "active": key == active,
+        tabs.append({"key": key, "label": TAB_LABELS[key], "count": counts.get(key), "active": key == active,
                      "url": f"{base_url}?{query.urlencode()}"})
     return tabs
 

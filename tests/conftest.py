@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import os
@@ -9,7 +10,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,25 @@ class LiveWorker:
             time.sleep(0.2)
         pytest.fail(f"No result from the Celery worker within {timeout:.0f} s:\n{self.log()}")
 
+    def wait_until(self, condition: Callable[[], bool], what: str, timeout: float = WORKER_START_TIMEOUT) -> None:
+        """Poll ``condition`` until it holds; fail early, with the worker's log, if the worker died."""
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if self.process.poll() is not None:
+                pytest.fail(f"Celery worker exited with {self.process.returncode} before {what}:\n{self.log()}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"Not within {timeout:.0f} s: {what}. Worker log:\n{self.log()}")
+            time.sleep(0.1)
+
+    def kill(self) -> None:
+        """SIGKILL the worker's whole process group, as a crash or the OOM killer would, and reap it."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=WORKER_STOP_TIMEOUT)
+
+    def stop(self) -> None:
+        _stop(self.process)
+
 
 def _die_with_parent() -> None:
     """In the child: receive SIGTERM if the test process dies without its finalizers (Linux only)."""
@@ -96,6 +116,60 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=WORKER_STOP_TIMEOUT)
 
 
+def start_celery_worker(*, redis_url: str, log_path: Path, hostname: str,
+                        env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    """Start `celery -A sellerops worker` (one process, in a process group of its own) on ``redis_url`` and the
+    test database. Stop it with ``_stop`` or ``LiveWorker.stop``/``kill``."""
+    # The worker sees only what this test commits, so keep its connections short-lived.
+    worker_env = {
+        **os.environ,
+        "REDIS_URL": redis_url,
+        "DATABASE_URL": database_url_for(connection.settings_dict),
+        "CONN_MAX_AGE": "0",
+        "PYTHONUNBUFFERED": "1",
+        **(env or {}),
+    }
+    with log_path.open("ab") as log:
+        return subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "sellerops",
+                "worker",
+                "--pool=solo",
+                "--concurrency=1",
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                f"--hostname={hostname}",
+            ],
+            cwd=settings.BASE_DIR,
+            env=worker_env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+        )
+
+
+@contextlib.contextmanager
+def celery_sends_to(redis_url: str) -> Iterator[None]:
+    """Send this process's tasks to ``redis_url`` (broker and results) instead of running them eagerly."""
+    overrides = {"task_always_eager": False, "broker_url": redis_url, "result_backend": redis_url}
+    saved = {key: celery_app.conf[key] for key in overrides}
+    try:
+        celery_app.conf.update(overrides)
+        _reset_celery_connections()
+        yield
+    finally:
+        celery_app.conf.update(saved)
+        _reset_celery_connections()
+
+
 @pytest.fixture
 def live_celery_worker(transactional_db, tmp_path: Path, worker_id: str) -> Iterator[LiveWorker]:
     """Run `celery -A sellerops worker` as a child process on Redis and the test database; eager mode off."""
@@ -110,50 +184,12 @@ def live_celery_worker(transactional_db, tmp_path: Path, worker_id: str) -> Iter
     url = dedicated_redis_url(redis_url, worker_id)
     client = redis.Redis.from_url(url, socket_timeout=10)
     client.flushdb()
-
-    # The worker sees only what this test commits, so keep its connections short-lived.
-    env = {
-        **os.environ,
-        "REDIS_URL": url,
-        "DATABASE_URL": database_url_for(connection.settings_dict),
-        "CONN_MAX_AGE": "0",
-        "PYTHONUNBUFFERED": "1",
-    }
     log_path = tmp_path / "celery-worker.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "sellerops",
-                "worker",
-                "--pool=solo",
-                "--concurrency=1",
-                "--loglevel=INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                f"--hostname=test-{worker_id}@%h",
-            ],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
-        )
-
-    overrides = {"task_always_eager": False, "broker_url": url, "result_backend": url}
-    saved = {key: celery_app.conf[key] for key in overrides}
+    process = start_celery_worker(redis_url=url, log_path=log_path, hostname=f"test-{worker_id}@%h")
     try:
-        celery_app.conf.update(overrides)
-        _reset_celery_connections()
-        yield LiveWorker(process=process, log_path=log_path, redis=client, redis_url=url)
+        with celery_sends_to(url):
+            yield LiveWorker(process=process, log_path=log_path, redis=client, redis_url=url)
     finally:
-        celery_app.conf.update(saved)
-        _reset_celery_connections()
         _stop(process)
         client.flushdb()
         client.close()

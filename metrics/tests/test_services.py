@@ -71,8 +71,11 @@ def test_breach_resolves_when_back_inside_the_target(store):
 
 
 def test_recompute_of_a_past_instant_snapshots_but_leaves_breaches_alone(store):
-    late_orders(store, late=1, on_time=1)
-    results = metrics_recompute(store=store, as_of=timezone.now() - timedelta(hours=1))
+    as_of = timezone.now() - timedelta(hours=1)
+    # Due the local day before as_of's (not before now's: an hour ago may be yesterday).
+    local_day = as_of.astimezone(store.tz).replace(hour=0, minute=0, second=0, microsecond=0)
+    late_orders(store, late=1, on_time=1, due=local_day - timedelta(hours=12))
+    results = metrics_recompute(store=store, as_of=as_of)
     assert lsr10(results).status == "red"
     assert not Breach.objects.exists()
     assert MetricSnapshot.objects.filter(store=store, metric="lsr").count() == 2

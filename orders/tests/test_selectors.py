@@ -103,6 +103,20 @@ def test_search_finds_order_id_buyer_sku_and_tracking_number(store, operator):
     assert listed(operator, tab=Tab.ALL, q="  no such thing ") == set()
 
 
+def test_a_whole_order_id_finds_that_order_and_a_sku_search_keeps_to_the_chosen_store(store, other_store, operator):
+    MembershipFactory(user=operator, store=other_store)
+    here = make(store, "113-4829104-7710263")
+    there = make(other_store, "113-4829104-7710264")
+    OrderItemFactory(order=there, sku="AK-WC15-BLK")
+    assert listed(operator, tab=Tab.ALL, q="113-4829104-7710263") == {here.amazon_order_id}
+    assert listed(operator, tab=Tab.ALL, q=" 113-4829104-7710264 ") == {there.amazon_order_id}
+    assert listed(operator, tab=Tab.ALL, q="113-4829104-771026") == {here.amazon_order_id, there.amazon_order_id}
+    assert listed(operator, tab=Tab.ALL, q="ak-wc15") == {there.amazon_order_id}
+    assert listed(operator, tab=Tab.ALL, q="ak-wc15", store=other_store) == {there.amazon_order_id}
+    assert listed(operator, tab=Tab.ALL, q="ak-wc15", store=store) == set()
+    assert order_tab_counts(user=operator, filters=OrderFilters(q="113-4829104-7710263"), now=NOW)[Tab.UNSHIPPED] == 1
+
+
 def test_search_does_not_duplicate_orders_with_several_matching_items(store, operator):
     order = make(store, "111-0000000-0000001")
     OrderItemFactory(order=order, sku="MAT-1")

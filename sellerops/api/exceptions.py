@@ -1,4 +1,4 @@
-"""Turn the services' refusals into HTTP answers: a broken rule is a 400, a state conflict a 409."""
+"""Turn the services' refusals into HTTP answers: a broken rule is a 400, a state conflict a 409, no database 503."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from sellerops.database import API_CODE, DATABASE_ERRORS, MESSAGE, RETRY_AFTER_SECONDS, database_error_log
 from sellerops.errors import ApplicationError, InvalidTransition
 
 
@@ -27,6 +28,16 @@ class Conflict(APIException):
         self.extra = extra or {}
 
 
+class DatabaseUnavailable(APIException):
+    """The database cannot be reached (stopped, restarting, not answering): try again after ``Retry-After``."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = MESSAGE
+    default_code = API_CODE
+    #: DRF sends it as the Retry-After header.
+    wait = RETRY_AFTER_SECONDS
+
+
 def _application_error(exc: ApplicationError) -> APIException:
     if isinstance(exc, InvalidTransition):
         return Conflict(exc.message, code="invalid_transition", extra=exc.extra)
@@ -36,9 +47,12 @@ def _application_error(exc: ApplicationError) -> APIException:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """DRF's handler, plus ``ApplicationError`` (400) and ``InvalidTransition`` (409) with their message."""
+    """DRF's handler, plus ``ApplicationError`` (400), ``InvalidTransition`` (409) and database failures (503)."""
     if isinstance(exc, ApplicationError):
         exc = _application_error(exc)
+    elif isinstance(exc, DATABASE_ERRORS):
+        database_error_log(context["request"], exc)
+        exc = DatabaseUnavailable()
     response = drf_exception_handler(exc, context)
     if response is None or not isinstance(exc, APIException) or not isinstance(response.data, dict):
         return response

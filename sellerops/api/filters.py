@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
@@ -34,7 +35,11 @@ class InstantRangeFilter(filters.IsoDateTimeFromToRangeFilter):
 class StoreFilterSet(filters.FilterSet):
     """``?store=CODE``: only that store's rows (a store the user is not a member of yields none)."""
 
-    store = filters.CharFilter(field_name="store__code", help_text=_("The store's code."))
+    store = filters.CharFilter(method="filter_store", help_text=_("The store's code."))
+
+    def filter_store(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        # The store's id as a value, not a join: the indexes that lead with the store then give rows in order.
+        return queryset.filter(store_id=Subquery(Store.objects.filter(code=value).values("id")[:1]))
 
 
 class StoreOrderFilterSet(StoreFilterSet):

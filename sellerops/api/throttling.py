@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from rest_framework.authtoken.models import Token
 from rest_framework.settings import api_settings
 from rest_framework.throttling import UserRateThrottle
+
+from sellerops.background import BROKER_ERRORS
+
+logger = logging.getLogger(__name__)
 
 
 class TokenRateThrottle(UserRateThrottle):
@@ -24,4 +30,10 @@ class TokenRateThrottle(UserRateThrottle):
             return True
         self.rate = self.get_rate()
         self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
+        try:
+            return super().allow_request(request, view)
+        except BROKER_ERRORS as error:
+            # The counts live in the cache (Redis): while it is away, serve rather than refuse every client.
+            logger.warning("API rate limit not checked, the cache is unreachable: %s: %s", type(error).__name__,
+                           error)
+            return True

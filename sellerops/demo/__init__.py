@@ -24,7 +24,7 @@ from sellerops.models import Membership, Profile, Role, Store
 from support.models import Claim, Feedback, Message, MessageThread
 
 from .generator import HEALTHY, STRUGGLING, Actors, StoreGenerator
-from .writer import Writer
+from .writer import WRITE_ORDER, Writer
 
 DEMO_PASSWORD = "sellerops-demo"
 DEMO_TIMEZONE = "Asia/Shanghai"
@@ -195,6 +195,12 @@ def seed_demo(
             )
         writer.finish()
         result.counts.update(writer.counts)
+        if connection.vendor == "postgresql":
+            # The planner's statistics still describe the tables before these rows: refresh them, or the
+            # history's metric queries are planned for empty tables.
+            tables = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in WRITE_ORDER)
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {tables}")
         for store in store_objs:
             if history_days:
                 metrics_backfill_daily(store=store, days=history_days, now=now)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from metrics.services import metrics_inputs_changed
+from sellerops.background import IMPORT_RUN_TASK, deferred_task_done, task_enqueue_or_defer
 from sellerops.errors import ApplicationError
 from sellerops.models import ImportJob, Role, Store
 from sellerops.selectors import user_roles
@@ -153,7 +154,8 @@ def _enqueue_on_commit(job: ImportJob) -> None:
     def enqueue() -> None:
         from sellerops.tasks import import_run_task
 
-        import_run_task.delay(job.pk)
+        # Redis away: the job stays queued with its file, and is queued again once Redis is back.
+        task_enqueue_or_defer(task=import_run_task, store_id=job.store_id, object_id=job.pk)
 
     transaction.on_commit(enqueue)
 
@@ -196,6 +198,8 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
     """Run a queued job's import and record its outcome; a finished job is left as it is."""
     claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.QUEUED).update(
         status=ImportJob.Status.RUNNING)
+    if claimed:
+        deferred_task_done(task_name=IMPORT_RUN_TASK, object_id=job.pk)
     job.refresh_from_db()
     if not claimed and job.status != ImportJob.Status.RUNNING:
         return job

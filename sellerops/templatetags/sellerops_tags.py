@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from django import template
+from django.db.models import Model
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -80,3 +82,16 @@ def risk_label(flag: str) -> str:
         return str(RiskFlag(flag).label)
     except ValueError:
         return flag
+
+
+@cache
+def _choice_labels(model: type[Model], field_name: str) -> dict:
+    return dict(model._meta.get_field(field_name).flatchoices)
+
+
+@register.filter
+def choice_label(obj: Model, field_name: str) -> str:
+    """``obj.get_<field_name>_display()``, from the choices read once: long lists show it on every row, and
+    Django's own rebuilds and translates every choice on each call."""
+    value = getattr(obj, field_name)
+    return str(_choice_labels(type(obj), field_name).get(value, value))

@@ -5,7 +5,8 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone, translation
 
-from sellerops.templatetags.sellerops_tags import when
+from orders.models import Order, OrderStatus
+from sellerops.templatetags.sellerops_tags import choice_label, when
 
 INSTANT = datetime(2026, 11, 25, 3, 56, tzinfo=UTC)
 
@@ -18,3 +19,12 @@ def test_when_in_english_and_chinese_in_the_viewer_timezone():
             assert when(INSTANT) == "11月25日 11:56"
             assert when(INSTANT, "date") == "2026年11月25日"
     assert when(None) == ""
+
+
+def test_choice_label_is_the_display_value_in_the_active_language():
+    order = Order(status=OrderStatus.UNSHIPPED)
+    assert choice_label(order, "status") == order.get_status_display() == "Unshipped"
+    with translation.override("zh-hans"):
+        assert choice_label(order, "status") == order.get_status_display() == "未发货"
+    order.status = "SomethingNew"
+    assert choice_label(order, "status") == order.get_status_display() == "SomethingNew"

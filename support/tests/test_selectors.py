@@ -65,12 +65,42 @@ def test_needs_reply_is_sorted_by_time_left_overdue_first(agent, inbox):
 
 
 def test_counts_and_a_reply_moves_the_thread_to_answered(agent, inbox):
+    # The answered and all tabs grow with the whole history: they are listed, not counted.
     assert thread_inbox_counts(user=agent, filters=InboxFilters(), now=NOW) == {
-        "needs_reply": 4, "overdue": 1, "due_soon": 2, "answered": 0, "all": 4}
+        "needs_reply": 4, "overdue": 1, "due_soon": 2, "answered": None, "all": None}
+    assert subjects(agent, Tab.ANSWERED) == []
     MessageFactory(thread=inbox["overdue"], direction="outbound", sent_at=NOW - H, needs_reply=False)
     inbox["overdue"].messages.filter(direction="inbound").update(replied_at=NOW - H)
     counts = thread_inbox_counts(user=agent, filters=InboxFilters(), now=NOW)
-    assert (counts["overdue"], counts["answered"], counts["needs_reply"]) == (0, 1, 3)
+    assert (counts["overdue"], counts["due_soon"], counts["needs_reply"]) == (0, 2, 3)
+    assert subjects(agent, Tab.ANSWERED) == ["overdue"]
+    assert subjects(agent, Tab.ALL) == ["exactly 24 h", "soon", "fresh", "overdue"]
+
+
+def test_a_thread_waits_as_long_as_its_oldest_unanswered_message(agent, inbox):
+    """Tabs and counts judge a thread by its oldest waiting message, however many wait, and count it once."""
+    MessageFactory(thread=inbox["overdue"], sent_at=NOW - 2 * H)  # a reminder: still overdue, not fresh
+    MessageFactory(thread=inbox["soon"], sent_at=NOW - 5 * H)
+    MessageFactory(thread=inbox["fresh"], sent_at=NOW - 30 * H, replied_at=NOW - 29 * H)  # answered long ago
+    assert subjects(agent, Tab.OVERDUE) == ["overdue"]
+    assert subjects(agent, Tab.DUE_SOON) == ["exactly 24 h", "soon"]
+    assert subjects(agent, Tab.NEEDS_REPLY) == ["overdue", "exactly 24 h", "soon", "fresh"]
+    assert thread_inbox_counts(user=agent, filters=InboxFilters(), now=NOW) == {
+        "needs_reply": 4, "overdue": 1, "due_soon": 2, "answered": None, "all": None}
+    # Answering the oldest message leaves the reminder waiting: the thread is due on the reminder's clock.
+    inbox["overdue"].messages.filter(sent_at=NOW - 26 * H).update(replied_at=NOW - H)
+    assert subjects(agent, Tab.OVERDUE) == []
+    assert "overdue" not in subjects(agent, Tab.DUE_SOON)
+    assert subjects(agent, Tab.NEEDS_REPLY) == ["exactly 24 h", "soon", "overdue", "fresh"]
+
+
+def test_answered_threads_are_listed_newest_conversation_first(agent, inbox):
+    for name in ("overdue", "soon", "fresh"):
+        thread = inbox[name]
+        MessageFactory(thread=thread, direction="outbound", needs_reply=False, sent_at=NOW)
+        thread.messages.filter(direction="inbound").update(replied_at=NOW)
+    assert subjects(agent, Tab.ANSWERED) == ["fresh", "soon", "overdue"]
+    assert subjects(agent, Tab.ANSWERED, store=inbox["store"], assigned="me") == ["fresh"]
 
 
 def test_no_reply_needed_and_internal_notes(agent, inbox):

@@ -6,6 +6,8 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -117,6 +119,28 @@ def test_inbox_lists_the_most_urgent_first_with_counts(client, agent, store, thr
                                                                             "HX-Target": "inbox-list"})
     assert b"<html" not in partial.content and b"Fresh question" not in partial.content
     assert partial["Vary"] == "HX-Request, Cookie" or "HX-Request" in partial["Vary"]
+
+
+def test_waiting_tabs_are_counted_and_the_history_tabs_are_not(client, agent, store, thread):
+    html = client.get(reverse("support:inbox")).content.decode()
+    assert re.search(r'data-tab="needs_reply"[^>]*>\s*<span>Needs reply</span> <strong>1</strong>', html)
+    assert re.search(r'data-tab="answered"[^>]*>\s*<span>Answered</span>\s*</a>', html)
+    assert re.search(r'data-tab="all"[^>]*>\s*<span>All</span>\s*</a>', html)
+
+
+def test_the_language_filter_offers_the_threads_languages_and_a_list_swap_does_not_read_them(
+        client, agent, store, thread):
+    ThreadFactory(store=store, subject="Where is it?", language="en", last_message_at=timezone.now())
+    html = client.get(reverse("support:inbox") + "?tab=all").content.decode()
+    assert '<option value="de">German</option>' in html and '<option value="en">English</option>' in html
+    filtered = client.get(reverse("support:inbox") + "?tab=all&language=de").content.decode()
+    assert "Wo ist meine Bestellung?" in filtered and "Where is it?" not in filtered
+    # The swap draws no select and checks no language, so it does not ask which languages there are.
+    with CaptureQueriesContext(connection) as queries:
+        partial = client.get(reverse("support:inbox") + "?tab=all",
+                             headers={"HX-Request": "true", "HX-Target": "inbox-list"})
+    assert b"Where is it?" in partial.content
+    assert not any('"language"' in query["sql"] and "DISTINCT" in query["sql"] for query in queries)
 
 
 def test_template_is_filled_in_the_buyers_language(client, agent, thread):
