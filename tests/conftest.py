@@ -72,7 +72,9 @@ class LiveWorker:
             if self.process.poll() is not None:
                 pytest.fail(f"Celery worker exited with {self.process.returncode}:\n{self.log()}")
             if result.ready():
-                return result.get(timeout=5)
+                # The result is ready: get() does not block. (Another test in this process may have run
+                # task code in-process, which leaves Celery's "inside a task" guard set.)
+                return result.get(timeout=5, disable_sync_subtasks=False)
             time.sleep(0.2)
         pytest.fail(f"No result from the Celery worker within {timeout:.0f} s:\n{self.log()}")
 
