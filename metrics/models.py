@@ -47,7 +47,9 @@ class MetricSnapshot(models.Model):
                                     name="snapshot_unique_instant"),
         ]
         indexes = [models.Index(fields=["store", "kind", "metric", "channel", "window_days", "-as_of"],
-                                name="snapshot_series")]
+                                name="snapshot_series"),
+                   # The latest recompute of a store, which the dashboard shows.
+                   models.Index(fields=["store", "kind", "-as_of"], name="snapshot_latest")]
 
     def __str__(self) -> str:
         return f"{self.store} {self.metric}/{self.channel}/{self.window_days}d @ {self.as_of:%Y-%m-%d %H:%M}"

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models import F, Max, OuterRef, QuerySet, Subquery
 
 from fulfillment.models import Shipment
 from sellerops.models import Store
@@ -13,8 +16,9 @@ from sellerops.selectors import scoped
 from support.models import Message
 
 from .definitions import DEFINITIONS, Direction, MetricKey
-from .engine import metric_rows
+from .engine import Result, compute_all, metric_rows
 from .models import Breach, MetricSnapshot
+from .windows import Window, window
 
 
 def metric_drilldown(*, store: Store, metric: str, channel: str, window_days: int, as_of: datetime,
@@ -80,3 +84,80 @@ def metric_drilldown_rows(*, store: Store, metric: str, channel: str, window_day
     # Bad rows first: the counted ones for a ceiling metric, the uncounted ones for a floor metric.
     counted = F("is_counted").desc() if definition.direction is Direction.CEILING else F("is_counted").asc()
     return rows.order_by(counted, F(date_field).desc(nulls_last=True), "-pk")
+
+
+def latest_live_snapshots(stores: Iterable[Store]) -> QuerySet[MetricSnapshot]:
+    """The snapshots of each store's latest live recompute (every metric shares its ``as_of``), in one query."""
+    latest = (MetricSnapshot.objects.filter(store=OuterRef("store"), kind=MetricSnapshot.Kind.LIVE)
+              .order_by("-as_of").values("as_of")[:1])
+    return MetricSnapshot.objects.filter(store__in=list(stores), kind=MetricSnapshot.Kind.LIVE,
+                                         as_of=Subquery(latest))
+
+
+def latest_live_computed_at(stores: Iterable[Store]) -> datetime | None:
+    """The newest live recompute of any of ``stores``: what the dashboard polls for."""
+    return latest_live_snapshots(stores).aggregate(last=Max("computed_at"))["last"]
+
+
+def snapshot_result(snapshot: MetricSnapshot) -> Result:
+    """A stored result read back, judged by the definition in force (as ``compute`` would judge it now)."""
+    definition = DEFINITIONS[MetricKey(snapshot.metric)]
+    return Result(
+        metric=snapshot.metric, channel=snapshot.channel, window_days=snapshot.window_days, as_of=snapshot.as_of,
+        window=Window(start=snapshot.window_start, end=snapshot.window_end, days=snapshot.window_days,
+                      lag=definition.lag_days),
+        numerator=snapshot.numerator, denominator=snapshot.denominator, target=definition.target,
+        direction=definition.direction, definition=definition,
+    )
+
+
+def is_stale(computed_at: datetime | None, now: datetime) -> bool:
+    """Whether a live number is older than two recompute periods (``METRICS_STALE_AFTER_SECONDS``)."""
+    return computed_at is None or (now - computed_at).total_seconds() > settings.METRICS_STALE_AFTER_SECONDS
+
+
+@dataclass(frozen=True)
+class LiveResults:
+    """A store's results now: its latest live recompute when that still stands, else computed on the spot."""
+
+    results: dict[tuple[str, str, int], Result]
+    #: When the latest live recompute ran (None: never), and whether it is too old to be trusted.
+    computed_at: datetime | None
+    stale: bool
+    #: Whether ``results`` are that recompute's (False: computed for this request).
+    stored: bool
+
+
+def live_results(stores: Iterable[Store], *, now: datetime) -> dict[int, LiveResults]:
+    """Each store's current results, read from its latest live recompute where that one still stands.
+
+    A recompute stands while it is not stale and every window it counted is the window of ``now`` (a local
+    midnight in between moves them); otherwise the store is computed for this request. Either way the
+    numbers are exact for their own instant, and ``computed_at`` says when the workers last recomputed.
+    """
+    stores = list(stores)
+    stored: dict[int, list[MetricSnapshot]] = {}
+    for snapshot in latest_live_snapshots(stores):
+        stored.setdefault(snapshot.store_id, []).append(snapshot)
+    found = {}
+    for store in stores:
+        snapshots = stored.get(store.pk, [])
+        computed_at = max((s.computed_at for s in snapshots), default=None)
+        stale = is_stale(computed_at, now)
+        results = {result.key: result for result in map(snapshot_result, snapshots)}
+        stands = not stale and _covers_every_result(results, store=store, now=now)
+        if not stands:
+            results = {result.key: result for result in compute_all(store, now)}
+        found[store.pk] = LiveResults(results=results, computed_at=computed_at, stale=stale, stored=stands)
+    return found
+
+
+def _covers_every_result(results: dict[tuple[str, str, int], Result], *, store: Store, now: datetime) -> bool:
+    for definition in DEFINITIONS.values():
+        for channel in definition.channels:
+            for days in definition.window_days:
+                result = results.get((definition.key.value, channel, days))
+                if result is None or result.window != window(as_of=now, tz=store.tz, days=days,
+                                                             lag=definition.lag_days):
+                    return False
+    return True

@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from metrics.engine import compute_all
 from metrics.models import Breach, MetricSnapshot
-from metrics.services import metrics_recompute
+from metrics.services import metrics_backfill_daily, metrics_recompute
+from metrics.views.common import percent
 from metrics.windows import local_midnight
 from support.models import Claim
 from tests.factories import (
@@ -324,6 +325,52 @@ def test_dashboard_query_count_does_not_grow_with_rows(client_in, store, count, 
     # notifications.
     with django_assert_max_num_queries(26):
         assert client_in.get(URL).status_code == 200
+
+
+def test_live_tiles_show_the_latest_recompute_while_it_stands(client_in, store, django_assert_max_num_queries):
+    seed_lsr(store, late=1, on_time=3)
+    metrics_backfill_daily(store=store, days=8)  # the change in a week reads a daily snapshot
+    metrics_recompute(store=store)
+    # Rows that reach the database without a service call: no recompute follows, so the tiles keep the last one.
+    seed_lsr(store, late=2, on_time=0)
+    # Session, user, profile, stores, breaches, the latest recompute, 90 days of snapshots, the top bar.
+    with django_assert_max_num_queries(10):
+        html = client_in.get(URL).content.decode()
+    assert (tiles(html)["tile-lsr-mfn-10"]["numerator"], tiles(html)["tile-lsr-mfn-10"]["denominator"]) == ("1", "4")
+    overview = tiles(client_in.get(URL, {"store": store.code}).content.decode())
+    assert overview["tile-lsr-mfn-10"]["numerator"] == "1"
+
+    # Once stale, the numbers are computed for the request (and the tiles say stale).
+    MetricSnapshot.objects.update(computed_at=timezone.now() - timedelta(hours=3))
+    found = tiles(client_in.get(URL).content.decode())
+    assert (found["tile-lsr-mfn-10"]["numerator"], found["tile-lsr-mfn-10"]["denominator"]) == ("3", "6")
+
+
+def test_a_recompute_from_before_local_midnight_is_not_shown_today(client_in, store):
+    seed_lsr(store, late=1, on_time=3)
+    before_midnight = local_midnight(local_today(store), store.tz) - timedelta(minutes=1)
+    metrics_recompute(store=store, as_of=before_midnight)  # computed just now, for yesterday's windows
+    seed_lsr(store, late=2, on_time=0)
+    found = tiles(client_in.get(URL).content.decode())
+    assert (found["tile-lsr-mfn-10"]["numerator"], found["tile-lsr-mfn-10"]["denominator"]) == ("3", "6")
+    assert found["tile-lsr-mfn-10"]["window"] == "10"
+
+
+def test_the_overview_row_of_each_store_reads_its_own_recompute(client, store, other_store):
+    manager = UserFactory(username="boss")
+    for each in (store, other_store):
+        MembershipFactory(user=manager, store=each, role="manager")
+    seed_lsr(store, late=1, on_time=1)
+    seed_lsr(other_store, late=0, on_time=2)
+    metrics_recompute(store=store)
+    seed_lsr(store, late=1, on_time=0)
+    seed_lsr(other_store, late=1, on_time=0)  # not recomputed at all: computed for the request
+    client.force_login(manager)
+    html = client.get(URL).content.decode()
+    rows = {code: html.split(f'data-store="{code}"')[1].split("</tr>")[0] for code in (store.code, other_store.code)}
+    # LSR: the recompute's 1 of 2 (50 %), not the 2 of 3 in the database now; the other store's 1 of 3 as it is.
+    assert f"{percent(Decimal(1) / 2)} %" in rows[store.code] and f"{percent(Decimal(2) / 3)} %" not in rows[store.code]
+    assert f"{percent(Decimal(1) / 3)} %" in rows[other_store.code]
 
 
 @pytest.mark.parametrize("count", [5, 40])

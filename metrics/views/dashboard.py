@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -29,7 +29,7 @@ from ..definitions import DEFINITIONS, Direction, MetricKey
 from ..engine import Result, compute_all
 from ..forms import HealthForm, resolve_as_of
 from ..models import MetricSnapshot, Status
-from ..selectors import breach_list, snapshot_series
+from ..selectors import LiveResults, breach_list, latest_live_computed_at, live_results, snapshot_series
 from .common import (
     CHANNEL_LABELS,
     GROUPS,
@@ -133,20 +133,13 @@ def week_ago_rates(store: Store, as_of: datetime, snapshots: Iterable[MetricSnap
     return rates
 
 
-def is_stale(computed_at: datetime | None, now: datetime) -> bool:
-    """Whether a live number is older than two recompute periods (``METRICS_STALE_AFTER_SECONDS``)."""
-    limit = timedelta(seconds=settings.METRICS_STALE_AFTER_SECONDS)
-    return computed_at is None or now - computed_at > limit
+def store_board(store: Store, *, as_of: datetime, day: date | None, live: LiveResults | None = None) -> StoreBoard:
+    """Every tile of ``store`` at ``as_of``: its values, the change in a week, and 90 days of daily history.
 
-
-def store_board(store: Store, *, as_of: datetime, day: date | None,
-                computed: dict[tuple[str, str, int], datetime] | None = None) -> StoreBoard:
-    """Every tile of ``store`` at ``as_of``: live values, the change in a week, and 90 days of daily history.
-
-    ``computed`` gives when each result was last recomputed (live snapshots); without it (time travel) the
-    tiles say nothing about it.
+    ``live`` gives the current values and when they were last recomputed; without it (time travel) the tiles
+    are computed at ``as_of`` and say nothing about recomputes.
     """
-    results = {result.key: result for result in compute_all(store, as_of)}
+    results = live.results if live is not None else {result.key: result for result in compute_all(store, as_of)}
     since = as_of - timedelta(days=HISTORY_DAYS)
     snapshots = list(snapshot_series(store=store, since=since, until=as_of))
     before = week_ago_rates(store, as_of, snapshots, TILE_KEYS)
@@ -155,9 +148,8 @@ def store_board(store: Store, *, as_of: datetime, day: date | None,
         rate = float(snap.rate * 100) if snap.rate is not None else None
         series.setdefault((snap.metric, snap.channel, snap.window_days), []).append((snap.as_of.timestamp(), rate))
     board = StoreBoard(store=store, as_of=as_of, week_ago=as_of - WEEK)
-    if computed is not None:
-        board.computed_at = max(computed.values(), default=None)
-        board.stale = is_stale(board.computed_at, as_of)
+    if live is not None:
+        board.computed_at, board.stale = live.computed_at, live.stale
     for label, metrics in GROUPS:
         tiles = []
         for metric, channels in metrics:
@@ -167,9 +159,8 @@ def store_board(store: Store, *, as_of: datetime, day: date | None,
                     result = results[(metric.value, channel, days)]
                     tile = make_tile(store, result, day=day, history=series.get(result.key, []),
                                      week_ago_rate=before.get(result.key))
-                    if computed is not None:
-                        at = computed.get(result.key)
-                        tile = replace(tile, computed_at=at, stale=is_stale(at, as_of))
+                    if live is not None:
+                        tile = replace(tile, computed_at=live.computed_at, stale=live.stale)
                     tiles.append(tile)
         board.groups.append(TileGroup(str(label), tiles))
     return board
@@ -233,8 +224,9 @@ def overview_columns() -> list[dict[str, str]]:
     return columns
 
 
-def overview_row(store: Store, *, as_of: datetime, day: date | None) -> OverviewRow:
-    results = {result.key: result for result in compute_all(store, as_of)}
+def overview_row(store: Store, *, as_of: datetime, day: date | None, live: LiveResults | None = None) -> OverviewRow:
+    """One store's row of the every-store table: ``live`` values, or (time travel) computed at ``as_of``."""
+    results = live.results if live is not None else {result.key: result for result in compute_all(store, as_of)}
     cells = []
     for key in TILE_KEYS:
         result = results[key]
@@ -244,17 +236,10 @@ def overview_row(store: Store, *, as_of: datetime, day: date | None) -> Overview
             status_label=str(Status(result.status).label),
             url=drilldown_url(store, key, part=worst_part(result.definition), day=day),
         ))
-    return OverviewRow(store=store, as_of=as_of, cells=cells, url=health_url(store=store.code, day=day))
-
-
-def last_computed(stores: Iterable[Store], *, since: datetime) -> dict[int, dict[tuple[str, str, int], datetime]]:
-    """When each result of each store was last recomputed live (since ``since``), in one query."""
-    found: dict[int, dict[tuple[str, str, int], datetime]] = {}
-    rows = (MetricSnapshot.objects.filter(store__in=list(stores), kind=MetricSnapshot.Kind.LIVE, as_of__gte=since)
-            .values("store_id", "metric", "channel", "window_days").annotate(last=Max("computed_at")).order_by())
-    for row in rows:
-        found.setdefault(row["store_id"], {})[(row["metric"], row["channel"], row["window_days"])] = row["last"]
-    return found
+    row = OverviewRow(store=store, as_of=as_of, cells=cells, url=health_url(store=store.code, day=day))
+    if live is not None:
+        row = replace(row, computed_at=live.computed_at, stale=live.stale)
+    return row
 
 
 def breach_banner(user) -> list[dict]:
@@ -303,33 +288,21 @@ def health_context(request: HttpRequest, *, now: datetime) -> dict:
         "all_url": health_url(store=None, day=day),
         "now_url": health_url(store=store.code if store else None, day=None),
     }
-    # Live numbers say when they were last recomputed, and the page polls for a newer recompute.
-    computed = (last_computed([store] if store else stores, since=now - timedelta(days=HISTORY_DAYS))
-                if day is None else None)
+    # Live numbers come from the latest recompute, say when it ran, and the page polls for a newer one.
+    live = live_results([store] if store else stores, now=now) if day is None else {}
     if day is None:
-        latest = max((at for by_key in computed.values() for at in by_key.values()), default=None)
+        latest = max((found.computed_at for found in live.values() if found.computed_at), default=None)
         context["poll_url"] = reverse("metrics:health_poll") + "?" + urlencode(
             {**({"store": store.code} if store else {}), "known": latest.timestamp() if latest else 0})
         context["poll_seconds"] = settings.METRICS_POLL_SECONDS
     if store is not None:
         as_of = resolve_as_of(day, store.tz, now)
-        board = store_board(store, as_of=as_of, day=day,
-                            computed=computed.get(store.pk, {}) if computed is not None else None)
+        board = store_board(store, as_of=as_of, day=day, live=live.get(store.pk))
         context.update(board=board, as_of=as_of)
     else:
-        rows = [overview_row(s, as_of=resolve_as_of(day, s.tz, now), day=day) for s in stores]
-        if computed is not None:
-            rows = [replace(row, computed_at=max(computed.get(row.store.pk, {}).values(), default=None))
-                    for row in rows]
-            rows = [replace(row, stale=is_stale(row.computed_at, now)) for row in rows]
+        rows = [overview_row(s, as_of=resolve_as_of(day, s.tz, now), day=day, live=live.get(s.pk)) for s in stores]
         context.update(columns=overview_columns(), overview=rows)
     return context
-
-
-def latest_live_computed_at(stores: Iterable[Store]) -> datetime | None:
-    """The newest live recompute of any of ``stores``: what the dashboard polls for."""
-    return (MetricSnapshot.objects.filter(store__in=list(stores), kind=MetricSnapshot.Kind.LIVE)
-            .aggregate(last=Max("computed_at"))["last"])
 
 
 @login_required
