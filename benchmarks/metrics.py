@@ -6,7 +6,8 @@
 
 It seeds ``--orders`` orders (with their shipments, feedback, claims, messages and returns) across
 ``--stores`` stores, then measures in one run:
-  (a) ``compute_all`` for every store (the engine the dashboard, API and tasks call), and its query count;
+  (a) ``compute_all`` for every store (the engine the dashboard, API and tasks call), and its query count, one
+      store after another, then as the Celery workers run it: one task per store in ``--workers`` processes;
   (b) one ``SELECT count(*)`` over the orders table: the floor any database answer costs;
   (c) a naive engine that loads the same rows into Python and counts there.
 Targets: (a) under 5 s for 1,000,000 orders in 10 stores, within 10x of (b), with a query count that does
@@ -212,6 +213,23 @@ def main() -> None:
             cursor.execute("SELECT count(*) FROM orders_order")
             return cursor.fetchone()[0]
 
+    def floor_workers() -> int:
+        """How many processes PostgreSQL gives the floor's scan besides its own (its parallel workers)."""
+        if connection.vendor != "postgresql":
+            return 0
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (FORMAT JSON) SELECT count(*) FROM orders_order")
+            plan = cursor.fetchone()[0]
+        found = []
+
+        def walk(node):
+            found.append(node.get("Workers Planned", 0))
+            for child in node.get("Plans", []):
+                walk(child)
+
+        walk(plan[0]["Plan"])
+        return max(found)
+
     def python():
         return [naive(store, now) for store in stores]
 
@@ -229,7 +247,9 @@ def main() -> None:
           f"{queries / len(stores):.0f} per store)")
     print(f"(a) the same, {args.workers} stores at a time:     {t_parallel:8.3f} s  "
           f"(as {args.workers} Celery worker processes)")
-    print(f"(b) SELECT count(*) over orders:         {t_floor:8.3f} s")
+    helpers = floor_workers()
+    print(f"(b) SELECT count(*) over orders:         {t_floor:8.3f} s  "
+          + (f"(PostgreSQL's parallel scan: {helpers} workers and the leader)" if helpers else "(one process)"))
     print(f"(c) naive, rows loaded into Python:      {t_naive:8.3f} s")
     print(f"engine / floor: {t_engine / t_floor:6.1f}x ({t_parallel / t_floor:.1f}x with {args.workers} at a time)    "
           f"naive / engine: {t_naive / t_engine:6.1f}x")
