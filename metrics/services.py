@@ -161,6 +161,19 @@ def metrics_backfill_daily(*, store: Store, days: int, now: datetime | None = No
     return len(snapshots)
 
 
+def metrics_prune_live(*, store: Store, now: datetime | None = None) -> int:
+    """Delete ``store``'s live snapshots older than ``METRICS_LIVE_KEEP_DAYS`` but its latest; return how many.
+
+    Every recompute writes a live set (hourly, and after each burst of changes), and only the latest is read.
+    """
+    now = now or timezone.now()
+    live = MetricSnapshot.objects.filter(store=store, kind=MetricSnapshot.Kind.LIVE)
+    latest = live.order_by("-as_of").values_list("as_of", flat=True).first()
+    deleted, _ = (live.filter(as_of__lt=now - timedelta(days=settings.METRICS_LIVE_KEEP_DAYS))
+                  .exclude(as_of=latest).delete())
+    return deleted
+
+
 def metrics_snapshot_daily(*, store: Store, now: datetime | None = None) -> list[Result]:
     """Snapshot ``store``'s metrics at the start of its current local day (idempotent for the day)."""
     now = now or timezone.now()

@@ -8,7 +8,7 @@ from django.utils.dateparse import parse_datetime
 
 from sellerops.models import Store
 
-from .services import metrics_recompute_store, metrics_snapshot_daily
+from .services import metrics_prune_live, metrics_recompute_store, metrics_snapshot_daily
 
 
 # Nobody reads its result: not subscribing to one keeps a page that queues it independent of the result store.
@@ -21,7 +21,11 @@ def metrics_recompute_store_task(self, store_id: int, as_of: str | None = None) 
 
 @shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def metrics_snapshot_store_task(self, store_id: int) -> int:
-    return len(metrics_snapshot_daily(store=Store.objects.get(pk=store_id)))
+    """Snapshot one store's day and prune its old live recomputes; returns how many results were snapshot."""
+    store = Store.objects.get(pk=store_id)
+    results = metrics_snapshot_daily(store=store)
+    metrics_prune_live(store=store)
+    return len(results)
 
 
 @shared_task

@@ -282,6 +282,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 METRICS_RECOMPUTE_DEBOUNCE_SECONDS = env.int("METRICS_RECOMPUTE_DEBOUNCE_SECONDS", default=30)
 # A live metric not recomputed for this long (two hourly recompute periods) is shown as stale.
 METRICS_STALE_AFTER_SECONDS = env.int("METRICS_STALE_AFTER_SECONDS", default=2 * 60 * 60)
+# Live recomputes are kept this many days (the latest of each store always); daily snapshots are kept for good.
+METRICS_LIVE_KEEP_DAYS = env.int("METRICS_LIVE_KEEP_DAYS", default=7)
 # How often the dashboard asks whether a newer recompute has landed.
 METRICS_POLL_SECONDS = env.int("METRICS_POLL_SECONDS", default=15)
 # The site's address, for links in alert e-mails.

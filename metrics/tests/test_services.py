@@ -12,11 +12,13 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from metrics.models import Breach, MetricSnapshot
 from metrics.services import metrics_inputs_changed, metrics_recompute, metrics_snapshot_daily
+from metrics.tasks import metrics_snapshot_store_task
 from tests.factories import MembershipFactory, OrderFactory, ShipmentFactory, StoreFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -100,6 +102,28 @@ def test_daily_snapshot_is_taken_at_local_midnight(store):
     assert len(as_ofs) == 1
     local = as_ofs.pop().astimezone(store.tz)
     assert (local.hour, local.minute) == (0, 0)
+
+
+@override_settings(METRICS_LIVE_KEEP_DAYS=7)
+def test_the_daily_job_prunes_old_live_recomputes_but_each_stores_latest(store, other_store):
+    now = timezone.now()
+    for days_ago in (30, 8, 6, 0):
+        metrics_recompute(store=store, as_of=now - timedelta(days=days_ago))
+    metrics_recompute(store=other_store, as_of=now - timedelta(days=20))  # its latest, however old
+    metrics_recompute(store=store, as_of=now - timedelta(days=400), kind=MetricSnapshot.Kind.DAILY)
+
+    metrics_snapshot_store_task.delay(store.pk)
+    metrics_snapshot_store_task.delay(other_store.pk)
+
+    def live_days(of):
+        found = MetricSnapshot.objects.filter(store=of, kind="live").values_list("as_of", flat=True)
+        return sorted({round((now - as_of) / timedelta(days=1)) for as_of in found})
+
+    assert live_days(store) == [0, 6]
+    assert live_days(other_store) == [20]
+    assert MetricSnapshot.objects.filter(store=store, kind="live", as_of=now).count() == 11
+    # Daily snapshots stay, the year-old one too, beside today's.
+    assert MetricSnapshot.objects.filter(store=store, kind="daily").count() == 2 * 11
 
 
 def test_a_burst_of_changes_enqueues_one_recompute(store, django_capture_on_commit_callbacks, monkeypatch):
