@@ -124,8 +124,6 @@ class LiveResults:
     #: When the latest live recompute ran (None: never), and whether it is too old to be trusted.
     computed_at: datetime | None
     stale: bool
-    #: Whether ``results`` are that recompute's (False: computed for this request).
-    stored: bool
 
 
 def live_results(stores: Iterable[Store], *, now: datetime) -> dict[int, LiveResults]:
@@ -148,7 +146,7 @@ def live_results(stores: Iterable[Store], *, now: datetime) -> dict[int, LiveRes
         stands = not stale and _covers_every_result(results, store=store, now=now)
         if not stands:
             results = {result.key: result for result in compute_all(store, now)}
-        found[store.pk] = LiveResults(results=results, computed_at=computed_at, stale=stale, stored=stands)
+        found[store.pk] = LiveResults(results=results, computed_at=computed_at, stale=stale)
     return found
 
 
