@@ -11,7 +11,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import F, Max, OuterRef, QuerySet, Subquery
 
 from fulfillment.models import Shipment
-from sellerops.models import Store
+from sellerops.background import METRICS_RECOMPUTE_TASK
+from sellerops.models import DeferredTask, Store
 from sellerops.selectors import scoped
 from support.models import Message
 
@@ -129,21 +130,24 @@ class LiveResults:
 def live_results(stores: Iterable[Store], *, now: datetime) -> dict[int, LiveResults]:
     """Each store's current results, read from its latest live recompute where that one still stands.
 
-    A recompute stands while it is not stale and every window it counted is the window of ``now`` (a local
-    midnight in between moves them); otherwise the store is computed for this request. Either way the
-    numbers are exact for their own instant, and ``computed_at`` says when the workers last recomputed.
+    A recompute stands while it is not stale, no recompute of the store is owed (one the broker refused,
+    ``sellerops.background``) and every window it counted is the window of ``now`` (a local midnight in
+    between moves them); otherwise the store is computed for this request. Either way the numbers are exact
+    for their own instant, and ``computed_at`` says when the workers last recomputed.
     """
     stores = list(stores)
     stored: dict[int, list[MetricSnapshot]] = {}
     for snapshot in latest_live_snapshots(stores):
         stored.setdefault(snapshot.store_id, []).append(snapshot)
+    owed = set(DeferredTask.objects.filter(task=METRICS_RECOMPUTE_TASK, store__in=stores)
+               .values_list("store_id", flat=True))
     found = {}
     for store in stores:
         snapshots = stored.get(store.pk, [])
         computed_at = max((s.computed_at for s in snapshots), default=None)
         stale = is_stale(computed_at, now)
         results = {result.key: result for result in map(snapshot_result, snapshots)}
-        stands = not stale and _covers_every_result(results, store=store, now=now)
+        stands = not stale and store.pk not in owed and _covers_every_result(results, store=store, now=now)
         if not stands:
             results = {result.key: result for result in compute_all(store, now)}
         found[store.pk] = LiveResults(results=results, computed_at=computed_at, stale=stale)

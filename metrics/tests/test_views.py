@@ -17,6 +17,7 @@ from metrics.models import Breach, MetricSnapshot
 from metrics.services import metrics_backfill_daily, metrics_recompute
 from metrics.views.common import percent
 from metrics.windows import local_midnight
+from sellerops.background import METRICS_RECOMPUTE_TASK, deferred_task_mark
 from support.models import Claim
 from tests.factories import (
     ClaimFactory,
@@ -320,10 +321,10 @@ def test_dashboard_query_count_does_not_grow_with_rows(client_in, store, count, 
     seed_lsr(store, late=count // 5, on_time=count - count // 5)
     for order in OrderFactory.create_batch(3, store=store, purchase_date=timezone.now() - timedelta(days=20)):
         FeedbackFactory(order=order, rating=1, received_at=order.purchase_date + timedelta(days=1))
-    # Session, user, profile, stores, breaches, 9 metric queries now (the defect rate and the response rate count
-    # their numerators apart), snapshots, 9 a week ago, when each result was last recomputed, the top bar's unread
-    # notifications.
-    with django_assert_max_num_queries(26):
+    # Session, user, profile, stores, breaches, the latest recompute (none) and whether one is owed, 9 metric
+    # queries now (the defect rate and the response rate count their numerators apart), snapshots, 9 a week ago,
+    # the top bar's unread notifications.
+    with django_assert_max_num_queries(27):
         assert client_in.get(URL).status_code == 200
 
 
@@ -333,7 +334,8 @@ def test_live_tiles_show_the_latest_recompute_while_it_stands(client_in, store, 
     metrics_recompute(store=store)
     # Rows that reach the database without a service call: no recompute follows, so the tiles keep the last one.
     seed_lsr(store, late=2, on_time=0)
-    # Session, user, profile, stores, breaches, the latest recompute, 90 days of snapshots, the top bar.
+    # Session, user, profile, stores, breaches, the latest recompute, whether one is owed, 90 days of snapshots,
+    # the top bar.
     with django_assert_max_num_queries(10):
         html = client_in.get(URL).content.decode()
     assert (tiles(html)["tile-lsr-mfn-10"]["numerator"], tiles(html)["tile-lsr-mfn-10"]["denominator"]) == ("1", "4")
@@ -342,6 +344,16 @@ def test_live_tiles_show_the_latest_recompute_while_it_stands(client_in, store, 
 
     # Once stale, the numbers are computed for the request (and the tiles say stale).
     MetricSnapshot.objects.update(computed_at=timezone.now() - timedelta(hours=3))
+    found = tiles(client_in.get(URL).content.decode())
+    assert (found["tile-lsr-mfn-10"]["numerator"], found["tile-lsr-mfn-10"]["denominator"]) == ("3", "6")
+
+
+def test_live_tiles_are_computed_while_the_store_is_owed_a_recompute(client_in, store):
+    seed_lsr(store, late=1, on_time=3)
+    metrics_recompute(store=store)
+    seed_lsr(store, late=2, on_time=0)
+    # The broker refused the recompute these changes asked for: it is owed, kept in the database.
+    deferred_task_mark(task_name=METRICS_RECOMPUTE_TASK, store_id=store.pk, object_id=store.pk)
     found = tiles(client_in.get(URL).content.decode())
     assert (found["tile-lsr-mfn-10"]["numerator"], found["tile-lsr-mfn-10"]["denominator"]) == ("3", "6")
 
