@@ -11,10 +11,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import OperationalError, connection
 
+from .database import DATABASE_ERRORS
 from .errors import ApplicationError
 from .models import SellerCredentials, Store
 
 logger = logging.getLogger(__name__)
+#: An import that loses the database is tried again this many times, 5 s, 10 s, 20 s… apart.
+IMPORT_RETRIES = 5
+IMPORT_RETRY_SECONDS = 5
 
 
 class PingResult(TypedDict):
@@ -89,16 +93,28 @@ def spapi_fetch_performance_task(store_id: int | None = None) -> dict[str, Any]:
     return {"store": store.code, "report": report.pk, "report_id": report.report_id}
 
 
-@shared_task(acks_late=True, ignore_result=True)
-def import_run_task(job_id: int) -> str:
-    """Run one uploaded report's import; a job already finished is left alone, so a redelivery is harmless."""
-    from .imports.services import import_job_run
+@shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=IMPORT_RETRIES)
+def import_run_task(self, job_id: int) -> str:
+    """Run one uploaded report's import; a job already finished is left alone, so a redelivery is harmless.
+
+    Losing the database rolls the file back whole; the task then runs again (the running job is taken up
+    where it stands, from the first row), and after ``IMPORT_RETRIES`` tries the job fails, saying why.
+    """
+    from .imports.services import import_job_give_up, import_job_run
     from .models import ImportJob
 
-    job = ImportJob.objects.select_related("store", "created_by").filter(pk=job_id).first()
-    if job is None:
-        return "missing"
-    return import_job_run(job=job).status
+    try:
+        job = ImportJob.objects.select_related("store", "created_by").filter(pk=job_id).first()
+        if job is None:
+            return "missing"
+        return import_job_run(job=job).status
+    except DATABASE_ERRORS as error:
+        if self.request.retries >= self.max_retries:
+            logger.error("import job %s gave up after %s tries without the database: %s", job_id,
+                         self.request.retries + 1, error)
+            import_job_give_up(job_id=job_id)
+            return ImportJob.Status.FAILED
+        raise self.retry(exc=error, countdown=IMPORT_RETRY_SECONDS * 2 ** self.request.retries) from error
 
 
 @shared_task(ignore_result=True)

@@ -194,6 +194,15 @@ def _save_progress(job: ImportJob, **fields) -> None:
         setattr(job, name, value)
 
 
+def import_job_give_up(*, job_id: int) -> None:
+    """Fail a job whose import kept losing the database: it saved nothing (``import_file`` is one transaction)."""
+    message = _("The database was unavailable while this file was imported; nothing from it was saved. "
+                "Upload it again.")
+    ImportJob.objects.filter(pk=job_id, status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING]).update(
+        status=ImportJob.Status.FAILED, finished_at=timezone.now(),
+        errors=[Problem(line=None, column="", message=str(message))])
+
+
 def import_job_run(*, job: ImportJob) -> ImportJob:
     """Run a queued job's import and record its outcome; a finished job is left as it is."""
     claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.QUEUED).update(

@@ -125,3 +125,35 @@ def test_import_form_field_names_are_stable(client_op):
     html = client_op.get(URL).content.decode()
     for name in ("store", "kind", "file", "encoding"):
         assert f'name="{name}"' in html
+
+
+@pytest.mark.parametrize("losses, status, orders", [(2, "done", 4), (6, "failed", 0)])
+def test_an_import_that_loses_the_database_runs_again_then_gives_up(store, operator, monkeypatch, losses, status,
+                                                                     orders):
+    from django.db import OperationalError
+
+    from sellerops.imports import services
+    from sellerops.tasks import IMPORT_RETRIES, import_run_task
+
+    real_import_file = services.import_file
+    tries = []
+
+    def import_file(**kwargs):
+        tries.append(1)
+        if len(tries) <= losses:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real_import_file(**kwargs)
+
+    monkeypatch.setattr(services, "import_file", import_file)
+    # As a worker runs it: each retry is run (at once, eagerly), not raised to the caller.
+    monkeypatch.setitem(import_run_task.app.conf, "task_eager_propagates", False)
+    job = ImportJob(store=store, kind="all_orders", created_by=operator, file_name="a.txt")
+    job.file.save("a.txt", io.BytesIO(sample("all_orders_us.txt")), save=True)
+    import_run_task.apply(args=[job.pk])
+    job.refresh_from_db()
+    assert job.status == status
+    assert Order.objects.count() == orders
+    assert len(tries) == min(losses + 1, IMPORT_RETRIES + 1)
+    if status == "failed":
+        assert job.finished_at is not None
+        assert "nothing from it was saved" in job.errors[0]["message"]
