@@ -29,6 +29,8 @@ class MessageThread(models.Model):
         verbose_name_plural = _("message threads")
         indexes = [
             models.Index(fields=["store", "buyer_email"], name="thread_store_buyer"),
+            # The inbox's language filter skips from one language of a store to the next.
+            models.Index(fields=["store", "language"], name="thread_store_language"),
             # The inbox's answered tab: newest conversation first, read from the index until a page is full.
             models.Index(fields=["-last_message_at", "-id"], name="thread_latest"),
         ]

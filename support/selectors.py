@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, When
+from django.db import connection
+from django.db.models import Case, Count, Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, When
 from django.db.models.functions import Left
 
 from fulfillment.models import Shipment
@@ -82,22 +83,39 @@ def pending_messages() -> QuerySet[Message]:
                                   is_internal_note=False)
 
 
-def _waiting(*, sent_before: datetime | None = None) -> QuerySet:
-    """Ids of the threads with a buyer message still waiting (one sent before ``sent_before``, if given)."""
-    pending = pending_messages()
-    if sent_before is not None:
-        pending = pending.filter(sent_at__lt=sent_before)
-    return pending.values("thread_id")
+@dataclass(frozen=True)
+class Waiting:
+    """The threads with a buyer message still waiting, each with when its oldest waiting message was sent.
+
+    Read once per request, from the partial index of waiting messages: the tabs then filter the threads by
+    these few ids, which the planner sees for what they are, rather than by a subquery it expects to be large.
+    """
+
+    oldest: dict[int, datetime]
+
+    def ids(self, *, sent_from: datetime | None = None, sent_before: datetime | None = None) -> list[int]:
+        """The threads whose oldest waiting message was sent in ``[sent_from, sent_before)``."""
+        return [pk for pk, sent in self.oldest.items()
+                if (sent_from is None or sent >= sent_from) and (sent_before is None or sent < sent_before)]
 
 
-def _threads(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[MessageThread]:
+def waiting_threads(*, user: AbstractBaseUser, store: Store | None = None) -> Waiting:
+    pending = scoped(pending_messages(), user=user)
+    if store is not None:
+        pending = pending.filter(store=store)
+    rows = pending.order_by().values("thread_id").annotate(oldest=Min("sent_at")).values_list("thread_id", "oldest")
+    return Waiting(oldest=dict(rows))
+
+
+def _threads(*, user: AbstractBaseUser | AnonymousUser, waiting: list[int] | QuerySet) -> QuerySet[MessageThread]:
+    """The user's threads with their reply deadline (``waiting``: the ids of the threads that have one)."""
     oldest_pending = pending_messages().filter(thread=OuterRef("pk")).order_by("sent_at", "id")
     latest = Message.objects.filter(thread=OuterRef("pk"), is_internal_note=False).order_by("-sent_at", "-id")
     answered = Message.objects.filter(thread=OuterRef("pk"), direction=Message.Direction.OUTBOUND,
                                       is_internal_note=False)
     return scoped(MessageThread.objects.all(), user=user).annotate(
         # Looked up only for the few waiting threads, so that sorting every thread stays cheap.
-        pending_since=Case(When(pk__in=_waiting(), then=Subquery(oldest_pending.values("sent_at")[:1]))),
+        pending_since=Case(When(pk__in=waiting, then=Subquery(oldest_pending.values("sent_at")[:1]))),
         has_reply=Exists(answered),
         snippet=Subquery(latest.annotate(snip=Left("body", 180)).values("snip")[:1]),
     )
@@ -118,25 +136,32 @@ def _filtered(queryset: QuerySet[MessageThread], *, user: AbstractBaseUser, filt
     return queryset
 
 
-def _tab_q(tab: str, now: datetime) -> Q:
-    """The tab as conditions on waiting messages, which an index finds, rather than on every thread's oldest one.
-
-    A thread's oldest waiting message was sent before an instant exactly when any of its waiting messages was.
-    """
+def _tab_q(tab: str, now: datetime, waiting: Waiting) -> Q:
+    """The tab as the waiting threads whose oldest waiting message was sent in its span."""
     overdue_before = now - RESPONSE_WINDOW
     soon_before = now - RESPONSE_WINDOW + DUE_SOON
-    return {
-        Tab.NEEDS_REPLY: Q(pk__in=_waiting()),
-        Tab.OVERDUE: Q(pk__in=_waiting(sent_before=overdue_before)),
-        Tab.DUE_SOON: Q(pk__in=_waiting(sent_before=soon_before)) & ~Q(pk__in=_waiting(sent_before=overdue_before)),
-        Tab.ANSWERED: ~Q(pk__in=_waiting()) & Q(has_reply=True),
-        Tab.ALL: Q(),
-    }[tab]
+    if tab == Tab.NEEDS_REPLY:
+        return Q(pk__in=waiting.ids())
+    if tab == Tab.OVERDUE:
+        return Q(pk__in=waiting.ids(sent_before=overdue_before))
+    if tab == Tab.DUE_SOON:
+        return Q(pk__in=waiting.ids(sent_from=overdue_before, sent_before=soon_before))
+    if tab == Tab.ANSWERED:
+        return ~Q(pk__in=waiting.ids()) & Q(has_reply=True)
+    if tab == Tab.ALL:
+        return Q()
+    raise ValueError(f"unknown tab {tab!r}")
+
+
+def _inbox(*, user: AbstractBaseUser, filters: InboxFilters) -> tuple[QuerySet[MessageThread], Waiting]:
+    waiting = waiting_threads(user=user, store=filters.store)
+    return _filtered(_threads(user=user, waiting=waiting.ids()), user=user, filters=filters), waiting
 
 
 def thread_inbox(*, user: AbstractBaseUser, filters: InboxFilters, now: datetime) -> QuerySet[MessageThread]:
     """Threads of the tab, the least time left first (overdue at the top), then the most recent."""
-    queryset = _filtered(_threads(user=user), user=user, filters=filters).filter(_tab_q(filters.tab, now))
+    threads, waiting = _inbox(user=user, filters=filters)
+    queryset = threads.filter(_tab_q(filters.tab, now, waiting))
     if filters.tab == Tab.ANSWERED:
         # No answered thread waits and each has messages: newest first is the whole order, read from an index.
         ordering = ("-last_message_at", "-id")
@@ -151,15 +176,39 @@ def thread_inbox_counts(*, user: AbstractBaseUser, filters: InboxFilters, now: d
 
     The answered and all tabs grow with the whole history: like the order queue's, they are not counted (None).
     """
-    queryset = _filtered(_threads(user=user), user=user, filters=filters).filter(_tab_q(Tab.NEEDS_REPLY, now))
-    counts = queryset.aggregate(**{tab: Count("pk", filter=_tab_q(tab, now)) for tab in Tab.COUNTED})
+    threads, waiting = _inbox(user=user, filters=filters)
+    if not waiting.oldest:
+        return {tab: 0 if tab in Tab.COUNTED else None for tab in Tab.ORDER}
+    queryset = threads.filter(_tab_q(Tab.NEEDS_REPLY, now, waiting))
+    counts = queryset.aggregate(**{tab: Count("pk", filter=_tab_q(tab, now, waiting)) for tab in Tab.COUNTED})
     return {tab: counts.get(tab) for tab in Tab.ORDER}
 
 
+#: The languages of each store's threads, one index probe per language (a "loose index scan"), not a pass over
+#: every thread: the next language of a store is the least one above the last.
+_STORE_LANGUAGES_SQL = """
+    WITH RECURSIVE found (store_id, language) AS (
+        SELECT s.id, (SELECT min(t.language) FROM {threads} t WHERE t.store_id = s.id AND t.language > '')
+          FROM {stores} s WHERE s.id IN ({store_ids})
+        UNION ALL
+        SELECT f.store_id, (SELECT min(t.language) FROM {threads} t
+                             WHERE t.store_id = f.store_id AND t.language > f.language)
+          FROM found f WHERE f.language IS NOT NULL
+    )
+    SELECT DISTINCT language FROM found WHERE language IS NOT NULL
+"""
+
+
 def thread_languages(*, user: AbstractBaseUser) -> list[str]:
-    # No ordering: the model's would make DISTINCT sort every thread.
-    return sorted(scoped(MessageThread.objects.exclude(language=""), user=user).order_by()
-                  .values_list("language", flat=True).distinct())
+    """The languages of the threads of ``user``'s stores, sorted."""
+    store_pks = list(store_list(user=user).values_list("pk", flat=True))
+    if not store_pks:
+        return []
+    sql = _STORE_LANGUAGES_SQL.format(threads=MessageThread._meta.db_table, stores=Store._meta.db_table,
+                                      store_ids=", ".join(["%s"] * len(store_pks)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, store_pks)
+        return sorted(language for (language,) in cursor.fetchall())
 
 
 def thread_detail(*, user: AbstractBaseUser, pk: int) -> MessageThread | None:
@@ -173,7 +222,8 @@ def thread_detail(*, user: AbstractBaseUser, pk: int) -> MessageThread | None:
         Prefetch("claims", queryset=Claim.objects.order_by("-filed_at")),
         "feedback",
     )
-    return (_threads(user=user).select_related("store", "assigned_to")
+    waiting = pending_messages().filter(thread_id=pk).values("thread_id")
+    return (_threads(user=user, waiting=waiting).select_related("store", "assigned_to")
             .prefetch_related(Prefetch("messages", queryset=messages), Prefetch("order", queryset=orders))
             .filter(pk=pk).first())
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from support.selectors import InboxFilters, Tab, reply_window, thread_inbox, thread_inbox_counts
+from support.selectors import InboxFilters, Tab, reply_window, thread_inbox, thread_inbox_counts, thread_languages
 from support.services import message_mark_no_reply_needed
 from tests.factories import MembershipFactory, MessageFactory, StoreFactory, ThreadFactory, UserFactory
 
@@ -122,3 +122,15 @@ def test_filters_by_assignment_store_and_language(agent, inbox):
     MembershipFactory(user=agent, store=other, role="agent")
     assert subjects(agent, Tab.ALL, language="de") == ["not mine"]
     assert subjects(agent, Tab.ALL, store=other) == ["not mine"]
+
+
+def test_the_language_filter_offers_each_language_of_the_users_stores_once(agent, inbox):
+    other = StoreFactory(code="ACME-DE", marketplace="DE")
+    foreign = StoreFactory(code="ACME-JP", marketplace="JP")
+    for store, language in [(inbox["store"], "en"), (inbox["store"], "de"), (other, "de"), (other, "fr"),
+                            (other, ""), (foreign, "ja")]:
+        ThreadFactory(store=store, language=language)
+    MembershipFactory(user=agent, store=other, role="agent")
+    assert thread_languages(user=agent) == ["de", "en", "fr"]
+    assert thread_languages(user=UserFactory(username="nobody")) == []
+    assert thread_languages(user=UserFactory(username="root", is_superuser=True)) == ["de", "en", "fr", "ja"]
