@@ -100,6 +100,7 @@ class Waiting:
 
 
 def waiting_threads(*, user: AbstractBaseUser, store: Store | None = None) -> Waiting:
+    """The waiting threads of ``user``'s stores (of ``store`` only, if given), in one query on the partial index."""
     pending = scoped(pending_messages(), user=user)
     if store is not None:
         pending = pending.filter(store=store)
