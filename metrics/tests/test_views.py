@@ -339,8 +339,8 @@ def test_live_tiles_show_the_latest_recompute_while_it_stands(client_in, store, 
     with django_assert_max_num_queries(10):
         html = client_in.get(URL).content.decode()
     assert (tiles(html)["tile-lsr-mfn-10"]["numerator"], tiles(html)["tile-lsr-mfn-10"]["denominator"]) == ("1", "4")
-    overview = tiles(client_in.get(URL, {"store": store.code}).content.decode())
-    assert overview["tile-lsr-mfn-10"]["numerator"] == "1"
+    chosen = tiles(client_in.get(URL, {"store": store.code}).content.decode())
+    assert chosen["tile-lsr-mfn-10"]["numerator"] == "1"
 
     # Once stale, the numbers are computed for the request (and the tiles say stale).
     MetricSnapshot.objects.update(computed_at=timezone.now() - timedelta(hours=3))
