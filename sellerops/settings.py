@@ -117,6 +117,11 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A server that does not answer fails the request within seconds (a 503) instead of holding a worker;
     # ?connect_timeout= in DATABASE_URL overrides it.
     DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
+    # A server that vanishes mid-query (a network partition, not a restart) is noticed within about a minute by TCP
+    # keepalives, instead of holding the request until the kernel gives up (hours).
+    for name, value in {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10,
+                        "keepalives_count": 3}.items():
+        DATABASES["default"]["OPTIONS"].setdefault(name, value)
     # A kept connection that the server dropped (a restart) is replaced before a request uses it, not failed.
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -138,3 +138,17 @@ def test_postgresql_connections_time_out_and_are_checked_before_reuse(url, timeo
     database = json.loads(result.stdout.strip().splitlines()[-1])
     assert database["options"]["connect_timeout"] == timeout
     assert database["health_checks"] is True
+    assert {name: database["options"][name] for name in ("keepalives", "keepalives_idle", "keepalives_interval",
+                                                          "keepalives_count")} == {
+        "keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3}
+
+
+@pytest.mark.django_db
+def test_the_postgresql_connection_has_tcp_keepalives_on():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("TCP keepalives are a PostgreSQL connection setting.")
+    connection.ensure_connection()
+    parameters = connection.connection.get_dsn_parameters()
+    assert (parameters["keepalives"], parameters["keepalives_idle"], parameters["keepalives_count"]) == ("1", "30", "3")
