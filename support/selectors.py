@@ -154,14 +154,20 @@ def _tab_q(tab: str, now: datetime, waiting: Waiting) -> Q:
     raise ValueError(f"unknown tab {tab!r}")
 
 
-def _inbox(*, user: AbstractBaseUser, filters: InboxFilters) -> tuple[QuerySet[MessageThread], Waiting]:
-    waiting = waiting_threads(user=user, store=filters.store)
+def _inbox(*, user: AbstractBaseUser, filters: InboxFilters, waiting: Waiting | None
+           ) -> tuple[QuerySet[MessageThread], Waiting]:
+    if waiting is None:
+        waiting = waiting_threads(user=user, store=filters.store)
     return _filtered(_threads(user=user, waiting=waiting.ids()), user=user, filters=filters), waiting
 
 
-def thread_inbox(*, user: AbstractBaseUser, filters: InboxFilters, now: datetime) -> QuerySet[MessageThread]:
-    """Threads of the tab, the least time left first (overdue at the top), then the most recent."""
-    threads, waiting = _inbox(user=user, filters=filters)
+def thread_inbox(*, user: AbstractBaseUser, filters: InboxFilters, now: datetime, waiting: Waiting | None = None
+                 ) -> QuerySet[MessageThread]:
+    """Threads of the tab, the least time left first (overdue at the top), then the most recent.
+
+    ``waiting``: ``waiting_threads`` for the same user and store, if already read.
+    """
+    threads, waiting = _inbox(user=user, filters=filters, waiting=waiting)
     queryset = threads.filter(_tab_q(filters.tab, now, waiting))
     if filters.tab == Tab.ANSWERED:
         # No answered thread waits and each has messages: newest first is the whole order, read from an index.
@@ -172,12 +178,13 @@ def thread_inbox(*, user: AbstractBaseUser, filters: InboxFilters, now: datetime
     return queryset.select_related("store", "assigned_to").prefetch_related("order").order_by(*ordering)
 
 
-def thread_inbox_counts(*, user: AbstractBaseUser, filters: InboxFilters, now: datetime) -> dict[str, int | None]:
+def thread_inbox_counts(*, user: AbstractBaseUser, filters: InboxFilters, now: datetime,
+                        waiting: Waiting | None = None) -> dict[str, int | None]:
     """How many threads each waiting tab holds under the other filters, in one query over the waiting threads.
 
     The answered and all tabs grow with the whole history: like the order queue's, they are not counted (None).
     """
-    threads, waiting = _inbox(user=user, filters=filters)
+    threads, waiting = _inbox(user=user, filters=filters, waiting=waiting)
     if not waiting.oldest:
         return {tab: 0 if tab in Tab.COUNTED else None for tab in Tab.ORDER}
     queryset = threads.filter(_tab_q(Tab.NEEDS_REPLY, now, waiting))

@@ -49,6 +49,7 @@ from .selectors import (
     thread_detail,
     thread_inbox,
     thread_inbox_counts,
+    waiting_threads,
 )
 from .services import thread_assign
 from .templates_fill import template_fill
@@ -100,10 +101,11 @@ def _tabs(params: QueryDict, counts: dict[str, int | None], active: str, base_ur
 def _list_context(request: HttpRequest, now) -> dict:
     form = InboxFilterForm(request.GET, user=request.user)
     filters = form.filters()
-    threads = list(thread_inbox(user=request.user, filters=filters, now=now)[:LIST_SIZE])
+    waiting = waiting_threads(user=request.user, store=filters.store)
+    threads = list(thread_inbox(user=request.user, filters=filters, now=now, waiting=waiting)[:LIST_SIZE])
     for thread in threads:
         thread.window = reply_window(thread.pending_since, now)
-    counts = thread_inbox_counts(user=request.user, filters=filters, now=now)
+    counts = thread_inbox_counts(user=request.user, filters=filters, now=now, waiting=waiting)
     params = QueryDict(mutable=True)
     for key in FILTER_KEYS:
         if key != "tab" and request.GET.get(key):
