@@ -138,6 +138,11 @@ class ImportJob(models.Model):
         return self.status in {self.Status.DONE, self.Status.FAILED}
 
     @property
+    def has_line_errors(self) -> bool:
+        """Whether some error points at a line of the file (else the whole file failed, e.g. the database was away)."""
+        return any(problem.get("line") for problem in self.errors)
+
+    @property
     def percent(self) -> int:
         if self.is_finished:
             return 100

@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from orders.models import Order
+from sellerops.imports.services import import_job_give_up
 from sellerops.models import ImportJob
 from tests.factories import MembershipFactory, UserFactory
 
@@ -63,7 +64,17 @@ def test_failed_job_lists_errors_by_line_and_column(client_op, store, django_cap
     assert job.errors == [{"line": 3, "column": "purchase-date", "message": job.errors[0]["message"]}]
     html = client_op.get(response["Location"]).content.decode()
     assert "Nothing was imported" in html and "purchase-date" in html and "20/11/2026 8am" in html
+    assert "Correct these lines" in html
     assert Order.objects.count() == 0
+
+
+def test_a_job_that_failed_as_a_whole_does_not_ask_to_correct_lines(client_op, store, operator):
+    job = ImportJob.objects.create(store=store, kind="all_orders", file="imports/x.txt", file_name="x.txt",
+                                   created_by=operator, status=ImportJob.Status.RUNNING)
+    import_job_give_up(job_id=job.pk)
+    html = client_op.get(f"/imports/{job.pk}/").content.decode()
+    assert "Nothing was imported." in html and "Correct these lines" not in html
+    assert "nothing from it was saved" in html
 
 
 def test_progress_partial_polls_while_the_job_runs(client_op, store, operator):
