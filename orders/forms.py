@@ -127,9 +127,9 @@ class ShipForm(CarrierFields):
     def __init__(self, *args, order: Order, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.order = order
-        self.owed_items = [i for i in order.items.all() if i.quantity > i.quantity_shipped]
+        self.owed_items = [i for i in order.items.all() if i.quantity_owed > 0]
         for item in self.owed_items:
-            owed = item.quantity - item.quantity_shipped
+            owed = item.quantity_owed
             self.fields[f"qty_{item.pk}"] = forms.IntegerField(
                 label=item.sku, required=False, min_value=0, max_value=owed, initial=owed,
                 widget=forms.NumberInput(attrs={"class": "qty"}),
@@ -139,7 +139,7 @@ class ShipForm(CarrierFields):
 
     @property
     def item_rows(self) -> list[tuple]:
-        return [(item, item.quantity - item.quantity_shipped, self[f"qty_{item.pk}"]) for item in self.owed_items]
+        return [(item, item.quantity_owed, self[f"qty_{item.pk}"]) for item in self.owed_items]
 
     def signature(self) -> str:
         data = getattr(self, "cleaned_data", {})
@@ -188,6 +188,13 @@ class CancelForm(forms.Form):
     def needs_confirmation(self) -> bool:
         data = self.cleaned_data
         return data.get("initiator") == CancelInitiator.SELLER and not data.get("confirm_seller")
+
+
+def cancel_form_initial(order: Order) -> dict[str, str]:
+    """A buyer's request to cancel, when there is one, fills in who asked and why."""
+    if order.buyer_cancel_requested_at is None:
+        return {}
+    return {"initiator": CancelInitiator.BUYER, "reason": order.buyer_cancel_reason}
 
 
 class NoteForm(forms.Form):

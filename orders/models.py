@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -111,6 +113,10 @@ class Order(models.Model):
     cancel_initiator = models.CharField(_("cancelled by"), max_length=8, choices=CancelInitiator.choices,
                                         blank=True)
     cancel_reason = models.CharField(_("cancellation reason"), max_length=200, blank=True)
+    #: The buyer asked to cancel (on Amazon, by the API's item flag or a relay notice): a cancellation the
+    #: buyer asked for does not count against the seller's cancel rate.
+    buyer_cancel_requested_at = models.DateTimeField(_("buyer asked to cancel at"), null=True, blank=True)
+    buyer_cancel_reason = models.CharField(_("buyer's cancellation reason"), max_length=200, blank=True)
     #: The earliest ship confirmation of the order's shipments, kept by the database itself (triggers of
     #: ``fulfillment`` migration 0005) whoever writes a shipment: the late-shipment and cancel metrics read it
     #: beside the order instead of looking up shipments order by order.
@@ -172,6 +178,19 @@ class Order(models.Model):
         return [p for p in parts if p]
 
 
+#: The money columns of an order line, all as Amazon gives them, discounts as positive amounts.
+ITEM_AMOUNTS = ("item_price", "item_tax", "shipping_price", "shipping_tax", "gift_wrap_price", "gift_wrap_tax",
+                "promotion_discount", "ship_promotion_discount")
+_DISCOUNTS = frozenset({"promotion_discount", "ship_promotion_discount"})
+
+
+def line_total(amounts: dict[str, Decimal], *, is_canceled: bool) -> Decimal:
+    """What one line adds to the order's total, as Amazon sums it: nothing for a cancelled line."""
+    if is_canceled:
+        return Decimal("0")
+    return sum((-value if name in _DISCOUNTS else value for name, value in amounts.items()), Decimal("0"))
+
+
 class OrderItem(models.Model):
     store = models.ForeignKey("sellerops.Store", on_delete=models.CASCADE, related_name="+")
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
@@ -187,6 +206,18 @@ class OrderItem(models.Model):
     item_price = models.DecimalField(_("item price"), max_digits=12, decimal_places=2, default=0)
     shipping_price = models.DecimalField(_("shipping price"), max_digits=12, decimal_places=2, default=0)
     promotion_discount = models.DecimalField(_("promotion discount"), max_digits=12, decimal_places=2, default=0)
+    item_tax = models.DecimalField(_("item tax"), max_digits=12, decimal_places=2, default=0)
+    shipping_tax = models.DecimalField(_("shipping tax"), max_digits=12, decimal_places=2, default=0)
+    gift_wrap_price = models.DecimalField(_("gift wrap price"), max_digits=12, decimal_places=2, default=0)
+    gift_wrap_tax = models.DecimalField(_("gift wrap tax"), max_digits=12, decimal_places=2, default=0)
+    ship_promotion_discount = models.DecimalField(_("shipping promotion discount"), max_digits=12,
+                                                  decimal_places=2, default=0)
+    #: The currency of this line's amounts as Amazon gives them (empty on lines stored before it was kept:
+    #: the order's currency).
+    currency = models.CharField(_("currency"), max_length=3, blank=True)
+    #: Amazon cancelled this line (item status Cancelled, or quantity ordered 0 in the API): it keeps the
+    #: quantity Amazon reported, owes nothing and counts in no total.
+    is_canceled = models.BooleanField(_("line cancelled"), default=False)
     buyer_requested_cancel = models.BooleanField(_("buyer requested cancel"), default=False)
 
     class Meta:
@@ -194,7 +225,8 @@ class OrderItem(models.Model):
         verbose_name = _("order item")
         verbose_name_plural = _("order items")
         constraints = [
-            models.CheckConstraint(condition=Q(quantity__gte=1), name="orderitem_quantity_gte_1"),
+            models.CheckConstraint(condition=Q(quantity__gte=1) | Q(is_canceled=True),
+                                   name="orderitem_quantity_gte_1_unless_canceled"),
             models.CheckConstraint(condition=Q(quantity_shipped__lte=models.F("quantity")),
                                    name="orderitem_shipped_lte_ordered"),
             models.CheckConstraint(condition=Q(quantity_reserved__lte=models.F("quantity")),
@@ -205,6 +237,15 @@ class OrderItem(models.Model):
     def __str__(self) -> str:
         return f"{self.quantity} × {self.sku}"
 
+    @property
+    def quantity_owed(self) -> int:
+        """Units still to ship: none for a cancelled line."""
+        return 0 if self.is_canceled else self.quantity - self.quantity_shipped
+
+    @property
+    def line_total(self) -> Decimal:
+        return line_total({name: getattr(self, name) for name in ITEM_AMOUNTS}, is_canceled=self.is_canceled)
+
 
 class OrderEvent(models.Model):
     """The order's timeline and audit trail: who (or what) did what, when."""
@@ -214,6 +255,7 @@ class OrderEvent(models.Model):
         STATUS = "status", _("Status changed")
         SHIPMENT = "shipment", _("Shipment confirmed")
         CANCEL = "cancel", _("Cancelled")
+        CANCEL_REQUEST = "cancel_request", _("Buyer asked to cancel")
         NOTE = "note", _("Note")
         RETURN = "return", _("Return")
         MESSAGE = "message", _("Message")

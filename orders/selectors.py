@@ -316,15 +316,15 @@ def order_risks(*, order: Order, now: datetime) -> list[Risk]:
             risks.append(Risk(RiskFlag.PO_BOX, str(RiskFlag.PO_BOX.label), detail, "bad" if used else "warn"))
     if order.is_open and order.is_mfn:
         short = [i for i in items
-                 if i.listing_id is not None and i.quantity_reserved < i.quantity - i.quantity_shipped]
+                 if i.listing_id is not None and i.quantity_reserved < i.quantity_owed]
         if short or RiskFlag.STOCK_SHORT in flags:
             detail = "; ".join(
                 _("%(sku)s: %(reserved)d of %(owed)d units reserved") % {
-                    "sku": i.sku, "reserved": i.quantity_reserved, "owed": i.quantity - i.quantity_shipped}
+                    "sku": i.sku, "reserved": i.quantity_reserved, "owed": i.quantity_owed}
                 for i in short
             ) or _("Not every unit could be reserved when the order arrived.")
             risks.append(Risk(RiskFlag.STOCK_SHORT, str(RiskFlag.STOCK_SHORT.label), detail, "bad"))
-    unusual = [i for i in items if i.quantity >= UNUSUAL_QUANTITY]
+    unusual = [i for i in items if i.quantity >= UNUSUAL_QUANTITY and not i.is_canceled]
     if order.is_mfn and (unusual or RiskFlag.QUANTITY_UNUSUAL in flags):
         detail = "; ".join(_("%(qty)d × %(sku)s") % {"qty": i.quantity, "sku": i.sku} for i in unusual)
         risks.append(Risk(RiskFlag.QUANTITY_UNUSUAL, str(RiskFlag.QUANTITY_UNUSUAL.label),

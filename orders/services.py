@@ -24,6 +24,7 @@ from sellerops.models import Store
 from sellerops.state import check_transition
 
 from .models import (
+    ITEM_AMOUNTS,
     ORDER_TRANSITIONS,
     SHIPPABLE_STATUSES,
     CancelInitiator,
@@ -31,6 +32,7 @@ from .models import (
     OrderEvent,
     OrderItem,
     OrderStatus,
+    line_total,
 )
 from .risk import risk_flags
 
@@ -47,6 +49,26 @@ class ItemData:
     title: str = ""
     item_price: Decimal = Decimal("0")
     order_item_id: str = ""
+    item_tax: Decimal = Decimal("0")
+    shipping_price: Decimal = Decimal("0")
+    shipping_tax: Decimal = Decimal("0")
+    gift_wrap_price: Decimal = Decimal("0")
+    gift_wrap_tax: Decimal = Decimal("0")
+    promotion_discount: Decimal = Decimal("0")
+    ship_promotion_discount: Decimal = Decimal("0")
+    #: The currency of the amounts; empty means the store's.
+    currency: str = ""
+    #: Amazon cancelled this line; its quantity may be 0 (the API reports a cancelled line so).
+    is_canceled: bool = False
+    buyer_requested_cancel: bool = False
+
+    @property
+    def amounts(self) -> dict[str, Decimal]:
+        return {name: getattr(self, name) for name in ITEM_AMOUNTS}
+
+    @property
+    def line_total(self) -> Decimal:
+        return line_total(self.amounts, is_canceled=self.is_canceled)
 
 
 @dataclass
@@ -78,6 +100,15 @@ class OrderData:
     buyer_name: str = ""
     buyer_email: str = ""
     address: AddressData = field(default_factory=AddressData)
+    #: Amazon's own order total and its currency, when it gives them; otherwise the sum of the live lines.
+    order_total: Decimal | None = None
+    currency: str = ""
+    is_replacement_order: bool = False
+    replaced_order_id: str = ""
+    sales_channel: str = ""
+    #: When the buyer asked Amazon to cancel (with the reason they gave), if they did.
+    buyer_cancel_requested_at: datetime | None = None
+    buyer_cancel_reason: str = ""
 
 
 def order_event_record(*, order: Order, kind: str, actor: AbstractBaseUser | None, source: str, at: datetime,
@@ -89,14 +120,20 @@ def order_event_record(*, order: Order, kind: str, actor: AbstractBaseUser | Non
     )
 
 
+def order_total_of(data: OrderData) -> Decimal:
+    """Amazon's order total when it gives one, else what the order's live lines add up to."""
+    if data.order_total is not None:
+        return data.order_total
+    return sum((item.line_total for item in data.items), Decimal("0"))
+
+
 def _check_not_future(value: datetime, *, what: str) -> None:
     if value > timezone.now() + CLOCK_SKEW:
         raise ApplicationError(_("%(what)s is in the future (%(value)s).") % {"what": what, "value": value.isoformat()})
 
 
 def order_flags(order: Order) -> list[str]:
-    items = [(i.quantity - i.quantity_shipped, i.quantity_reserved, i.listing_id is not None)
-             for i in order.items.all()]
+    items = [(i.quantity_owed, i.quantity_reserved, i.listing_id is not None) for i in order.items.all()]
     return risk_flags(channel=order.fulfillment_channel, line1=order.ship_line1, line2=order.ship_line2,
                       city=order.ship_city, postal_code=order.ship_postal_code, country=order.ship_country,
                       items=[i for i in items if i[0] > 0] if order.is_open else [])
@@ -111,7 +148,7 @@ def order_create(*, store: Store, data: OrderData, actor: AbstractBaseUser | Non
                                % {"id": data.amazon_order_id})
     if not data.items:
         raise ApplicationError(_("An order needs at least one item."))
-    if any(item.quantity < 1 for item in data.items):
+    if any(item.quantity < (0 if item.is_canceled else 1) for item in data.items):
         raise ApplicationError(_("Every item needs a quantity of at least 1."))
     if data.status not in {OrderStatus.PENDING, OrderStatus.PENDING_AVAILABILITY, OrderStatus.UNSHIPPED}:
         raise ApplicationError(_("A new order starts as Pending or Unshipped, not %(status)s.")
@@ -130,8 +167,11 @@ def order_create(*, store: Store, data: OrderData, actor: AbstractBaseUser | Non
                 ship_service_level=data.ship_service_level,
                 shipment_service_level_category=data.shipment_service_level_category,
                 is_prime=data.is_prime, is_business_order=data.is_business_order,
-                buyer_name=data.buyer_name, buyer_email=data.buyer_email, currency=store.currency,
-                order_total=sum((i.item_price for i in data.items), Decimal("0")),
+                buyer_name=data.buyer_name, buyer_email=data.buyer_email, currency=data.currency or store.currency,
+                order_total=order_total_of(data),
+                is_replacement_order=data.is_replacement_order, replaced_order_id=data.replaced_order_id,
+                sales_channel=data.sales_channel, buyer_cancel_requested_at=data.buyer_cancel_requested_at,
+                buyer_cancel_reason=data.buyer_cancel_reason[:200],
                 ship_name=address.name, ship_line1=address.line1, ship_line2=address.line2,
                 ship_city=address.city, ship_state=address.state, ship_postal_code=address.postal_code,
                 ship_country=address.country,
@@ -147,9 +187,10 @@ def order_create(*, store: Store, data: OrderData, actor: AbstractBaseUser | Non
             store=store, order=order, listing=listing, sku=item_data.sku,
             asin=item_data.asin or (listing.asin if listing else ""),
             title=item_data.title or (listing.title if listing else ""), quantity=item_data.quantity,
-            item_price=item_data.item_price, order_item_id=item_data.order_item_id,
+            order_item_id=item_data.order_item_id, currency=item_data.currency or order.currency, is_canceled=item_data.is_canceled,
+            buyer_requested_cancel=item_data.buyer_requested_cancel, **item_data.amounts,
         )
-        if listing and order.is_mfn:
+        if listing and order.is_mfn and not item.is_canceled:
             item.quantity_reserved = stock_reserve(listing=listing, quantity=item.quantity, order=order,
                                                    at=data.purchase_date)
             item.save(update_fields=["quantity_reserved"])
@@ -283,7 +324,7 @@ def order_ship(*, order: Order, carrier: str, tracking_number: str, shipped_at: 
     if shipped_at < order.purchase_date:
         raise ApplicationError(_("The ship date is before the order was placed."))
     items = list(order.items.select_related("listing").select_for_update(of=("self",)))
-    owed = {item.pk: item.quantity - item.quantity_shipped for item in items}
+    owed = {item.pk: item.quantity_owed for item in items}
     if quantities is None:
         quantities = {pk: qty for pk, qty in owed.items() if qty > 0}
     unknown = set(quantities) - set(owed)
@@ -310,7 +351,7 @@ def order_ship(*, order: Order, carrier: str, tracking_number: str, shipped_at: 
         item.quantity_shipped += qty
         item.quantity_reserved -= from_reserved
         item.save(update_fields=["quantity_shipped", "quantity_reserved"])
-    fully = all(item.quantity_shipped == item.quantity for item in items)
+    fully = all(item.quantity_owed == 0 for item in items)
     new = OrderStatus.SHIPPED if fully else OrderStatus.PARTIALLY_SHIPPED
     old = order.status
     if new != old:
@@ -322,6 +363,29 @@ def order_ship(*, order: Order, carrier: str, tracking_number: str, shipped_at: 
                        note=f"{shipment.carrier_label} {shipment.tracking_number}".strip())
     metrics_inputs_changed(store_id=order.store_id)
     return shipment
+
+
+@transaction.atomic
+def order_buyer_cancel_request(*, order: Order, at: datetime, reason: str = "", source: str,
+                               actor: AbstractBaseUser | None = None) -> Order:
+    """Mark that the buyer asked to cancel: the queue shows it, and the cancellation is then the buyer's.
+
+    Amazon may tell us more than once (the API's item flag, a relay notice): the first request is kept.
+    """
+    order = _lock(order)
+    if order.buyer_cancel_requested_at is not None:
+        return order
+    at = min(max(at, order.purchase_date), timezone.now())
+    order.buyer_cancel_requested_at, order.buyer_cancel_reason = at, (reason or "").strip()[:200]
+    order.save(update_fields=["buyer_cancel_requested_at", "buyer_cancel_reason", "last_update_date"])
+    order_event_record(order=order, kind=OrderEvent.Kind.CANCEL_REQUEST, actor=actor, source=source, at=at,
+                       note=order.buyer_cancel_reason)
+    return order
+
+
+def cancel_initiator_of(order: Order, *, otherwise: str) -> str:
+    """Who a cancellation reported by Amazon is attributed to: the buyer if they had asked for it."""
+    return CancelInitiator.BUYER if order.buyer_cancel_requested_at is not None else otherwise
 
 
 @transaction.atomic

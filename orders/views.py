@@ -30,6 +30,7 @@ from .forms import (
     NoteForm,
     OrderFilterForm,
     ShipForm,
+    cancel_form_initial,
     parse_ids,
 )
 from .models import ORDER_TRANSITIONS, SHIPPABLE_STATUSES, Order, OrderStatus
@@ -151,7 +152,7 @@ def _detail_context(request: HttpRequest, order: Order, *, forms: dict | None = 
         "can": {action: action in available and f"order.{action}" in permissions for action in ACTIONS},
         "read_only": not any(f"order.{action}" in permissions for action in ACTIONS),
         "ship_form": forms.get("ship") or ShipForm(order=order, initial={"shipped_at": timezone.localtime(now)}),
-        "cancel_form": forms.get("cancel") or CancelForm(),
+        "cancel_form": forms.get("cancel") or CancelForm(initial=cancel_form_initial(order)),
         "note_form": forms.get("note") or NoteForm(),
         "open_form": next(iter(forms), ""),
         "cancel_reasons": CANCEL_REASONS,

@@ -121,7 +121,7 @@ def _check_quantity(*, order: Order, sku: str, quantity: int,
         raise ApplicationError(_("Order %(order)s has no item with SKU %(sku)s.")
                                % {"order": order.amazon_order_id, "sku": sku})
     partly = order.status == OrderStatus.PARTIALLY_SHIPPED
-    sent = sum(item.quantity_shipped if partly else item.quantity for item in items)
+    sent = sum(item.quantity_shipped if partly or item.is_canceled else item.quantity for item in items)
     counted = _counted_returns(order=order, sku=sku, exclude_pk=exclude_pk)
     already = counted.aggregate(n=Sum("quantity"))["n"] or 0
     if quantity > sent - already:

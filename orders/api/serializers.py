@@ -41,7 +41,9 @@ class AddressSerializer(serializers.Serializer):
 class OrderItemSerializer(ApiModelSerializer):
     class Meta:
         model = OrderItem
-        fields = ["order_item_id", "sku", "asin", "title", "quantity", "quantity_shipped", "item_price"]
+        fields = ["order_item_id", "sku", "asin", "title", "quantity", "quantity_shipped", "item_price", "item_tax",
+                  "shipping_price", "shipping_tax", "gift_wrap_price", "gift_wrap_tax", "promotion_discount",
+                  "ship_promotion_discount", "currency", "is_canceled", "buyer_requested_cancel"]
         read_only_fields = fields
 
 
@@ -70,7 +72,8 @@ class OrderSerializer(ApiModelSerializer):
             "fulfillment_channel", "sales_channel", "ship_service_level", "shipment_service_level_category",
             "earliest_ship_date", "latest_ship_date", "earliest_delivery_date", "latest_delivery_date",
             "is_prime", "is_business_order", "order_total", "currency", "buyer_name", "shipping_address",
-            "items", "risk_flags", "canceled_at", "cancel_initiator", "cancel_reason",
+            "items", "risk_flags", "canceled_at", "cancel_initiator", "cancel_reason", "buyer_cancel_requested_at",
+            "buyer_cancel_reason", "is_replacement_order", "replaced_order_id",
         ]
         read_only_fields = fields
 

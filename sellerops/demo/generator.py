@@ -661,6 +661,7 @@ class StoreGenerator:
                 title=stock.listing.title,
                 quantity=quantity,
                 item_price=amount,
+                currency=self.store.currency,
             )
             if mfn:
                 item.quantity_reserved = self._reserve(stock, quantity, purchase, order)
@@ -720,6 +721,8 @@ class StoreGenerator:
         old = order.status
         order.status, order.canceled_at = S.CANCELED, at
         order.cancel_initiator, order.cancel_reason = initiator, reason
+        if initiator == CancelInitiator.BUYER:
+            order.buyer_cancel_requested_at, order.buyer_cancel_reason = at, reason
         self._event(
             order,
             Kind.CANCEL,
@@ -755,6 +758,9 @@ class StoreGenerator:
             if at <= now:
                 self._cancel(order, items, at, initiator, reason)
             elif initiator == CancelInitiator.BUYER:
+                # Asked already, not yet cancelled: what the operator must act on.
+                order.buyer_cancel_requested_at = min(now, purchase + timedelta(minutes=20))
+                order.buyer_cancel_reason = reason
                 for item, _ in items:
                     item.buyer_requested_cancel = True
             return

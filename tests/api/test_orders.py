@@ -148,7 +148,9 @@ def test_create_goes_through_the_service(api, store, django_capture_on_commit_ca
     assert body["shipping_address"]["country"] == "US"
     assert body["items"][0] | {"order_item_id": None} == {
         "order_item_id": None, "sku": "AK-1", "asin": "B000000001", "title": "Kettle", "quantity": 2,
-        "quantity_shipped": 0, "item_price": "39.98"}
+        "quantity_shipped": 0, "item_price": "39.98", "item_tax": "0.00", "shipping_price": "0.00",
+        "shipping_tax": "0.00", "gift_wrap_price": "0.00", "gift_wrap_tax": "0.00", "promotion_discount": "0.00",
+        "ship_promotion_discount": "0.00", "currency": "USD", "is_canceled": False, "buyer_requested_cancel": False}
     order = Order.objects.get(store=store, amazon_order_id=ORDER_ID)
     assert (order.ship_city, order.is_prime, order.order_total) == ("Austin", True, Decimal("39.98"))
     listing.refresh_from_db()

@@ -208,7 +208,7 @@ def status_update(ctx: Context, *, order: Existing, status: str, at: datetime | 
     an error in the file: the order is left as it is and the run lists a warning.
     """
     from orders.models import ORDER_TRANSITIONS, SHIPPABLE_STATUSES
-    from orders.services import order_cancel, order_set_status
+    from orders.services import cancel_initiator_of, order_cancel, order_set_status
 
     old = order.status
     if status == old or old in SAME_AS_REPORTED.get(status, ()):
@@ -226,7 +226,8 @@ def status_update(ctx: Context, *, order: Existing, status: str, at: datetime | 
     at = min(at or ctx.now, ctx.now)
     try:
         if status == S.CANCELED:
-            order_cancel(order=instance, initiator=CancelInitiator.SYSTEM, actor=ctx.actor, source=SOURCE,
+            order_cancel(order=instance, initiator=cancel_initiator_of(instance, otherwise=CancelInitiator.SYSTEM),
+                         actor=ctx.actor, source=SOURCE,
                          reason=_("Cancelled on Amazon (%(report)s)") % {"report": report},
                          at=max(at, instance.purchase_date))
         else:

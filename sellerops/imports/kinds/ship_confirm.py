@@ -153,7 +153,7 @@ def apply(rows: list[ShipRow], ctx: Context) -> Counts:
                 quantities = None
                 break
             item = next(i for i in order.items.all() if i.order_item_id == row.order_item_id)
-            quantities[item.pk] = quantities.get(item.pk, 0) + (row.quantity or item.quantity - item.quantity_shipped)
+            quantities[item.pk] = quantities.get(item.pk, 0) + (row.quantity or item.quantity_owed)
         shipped_at = first.shipped_at
         if first.date_only:
             # A bare date says the day, not the hour: the parcel left that day, after the order was placed.
@@ -204,8 +204,8 @@ def _plan_shipment(ctx: Context, order: Order, group: list[ShipRow], quantities:
     """One plan line per row of the shipment, naming the items, carrier, tracking number and store time."""
     first = group[0]
     items = [i for i in order.items.all() if (i.pk in quantities if quantities is not None
-                                              else i.quantity > i.quantity_shipped)]
-    units = ", ".join(f"{i.sku} × {quantities[i.pk] if quantities is not None else i.quantity - i.quantity_shipped}"
+                                              else i.quantity_owed > 0)]
+    units = ", ".join(f"{i.sku} × {quantities[i.pk] if quantities is not None else i.quantity_owed}"
                       for i in items)
     carrier = first.carrier_name if first.carrier == Carrier.OTHER and first.carrier_name else \
         str(Carrier(first.carrier).label)
