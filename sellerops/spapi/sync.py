@@ -21,7 +21,15 @@ from django.utils.translation import gettext as _
 
 from listings.models import Channel
 from orders.models import CancelInitiator, Order, OrderStatus, ShipServiceCategory
-from orders.services import AddressData, ItemData, OrderData, order_cancel, order_create, order_set_status
+from orders.services import (
+    AddressData,
+    ItemData,
+    OrderData,
+    order_buyer_cancel_request,
+    order_cancel,
+    order_create,
+    order_set_status,
+)
 from sellerops.errors import ApplicationError
 from sellerops.models import SellerCredentials, Store
 
@@ -58,9 +66,43 @@ def parse_datetime(value: str | None) -> datetime | None:
 
 def _money(value: dict[str, Any] | None) -> Decimal:
     try:
-        return Decimal(str((value or {}).get("Amount") or "0"))
+        amount = Decimal(str((value or {}).get("Amount") or "0"))
     except InvalidOperation:
         return Decimal("0")
+    return amount if amount.is_finite() else Decimal("0")
+
+
+#: An order item's ``Money`` fields (``BuyerInfo`` holds the gift wrap's) → our line's amount columns.
+_ITEM_MONEY = {"ItemPrice": "item_price", "ItemTax": "item_tax", "ShippingPrice": "shipping_price",
+               "ShippingTax": "shipping_tax", "PromotionDiscount": "promotion_discount",
+               "ShippingDiscount": "ship_promotion_discount"}
+_GIFT_WRAP_MONEY = {"GiftWrapPrice": "gift_wrap_price", "GiftWrapTax": "gift_wrap_tax"}
+
+
+def _item_amounts(item: dict[str, Any], currency: str) -> tuple[dict[str, Decimal], list[str]]:
+    """The line's amounts in ``currency``; an amount Amazon gives in another currency is left out and named."""
+    amounts: dict[str, Decimal] = {}
+    left_out: list[str] = []
+    sources = [(item, _ITEM_MONEY), (item.get("BuyerInfo") or {}, _GIFT_WRAP_MONEY)]
+    for source, fields in sources:
+        for key, name in fields.items():
+            money = source.get(key)
+            if not money:
+                continue
+            if currency and money.get("CurrencyCode") and money["CurrencyCode"] != currency:
+                left_out.append(f"{key} {money.get('Amount')} {money['CurrencyCode']}")
+                continue
+            amounts[name] = _money(money)
+    return amounts, left_out
+
+
+def item_currency(item: dict[str, Any]) -> str:
+    """The currency of the line: its price's, else that of the first amount Amazon gives."""
+    for key in _ITEM_MONEY:
+        code = (item.get(key) or {}).get("CurrencyCode")
+        if code:
+            return str(code)[:3]
+    return ""
 
 
 def _truthy(value: Any) -> bool:
@@ -78,26 +120,55 @@ def address_from_spapi(address: dict[str, Any] | None) -> AddressData:
     )
 
 
-def item_from_spapi(item: dict[str, Any]) -> ItemData:
+def buyer_cancel_request(item: dict[str, Any]) -> tuple[bool, str]:
+    """Whether the item carries the buyer's request to cancel (``BuyerRequestedCancel``), and its reason."""
+    request = item.get("BuyerRequestedCancel") or {}
+    return _truthy(request.get("IsBuyerRequestedCancel")), str(request.get("BuyerCancelReason") or "")
+
+
+def item_from_spapi(item: dict[str, Any], *, warnings: list[str] | None = None) -> ItemData:
+    """One ``OrderItem``; ``QuantityOrdered`` 0 is how Amazon reports a cancelled line."""
+    quantity = int(item.get("QuantityOrdered") or 0)
+    currency = item_currency(item)
+    amounts, left_out = _item_amounts(item, currency)
+    if left_out and warnings is not None:
+        warnings.append(_("Item %(item)s: amounts not in %(currency)s left out: %(amounts)s.")
+                        % {"item": item.get("OrderItemId") or item.get("SellerSKU"), "currency": currency,
+                           "amounts": "; ".join(left_out)})
     return ItemData(
-        sku=item.get("SellerSKU") or "", quantity=int(item.get("QuantityOrdered") or 0),
+        sku=item.get("SellerSKU") or "", quantity=quantity,
         asin=item.get("ASIN") or "", title=(item.get("Title") or "")[:500],
-        item_price=_money(item.get("ItemPrice")), order_item_id=item.get("OrderItemId") or "",
+        order_item_id=item.get("OrderItemId") or "", currency=currency, is_canceled=quantity == 0,
+        buyer_requested_cancel=buyer_cancel_request(item)[0], **amounts,
     )
 
 
-def order_data_from_spapi(order: dict[str, Any], items: list[dict[str, Any]]) -> OrderData:
-    """The ``OrderData`` of one ``Order`` and its ``OrderItems`` as getOrders/getOrderItems return them."""
+def order_data_from_spapi(order: dict[str, Any], items: list[dict[str, Any]], *,
+                          warnings: list[str] | None = None) -> OrderData:
+    """The ``OrderData`` of one ``Order`` and its ``OrderItems`` as getOrders/getOrderItems return them.
+
+    Amounts stay in the currency Amazon gives (``OrderTotal``, each item's ``ItemPrice``); a buyer's request
+    to cancel on any item marks the order.
+    """
     channel = order.get("FulfillmentChannel") or Channel.MFN
     category = order.get("ShipmentServiceLevelCategory") or ShipServiceCategory.STANDARD
     buyer = order.get("BuyerInfo") or {}
     purchase_date = parse_datetime(order.get("PurchaseDate"))
     if purchase_date is None:
         raise ApplicationError(_("Order %(id)s has no purchase date.") % {"id": order.get("AmazonOrderId")})
+    total = order.get("OrderTotal") or {}
+    requested, reason = next((r for r in map(buyer_cancel_request, items) if r[0]), (False, ""))
     return OrderData(
         amazon_order_id=order.get("AmazonOrderId") or "",
         purchase_date=purchase_date,
-        items=[item_from_spapi(item) for item in items],
+        items=[item_from_spapi(item, warnings=warnings) for item in items],
+        order_total=_money(total) if total.get("Amount") not in (None, "") else None,
+        currency=str(total.get("CurrencyCode") or next((item_currency(i) for i in items if item_currency(i)), ""))[:3],
+        is_replacement_order=_truthy(order.get("IsReplacementOrder")),
+        replaced_order_id=str(order.get("ReplacedOrderId") or "")[:19],
+        sales_channel=str(order.get("SalesChannel") or "")[:40],
+        buyer_cancel_requested_at=(parse_datetime(order.get("LastUpdateDate")) or purchase_date) if requested else None,
+        buyer_cancel_reason=reason,
         fulfillment_channel=channel if channel in Channel.values else Channel.MFN,
         status=order.get("OrderStatus") or S.PENDING,
         earliest_ship_date=parse_datetime(order.get("EarliestShipDate")),
@@ -118,9 +189,8 @@ def order_data_from_spapi(order: dict[str, Any], items: list[dict[str, Any]]) ->
 def cancellation_from_spapi(items: list[dict[str, Any]]) -> tuple[str, str]:
     """Who cancelled and why, as far as the items tell (``BuyerRequestedCancel``); otherwise Amazon's system."""
     for item in items:
-        request = item.get("BuyerRequestedCancel") or {}
-        if _truthy(request.get("IsBuyerRequestedCancel")):
-            reason = request.get("BuyerCancelReason") or ""
+        requested, reason = buyer_cancel_request(item)
+        if requested:
             if reason:
                 return CancelInitiator.BUYER, (_("Buyer requested cancellation on Amazon: %(reason)s")
                                                % {"reason": reason})
@@ -140,6 +210,10 @@ class SyncResult:
     updated: int = 0
     unchanged: int = 0
     skipped: list[str] = field(default_factory=list)
+    #: Orders recorded, with something of Amazon's data left out (and why).
+    warnings: list[str] = field(default_factory=list)
+    #: Open orders the buyer has asked to cancel since the last sync.
+    cancel_requests: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -185,7 +259,8 @@ class _OrderSync:
                 self.create(order_json, status)
                 self.result.created += 1
             elif order.status in _AGREES_WITH.get(status, frozenset({status})):
-                self.result.unchanged += 1
+                if not self.note_cancel_request(order, order_json):
+                    self.result.unchanged += 1
             else:
                 self.move(order, status, order_json, items=None)
                 self.result.updated += 1
@@ -195,13 +270,36 @@ class _OrderSync:
             self.result.skipped.append(f"{amazon_id}: {exc.message}")
             logger.warning("SP-API sync of %s skipped order %s: %s", self.store.code, amazon_id, exc.message)
 
+    def note_cancel_request(self, order: Order, order_json: dict[str, Any]) -> bool:
+        """Mark an open order whose buyer has asked to cancel since we last wrote it; True if marked.
+
+        Only the items say so, and reading them costs a rate-limited call: it is made only for an open order
+        Amazon changed after our last write to it.
+        """
+        changed_at = parse_datetime(order_json.get("LastUpdateDate"))
+        if (not order.is_open or order.buyer_cancel_requested_at is not None or changed_at is None
+                or changed_at <= order.last_update_date):
+            return False
+        items = self.order_items(order.amazon_order_id)
+        requested, reason = next((r for r in map(buyer_cancel_request, items) if r[0]), (False, ""))
+        if not requested:
+            return False
+        with transaction.atomic():
+            order_buyer_cancel_request(order=order, at=min(changed_at, self.now), reason=reason, source=SOURCE)
+            flagged = [i.get("OrderItemId") for i in items if buyer_cancel_request(i)[0]]
+            order.items.filter(order_item_id__in=flagged).update(buyer_requested_cancel=True)
+        self.result.cancel_requests += 1
+        return True
+
     def create(self, order_json: dict[str, Any], status: str) -> Order:
         channel = order_json.get("FulfillmentChannel") or Channel.MFN
         if status in _SHIPPED and channel == Channel.MFN:
             raise ApplicationError(_("Shipped outside SellerOps; Amazon's order data holds no carrier or tracking "
                                      "number, so import it from the All Orders report."))
         items = self.order_items(order_json["AmazonOrderId"])
-        data = order_data_from_spapi(order_json, [i for i in items if int(i.get("QuantityOrdered") or 0) > 0])
+        warnings: list[str] = []
+        data = order_data_from_spapi(order_json, items, warnings=warnings)
+        self.result.warnings.extend(f"{data.amazon_order_id}: {warning}" for warning in warnings)
         if status in _CREATABLE:
             data.status = status
         else:
@@ -271,6 +369,8 @@ def spapi_sync_orders(*, store: Store, since: datetime | None = None, now: datet
     if advance:
         updates["last_synced_at"] = until
     SellerCredentials.objects.filter(pk=credentials.pk).update(**updates)
+    for warning in result.warnings:
+        logger.warning("SP-API sync of %s: %s", store.code, warning)
     logger.info("SP-API sync of %s: %d created, %d updated, %d unchanged, %d skipped (%d pages)", store.code,
                 result.created, result.updated, result.unchanged, len(result.skipped), result.pages)
     return result
