@@ -26,6 +26,7 @@ from django.db.models import (
 )
 
 from fulfillment.models import Shipment
+from listings.models import Channel
 from orders.models import CancelInitiator, Order
 from returns.models import ReturnRequest
 from sellerops.models import Store
@@ -249,7 +250,9 @@ def rdr_rows(store: Store, as_of: datetime, win: Window, channel: str = "ALL") -
         "responded_late": ~responded_in_time,
         "rejected_in_policy": _before("rejected_at", as_of) & Q(in_policy=True),
     }
-    rows = ReturnRequest.objects.filter(store=store, requested_at__gte=win.start, requested_at__lt=win.end)
+    # Amazon handles FBA returns: only the seller's own (MFN) return requests are theirs to answer.
+    rows = ReturnRequest.objects.filter(store=store, fulfillment_channel=Channel.MFN, requested_at__gte=win.start,
+                                        requested_at__lt=win.end)
     return RowSet(rows=rows, counted=reasons["has_negative_feedback"] | reasons["responded_late"]
                   | reasons["rejected_in_policy"], reasons=reasons)
 

@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from listings.models import Channel
+
 
 class ReturnStatus(models.TextChoices):
     REQUESTED = "requested", _("Requested")
@@ -46,6 +48,34 @@ class ReturnReason(models.TextChoices):
     LATE = "MISSED_ESTIMATED_DELIVERY", _("Arrived too late")
     QUALITY = "QUALITY_UNACCEPTABLE", _("Quality unacceptable")
     OTHER = "OTHER", _("Other")
+
+
+R_ = ReturnReason
+#: Amazon's return reason codes as its reports and notices write them (``CR-DEFECTIVE``, ``AMZ-PG-BAD-DESC``,
+#: the FBA customer returns report's bare ``DEFECTIVE``), each as one of our reasons. The code itself is kept
+#: on the return too, so nothing Amazon said is lost where our list is coarser.
+AMAZON_RETURN_REASONS: dict[str, str] = {
+    "DEFECTIVE": R_.DEFECTIVE, "DAMAGED_BY_CARRIER": R_.DAMAGED, "DAMAGED_BY_FC": R_.DAMAGED,
+    "NOT_AS_DESCRIBED": R_.NOT_AS_DESCRIBED, "NOT_COMPATIBLE": R_.NOT_AS_DESCRIBED,
+    "PART_NOT_COMPATIBLE": R_.NOT_AS_DESCRIBED, "EXCESSIVE_INSTALLATION": R_.NOT_AS_DESCRIBED,
+    "SWITCHEROO": R_.WRONG_ITEM, "WRONG_ITEM": R_.WRONG_ITEM, "EXTRA_ITEM": R_.WRONG_ITEM,
+    "MISSING_PARTS": R_.MISSING_PARTS, "UNWANTED_ITEM": R_.NO_LONGER_NEEDED, "APPAREL_STYLE": R_.NO_LONGER_NEEDED,
+    "FOUND_BETTER_PRICE": R_.BETTER_PRICE, "ORDERED_WRONG_ITEM": R_.ORDERED_BY_MISTAKE,
+    "UNAUTHORIZED_PURCHASE": R_.ORDERED_BY_MISTAKE, "APPAREL_TOO_SMALL": R_.TOO_SMALL, "TOO_SMALL": R_.TOO_SMALL,
+    "APPAREL_TOO_LARGE": R_.TOO_LARGE, "TOO_LARGE": R_.TOO_LARGE, "MISSED_ESTIMATED_DELIVERY": R_.LATE,
+    "NEVER_ARRIVED": R_.LATE, "QUALITY_UNACCEPTABLE": R_.QUALITY, "DID_NOT_LIKE_FABRIC": R_.QUALITY,
+    "NO_REASON_GIVEN": R_.OTHER, "OTHER": R_.OTHER,
+    # The seller-fulfilled returns report's own codes.
+    "AMZ-PG-BAD-DESC": R_.NOT_AS_DESCRIBED, "AMZ-PG-APP-TOO-SMALL": R_.TOO_SMALL,
+    "AMZ-PG-APP-TOO-LARGE": R_.TOO_LARGE, "AMZ-PG-APP-STYLE": R_.NO_LONGER_NEEDED,
+    "AMZ-PG-MISORDERED": R_.ORDERED_BY_MISTAKE, "AMZ-PG-DEFECTIVE": R_.DEFECTIVE,
+}
+
+
+def return_reason_from_amazon(code: str) -> str:
+    """Amazon's return reason code (``CR-DEFECTIVE``, ``AMZ-PG-BAD-DESC``, ``DEFECTIVE``…) as ours; else Other."""
+    code = code.strip().upper().replace(" ", "_")
+    return AMAZON_RETURN_REASONS.get(code) or AMAZON_RETURN_REASONS.get(code.removeprefix("CR-"), R_.OTHER)
 
 
 #: Reasons that point at the product or the seller rather than the buyer's change of mind.
@@ -88,6 +118,22 @@ class ReturnRequest(models.Model):
     )
     replacement_order = models.ForeignKey("orders.Order", on_delete=models.SET_NULL, null=True, blank=True,
                                           related_name="+")
+    #: AFN returns go back to Amazon's warehouse and Amazon handles them: recorded from the FBA customer returns
+    #: report, never waiting for the seller, and not in the Return Dissatisfaction Rate.
+    fulfillment_channel = models.CharField(_("channel"), max_length=3, choices=Channel.choices,
+                                           default=Channel.MFN)
+    reason_code = models.CharField(_("Amazon's reason code"), max_length=64, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, blank=True)
+    label_cost = models.DecimalField(_("label cost"), max_digits=12, decimal_places=2, null=True, blank=True)
+    return_carrier = models.CharField(_("return carrier"), max_length=64, blank=True)
+    return_tracking_number = models.CharField(_("return tracking number"), max_length=64, blank=True)
+    a_to_z_claim = models.BooleanField(_("A-to-z claim"), default=False)
+    refunded_amount = models.DecimalField(_("refunded amount (Amazon)"), max_digits=12, decimal_places=2, null=True,
+                                          blank=True)
+    fnsku = models.CharField(_("FNSKU"), max_length=16, blank=True)
+    license_plate_number = models.CharField(_("license plate number"), max_length=40, blank=True)
+    fulfillment_center_id = models.CharField(_("fulfilment centre"), max_length=16, blank=True)
+    detailed_disposition = models.CharField(_("Amazon's disposition"), max_length=40, blank=True)
 
     class Meta:
         ordering = ["-requested_at", "-id"]

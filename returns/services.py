@@ -43,6 +43,34 @@ CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
+class AmazonReturnFacts:
+    """What Amazon's returns reports say of a return beyond the request itself; kept as given."""
+
+    reason_code: str = ""
+    currency: str = ""
+    label_cost: Decimal | None = None
+    return_carrier: str = ""
+    return_tracking_number: str = ""
+    a_to_z_claim: bool = False
+    refunded_amount: Decimal | None = None
+    fnsku: str = ""
+    license_plate_number: str = ""
+    fulfillment_center_id: str = ""
+    detailed_disposition: str = ""
+
+    def fields(self) -> dict:
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+
+#: Amazon's detailed dispositions (FBA customer returns) as ours: what the unit is good for now.
+FBA_DISPOSITIONS: dict[str, str] = {
+    "SELLABLE": Disposition.SELLABLE, "DEFECTIVE": Disposition.DAMAGED, "CUSTOMER_DAMAGED": Disposition.DAMAGED,
+    "CARRIER_DAMAGED": Disposition.DAMAGED, "DISTRIBUTOR_DAMAGED": Disposition.DAMAGED,
+    "WAREHOUSE_DAMAGED": Disposition.DAMAGED, "EXPIRED": Disposition.DISPOSED, "DISPOSED": Disposition.DISPOSED,
+}
+
+
+@dataclass(frozen=True)
 class ReturnRejection:
     """The rejected return, and a warning for the operator when the rejection will count against them."""
 
@@ -135,7 +163,7 @@ def _check_quantity(*, order: Order, sku: str, quantity: int,
 def return_create(*, order: Order, sku: str, quantity: int = 1, reason: str = ReturnReason.OTHER,
                   buyer_comment: str = "", in_policy: bool = True, requested_at: datetime | None = None,
                   amazon_rma_id: str = "", merchant_rma_id: str = "", actor: AbstractBaseUser | None = None,
-                  source: str = "ui") -> ReturnRequest:
+                  source: str = "ui", amazon: AmazonReturnFacts | None = None) -> ReturnRequest:
     """Record a buyer's return request for units of a shipped order that have not already come back."""
     if reason not in ReturnReason.values:
         raise ApplicationError(_("Unknown return reason %(reason)s.") % {"reason": reason})
@@ -158,11 +186,39 @@ def return_create(*, order: Order, sku: str, quantity: int = 1, reason: str = Re
     return_request = ReturnRequest.objects.create(
         store_id=order.store_id, order=order, order_item=items[0], sku=sku, quantity=quantity, reason=reason,
         buyer_comment=buyer_comment, in_policy=in_policy, requested_at=requested_at,
-        amazon_rma_id=amazon_rma_id, merchant_rma_id=merchant_rma_id,
+        amazon_rma_id=amazon_rma_id, merchant_rma_id=merchant_rma_id, fulfillment_channel=order.fulfillment_channel,
+        **(amazon or AmazonReturnFacts()).fields(),
     )
     _event(return_request, old="", actor=actor, source=source, at=requested_at,
            note=ReturnReason(reason).label)
     metrics_inputs_changed(store_id=order.store_id)
+    return return_request
+
+
+@transaction.atomic
+def return_record_fba(*, order: Order, sku: str, quantity: int, returned_at: datetime, reason: str,
+                      buyer_comment: str = "", amazon: AmazonReturnFacts, source: str = "import") -> ReturnRequest:
+    """Record a unit Amazon took back into its warehouse for an FBA order: already received, with Amazon's
+    disposition. Amazon handles it, so it waits for no one and is not in the Return Dissatisfaction Rate."""
+    if order.is_mfn:
+        raise ApplicationError(_("Order %(order)s is seller-fulfilled; the FBA customer returns report lists only "
+                                 "orders fulfilled by Amazon.") % {"order": order.amazon_order_id})
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+        raise ApplicationError(_("A return needs a quantity of at least 1."))
+    if returned_at > timezone.now() + CLOCK_SKEW:
+        raise ApplicationError(_("The request time %(value)s is in the future.") % {"value": returned_at.isoformat()})
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    returned_at = max(returned_at, order.purchase_date)
+    items = _check_quantity(order=order, sku=sku, quantity=quantity)
+    disposition = FBA_DISPOSITIONS.get(amazon.detailed_disposition.strip().upper().replace(" ", "_"), "")
+    return_request = ReturnRequest.objects.create(
+        store_id=order.store_id, order=order, order_item=items[0], sku=sku, quantity=quantity, reason=reason,
+        buyer_comment=buyer_comment, requested_at=returned_at, status=ReturnStatus.RECEIVED,
+        received_at=returned_at, disposition=disposition, fulfillment_channel=order.fulfillment_channel,
+        **amazon.fields(),
+    )
+    _event(return_request, old="", actor=None, source=source, at=returned_at,
+           note=_("Received by Amazon (%(disposition)s)") % {"disposition": amazon.detailed_disposition or "—"})
     return return_request
 
 

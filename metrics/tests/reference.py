@@ -132,7 +132,8 @@ def rdr(data: dict, as_of: datetime, days: int = 60) -> tuple[int, int]:
     bounds = window(as_of, data["tz"], days, 0)
     bad = total = 0
     for r in data["returns"]:
-        if not inside(r["requested_at"], bounds):
+        # Amazon handles FBA returns: only the seller's own requests count.
+        if r.get("fulfillment_channel", "MFN") != "MFN" or not inside(r["requested_at"], bounds):
             continue
         total += 1
         on_time = happened(r["responded_at"], as_of) and r["responded_at"] <= r["requested_at"] + timedelta(hours=48)

@@ -99,7 +99,8 @@ def scenarios(draw):
                  timedelta(days=5)]))
             returns.append({"order": oid, "requested_at": requested, "responded_at": responded,
                             "rejected_at": maybe_instant(0.7), "in_policy": draw(st.booleans()),
-                            "negative_feedback_at": maybe_instant(0.7)})
+                            "negative_feedback_at": maybe_instant(0.7),
+                            "fulfillment_channel": draw(st.sampled_from(["MFN", "MFN", "AFN"]))})
     messages = []
     for thread in range(draw(st.integers(0, 6))):
         previous = None
@@ -138,7 +139,8 @@ def load(data: dict) -> Store:
     ReturnRequest.objects.bulk_create(
         ReturnRequest(store=store, order=orders[r["order"]], sku="S", requested_at=r["requested_at"],
                       responded_at=r["responded_at"], rejected_at=r["rejected_at"], in_policy=r["in_policy"],
-                      negative_feedback_at=r["negative_feedback_at"]) for r in data["returns"])
+                      negative_feedback_at=r["negative_feedback_at"], fulfillment_channel=r["fulfillment_channel"])
+        for r in data["returns"])
     threads = {t: MessageThread.objects.create(store=store, subject=f"t{t}")
                for t in {m["thread"] for m in data["messages"]}}
     Message.objects.bulk_create(Message(store=store, thread=threads[m["thread"]], direction=m["direction"],

@@ -188,6 +188,9 @@ def test_rdr_late_response_negative_feedback_and_rejection_in_policy(store):
                          rejected_at=requested + H, in_policy=True, status="rejected")  # rejected in policy
     ReturnRequestFactory(store=store, order__store=store, requested_at=requested, responded_at=requested + H,
                          rejected_at=requested + H, in_policy=False, status="rejected")  # fair rejection
+    # An FBA return (Amazon handles it, the seller never answers): in neither number.
+    ReturnRequestFactory(store=store, order__store=store, order__fulfillment_channel="AFN", requested_at=requested,
+                         fulfillment_channel="AFN")
     r = result(store, "rdr", "ALL")
     assert (r.numerator, r.denominator) == (3, 5)
 

@@ -319,3 +319,39 @@ def test_each_step_schedules_a_recompute(delivered, monkeypatch):
     return_authorize(return_request=return_request)
     return_close(return_request=return_request)
     assert calls == [delivered.store_id] * 3
+
+
+@pytest.mark.parametrize(("code", "reason"), [
+    ("CR-DEFECTIVE", "DEFECTIVE"), ("DEFECTIVE", "DEFECTIVE"), ("AMZ-PG-BAD-DESC", "NOT_AS_DESCRIBED"),
+    ("AMZ-PG-APP-TOO-SMALL", "TOO_SMALL"), ("APPAREL_TOO_LARGE", "TOO_LARGE"), ("CR-UNWANTED_ITEM", "UNWANTED_ITEM"),
+    ("CR-SWITCHEROO", "WRONG_ITEM"), ("cr-damaged_by_fc", "DAMAGED_BY_CARRIER"), ("NEVER_ARRIVED",
+                                                                                  "MISSED_ESTIMATED_DELIVERY"),
+    ("CR-SOMETHING-NEW", "OTHER"), ("", "OTHER"),
+])
+def test_amazons_reason_codes_map_to_our_reasons(code, reason):
+    from returns.models import AMAZON_RETURN_REASONS, ReturnReason, return_reason_from_amazon
+
+    assert return_reason_from_amazon(code) == reason
+    assert set(AMAZON_RETURN_REASONS.values()) <= set(ReturnReason.values)
+
+
+def test_an_fba_return_is_recorded_received_with_amazons_disposition_and_facts(store):
+    from returns.services import AmazonReturnFacts, return_record_fba
+
+    order = OrderFactory(store=store, fulfillment_channel="AFN", status=OrderStatus.SHIPPED)
+    OrderItemFactory(order=order, sku="KETTLE-1", quantity=2, quantity_shipped=2)
+    at = order.purchase_date + timedelta(hours=5)
+    facts = AmazonReturnFacts(reason_code="DEFECTIVE", fnsku="X001ABCDEF", license_plate_number="LPNRR123456789",
+                              fulfillment_center_id="PHX7", detailed_disposition="CUSTOMER_DAMAGED")
+
+    returned = return_record_fba(order=order, sku="KETTLE-1", quantity=1, returned_at=at, reason="DEFECTIVE",
+                                 buyer_comment="Stopped heating", amazon=facts)
+
+    assert (returned.status, returned.disposition, returned.received_at) == (ReturnStatus.RECEIVED, "damaged", at)
+    assert (returned.fulfillment_channel, returned.fnsku, returned.license_plate_number) == (
+        "AFN", "X001ABCDEF", "LPNRR123456789")
+    assert order.events.filter(kind=OrderEvent.Kind.RETURN).count() == 1
+    mfn = OrderFactory(store=store, status=OrderStatus.SHIPPED)
+    OrderItemFactory(order=mfn, sku="KETTLE-1", quantity_shipped=1)
+    with pytest.raises(ApplicationError, match="seller-fulfilled"):
+        return_record_fba(order=mfn, sku="KETTLE-1", quantity=1, returned_at=at, reason="DEFECTIVE", amazon=facts)

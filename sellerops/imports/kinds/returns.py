@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from orders.models import Order
 from orders.services import CLOCK_SKEW
-from returns.models import ReturnReason, ReturnRequest
+from returns.models import ReturnRequest, return_reason_from_amazon
 from returns.services import return_create
 from sellerops.errors import ApplicationError
 
@@ -30,25 +30,6 @@ COLUMNS = [
     Column("reason", "Return Reason"),
     Column("in_policy", "In policy"),
 ]
-#: Amazon's reason codes that are not ours with a "CR-" prefix.
-_REASON_CODES = {
-    "AMZ-PG-BAD-DESC": ReturnReason.NOT_AS_DESCRIBED,
-    "AMZ-PG-APP-TOO-SMALL": ReturnReason.TOO_SMALL,
-    "AMZ-PG-APP-TOO-LARGE": ReturnReason.TOO_LARGE,
-    "NOT_COMPATIBLE": ReturnReason.NOT_AS_DESCRIBED,
-    "AMZ-PG-MISORDERED": ReturnReason.ORDERED_BY_MISTAKE,
-}
-
-
-def map_reason(code: str) -> str:
-    """Amazon's return reason code (``CR-DEFECTIVE``…) as ours; an unknown one is Other."""
-    code = code.strip().upper()
-    if code in _REASON_CODES:
-        return _REASON_CODES[code]
-    bare = code.removeprefix("CR-").replace("-", "_")
-    return bare if bare in ReturnReason.values else ReturnReason.OTHER
-
-
 @dataclass
 class ReturnRow:
     line: int
@@ -83,7 +64,7 @@ def parse(table: Table, ctx: Context) -> list[ReturnRow]:
         in_policy = cells.boolean("in_policy") if row.values.get("in_policy") else True
         if cells.ok:
             rows.append(ReturnRow(line=row.line, order_id=order_id, sku=sku, quantity=quantity,
-                                  reason=map_reason(row.values.get("reason", "")), in_policy=in_policy,
+                                  reason=return_reason_from_amazon(row.values.get("reason", "")), in_policy=in_policy,
                                   requested_at=requested_at, amazon_rma_id=rma,
                                   merchant_rma_id=cells.text("merchant_rma_id")[:40]))
     ctx.progress(len(table.rows))
