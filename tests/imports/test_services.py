@@ -189,12 +189,16 @@ def test_bad_date_names_line_and_column_and_nothing_is_written(store, listings):
     assert db_state() == before
 
 
-def test_duplicate_rows_are_refused(store, listings):
+def test_the_same_sku_on_two_lines_is_two_items_and_a_second_import_changes_nothing(store, listings):
+    result = run(store, "all_orders", "all_orders_same_sku_twice.txt")
+    assert result.errors == []
+    items = OrderItem.objects.filter(order__amazon_order_id="113-0000001-0000001", sku="LID-BAMBOO")
+    assert items.count() == 2
     before = db_state()
-    result = run(store, "all_orders", "bad_all_orders_duplicate.txt")
 
-    assert [(e["line"], e["column"]) for e in result.errors] == [(4, "sku")]
-    assert "line 3" in result.errors[0]["message"]
+    again = run(store, "all_orders", "all_orders_same_sku_twice.txt")
+
+    assert (again.errors, again.created) == ([], 0)
     assert db_state() == before
 
 

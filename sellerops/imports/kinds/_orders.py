@@ -18,7 +18,16 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from listings.models import Channel, Listing, StockMovement
-from orders.models import OPEN_STATUSES, CancelInitiator, Order, OrderEvent, OrderItem, OrderStatus
+from orders.models import (
+    ITEM_AMOUNTS,
+    OPEN_STATUSES,
+    CancelInitiator,
+    Order,
+    OrderEvent,
+    OrderItem,
+    OrderStatus,
+    line_total,
+)
 from orders.risk import risk_flags
 from sellerops.errors import ApplicationError
 
@@ -52,6 +61,8 @@ _STATUS_WORDS = {
     "unfulfillable": S.UNFULFILLABLE,
     "invoiceunconfirmed": S.INVOICE_UNCONFIRMED,
 }
+#: The money columns of a line, each read as a positive amount (older reports write discounts negative).
+AMOUNT_COLUMNS = ITEM_AMOUNTS
 _CHANNEL_WORDS = {"amazon": Channel.AFN, "afn": Channel.AFN, "merchant": Channel.MFN, "mfn": Channel.MFN,
                   "seller": Channel.MFN}
 
@@ -83,9 +94,22 @@ class NewItem:
     title: str = ""
     order_item_id: str = ""
     item_price: Decimal = Decimal("0")
+    item_tax: Decimal = Decimal("0")
     shipping_price: Decimal = Decimal("0")
+    shipping_tax: Decimal = Decimal("0")
+    gift_wrap_price: Decimal = Decimal("0")
+    gift_wrap_tax: Decimal = Decimal("0")
     promotion_discount: Decimal = Decimal("0")
+    ship_promotion_discount: Decimal = Decimal("0")
+    currency: str = ""
     shipped: bool = False
+    #: The line's own status says Cancelled (or Amazon zeroed its quantity): it owes and adds nothing.
+    is_canceled: bool = False
+    buyer_requested_cancel: bool = False
+
+    @property
+    def amounts(self) -> dict[str, Decimal]:
+        return {name: getattr(self, name) for name in ITEM_AMOUNTS}
 
 
 @dataclass
@@ -98,6 +122,15 @@ class NewOrder:
     items: list[NewItem] = field(default_factory=list)
     last_updated: datetime | None = None
     fields: dict = field(default_factory=dict)
+    #: The report says the buyer asked to cancel, and why.
+    buyer_cancel_requested: bool = False
+    buyer_cancel_reason: str = ""
+
+    @property
+    def buyer_cancel_requested_at(self) -> datetime | None:
+        if not self.buyer_cancel_requested:
+            return None
+        return max(self.last_updated or self.purchase_date, self.purchase_date)
 
 
 def orders_bulk_create(ctx: Context, orders: list[NewOrder], *, report: str) -> int:
@@ -125,23 +158,28 @@ def orders_bulk_create(ctx: Context, orders: list[NewOrder], *, report: str) -> 
                  "purchase_date": data.purchase_date, "status": data.status,
                  "fulfillment_channel": data.fulfillment_channel, **data.fields,
                  "currency": data.fields.get("currency") or store.currency,
-                 "order_total": sum((i.item_price for i in data.items), Decimal("0")), "risk_flags": []}
+                 "order_total": sum((line_total(i.amounts, is_canceled=i.is_canceled) for i in data.items),
+                                    Decimal("0")),
+                 "risk_flags": [], "buyer_cancel_requested_at": data.buyer_cancel_requested_at,
+                 "buyer_cancel_reason": data.buyer_cancel_reason[:200]}
         if data.status == S.CANCELED:
             order["canceled_at"] = max(data.last_updated or data.purchase_date, data.purchase_date)
-            order["cancel_initiator"] = CancelInitiator.SYSTEM
+            order["cancel_initiator"] = CancelInitiator.BUYER if data.buyer_cancel_requested else CancelInitiator.SYSTEM
             order["cancel_reason"] = _("Cancelled on Amazon (%(report)s)") % {"report": report}
         flag_items = []
         for item_data in data.items:
             listing = listings.get(item_data.sku)
-            shipped = data.status in SHIPPED_STATUSES or (data.status == S.PARTIALLY_SHIPPED and item_data.shipped)
+            shipped = not item_data.is_canceled and (
+                data.status in SHIPPED_STATUSES or (data.status == S.PARTIALLY_SHIPPED and item_data.shipped))
             item = {"id": next(item_ids), "store_id": store.pk, "order_id": order_id,
                     "listing_id": listing.pk if listing else None, "sku": item_data.sku,
                     "asin": item_data.asin or (listing.asin if listing else ""),
                     "title": item_data.title or (listing.title if listing else ""), "quantity": item_data.quantity,
                     "quantity_shipped": item_data.quantity if shipped else 0, "quantity_reserved": 0,
-                    "item_price": item_data.item_price, "shipping_price": item_data.shipping_price,
-                    "promotion_discount": item_data.promotion_discount, "order_item_id": item_data.order_item_id}
-            if live and is_mfn and listing is not None:
+                    "order_item_id": item_data.order_item_id, **item_data.amounts,
+                    "currency": item_data.currency or order["currency"], "is_canceled": item_data.is_canceled,
+                    "buyer_requested_cancel": item_data.buyer_requested_cancel}
+            if live and is_mfn and listing is not None and not item_data.is_canceled:
                 reserved = min(item_data.quantity, available[item_data.sku])
                 if reserved:
                     available[item_data.sku] -= reserved
@@ -151,7 +189,7 @@ def orders_bulk_create(ctx: Context, orders: list[NewOrder], *, report: str) -> 
                         store=store, listing=listing, reason=StockMovement.Reason.RESERVE, available_delta=-reserved,
                         reserved_delta=reserved, order_id=order_id, at=data.purchase_date))
             item_rows.append(item)
-            owed = item["quantity"] - item["quantity_shipped"]
+            owed = 0 if item_data.is_canceled else item["quantity"] - item["quantity_shipped"]
             if owed > 0:
                 flag_items.append((owed, item["quantity_reserved"], listing is not None))
         if data.status in OPEN_STATUSES:
@@ -198,6 +236,20 @@ def existing_orders(store_id: int, ids: list[str]) -> dict[str, Existing]:
                 .values_list("pk", "amazon_order_id", "status", "fulfillment_channel"))
         found.update((row[1], Existing(*row)) for row in rows)
     return found
+
+
+def cancel_requests_record(ctx: Context, *, order: Existing, data: NewOrder) -> bool:
+    """Mark an order we hold that the report says the buyer asked to cancel; True if that is new."""
+    from orders.services import order_buyer_cancel_request
+
+    if not data.buyer_cancel_requested:
+        return False
+    instance = Order.objects.get(pk=order.pk)
+    if instance.buyer_cancel_requested_at is not None:
+        return False
+    order_buyer_cancel_request(order=instance, at=min(data.buyer_cancel_requested_at, ctx.now),
+                               reason=data.buyer_cancel_reason, source=SOURCE, actor=ctx.actor)
+    return True
 
 
 def status_update(ctx: Context, *, order: Existing, status: str, at: datetime | None, line: int, column: str,

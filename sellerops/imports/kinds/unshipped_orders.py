@@ -11,7 +11,15 @@ from orders.services import AMAZON_ORDER_ID, CLOCK_SKEW
 
 from ..base import Context, Counts
 from ..parsers import Column, Table, parse_datetime
-from ._orders import NewItem, NewOrder, existing_orders, orders_bulk_create, status_update
+from ._orders import (
+    AMOUNT_COLUMNS,
+    NewItem,
+    NewOrder,
+    cancel_requests_record,
+    existing_orders,
+    orders_bulk_create,
+    status_update,
+)
 
 LABEL = gettext_lazy("unshipped orders report")
 COLUMNS = [
@@ -30,7 +38,16 @@ COLUMNS = [
     Column("title", "product-name"),
     Column("quantity", "quantity-purchased", required=True, aliases=("quantity",)),
     Column("quantity_to_ship", "quantity-to-ship"),
+    Column("currency", "currency"),
     Column("item_price", "item-price"),
+    Column("item_tax", "item-tax"),
+    Column("shipping_price", "shipping-price"),
+    Column("shipping_tax", "shipping-tax"),
+    Column("gift_wrap_price", "gift-wrap-price"),
+    Column("gift_wrap_tax", "gift-wrap-tax"),
+    Column("promotion_discount", "item-promotion-discount"),
+    Column("ship_promotion_discount", "ship-promotion-discount"),
+    Column("sales_channel", "sales-channel"),
     Column("ship_service_level", "ship-service-level"),
     Column("ship_name", "recipient-name"),
     Column("ship_line1", "ship-address-1"),
@@ -42,6 +59,10 @@ COLUMNS = [
     Column("ship_country", "ship-country"),
     Column("is_business_order", "is-business-order"),
     Column("is_prime", "is-prime"),
+    Column("is_replacement_order", "is-replacement-order"),
+    Column("original_order_id", "original-order-id"),
+    Column("buyer_requested_cancel", "is-buyer-requested-cancellation"),
+    Column("buyer_cancel_reason", "buyer-requested-cancel-reason"),
 ]
 PROGRESS_EVERY = 2000
 
@@ -93,9 +114,13 @@ def parse(table: Table, ctx: Context) -> dict[str, NewOrder]:
         latest_delivery = cells.datetime("latest_delivery_date")
         quantity = cells.integer("quantity", required=True, minimum=1)
         cells.integer("days_past_promise")
+        currency = v.get("currency", "")[:3].upper()
         item = NewItem(line=row.line, sku=sku, quantity=quantity or 1, title=v.get("title", "")[:500],
-                       order_item_id=item_id, item_price=cells.decimal("item_price"))
+                       order_item_id=item_id, currency=currency,
+                       buyer_requested_cancel=cells.boolean("buyer_requested_cancel"),
+                       **{name: abs(cells.decimal(name)) for name in AMOUNT_COLUMNS})
         is_business, is_prime = cells.boolean("is_business_order"), cells.boolean("is_prime")
+        is_replacement = cells.boolean("is_replacement_order")
         if not cells.ok:
             continue
         order = orders.get(order_id)
@@ -114,9 +139,18 @@ def parse(table: Table, ctx: Context) -> dict[str, NewOrder]:
                     "ship_state": v.get("ship_state", "")[:100],
                     "ship_postal_code": v.get("ship_postal_code", "")[:20],
                     "ship_country": v.get("ship_country", "")[:2].upper(),
-                    "is_business_order": is_business, "is_prime": is_prime,
+                    "is_business_order": is_business, "is_prime": is_prime, "currency": currency,
+                    "sales_channel": v.get("sales_channel", "")[:40], "is_replacement_order": is_replacement,
+                    "replaced_order_id": v.get("original_order_id", "")[:19],
                 },
             )
+            if latest_ship is None:
+                ctx.warn(row.line, ctx.headers.get("promise_date") or ctx.headers.get("latest_ship_date") or "",
+                         _("Order %(id)s has no ship-by date in this report: it cannot be shown as due or late until "
+                           "one is known (from the API or the All Orders report).") % {"id": order_id})
+        if item.buyer_requested_cancel:
+            order.buyer_cancel_requested = True
+            order.buyer_cancel_reason = order.buyer_cancel_reason or v.get("buyer_cancel_reason", "")
         order.items.append(item)
     ctx.progress(len(table.rows))
     return orders
@@ -129,12 +163,12 @@ def apply(orders: dict[str, NewOrder], ctx: Context) -> Counts:
     column = ctx.headers.get("order_id", "order-id")
     for order_id, found in existing.items():
         data = orders[order_id]
+        changed = False
         if found.status in {OrderStatus.PENDING, OrderStatus.PENDING_AVAILABILITY}:
             changed = status_update(ctx, order=found, status=OrderStatus.UNSHIPPED, at=None, line=data.line,
                                     column=column, report=str(LABEL))
-            counts.updated += changed
-            counts.skipped += not changed
-        else:
-            counts.skipped += 1
+        changed = cancel_requests_record(ctx, order=found, data=data) or changed
+        counts.updated += changed
+        counts.skipped += not changed
     counts.created = orders_bulk_create(ctx, [o for i, o in orders.items() if i not in existing], report=str(LABEL))
     return counts
