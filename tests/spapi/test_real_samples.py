@@ -166,3 +166,23 @@ def test_a_buyers_request_to_cancel_an_open_order_marks_it_once(amazon, credenti
 
     assert again.cancel_requests == 0
     assert OrderEvent.objects.filter(order=order, kind=OrderEvent.Kind.CANCEL_REQUEST).count() == 1
+
+
+def test_amazons_account_health_report_example_gives_both_channels_odr():
+    from sellerops.errors import ApplicationError
+    from sellerops.spapi.performance import parse_performance_report
+
+    document = json.loads((FIXTURES / "seller_performance_report_example.json").read_text(encoding="utf-8"))
+
+    figures = parse_performance_report(document, marketplace_id="ATVPDKIKX0DER")
+
+    assert figures.account_status == "AT_RISK"
+    for odr in (figures.mfn, figures.afn):
+        assert (odr.order_count, odr.orders_with_defects, odr.claims, odr.chargebacks, odr.negative_feedback) == (
+            539000, 1078, 442, 15, 628)
+        assert (odr.rate, odr.target_value) == (Decimal("0.009"), Decimal("0.01"))
+        assert (odr.date_from, odr.date_to) == (datetime(2020, 9, 6, tzinfo=UTC),
+                                                datetime(2020, 11, 4, 23, 59, tzinfo=UTC))
+    # Canada has an account status in the example but no figures: said, not invented.
+    with pytest.raises(ApplicationError, match="A2EUQ1WTGCTBG2"):
+        parse_performance_report(document, marketplace_id="A2EUQ1WTGCTBG2")
