@@ -187,8 +187,9 @@ def order_create(*, store: Store, data: OrderData, actor: AbstractBaseUser | Non
             store=store, order=order, listing=listing, sku=item_data.sku,
             asin=item_data.asin or (listing.asin if listing else ""),
             title=item_data.title or (listing.title if listing else ""), quantity=item_data.quantity,
-            order_item_id=item_data.order_item_id, currency=item_data.currency or order.currency, is_canceled=item_data.is_canceled,
-            buyer_requested_cancel=item_data.buyer_requested_cancel, **item_data.amounts,
+            order_item_id=item_data.order_item_id, currency=item_data.currency or order.currency,
+            is_canceled=item_data.is_canceled, buyer_requested_cancel=item_data.buyer_requested_cancel,
+            **item_data.amounts,
         )
         if listing and order.is_mfn and not item.is_canceled:
             item.quantity_reserved = stock_reserve(listing=listing, quantity=item.quantity, order=order,
