@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from orders.models import Order
 from orders.services import order_buyer_cancel_request
 from returns.models import ReturnReason, ReturnRequest, ReturnStatus
-from returns.services import return_authorize, return_create
+from returns.services import AmazonReturnFacts, return_authorize, return_create
 from sellerops.errors import ApplicationError
 
 from .mail import ParsedMail
@@ -30,6 +30,7 @@ from .notifications import (
     return_is_authorized,
     return_lines,
     return_reason,
+    return_shipment,
 )
 from .services import claim_record_notice
 
@@ -65,7 +66,7 @@ def _claim(order: Order, parsed: ParsedMail, classification: Classification, at:
     return NoticeResult(outcome, f"{claim.amount}" if claim.amount is not None else "")
 
 
-def _return_line(order: Order, line, *, at: datetime, authorized: bool) -> str:
+def _return_line(order: Order, line, *, at: datetime, authorized: bool, facts: AmazonReturnFacts) -> str:
     """Open (or find) the return of one item; returns the outcome for that item."""
     existing = (ReturnRequest.objects.filter(order=order, sku=line.sku, status__in=OPEN_RETURN_STATUSES)
                 .order_by("requested_at", "id").first())
@@ -78,7 +79,8 @@ def _return_line(order: Order, line, *, at: datetime, authorized: bool) -> str:
     code = return_reason(line.reason)
     comment = line.comment if code else ": ".join(part for part in (line.reason, line.comment) if part)
     created = return_create(order=order, sku=line.sku, quantity=line.quantity, requested_at=at,
-                            reason=code or ReturnReason.OTHER, buyer_comment=comment, source="mail")
+                            reason=code or ReturnReason.OTHER, buyer_comment=comment, source="mail",
+                            amazon=facts)
     if authorized:
         return_authorize(return_request=created, at=at, source="mail", note=_("authorised by Amazon"))
         return Outcome.RETURN_AUTHORIZED
@@ -93,11 +95,13 @@ def _returns(order: Order, parsed: ParsedMail, at: datetime) -> NoticeResult:
         asins = ", ".join(line.asin for line in lines if line.asin)
         return NoticeResult(Outcome.RETURN_INCOMPLETE, asins)
     authorized = return_is_authorized(parsed)
+    carrier, tracking = return_shipment(parsed)
+    facts = AmazonReturnFacts(return_carrier=carrier, return_tracking_number=tracking)
     outcomes, details, refusals = [], [], []
     for line in known:
         try:
             with transaction.atomic():
-                outcomes.append(_return_line(order, line, at=at, authorized=authorized))
+                outcomes.append(_return_line(order, line, at=at, authorized=authorized, facts=facts))
             details.append(f"{line.sku} × {line.quantity}")
         except ApplicationError as error:
             refusals.append(error.message)

@@ -250,6 +250,26 @@ def return_lines(mail: ParsedMail) -> list[ReturnLine]:
     return lines
 
 
+#: Labels of the return shipment in a return notice: Italian as seen in a real notice; English as Amazon's
+#: returns report names the same columns.
+RETURN_CARRIER_LABELS = ("Corriere spedizione di reso", "Return carrier")
+RETURN_TRACKING_LABELS = ("Numero di tracciamento", "Tracking ID", "Tracking number")
+
+
+def _labelled(text: str, labels: tuple[str, ...]) -> str:
+    for label in labels:
+        match = re.search(rf"^[\s•*-]*{re.escape(label)}\s*:\s*(\S[^\n]*?)\s*$", text or "",
+                          re.IGNORECASE | re.MULTILINE)
+        if match:
+            return match.group(1)[:64]
+    return ""
+
+
+def return_shipment(mail: ParsedMail) -> tuple[str, str]:
+    """The carrier and tracking number of the parcel coming back, when the return notice gives them."""
+    return _labelled(mail.body, RETURN_CARRIER_LABELS), _labelled(mail.body, RETURN_TRACKING_LABELS)
+
+
 _CURRENCY = r"(?:€|£|\$|¥|￥|EUR|USD|GBP|JPY|CAD|AUD|MXN|BRL|SEK|PLN|TRY|AED|SAR|INR|SGD|円)"
 _NUMBER = r"\d{1,3}(?:[.,\u00a0\u202f ]\d{3})*(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
 _AMOUNT_RE = re.compile(rf"{_CURRENCY}\s*(?P<a>{_NUMBER})|(?P<b>{_NUMBER})\s*{_CURRENCY}")

@@ -190,6 +190,7 @@ def test_a_real_return_notice_opens_the_return_as_amazon_authorised_it(store, sh
     assert (ret.sku, ret.quantity, ret.reason) == ("INN-681IS", 1, ReturnReason.QUALITY)
     assert ret.buyer_comment == "Prestazioni o qualità non adeguate. Durante l'uso perde acqua."
     assert (ret.status, ret.requested_at, ret.responded_at) == (ReturnStatus.AUTHORIZED, at, at)
+    assert (ret.return_carrier, ret.return_tracking_number) == ("POSTE_ITALIANE", "1UW1URV000000")
     assert (message.kind, message.outcome, message.outcome_detail) == (
         Message.Kind.RETURN_REQUEST, Message.Outcome.RETURN_AUTHORIZED, "INN-681IS × 1")
 

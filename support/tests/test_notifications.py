@@ -21,6 +21,7 @@ from support.notifications import (
     return_is_authorized,
     return_lines,
     return_reason,
+    return_shipment,
 )
 
 RELAY = Path(__file__).parent / "fixtures" / "relay"
@@ -156,6 +157,7 @@ def test_the_real_return_notice_gives_sku_quantity_reason_and_comment():
     assert line.comment == "Prestazioni o qualità non adeguate. Durante l'uso perde acqua."
     assert return_reason(line.reason) == ReturnReason.QUALITY
     assert return_is_authorized(mail)
+    assert return_shipment(mail) == ("POSTE_ITALIANE", "1UW1URV000000")
 
 
 def test_a_return_notice_without_its_table_names_no_item():
