@@ -242,6 +242,8 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusEnum": "orders.models.OrderStatus",
         "ClaimStatusEnum": "support.models.Claim.Status",
         "ReturnStatusEnum": "returns.models.ReturnStatus",
+        "MessageKindEnum": "support.models.Message.Kind",
+        "ClaimKindEnum": "support.models.Claim.Kind",
     },
 }
 

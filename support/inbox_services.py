@@ -6,7 +6,6 @@ They build on ``support.services`` (``message_receive``, ``message_reply``…), 
 from __future__ import annotations
 
 import hashlib
-import re
 from datetime import datetime
 from email.utils import make_msgid
 
@@ -22,11 +21,12 @@ from sellerops.models import Store
 
 from .mail import ParsedMail, parse_mail
 from .models import Attachment, Feedback, Mailbox, Message, MessageThread
+from .notice_services import notice_apply
+from .notifications import Classification, classify, is_relay_address, is_system_address
+from .relay import buyer_display_name, buyer_words
 from .rules import Violation, feedback_removal_grounds, reply_check
-from .services import message_mark_no_reply_needed, message_receive, message_reply
+from .services import message_mark_no_reply_needed, message_receive, message_reply, thread_check_repliable
 from .smtp import OutgoingMail, from_address, mail_send, reply_subject
-
-RELAY_NAME_SUFFIX = re.compile(r"\s*[-–]\s*(Amazon Marketplace|Amazon)\s*$", re.IGNORECASE)
 
 
 class ReplyRefused(ApplicationError):
@@ -42,14 +42,21 @@ def _message_id_for(raw: bytes, parsed: ParsedMail) -> str:
     return parsed.message_id or f"<{hashlib.sha256(raw).hexdigest()[:40]}@no-message-id.invalid>"
 
 
-def _order_for(store: Store, parsed: ParsedMail) -> Order | None:
+def _order_named(store: Store, parsed: ParsedMail) -> Order | None:
     ids = parsed.order_ids
     if ids:
         by_id = {o.amazon_order_id: o for o in Order.objects.filter(store=store, amazon_order_id__in=ids)}
         for order_id in ids:
             if order_id in by_id:
                 return by_id[order_id]
-    if parsed.from_address:
+    return None
+
+
+def _order_for(store: Store, parsed: ParsedMail) -> Order | None:
+    order = _order_named(store, parsed)
+    if order is not None:
+        return order
+    if parsed.from_address and not is_system_address(parsed.from_address):
         # The relay address is per buyer; it names the order only when the buyer has just one with the store.
         orders = list(Order.objects.filter(store=store, buyer_email__iexact=parsed.from_address)[:2])
         if len(orders) == 1:
@@ -66,17 +73,50 @@ def _thread_for(store: Store, parsed: ParsedMail, order: Order | None) -> Messag
             return answered.thread
     if order is not None:
         return None  # the order's own thread (``message_receive`` opens it if needed)
-    if parsed.from_address:
+    if parsed.from_address and not is_system_address(parsed.from_address):
         return (MessageThread.objects.filter(store=store, buyer_email__iexact=parsed.from_address)
                 .order_by("-last_message_at", "-id").first())
     return None
 
 
+def _empty_body(parsed: ParsedMail) -> str:
+    return _("(no text; see the attachments)") if parsed.attachments else _("(empty message)")
+
+
+def _notice_receive(*, store: Store, parsed: ParsedMail, message_id: str, classification: Classification,
+                    sent_at: datetime) -> Message:
+    """Act on Amazon's notice, then keep it in the order's thread (a thread of its own without an order)."""
+    order = _order_named(store, parsed)
+    result = notice_apply(order=order, order_id=(parsed.order_ids or [""])[0], parsed=parsed,
+                          classification=classification, at=sent_at)
+    return message_receive(
+        store=store, body=parsed.body or _empty_body(parsed), sent_at=sent_at, order=order,
+        message_id=message_id, sender=parsed.from_address, subject=parsed.subject, source="mail",
+        kind=classification.kind, outcome=result.outcome, outcome_detail=result.detail,
+    )
+
+
+def _buyer_receive(*, store: Store, parsed: ParsedMail, message_id: str, sent_at: datetime) -> Message:
+    order = _order_for(store, parsed)
+    thread = _thread_for(store, parsed, order)
+    from_relay = is_relay_address(parsed.from_address) or parsed.notification_type == "BBC_MESSAGE_SENT_TO_MERCHANT"
+    words = buyer_words(parsed.body) if from_relay else None
+    body = (words.text if words else parsed.body) or _empty_body(parsed)
+    return message_receive(
+        store=store, body=body, sent_at=sent_at, thread=thread, order=order if thread is None else None,
+        message_id=message_id, sender=parsed.from_address, subject=parsed.subject,
+        buyer_name=buyer_display_name(parsed.from_name), buyer_email=parsed.from_address, source="mail",
+        full_text=parsed.body if words and words.cut else "",
+    )
+
+
 @transaction.atomic
 def mail_ingest(*, store: Store, raw: bytes, now: datetime | None = None) -> tuple[Message, bool]:
-    """Store one buyer e-mail as a message needing a reply; the same Message-ID twice is stored once.
+    """Store one mail of the relay mailbox; the same Message-ID twice is stored once.
 
-    Returns the message and whether it is new.
+    A buyer's mail becomes a message needing a reply, showing the buyer's own words (the whole mail kept
+    beside them). One of Amazon's notices is acted on (``support.notice_services``) and kept as a notice that
+    needs no reply and cannot be answered. Returns the message and whether it is new.
     """
     now = now or timezone.now()
     parsed = parse_mail(raw)
@@ -84,21 +124,19 @@ def mail_ingest(*, store: Store, raw: bytes, now: datetime | None = None) -> tup
     existing = Message.objects.filter(store=store, message_id=message_id).first()
     if existing is not None:
         return existing, False
-    order = _order_for(store, parsed)
-    thread = _thread_for(store, parsed, order)
     # A buyer's clock may be wrong; a message can never be later than its arrival.
     sent_at = min(parsed.sent_at or now, now)
-    body = parsed.body or (_("(no text; see the attachments)") if parsed.attachments else _("(empty message)"))
-    message = message_receive(
-        store=store, body=body, sent_at=sent_at, thread=thread, order=order if thread is None else None,
-        message_id=message_id, sender=parsed.from_address, subject=parsed.subject,
-        buyer_name=RELAY_NAME_SUFFIX.sub("", parsed.from_name), buyer_email=parsed.from_address, source="mail",
-    )
+    classification = classify(parsed)
+    if classification.is_notice:
+        message = _notice_receive(store=store, parsed=parsed, message_id=message_id,
+                                  classification=classification, sent_at=sent_at)
+    else:
+        message = _buyer_receive(store=store, parsed=parsed, message_id=message_id, sent_at=sent_at)
     thread = message.thread
     update = {}
     if not thread.language:
         update["language"] = store.marketplace_info.language
-    if not thread.buyer_email and parsed.from_address:
+    if not thread.buyer_email and parsed.from_address and not classification.is_notice:
         update["buyer_email"] = parsed.from_address
     if update:
         MessageThread.objects.filter(pk=thread.pk).update(**update)
@@ -126,6 +164,7 @@ def reply_allowed_numbers(thread: MessageThread) -> tuple[str, ...]:
 def reply_send(*, thread: MessageThread, body: str, author: AbstractBaseUser | None,
                sent_at: datetime | None = None) -> Message:
     """Check the reply against Amazon's rules, send it to the buyer's relay address, then record it."""
+    thread_check_repliable(thread)  # Amazon's notices cannot be answered: refuse before anything is sent
     body = (body or "").strip()
     if not body:
         raise ApplicationError(_("A reply needs a body."))

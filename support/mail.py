@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import email
+import email.header
 import email.policy
 import re
 from dataclasses import dataclass, field
@@ -64,6 +65,12 @@ class ParsedMail:
     in_reply_to: str = ""
     references: list[str] = field(default_factory=list)
     attachments: list[ParsedAttachment] = field(default_factory=list)
+    #: The HTML parts as sent (Amazon's notices are HTML only; their tables are read from it).
+    html: str = ""
+    #: Amazon's ``X-Space-Notification-Type`` header, e.g. ``BRC_SELLER_NOTIFICATION``.
+    notification_type: str = ""
+    #: Amazon's ``X-Marketplace-ID`` header, e.g. ``APJ6JRA9NG5V4``.
+    marketplace_id: str = ""
 
     @property
     def order_ids(self) -> list[str]:
@@ -100,13 +107,30 @@ def decode_bytes(data: bytes, charset: str | None) -> str:
         return data.decode(codec, errors="replace")
 
 
-def decode_header_value(value: str | None) -> str:
-    """Decode an RFC 2047 header (``=?GB2312?B?…?=``) with the charset supersets, collapsing folding."""
+def _8bit(data: bytes) -> str:
+    """Header bytes sent without RFC 2047 encoding: UTF-8 as most senders write it, else CP932 (Japanese)."""
+    for codec in ("utf-8", "cp932"):
+        try:
+            return data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1")
+
+
+def decode_header_value(value: str | email.header.Header | None) -> str:
+    """Decode an RFC 2047 header (``=?GB2312?B?…?=``) with the charset supersets, collapsing folding.
+
+    A header with raw 8-bit bytes (``email`` hands it over as a ``Header`` of "unknown-8bit") is read as
+    UTF-8, else CP932, rather than as replacement characters.
+    """
     if not value:
         return ""
     parts = []
-    for chunk, charset in email.header.decode_header(str(value)):
-        parts.append(decode_bytes(chunk, charset) if isinstance(chunk, bytes) else chunk)
+    for chunk, charset in email.header.decode_header(value if isinstance(value, email.header.Header) else str(value)):
+        if isinstance(chunk, bytes):
+            parts.append(_8bit(chunk) if charset in (None, "unknown-8bit") else decode_bytes(chunk, charset))
+        else:
+            parts.append(chunk)
     return re.sub(r"\s+", " ", "".join(parts)).strip()
 
 
@@ -231,6 +255,35 @@ def _sent_at(value: str | None) -> datetime | None:
     return parsed.astimezone(UTC)
 
 
+ANGLE_ADDRESS_RE = re.compile(r"<\s*([^<>\s]+@[^<>\s]+?)\s*>\s*$")
+
+
+def _unquote(name: str) -> str:
+    name = name.strip()
+    if len(name) >= 2 and name[0] == name[-1] == '"':
+        name = re.sub(r"\\(.)", r"\1", name[1:-1])
+    return name.strip()
+
+
+def parse_from(value: str | email.header.Header | None) -> tuple[str, str]:
+    """The display name and address of a ``From:`` header, in every shape Amazon's relay writes.
+
+    The address is taken before any encoded word is decoded, so a name that decodes to text with a comma
+    (``=?UTF-8?B?…?=``, a quoted ``"Doe, Jane - Amazon Marketplace"``, or even an unquoted one) never splits
+    the header into two addresses.
+    """
+    if isinstance(value, email.header.Header):
+        value = decode_header_value(value)  # raw 8-bit bytes: no encoded words left to protect
+    raw = re.sub(r"\s+", " ", str(value or "")).strip()
+    match = ANGLE_ADDRESS_RE.search(raw)
+    if match:
+        name, address = raw[:match.start()], match.group(1)
+    else:
+        pairs = getaddresses([raw])
+        name, address = pairs[0] if pairs else ("", "")
+    return decode_header_value(_unquote(name)), address.strip().lower()
+
+
 def _message_ids(value: str | None) -> list[str]:
     return MESSAGE_ID_RE.findall(str(value or ""))
 
@@ -244,8 +297,7 @@ def parse_mail(raw: bytes) -> ParsedMail:
         body = normalize_text("\n\n".join(p for p in plains if p.strip()))
     else:
         body = html_to_text("\n".join(htmls))
-    from_pairs = getaddresses([decode_header_value(message.get("From"))])
-    from_name, from_address = from_pairs[0] if from_pairs else ("", "")
+    from_name, from_address = parse_from(message.get("From"))
     to = [addr for _, addr in getaddresses([decode_header_value(v) for v in message.get_all("To", [])]) if addr]
     message_id = (_message_ids(message.get("Message-ID")) or [""])[0]
     in_reply_to = (_message_ids(message.get("In-Reply-To")) or [""])[0]
@@ -253,11 +305,14 @@ def parse_mail(raw: bytes) -> ParsedMail:
         message_id=message_id[:255],
         subject=decode_header_value(message.get("Subject"))[:500],
         from_name=from_name.strip()[:200],
-        from_address=from_address.strip().lower()[:254],
+        from_address=from_address[:254],
         to_addresses=to,
         sent_at=_sent_at(message.get("Date")),
         body=body,
         in_reply_to=in_reply_to,
         references=_message_ids(message.get("References")),
         attachments=attachments,
+        html="\n".join(htmls),
+        notification_type=decode_header_value(message.get("X-Space-Notification-Type")).strip().upper()[:100],
+        marketplace_id=decode_header_value(message.get("X-Marketplace-ID")).strip()[:40],
     )

@@ -44,6 +44,34 @@ class Message(models.Model):
         INBOUND = "inbound", _("From buyer")
         OUTBOUND = "outbound", _("To buyer")
 
+    class Kind(models.TextChoices):
+        """A person's message, or one of Amazon's own notices (``support.notifications`` tells them apart)."""
+
+        MESSAGE = "message", _("Message")
+        CANCEL_REQUEST = "cancel_request", _("Cancellation request")
+        CLAIM = "a_to_z_claim", _("A-to-z Guarantee claim notice")
+        RETURN_REQUEST = "return_request", _("Return request")
+        FEEDBACK = "feedback", _("Feedback notice")
+        AMAZON = "amazon_notice", _("Amazon notice")
+
+    class Outcome(models.TextChoices):
+        """What SellerOps did with a notice."""
+
+        NONE = "", _("Nothing")
+        ORDER_MARKED = "order_marked", _("Marked on the order")
+        ORDER_ALREADY_MARKED = "order_already_marked", _("The order was already marked")
+        CLAIM_OPENED = "claim_opened", _("Claim opened")
+        CLAIM_UPDATED = "claim_updated", _("Open claim updated")
+        CLAIM_EXISTS = "claim_exists", _("Claim already recorded")
+        CLAIM_CLOSED = "claim_closed", _("Claim closed by Amazon")
+        RETURN_OPENED = "return_opened", _("Return opened")
+        RETURN_AUTHORIZED = "return_authorized", _("Return opened and authorised")
+        RETURN_EXISTS = "return_exists", _("Return already open")
+        RETURN_INCOMPLETE = "return_incomplete", _("The notice names no SKU or quantity")
+        REFUSED = "refused", _("Not recorded")
+        ORDER_UNKNOWN = "order_unknown", _("Order not in SellerOps")
+        RECORDED = "recorded", _("Recorded")
+
     store = models.ForeignKey("sellerops.Store", on_delete=models.CASCADE, related_name="messages")
     thread = models.ForeignKey(MessageThread, on_delete=models.CASCADE, related_name="messages")
     direction = models.CharField(_("direction"), max_length=8, choices=Direction.choices)
@@ -59,6 +87,12 @@ class Message(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                related_name="+")
     is_internal_note = models.BooleanField(_("internal note"), default=False)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.MESSAGE)
+    full_text = models.TextField(
+        _("whole e-mail text"), blank=True,
+        help_text=_("The mail's whole text when the body shows only the buyer's words out of Amazon's template."))
+    outcome = models.CharField(_("what was done"), max_length=20, choices=Outcome.choices, blank=True)
+    outcome_detail = models.CharField(_("details of what was done"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["sent_at", "id"]
@@ -69,6 +103,9 @@ class Message(models.Model):
                                     name="message_unique_store_message_id"),
             models.CheckConstraint(condition=Q(direction="inbound") | Q(needs_reply=False),
                                    name="message_only_inbound_needs_reply"),
+            # Amazon's notices are never answered, so they never wait and never count in Contact Response Rate.
+            models.CheckConstraint(condition=Q(kind="message") | Q(needs_reply=False),
+                                   name="message_notice_needs_no_reply"),
         ]
         indexes = [
             # The included columns let PostgreSQL answer the response metric from the indexes alone.
@@ -88,6 +125,10 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_direction_display()} {self.sent_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_notice(self) -> bool:
+        return self.kind != self.Kind.MESSAGE
 
 
 class ReplyTemplate(models.Model):

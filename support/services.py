@@ -6,6 +6,7 @@ Rate schedule a metrics recompute for after the commit.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
@@ -23,6 +24,7 @@ from sellerops.models import Membership, Store
 from sellerops.state import check_transition
 
 from .models import CLAIM_STATUS_TIME_FIELD, CLAIM_TRANSITIONS, Claim, Feedback, Message, MessageThread
+from .notifications import is_system_address
 
 
 def _actor(actor: AbstractBaseUser | None) -> AbstractBaseUser | None:
@@ -106,7 +108,10 @@ def _message_event(message: Message, *, actor: AbstractBaseUser | None, source: 
     if order is None:
         return
     inbound = message.direction == Message.Direction.INBOUND
-    note = _("Message from the buyer") if inbound else _("Reply to the buyer")
+    if message.is_notice:
+        note = _("Amazon notice (%(kind)s)") % {"kind": message.get_kind_display()}
+    else:
+        note = _("Message from the buyer") if inbound else _("Reply to the buyer")
     order_event_record(order=order, kind=OrderEvent.Kind.MESSAGE, actor=actor, source=source,
                        at=message.sent_at, note=f"{note}: {message.body[:200]}")
 
@@ -115,8 +120,16 @@ def _message_event(message: Message, *, actor: AbstractBaseUser | None, source: 
 def message_receive(*, store: Store, body: str, sent_at: datetime | None = None,
                     thread: MessageThread | None = None, order: Order | None = None, message_id: str = "",
                     sender: str = "", subject: str = "", needs_reply: bool = True, buyer_name: str = "",
-                    buyer_email: str = "", source: str = "ui") -> Message:
-    """Store a buyer's message in its thread (given, the order's or the buyer's), once per Message-ID."""
+                    buyer_email: str = "", source: str = "ui", kind: str = Message.Kind.MESSAGE,
+                    full_text: str = "", outcome: str = "", outcome_detail: str = "") -> Message:
+    """Store a buyer's message in its thread (given, the order's or the buyer's), once per Message-ID.
+
+    ``kind`` other than a message stores one of Amazon's notices: it never needs a reply.
+    """
+    if kind not in Message.Kind.values:
+        raise ApplicationError(_("Unknown message kind %(kind)s.") % {"kind": kind})
+    if kind != Message.Kind.MESSAGE:
+        needs_reply = False
     body = (body or "").strip()
     if not body:
         raise ApplicationError(_("A message needs a body."))
@@ -131,7 +144,8 @@ def message_receive(*, store: Store, body: str, sent_at: datetime | None = None,
     message, created = _create_message(
         store_id=store.pk, thread=thread, direction=Message.Direction.INBOUND, message_id=message_id,
         sender=sender or buyer_email, subject=subject[:500], body=body, sent_at=sent_at,
-        needs_reply=bool(needs_reply),
+        needs_reply=bool(needs_reply), kind=kind, full_text=full_text or "", outcome=outcome or "",
+        outcome_detail=(outcome_detail or "")[:500],
     )
     if not created:
         return message
@@ -142,6 +156,33 @@ def message_receive(*, store: Store, body: str, sent_at: datetime | None = None,
     return message
 
 
+def thread_reply_refusal(thread: MessageThread, messages: Iterable[Message] | None = None) -> str:
+    """Why nothing can be sent in this thread (it holds only Amazon's notices), or "" when a reply may go.
+
+    ``messages``: the thread's messages, if already read.
+    """
+    if thread.buyer_email and is_system_address(thread.buyer_email):
+        return _("%(address)s is Amazon's no-reply address: nothing sent there reaches anyone. Amazon's "
+                 "notices cannot be answered.") % {"address": thread.buyer_email}
+    if messages is None:
+        kinds = set(Message.objects.filter(thread=thread, direction=Message.Direction.INBOUND,
+                                           is_internal_note=False).values_list("kind", flat=True).distinct())
+    else:
+        kinds = {m.kind for m in messages if m.direction == Message.Direction.INBOUND and not m.is_internal_note}
+    if kinds and Message.Kind.MESSAGE not in kinds:
+        return _("This thread holds only Amazon's notices, sent from an address that accepts no mail: they "
+                 "cannot be answered. Reply here once the buyer writes, or contact the buyer from Seller "
+                 "Central.")
+    return ""
+
+
+def thread_check_repliable(thread: MessageThread) -> None:
+    """Refuse a reply in a thread that holds only Amazon's notices."""
+    refusal = thread_reply_refusal(thread)
+    if refusal:
+        raise ApplicationError(refusal)
+
+
 @transaction.atomic
 def message_reply(*, thread: MessageThread, body: str, author: AbstractBaseUser | None = None,
                   sent_at: datetime | None = None, subject: str = "", message_id: str = "",
@@ -150,6 +191,7 @@ def message_reply(*, thread: MessageThread, body: str, author: AbstractBaseUser 
     body = (body or "").strip()
     if not body:
         raise ApplicationError(_("A reply needs a body."))
+    thread_check_repliable(thread)
     sent_at = _not_future(sent_at or timezone.now(), what=_("The reply time"))
     thread = MessageThread.objects.select_for_update(of=("self",)).select_related("order").get(pk=thread.pk)
     message, created = _create_message(
@@ -160,8 +202,8 @@ def message_reply(*, thread: MessageThread, body: str, author: AbstractBaseUser 
     )
     if not created:
         return message
-    Message.objects.filter(thread=thread, direction=Message.Direction.INBOUND, replied_at__isnull=True,
-                           sent_at__lte=sent_at).update(replied_at=sent_at)
+    Message.objects.filter(thread=thread, direction=Message.Direction.INBOUND, kind=Message.Kind.MESSAGE,
+                           replied_at__isnull=True, sent_at__lte=sent_at).update(replied_at=sent_at)
     _touch(thread, sent_at)
     _message_event(message, actor=author, source=source)
     metrics_inputs_changed(store_id=thread.store_id)
@@ -280,6 +322,35 @@ def claim_file(*, order: Order, kind: str, reason: str = "", amount: Decimal | N
                                  amount=amount, filed_at=filed_at, respond_by=respond_by)
     metrics_inputs_changed(store_id=order.store_id)
     return claim
+
+
+@transaction.atomic
+def claim_record_notice(*, order: Order, filed_at: datetime, amount: Decimal | None = None,
+                        respond_by: datetime | None = None, reason: str = "") -> tuple[Claim, str]:
+    """Record Amazon's notice of an A-to-z claim on the order: one claim per order, however often Amazon writes.
+
+    Opens the claim if the order has none; fills in what an open one lacks (amount, deadline) and leaves a
+    decided one alone. Returns the claim and ``"opened"``, ``"updated"`` or ``"exists"``.
+    """
+    Order.objects.select_for_update().filter(pk=order.pk).first()
+    claims = Claim.objects.select_for_update().filter(order=order, kind=Claim.Kind.A_TO_Z).order_by("filed_at", "id")
+    claim = claims.filter(status=Claim.Status.OPEN).first() or claims.first()
+    if claim is None:
+        return claim_file(order=order, kind=Claim.Kind.A_TO_Z, reason=reason, amount=amount, filed_at=filed_at,
+                          respond_by=respond_by), "opened"
+    if claim.status != Claim.Status.OPEN:
+        return claim, "exists"
+    update_fields = []
+    if claim.amount is None and amount is not None and amount >= 0:
+        claim.amount = amount
+        update_fields.append("amount")
+    if claim.respond_by is None and respond_by is not None and respond_by >= claim.filed_at:
+        claim.respond_by = respond_by
+        update_fields.append("respond_by")
+    if update_fields:
+        claim.save(update_fields=update_fields)
+        metrics_inputs_changed(store_id=order.store_id)
+    return claim, "updated" if update_fields else "exists"
 
 
 @transaction.atomic

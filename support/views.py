@@ -51,7 +51,7 @@ from .selectors import (
     thread_inbox_counts,
     waiting_threads,
 )
-from .services import thread_assign
+from .services import thread_assign, thread_reply_refusal
 from .templates_fill import template_fill
 
 LIST_SIZE = 100
@@ -136,11 +136,13 @@ def _thread_context(request: HttpRequest, thread: MessageThread, now, *, reply_f
             initial, missing = filled.text, filled.missing
         reply_form = ReplyForm(initial={"body": initial})
     shipments = list(order.shipments.all()) if order is not None else []
+    conversation = list(thread.messages.all())
     return {
         "thread": thread,
         "order": order,
         "shipment": shipments[-1] if shipments else None,
-        "conversation": list(thread.messages.all()),
+        "conversation": conversation,
+        "reply_refusal": thread_reply_refusal(thread, conversation),
         "window": reply_window(thread.pending_since, now),
         "templates": templates,
         "template_id": template_id,

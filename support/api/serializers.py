@@ -78,7 +78,7 @@ class MessageSerializer(ApiModelSerializer):
     class Meta:
         model = Message
         fields = ["url", "id", "store", "thread", "order", "direction", "message_id", "sender", "subject", "body",
-                  "sent_at", "needs_reply", "replied_at", "is_internal_note"]
+                  "sent_at", "needs_reply", "replied_at", "is_internal_note", "kind", "outcome"]
         read_only_fields = fields
 
 
