@@ -9,6 +9,7 @@ import hashlib
 import re
 from datetime import datetime
 from email.utils import make_msgid
+from functools import partial
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
@@ -23,7 +24,13 @@ from sellerops.models import Store
 from .mail import ParsedMail, parse_mail
 from .models import Attachment, Feedback, Mailbox, Message, MessageThread
 from .rules import Violation, feedback_removal_grounds, reply_check
-from .services import message_mark_no_reply_needed, message_receive, message_reply
+from .services import (
+    message_mark_no_reply_needed,
+    message_receive,
+    message_reply,
+    message_reply_delivered,
+    message_reply_withdraw,
+)
 from .smtp import OutgoingMail, from_address, mail_send, reply_subject
 
 RELAY_NAME_SUFFIX = re.compile(r"\s*[-–]\s*(Amazon Marketplace|Amazon)\s*$", re.IGNORECASE)
@@ -124,8 +131,15 @@ def reply_allowed_numbers(thread: MessageThread) -> tuple[str, ...]:
 
 
 def reply_send(*, thread: MessageThread, body: str, author: AbstractBaseUser | None,
-               sent_at: datetime | None = None) -> Message:
-    """Check the reply against Amazon's rules, send it to the buyer's relay address, then record it."""
+               sent_at: datetime | None = None, idempotency_key: str = "") -> Message:
+    """Check the reply against Amazon's rules, record it, then e-mail it to the buyer's relay address once.
+
+    The reply is recorded (``Delivery.SENDING``) under the thread's row lock and handed to the SMTP server
+    only after that commit; once the server takes it, it is sent and answers the buyer's messages. A server
+    that refuses it takes the reply back and raises ``ApplicationError``. The same ``idempotency_key`` (one per
+    rendered form) submitted again, even at the same instant, returns the reply already recorded, with
+    ``replayed`` set, and sends nothing. Called inside an outer transaction, the mail leaves when that commits.
+    """
     body = (body or "").strip()
     if not body:
         raise ApplicationError(_("A reply needs a body."))
@@ -136,16 +150,36 @@ def reply_send(*, thread: MessageThread, body: str, author: AbstractBaseUser | N
         raise ApplicationError(_("This thread has no buyer relay address to reply to."))
     mailbox = Mailbox.objects.filter(store_id=thread.store_id).first()
     sender = from_address(mailbox)
-    references = _thread_message_ids(thread)
-    last_inbound = (Message.objects.filter(thread=thread, direction=Message.Direction.INBOUND)
-                    .exclude(message_id="").order_by("-sent_at", "-id").first())
-    subject = reply_subject(thread.subject)
-    message_id = make_msgid(domain=sender.rsplit("@", 1)[-1] if "@" in sender else None)
-    mail_send(OutgoingMail(from_address=sender, to_address=thread.buyer_email, subject=subject, body=body,
-                           message_id=message_id, in_reply_to=last_inbound.message_id if last_inbound else "",
-                           references=tuple(references[-10:])), mailbox=mailbox)
-    return message_reply(thread=thread, body=body, author=author, sent_at=sent_at, subject=subject,
-                         message_id=message_id, source="mail")
+    with transaction.atomic():
+        thread = MessageThread.objects.select_for_update(of=("self",)).get(pk=thread.pk)
+        references = _thread_message_ids(thread)
+        last_inbound = (Message.objects.filter(thread=thread, direction=Message.Direction.INBOUND)
+                        .exclude(message_id="").order_by("-sent_at", "-id").first())
+        subject = reply_subject(thread.subject)
+        message_id = make_msgid(domain=sender.rsplit("@", 1)[-1] if "@" in sender else None)
+        reply = message_reply(thread=thread, body=body, author=author, sent_at=sent_at, subject=subject,
+                              message_id=message_id, source="mail", idempotency_key=idempotency_key,
+                              delivery=Message.Delivery.SENDING)
+        if reply.replayed:
+            return reply
+        mail = OutgoingMail(from_address=sender, to_address=thread.buyer_email, subject=subject, body=body,
+                            message_id=reply.message_id,
+                            in_reply_to=last_inbound.message_id if last_inbound else "",
+                            references=tuple(references[-10:]))
+        transaction.on_commit(partial(_reply_deliver, reply=reply, mail=mail, mailbox=mailbox, author=author))
+    reply.refresh_from_db()
+    return reply
+
+
+def _reply_deliver(*, reply: Message, mail: OutgoingMail, mailbox: Mailbox | None,
+                   author: AbstractBaseUser | None) -> None:
+    """After the reply's commit: hand it to the SMTP server, exactly once."""
+    try:
+        mail_send(mail, mailbox=mailbox)
+    except ApplicationError:
+        message_reply_withdraw(message=reply)
+        raise
+    message_reply_delivered(message=reply, author=author, source="mail")
 
 
 @transaction.atomic

@@ -48,6 +48,12 @@ class Message(models.Model):
         INBOUND = "inbound", _("From buyer")
         OUTBOUND = "outbound", _("To buyer")
 
+    class Delivery(models.TextChoices):
+        """A reply e-mailed from the inbox: recorded first, then handed to the SMTP server once, after commit."""
+
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+
     store = models.ForeignKey("sellerops.Store", on_delete=models.CASCADE, related_name="messages")
     thread = models.ForeignKey(MessageThread, on_delete=models.CASCADE, related_name="messages")
     direction = models.CharField(_("direction"), max_length=8, choices=Direction.choices)
@@ -63,6 +69,15 @@ class Message(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                related_name="+")
     is_internal_note = models.BooleanField(_("internal note"), default=False)
+    #: One per rendered reply form (or the API's ``Idempotency-Key``): the same key again is the same reply.
+    idempotency_key = models.CharField(_("idempotency key"), max_length=64, blank=True, default="",
+                                       editable=False)
+    #: Empty for buyer messages, notes, and replies recorded through the API.
+    delivery = models.CharField(_("delivery"), max_length=8, choices=Delivery.choices, blank=True, default="",
+                                editable=False)
+
+    #: Set on the reply a service returns when the same idempotency key had recorded it before.
+    replayed = False
 
     class Meta:
         ordering = ["sent_at", "id"]
@@ -71,6 +86,9 @@ class Message(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["store", "message_id"], condition=~Q(message_id=""),
                                     name="message_unique_store_message_id"),
+            # The real guarantee that one submitted reply is recorded (and so e-mailed) once.
+            models.UniqueConstraint(fields=["thread", "idempotency_key"], condition=~Q(idempotency_key=""),
+                                    name="message_unique_thread_idempotency_key"),
             models.CheckConstraint(condition=Q(direction="inbound") | Q(needs_reply=False),
                                    name="message_only_inbound_needs_reply"),
         ]
