@@ -13,6 +13,7 @@ from functools import partial
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
+from django.core.mail.utils import DNS_NAME
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -156,7 +157,7 @@ def reply_send(*, thread: MessageThread, body: str, author: AbstractBaseUser | N
         last_inbound = (Message.objects.filter(thread=thread, direction=Message.Direction.INBOUND)
                         .exclude(message_id="").order_by("-sent_at", "-id").first())
         subject = reply_subject(thread.subject)
-        message_id = make_msgid(domain=sender.rsplit("@", 1)[-1] if "@" in sender else None)
+        message_id = _reply_message_id(thread, idempotency_key, sender)
         reply = message_reply(thread=thread, body=body, author=author, sent_at=sent_at, subject=subject,
                               message_id=message_id, source="mail", idempotency_key=idempotency_key,
                               delivery=Message.Delivery.SENDING)
@@ -169,6 +170,15 @@ def reply_send(*, thread: MessageThread, body: str, author: AbstractBaseUser | N
         transaction.on_commit(partial(_reply_deliver, reply=reply, mail=mail, mailbox=mailbox, author=author))
     reply.refresh_from_db()
     return reply
+
+
+def _reply_message_id(thread: MessageThread, idempotency_key: str, sender: str) -> str:
+    """The reply's Message-ID; one form's, sent again after a failure, is the same (mail clients show it once)."""
+    domain = sender.rsplit("@", 1)[-1] if "@" in sender else str(DNS_NAME)
+    if not idempotency_key:
+        return make_msgid(domain=domain)
+    digest = hashlib.sha256(f"{thread.store_id}:{thread.pk}:{idempotency_key}".encode()).hexdigest()[:40]
+    return f"<reply.{digest}@{domain}>"
 
 
 def _reply_deliver(*, reply: Message, mail: OutgoingMail, mailbox: Mailbox | None,

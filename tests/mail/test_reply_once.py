@@ -6,6 +6,7 @@ submissions at the same instant are ``tests/concurrency/test_reply_races.py`` (P
 
 from __future__ import annotations
 
+import email
 import re
 from datetime import timedelta
 
@@ -18,6 +19,8 @@ from orders.models import OrderEvent
 from sellerops.models import Role
 from support.models import Mailbox, Message
 from tests.factories import MembershipFactory, MessageFactory, OrderFactory, StoreFactory, ThreadFactory, UserFactory
+
+from .conftest import _free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -152,3 +155,31 @@ def test_a_reply_the_server_refuses_is_taken_back_and_the_same_form_sends_it_lat
     assert send(agent_page, thread, {"idempotency_key": key}).status_code == 302
     assert send(agent_page, thread, {"idempotency_key": key}).status_code == 302
     assert len(replies(thread)) == len(smtp_server.received) == 1
+
+
+def test_a_form_sent_again_after_a_refusal_carries_the_same_message_id(agent_page, thread):
+    """The server saw the first attempt and refused it; the second carries the same Message-ID, so that a buyer's
+    mail client shows one message even if the first had gone through after all."""
+    controller_module = pytest.importorskip("aiosmtpd.controller", reason="aiosmtpd is in the test extra")
+    seen: list[str] = []
+
+    class RefusesFirst:
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+            message = email.message_from_bytes(envelope.original_content)
+            seen.append(message["Message-ID"])
+            return "451 Try again later" if len(seen) == 1 else "250 Message accepted for delivery"
+
+    port = _free_port()
+    controller = controller_module.Controller(RefusesFirst(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        Mailbox.objects.filter(store=thread.store).update(smtp_port=port)
+        form = reply_form(agent_page, thread)
+        refused = send(agent_page, thread, form)
+        sent = send(agent_page, thread, form)
+    finally:
+        controller.stop()
+
+    assert refused.status_code == 400 and sent.status_code == 302
+    [reply] = replies(thread)
+    assert seen == [reply.message_id, reply.message_id]
