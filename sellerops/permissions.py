@@ -26,6 +26,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "feedback.create": frozenset({R.OPERATOR, R.AGENT, R.ADMIN}),
     "claim.create": frozenset({R.OPERATOR, R.AGENT, R.ADMIN}),
     "message.create": frozenset({R.OPERATOR, R.AGENT, R.ADMIN}),
+    # The store's relay mailbox: its server and credentials, seen and changed in the back office only.
+    "mailbox.manage": frozenset({R.MANAGER, R.ADMIN}),
 }
 
 

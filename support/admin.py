@@ -15,9 +15,20 @@ from django.utils.translation import ngettext
 
 from sellerops.admin import ReadOnlyAdmin, ReadOnlyTabularInline, StoreScopedAdmin
 from sellerops.errors import ApplicationError
+from sellerops.models import Membership, Store
+from sellerops.permissions import allowed_roles, has_role
 from sellerops.selectors import store_ids
 
-from .models import Claim, Feedback, Mailbox, Message, MessageThread, ReplyTemplate
+from .models import (
+    MAILBOX_CONNECTION_FIELDS,
+    MAILBOX_PASSWORD_FIELDS,
+    Claim,
+    Feedback,
+    Mailbox,
+    Message,
+    MessageThread,
+    ReplyTemplate,
+)
 from .services import message_mark_no_reply_needed
 
 
@@ -138,12 +149,13 @@ class ClaimAdmin(StoreScopedAdmin):
 
 
 class MailboxForm(forms.ModelForm):
-    """Passwords are written, never shown back: an empty field keeps the stored one."""
+    """Passwords are written, never shown back. Left empty, the stored one is kept, unless the server, port,
+    TLS setting or user it was entered for changes: then it must be typed again (``Mailbox.save`` clears it)."""
 
-    imap_password = forms.CharField(label=_("IMAP password"), required=False,
-                                    widget=forms.PasswordInput(render_value=False))
-    smtp_password = forms.CharField(label=_("SMTP password"), required=False,
-                                    widget=forms.PasswordInput(render_value=False))
+    imap_password = forms.CharField(label=_("IMAP password"), required=False, max_length=200,
+                                    widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}))
+    smtp_password = forms.CharField(label=_("SMTP password"), required=False, max_length=200,
+                                    widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}))
 
     class Meta:
         model = Mailbox
@@ -151,19 +163,97 @@ class MailboxForm(forms.ModelForm):
                   "last_uid", "smtp_host", "smtp_port", "smtp_user", "smtp_password", "smtp_use_tls",
                   "from_address", "is_active"]
 
-    def clean(self):
-        data = super().clean()
-        for name in ("imap_password", "smtp_password"):
-            if not data.get(name) and self.instance.pk:
-                data[name] = getattr(self.instance, name)
-        return data
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for side in MAILBOX_CONNECTION_FIELDS:
+            name = f"{side}_password"
+            self.initial[name] = ""
+            if name in self.fields:
+                self.fields[name].help_text = (
+                    _("Stored encrypted and never shown. Leave empty to keep it; it must be typed again when "
+                      "the server, port, TLS setting or user changes.")
+                    if self.instance.pk and self.instance.has_password(side)
+                    else _("Stored encrypted; it is never shown again."))
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        for side, connection in MAILBOX_CONNECTION_FIELDS.items():
+            name, user = f"{side}_password", cleaned.get(f"{side}_user")
+            if cleaned.get(name):
+                continue
+            # Left out of cleaned_data, the model keeps the stored value (if it is still for this server).
+            cleaned.pop(name, None)
+            if not user:
+                continue
+            if not self.instance.pk or not self.instance.has_password(side):
+                self.add_error(name, _("Enter the password of this user."))
+            elif set(connection) & set(self.changed_data):
+                self.add_error(name, _("The server or user changed: enter the password again. A stored password "
+                                       "is never sent to another server."))
+        return cleaned
 
 
 @admin.register(Mailbox)
 class MailboxAdmin(StoreScopedAdmin):
+    """Only the store's managers and admins (and superusers) see or change its mailbox, whatever model
+    permissions a staff account holds; nobody ever sees its passwords."""
+
     form = MailboxForm
     list_display = ["store", "imap_user", "imap_host", "folder", "last_uid", "last_polled_at", "last_error",
                     "is_active"]
     list_filter = ["is_active"]
     list_select_related = ["store"]
-    readonly_fields = ["last_polled_at", "last_error"]
+    readonly_fields = ["imap_password_stored", "smtp_password_stored", "last_polled_at", "last_error"]
+    fieldsets = [
+        (None, {"fields": ["store", "from_address", "is_active"]}),
+        (_("Reading (IMAP)"), {"fields": ["imap_host", "imap_port", "imap_use_ssl", "imap_user", "imap_password",
+                                          "imap_password_stored", "folder", "last_uid", "last_polled_at",
+                                          "last_error"]}),
+        (_("Sending (SMTP)"), {"fields": ["smtp_host", "smtp_port", "smtp_use_tls", "smtp_user", "smtp_password",
+                                          "smtp_password_stored"]}),
+    ]
+
+    def _managed_stores(self, request: HttpRequest) -> QuerySet:
+        return Membership.objects.filter(user=request.user, role__in=allowed_roles("mailbox.manage")).values("store")
+
+    def _may_manage(self, request: HttpRequest, obj: Mailbox | None = None) -> bool:
+        return has_role(user=request.user, permission="mailbox.manage", store=obj.store_id if obj else None)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(store__in=self._managed_stores(request))
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return super().has_view_permission(request, obj) and self._may_manage(request, obj)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return super().has_add_permission(request) and self._may_manage(request)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and self._may_manage(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and self._may_manage(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "store" and not request.user.is_superuser:
+            kwargs["queryset"] = Store.objects.filter(pk__in=self._managed_stores(request))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_fieldsets(self, request: HttpRequest, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        # Read-only, the page shows whether a password is stored, never a field holding one.
+        return [(title, {**options, "fields": [f for f in options["fields"] if f not in MAILBOX_PASSWORD_FIELDS]})
+                for title, options in fieldsets]
+
+    @admin.display(boolean=True, description=_("IMAP password stored"))
+    def imap_password_stored(self, obj: Mailbox) -> bool:
+        return obj.has_password("imap")
+
+    @admin.display(boolean=True, description=_("SMTP password stored"))
+    def smtp_password_stored(self, obj: Mailbox) -> bool:
+        return obj.has_password("smtp")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import secrets
 from functools import cache
 
 from django import forms
@@ -56,9 +58,35 @@ class InboxFilterForm(forms.Form):
                             language=data.get("language") or "", assigned=data.get("assigned") or "")
 
 
+def reply_key() -> str:
+    """A new one-time key for a rendered reply form."""
+    return secrets.token_urlsafe(24)
+
+
+REPLY_KEY_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
 class ReplyForm(forms.Form):
+    """The reply and its one-time key: the same form submitted twice sends one reply (``reply_send``)."""
+
     body = forms.CharField(label=_("Reply"), max_length=20_000, strip=True,
                            widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "true"}))
+    idempotency_key = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, data=None, *args, **kwargs) -> None:
+        if data is not None and not REPLY_KEY_RE.fullmatch(data.get("idempotency_key") or ""):
+            # A form from before keys existed, or a made-up key: this submission gets a key of its own.
+            data = data.copy()
+            data["idempotency_key"] = reply_key()
+        super().__init__(data, *args, **kwargs)
+        if not self.is_bound:
+            self.initial["idempotency_key"] = reply_key()
+
+    def with_new_key(self) -> ReplyForm:
+        """The same text under a new key: sending it then sends a new reply."""
+        data = self.data.copy()
+        data["idempotency_key"] = reply_key()
+        return ReplyForm(data)
 
 
 class NoteForm(forms.Form):

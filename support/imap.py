@@ -84,14 +84,23 @@ def mailbox_poll(*, mailbox: Mailbox) -> PollResult:
     """Read the messages that arrived since the last poll into the store's threads."""
     mailbox = Mailbox.objects.select_related("store").get(pk=mailbox.pk)  # the mark as stored, not as passed in
     result = PollResult(last_uid=mailbox.last_uid)
+    password = mailbox.login_password("imap")
+    if not password:
+        # Never connect without the password entered for this very server: there is nothing to log in with,
+        # and a password entered for another server is not sent here.
+        message = _("No IMAP password is stored for %(user)s@%(host)s: enter it in the mailbox settings.") % {
+            "user": mailbox.imap_user, "host": mailbox.imap_host}
+        mailbox_record_poll(mailbox=mailbox, error=message)
+        raise ApplicationError(message)
     try:
         client = _connect(mailbox)
     except (OSError, imaplib.IMAP4.error) as error:
-        mailbox_record_poll(mailbox=mailbox, error=str(error))
+        reason = mailbox.scrub(str(error))
+        mailbox_record_poll(mailbox=mailbox, error=reason)
         raise ApplicationError(_("Cannot reach the IMAP server %(host)s: %(error)s")
-                               % {"host": mailbox.imap_host, "error": error}) from error
+                               % {"host": mailbox.imap_host, "error": reason}) from None
     try:
-        client.login(mailbox.imap_user, mailbox.imap_password)
+        client.login(mailbox.imap_user, password)
         _check(*client.select(_quoted(mailbox.folder), readonly=True), "SELECT")
         uidvalidity = _uidvalidity(client, mailbox.folder)
         after = mailbox.last_uid if uidvalidity is None or uidvalidity == mailbox.uidvalidity else 0
@@ -104,10 +113,12 @@ def mailbox_poll(*, mailbox: Mailbox) -> PollResult:
                 result.created += int(created)
                 result.last_uid = uid
                 mailbox_record_poll(mailbox=mailbox, last_uid=uid)
-    except (TimeoutError, OSError, imaplib.IMAP4.error) as error:
-        mailbox_record_poll(mailbox=mailbox, error=str(error))
+    except (TimeoutError, OSError, UnicodeError, imaplib.IMAP4.error) as error:
+        # The server's words (or a codec's, for a password imaplib cannot send) never carry the password.
+        reason = mailbox.scrub(str(error))
+        mailbox_record_poll(mailbox=mailbox, error=reason)
         raise ApplicationError(_("Reading the mailbox %(user)s@%(host)s failed: %(error)s")
-                               % {"user": mailbox.imap_user, "host": mailbox.imap_host, "error": error}) from error
+                               % {"user": mailbox.imap_user, "host": mailbox.imap_host, "error": reason}) from None
     finally:
         with contextlib.suppress(OSError, imaplib.IMAP4.error):
             client.logout()

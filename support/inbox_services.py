@@ -8,9 +8,11 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 from email.utils import make_msgid
+from functools import partial
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
+from django.core.mail.utils import DNS_NAME
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +27,14 @@ from .notice_services import notice_apply
 from .notifications import Classification, classify, is_relay_address, is_system_address
 from .relay import buyer_display_name, buyer_words
 from .rules import Violation, feedback_removal_grounds, reply_check
-from .services import message_mark_no_reply_needed, message_receive, message_reply, thread_check_repliable
+from .services import (
+    message_mark_no_reply_needed,
+    message_receive,
+    message_reply,
+    message_reply_delivered,
+    message_reply_withdraw,
+    thread_check_repliable,
+)
 from .smtp import OutgoingMail, from_address, mail_send, reply_subject
 
 
@@ -162,8 +171,15 @@ def reply_allowed_numbers(thread: MessageThread) -> tuple[str, ...]:
 
 
 def reply_send(*, thread: MessageThread, body: str, author: AbstractBaseUser | None,
-               sent_at: datetime | None = None) -> Message:
-    """Check the reply against Amazon's rules, send it to the buyer's relay address, then record it."""
+               sent_at: datetime | None = None, idempotency_key: str = "") -> Message:
+    """Check the reply against Amazon's rules, record it, then e-mail it to the buyer's relay address once.
+
+    The reply is recorded (``Delivery.SENDING``) under the thread's row lock and handed to the SMTP server
+    only after that commit; once the server takes it, it is sent and answers the buyer's messages. A server
+    that refuses it takes the reply back and raises ``ApplicationError``. The same ``idempotency_key`` (one per
+    rendered form) submitted again, even at the same instant, returns the reply already recorded, with
+    ``replayed`` set, and sends nothing. Called inside an outer transaction, the mail leaves when that commits.
+    """
     thread_check_repliable(thread)  # Amazon's notices cannot be answered: refuse before anything is sent
     body = (body or "").strip()
     if not body:
@@ -175,16 +191,45 @@ def reply_send(*, thread: MessageThread, body: str, author: AbstractBaseUser | N
         raise ApplicationError(_("This thread has no buyer relay address to reply to."))
     mailbox = Mailbox.objects.filter(store_id=thread.store_id).first()
     sender = from_address(mailbox)
-    references = _thread_message_ids(thread)
-    last_inbound = (Message.objects.filter(thread=thread, direction=Message.Direction.INBOUND)
-                    .exclude(message_id="").order_by("-sent_at", "-id").first())
-    subject = reply_subject(thread.subject)
-    message_id = make_msgid(domain=sender.rsplit("@", 1)[-1] if "@" in sender else None)
-    mail_send(OutgoingMail(from_address=sender, to_address=thread.buyer_email, subject=subject, body=body,
-                           message_id=message_id, in_reply_to=last_inbound.message_id if last_inbound else "",
-                           references=tuple(references[-10:])), mailbox=mailbox)
-    return message_reply(thread=thread, body=body, author=author, sent_at=sent_at, subject=subject,
-                         message_id=message_id, source="mail")
+    with transaction.atomic():
+        thread = MessageThread.objects.select_for_update(of=("self",)).get(pk=thread.pk)
+        references = _thread_message_ids(thread)
+        last_inbound = (Message.objects.filter(thread=thread, direction=Message.Direction.INBOUND)
+                        .exclude(message_id="").order_by("-sent_at", "-id").first())
+        subject = reply_subject(thread.subject)
+        message_id = _reply_message_id(thread, idempotency_key, sender)
+        reply = message_reply(thread=thread, body=body, author=author, sent_at=sent_at, subject=subject,
+                              message_id=message_id, source="mail", idempotency_key=idempotency_key,
+                              delivery=Message.Delivery.SENDING)
+        if reply.replayed:
+            return reply
+        mail = OutgoingMail(from_address=sender, to_address=thread.buyer_email, subject=subject, body=body,
+                            message_id=reply.message_id,
+                            in_reply_to=last_inbound.message_id if last_inbound else "",
+                            references=tuple(references[-10:]))
+        transaction.on_commit(partial(_reply_deliver, reply=reply, mail=mail, mailbox=mailbox, author=author))
+    reply.refresh_from_db()
+    return reply
+
+
+def _reply_message_id(thread: MessageThread, idempotency_key: str, sender: str) -> str:
+    """The reply's Message-ID; one form's, sent again after a failure, is the same (mail clients show it once)."""
+    domain = sender.rsplit("@", 1)[-1] if "@" in sender else str(DNS_NAME)
+    if not idempotency_key:
+        return make_msgid(domain=domain)
+    digest = hashlib.sha256(f"{thread.store_id}:{thread.pk}:{idempotency_key}".encode()).hexdigest()[:40]
+    return f"<reply.{digest}@{domain}>"
+
+
+def _reply_deliver(*, reply: Message, mail: OutgoingMail, mailbox: Mailbox | None,
+                   author: AbstractBaseUser | None) -> None:
+    """After the reply's commit: hand it to the SMTP server, exactly once."""
+    try:
+        mail_send(mail, mailbox=mailbox)
+    except ApplicationError:
+        message_reply_withdraw(message=reply)
+        raise
+    message_reply_delivered(message=reply, author=author, source="mail")
 
 
 @transaction.atomic

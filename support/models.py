@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from sellerops.spapi.crypto import MASK, EncryptedTextField, reveal
 
 
 class MessageThread(models.Model):
@@ -72,6 +76,12 @@ class Message(models.Model):
         ORDER_UNKNOWN = "order_unknown", _("Order not in SellerOps")
         RECORDED = "recorded", _("Recorded")
 
+    class Delivery(models.TextChoices):
+        """A reply e-mailed from the inbox: recorded first, then handed to the SMTP server once, after commit."""
+
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+
     store = models.ForeignKey("sellerops.Store", on_delete=models.CASCADE, related_name="messages")
     thread = models.ForeignKey(MessageThread, on_delete=models.CASCADE, related_name="messages")
     direction = models.CharField(_("direction"), max_length=8, choices=Direction.choices)
@@ -93,6 +103,15 @@ class Message(models.Model):
         help_text=_("The mail's whole text when the body shows only the buyer's words out of Amazon's template."))
     outcome = models.CharField(_("what was done"), max_length=20, choices=Outcome.choices, blank=True)
     outcome_detail = models.CharField(_("details of what was done"), max_length=500, blank=True)
+    #: One per rendered reply form (or the API's ``Idempotency-Key``): the same key again is the same reply.
+    idempotency_key = models.CharField(_("idempotency key"), max_length=64, blank=True, default="",
+                                       editable=False)
+    #: Empty for buyer messages, notes, and replies recorded through the API.
+    delivery = models.CharField(_("delivery"), max_length=8, choices=Delivery.choices, blank=True, default="",
+                                editable=False)
+
+    #: Set on the reply a service returns when the same idempotency key had recorded it before.
+    replayed = False
 
     class Meta:
         ordering = ["sent_at", "id"]
@@ -101,6 +120,9 @@ class Message(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["store", "message_id"], condition=~Q(message_id=""),
                                     name="message_unique_store_message_id"),
+            # The real guarantee that one submitted reply is recorded (and so e-mailed) once.
+            models.UniqueConstraint(fields=["thread", "idempotency_key"], condition=~Q(idempotency_key=""),
+                                    name="message_unique_thread_idempotency_key"),
             models.CheckConstraint(condition=Q(direction="inbound") | Q(needs_reply=False),
                                    name="message_only_inbound_needs_reply"),
             # Amazon's notices are never answered, so they never wait and never count in Contact Response Rate.
@@ -250,22 +272,39 @@ CLAIM_STATUS_TIME_FIELD: dict[str, str] = {
 }
 
 
+#: What each password is good for: the server and account it was entered for. Changing one of these makes
+#: the stored password unusable; it is cleared and must be entered again (``Mailbox.save``).
+MAILBOX_CONNECTION_FIELDS: dict[str, tuple[str, ...]] = {
+    "imap": ("imap_host", "imap_port", "imap_use_ssl", "imap_user"),
+    "smtp": ("smtp_host", "smtp_port", "smtp_use_tls", "smtp_user"),
+}
+MAILBOX_PASSWORD_FIELDS = ("imap_password", "smtp_password")
+
+
 class Mailbox(models.Model):
-    """A store's mail account at Amazon's buyer-seller relay: IMAP to read buyers' messages, SMTP to answer."""
+    """A store's mail account at Amazon's buyer-seller relay: IMAP to read buyers' messages, SMTP to answer.
+
+    The passwords are encrypted at rest (``sellerops.spapi.crypto``), never shown back, and each is bound to
+    the server, port, TLS setting and user it was entered for: a password is only ever sent to that server.
+    """
 
     store = models.OneToOneField("sellerops.Store", on_delete=models.CASCADE, related_name="mailbox")
     imap_host = models.CharField(_("IMAP host"), max_length=200)
     imap_port = models.PositiveIntegerField(_("IMAP port"), default=993)
     imap_use_ssl = models.BooleanField(_("IMAP over SSL"), default=True)
     imap_user = models.CharField(_("IMAP user"), max_length=200)
-    imap_password = models.CharField(_("IMAP password"), max_length=200, blank=True)
+    imap_password = EncryptedTextField(_("IMAP password"), blank=True)
+    imap_password_for = models.CharField(_("IMAP password entered for"), max_length=64, blank=True,
+                                         editable=False)
     folder = models.CharField(_("folder"), max_length=200, default="INBOX")
     uidvalidity = models.PositiveBigIntegerField(_("UIDVALIDITY"), null=True, blank=True)
     last_uid = models.PositiveBigIntegerField(_("last UID read"), default=0)
     smtp_host = models.CharField(_("SMTP host"), max_length=200, blank=True)
     smtp_port = models.PositiveIntegerField(_("SMTP port"), default=587)
     smtp_user = models.CharField(_("SMTP user"), max_length=200, blank=True)
-    smtp_password = models.CharField(_("SMTP password"), max_length=200, blank=True)
+    smtp_password = EncryptedTextField(_("SMTP password"), blank=True)
+    smtp_password_for = models.CharField(_("SMTP password entered for"), max_length=64, blank=True,
+                                         editable=False)
     smtp_use_tls = models.BooleanField(_("SMTP STARTTLS"), default=True)
     from_address = models.EmailField(_("from address"),
                                      help_text=_("The store's address registered with Amazon for messaging."))
@@ -279,6 +318,83 @@ class Mailbox(models.Model):
 
     def __str__(self) -> str:
         return f"{self.store} · {self.imap_user}@{self.imap_host}"
+
+    def __repr__(self) -> str:
+        return f"<Mailbox store_id={self.store_id} {self.imap_user}@{self.imap_host} passwords=********>"
+
+    def save(self, *args, **kwargs) -> None:
+        """Save; a password not entered anew is cleared when its server, port, TLS setting or user changed.
+
+        Whatever path changes the connection (the back office, a service, the shell), a password kept from
+        before is never sent to the new server: it has to be typed again.
+        """
+        update_fields = kwargs.get("update_fields")
+        written: list[str] = []
+        for side, connection in MAILBOX_CONNECTION_FIELDS.items():
+            password_field, bound_field = f"{side}_password", f"{side}_password_for"
+            if update_fields is not None and not {password_field, bound_field, *connection} & set(update_fields):
+                continue
+            fingerprint = self.connection_fingerprint(side)
+            # Read first: a deferred password is loaded here, and remembered as the stored one.
+            password = getattr(self, password_field)
+            if password is not getattr(self, "_stored_passwords", {}).get(password_field):
+                # Entered now (or saved for the first time): good for this server only.
+                bound = fingerprint if password else ""
+            elif getattr(self, bound_field) == fingerprint:
+                continue
+            else:  # kept from before, but the server changed: never sent there
+                setattr(self, password_field, "")
+                bound = ""
+            setattr(self, bound_field, bound)
+            written += [password_field, bound_field]
+        if update_fields is not None and written:
+            kwargs["update_fields"] = list(dict.fromkeys([*update_fields, *written]))
+        super().save(*args, **kwargs)
+        self._remember_stored_passwords()
+
+    # --- Passwords bound to their server ---
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._remember_stored_passwords()
+        return instance
+
+    def refresh_from_db(self, using=None, fields=None, **kwargs) -> None:
+        super().refresh_from_db(using=using, fields=fields, **kwargs)
+        self._remember_stored_passwords(fields)
+
+    def _remember_stored_passwords(self, fields=None) -> None:
+        # The very objects read from the database: a password assigned since is a new one (see ``save``).
+        remembered = getattr(self, "_stored_passwords", {})
+        for name in MAILBOX_PASSWORD_FIELDS:
+            if fields is None or name in fields:
+                remembered[name] = self.__dict__.get(name)
+        self._stored_passwords = remembered
+
+    def connection_fingerprint(self, side: str) -> str:
+        """What the ``side`` ("imap" or "smtp") password is sent to: host, port, TLS and user, as a digest."""
+        host, port, tls, user = (getattr(self, name) for name in MAILBOX_CONNECTION_FIELDS[side])
+        text = "\x00".join([(host or "").strip().lower(), str(port), str(bool(tls)), user or ""])
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def login_password(self, side: str) -> str:
+        """The ``side`` password, only for the server and user it was entered for; otherwise empty."""
+        password = reveal(getattr(self, f"{side}_password"))
+        if not password or getattr(self, f"{side}_password_for") != self.connection_fingerprint(side):
+            return ""
+        return password
+
+    def has_password(self, side: str) -> bool:
+        return bool(self.login_password(side))
+
+    def scrub(self, text: str) -> str:
+        """``text`` (a server's error, say) with every stored password masked."""
+        for name in MAILBOX_PASSWORD_FIELDS:
+            password = reveal(getattr(self, name))
+            if password:
+                text = text.replace(password, MASK)
+        return text
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:

@@ -88,19 +88,31 @@ def _touch(thread: MessageThread, at: datetime) -> None:
 
 
 def _create_message(**fields) -> tuple[Message, bool]:
-    """Create the message, or return the one stored under the same Message-ID (re-imports, retries)."""
-    message_id = fields.get("message_id", "")
-    if message_id:
-        existing = Message.objects.filter(store_id=fields["store_id"], message_id=message_id).first()
-        if existing is not None:
-            return existing, False
-        try:
-            with transaction.atomic():
-                return Message.objects.create(**fields), True
-        except IntegrityError:
-            # Another process stored the same message between the lookup and the insert.
-            return Message.objects.get(store_id=fields["store_id"], message_id=message_id), False
-    return Message.objects.create(**fields), True
+    """Create the message, or return the one stored under the same idempotency key in the thread or the same
+    Message-ID in the store (a second submission, a re-import, a retry)."""
+    lookups = []
+    if fields.get("idempotency_key"):
+        lookups.append({"thread": fields["thread"], "idempotency_key": fields["idempotency_key"]})
+    if fields.get("message_id"):
+        lookups.append({"store_id": fields["store_id"], "message_id": fields["message_id"]})
+
+    def stored() -> Message | None:
+        return next((m for m in (Message.objects.filter(**lookup).first() for lookup in lookups) if m), None)
+
+    if not lookups:
+        return Message.objects.create(**fields), True
+    existing = stored()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            return Message.objects.create(**fields), True
+    except IntegrityError:
+        # Another process stored the same message between the lookup and the insert.
+        existing = stored()
+        if existing is None:
+            raise
+        return existing, False
 
 
 def _message_event(message: Message, *, actor: AbstractBaseUser | None, source: str) -> None:
@@ -183,31 +195,79 @@ def thread_check_repliable(thread: MessageThread) -> None:
         raise ApplicationError(refusal)
 
 
+class IdempotencyKeyReused(ApplicationError):
+    """The idempotency key already recorded another reply in this thread; ``reply`` is that reply."""
+
+    def __init__(self, reply: Message) -> None:
+        super().__init__(_("This reply form (or Idempotency-Key) was already used for another reply in this "
+                           "thread; nothing was sent or recorded."))
+        self.reply = reply
+
+
 @transaction.atomic
 def message_reply(*, thread: MessageThread, body: str, author: AbstractBaseUser | None = None,
                   sent_at: datetime | None = None, subject: str = "", message_id: str = "",
-                  source: str = "ui") -> Message:
-    """Send (or record) the seller's reply; it answers every earlier unanswered buyer message in it."""
+                  source: str = "ui", idempotency_key: str = "", delivery: str = "") -> Message:
+    """Send (or record) the seller's reply; it answers every earlier unanswered buyer message in it.
+
+    The same ``idempotency_key`` again returns the reply it recorded, with ``replayed`` set, and records
+    nothing; with another body it raises ``IdempotencyKeyReused``. A reply recorded as
+    ``Delivery.SENDING`` answers nothing until ``message_reply_delivered``.
+    """
     body = (body or "").strip()
     if not body:
         raise ApplicationError(_("A reply needs a body."))
     thread_check_repliable(thread)
     sent_at = _not_future(sent_at or timezone.now(), what=_("The reply time"))
+    # The thread's row lock puts two submissions of one reply in a queue: the second finds the first's row.
     thread = MessageThread.objects.select_for_update(of=("self",)).select_related("order").get(pk=thread.pk)
+    idempotency_key = (idempotency_key or "").strip()
     message, created = _create_message(
         store_id=thread.store_id, thread=thread, direction=Message.Direction.OUTBOUND,
         message_id=(message_id or "").strip()[:255], sender=getattr(author, "email", "") or "",
         subject=(subject or (f"Re: {thread.subject}" if thread.subject else ""))[:500], body=body,
-        sent_at=sent_at, author=_actor(author),
+        sent_at=sent_at, author=_actor(author), idempotency_key=idempotency_key, delivery=delivery,
     )
     if not created:
+        if idempotency_key and message.idempotency_key == idempotency_key:
+            if message.body != body:
+                raise IdempotencyKeyReused(message)
+            message.replayed = True
         return message
+    if delivery != Message.Delivery.SENDING:
+        _reply_answers(thread, message, author=author, source=source)
+    return message
+
+
+def _reply_answers(thread: MessageThread, message: Message, *, author: AbstractBaseUser | None,
+                   source: str) -> None:
     Message.objects.filter(thread=thread, direction=Message.Direction.INBOUND, kind=Message.Kind.MESSAGE,
-                           replied_at__isnull=True, sent_at__lte=sent_at).update(replied_at=sent_at)
-    _touch(thread, sent_at)
+                           replied_at__isnull=True, sent_at__lte=message.sent_at).update(replied_at=message.sent_at)
+    _touch(thread, message.sent_at)
     _message_event(message, actor=author, source=source)
     metrics_inputs_changed(store_id=thread.store_id)
+
+
+@transaction.atomic
+def message_reply_delivered(*, message: Message, author: AbstractBaseUser | None = None,
+                            source: str = "mail") -> Message:
+    """The SMTP server took the reply: it is sent, and answers the buyer's earlier messages."""
+    thread = MessageThread.objects.select_for_update(of=("self",)).select_related("order").get(
+        pk=message.thread_id)
+    message = Message.objects.select_for_update().get(pk=message.pk)
+    if message.delivery != Message.Delivery.SENDING:
+        return message
+    message.delivery = Message.Delivery.SENT
+    message.save(update_fields=["delivery"])
+    _reply_answers(thread, message, author=author, source=source)
     return message
+
+
+@transaction.atomic
+def message_reply_withdraw(*, message: Message) -> None:
+    """The SMTP server refused the reply: take it back, so that it can be sent again (it answered nothing)."""
+    MessageThread.objects.select_for_update(of=("self",)).filter(pk=message.thread_id).first()
+    Message.objects.filter(pk=message.pk, delivery=Message.Delivery.SENDING).delete()
 
 
 @transaction.atomic

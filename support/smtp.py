@@ -40,9 +40,14 @@ def smtp_connection(mailbox: Mailbox | None) -> BaseEmailBackend:
     """The store's SMTP account; without one, the site's configured mail backend."""
     if mailbox is None or not mailbox.smtp_host:
         return get_connection(fail_silently=False)
+    password = mailbox.login_password("smtp")
+    if mailbox.smtp_user and not password:
+        # Never log in without the password entered for this very server (nor send unauthenticated instead).
+        raise ApplicationError(_("No SMTP password is stored for %(user)s@%(host)s: enter it in the mailbox "
+                                 "settings.") % {"user": mailbox.smtp_user, "host": mailbox.smtp_host})
     return get_connection(
         "django.core.mail.backends.smtp.EmailBackend", host=mailbox.smtp_host, port=mailbox.smtp_port,
-        username=mailbox.smtp_user or None, password=mailbox.smtp_password or None,
+        username=mailbox.smtp_user or None, password=password or None,
         use_tls=mailbox.smtp_use_tls, timeout=SMTP_TIMEOUT, fail_silently=False,
     )
 
@@ -62,7 +67,8 @@ def mail_send(mail: OutgoingMail, *, mailbox: Mailbox | None) -> None:
                            to=[mail.to_address], headers=headers, connection=smtp_connection(mailbox))
     try:
         sent = message.send(fail_silently=False)
-    except (TimeoutError, smtplib.SMTPException, OSError) as error:
-        raise ApplicationError(_("The reply could not be sent: %(error)s") % {"error": error}) from error
+    except (TimeoutError, smtplib.SMTPException, OSError, UnicodeError) as error:
+        reason = mailbox.scrub(str(error)) if mailbox is not None else str(error)
+        raise ApplicationError(_("The reply could not be sent: %(error)s") % {"error": reason}) from None
     if not sent:
         raise ApplicationError(_("The mail server did not accept the reply."))

@@ -51,7 +51,7 @@ from .selectors import (
     thread_inbox_counts,
     waiting_threads,
 )
-from .services import thread_assign, thread_reply_refusal
+from .services import IdempotencyKeyReused, thread_assign, thread_reply_refusal
 from .templates_fill import template_fill
 
 LIST_SIZE = 100
@@ -238,13 +238,23 @@ def reply_view(request: HttpRequest, pk: int) -> HttpResponse:
         violations = reply_check(body, allowed_numbers=reply_allowed_numbers(thread))
         return _render_reply_box(request, thread, reply_form=form, violations=violations, checked=True)
     try:
-        reply_send(thread=thread, body=body, author=request.user)
+        reply = reply_send(thread=thread, body=body, author=request.user,
+                           idempotency_key=form.cleaned_data["idempotency_key"])
+    except IdempotencyKeyReused as reused:
+        # The form was sent before with other words (the back button, say): these words are a new reply.
+        form = form.with_new_key()
+        form.is_valid()
+        form.add_error(None, reused.message + " " + _("Send again to send this text as a new reply."))
+        return _render_reply_box(request, thread, reply_form=form)
     except ReplyRefused as refused:
         return _render_reply_box(request, thread, reply_form=form, violations=refused.violations, checked=True)
     except ApplicationError as error:
         form.add_error(None, error.message)
         return _render_reply_box(request, thread, reply_form=form)
-    messages.success(request, _("Reply sent to %(address)s.") % {"address": thread.buyer_email})
+    if reply.replayed:
+        messages.info(request, _("This reply had already been submitted; it was not sent again."))
+    else:
+        messages.success(request, _("Reply sent to %(address)s.") % {"address": thread.buyer_email})
     return _back_to(request, thread)
 
 

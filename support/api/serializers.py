@@ -83,6 +83,8 @@ class MessageSerializer(ApiModelSerializer):
 
 
 class MessageInputSerializer(StoreOrderInput):
+    """A buyer's message, or a reply. A reply is recorded once per ``Idempotency-Key`` header, when one is sent."""
+
     order = serializers.CharField(max_length=19, required=False, allow_blank=True,
                                   help_text=gettext_lazy("The Amazon order id the message is about, if any."))
     thread = serializers.IntegerField(required=False, allow_null=True,

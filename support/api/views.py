@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
 
+from sellerops.api.exceptions import Conflict
 from sellerops.api.mixins import StoreScopedViewSet
 from sellerops.api.serializers import ConflictSerializer, ErrorSerializer
 
 from ..models import CLAIM_STATUS_TIME_FIELD, Claim, Feedback, Message
 from ..services import (
+    IdempotencyKeyReused,
     claim_file,
     claim_set_status,
     feedback_record,
@@ -107,6 +114,17 @@ class ClaimViewSet(StoreScopedViewSet):
         return self.get_queryset().get(pk=claim.pk)
 
 
+IDEMPOTENCY_KEY = "Idempotency-Key"
+IDEMPOTENCY_KEY_RE = re.compile(r"[\x21-\x7e]{1,64}")
+IDEMPOTENCY_KEY_HELP = (
+    "For a reply (`direction` outbound): a key of your choosing, 1 to 64 printable ASCII characters without "
+    "spaces (a UUID, say), one per reply you mean to record. Sent again with the same key and body, even at "
+    "the same time, the request records nothing and answers the reply already recorded, with the header "
+    "`Idempotent-Replayed: true`; with the same key and another body it answers 409. Not for inbound "
+    "messages, which are stored once per `message_id`."
+)
+
+
 @extend_schema_view(
     list=extend_schema(summary="List messages", description="Buyer-seller messages, newest first."),
     retrieve=extend_schema(summary="Get a message"),
@@ -114,8 +132,14 @@ class ClaimViewSet(StoreScopedViewSet):
         summary="Record a message",
         description="An inbound message joins the thread given, else the order's, else the buyer's; it is "
                     "stored once per `message_id`. An outbound one is a reply in the thread given or the "
-                    "order's, and answers every earlier buyer message there.",
-        request=MessageInputSerializer, responses={201: MessageSerializer, **REFUSED},
+                    "order's, and answers every earlier buyer message there; send an `Idempotency-Key` "
+                    "header to record it once however often the request is retried.",
+        parameters=[OpenApiParameter(IDEMPOTENCY_KEY, str, OpenApiParameter.HEADER, required=False,
+                                     description=IDEMPOTENCY_KEY_HELP)],
+        request=MessageInputSerializer,
+        responses={201: MessageSerializer, **REFUSED,
+                   409: OpenApiResponse(ConflictSerializer, description="The Idempotency-Key already recorded "
+                                                                        "another reply (`url`).")},
     ),
 )
 class MessageViewSet(StoreScopedViewSet):
@@ -124,13 +148,35 @@ class MessageViewSet(StoreScopedViewSet):
     input_serializer_class = MessageInputSerializer
     filterset_class = MessageFilter
     ordering = ("-sent_at", "-id")
+    #: Whether the last create answered a reply already recorded under its Idempotency-Key.
+    replayed = False
 
     def base_queryset(self) -> QuerySet[Message]:
         return Message.objects.select_related("store", "thread__order")
 
+    def idempotency_key(self, direction: str) -> str:
+        key = self.request.headers.get(IDEMPOTENCY_KEY)
+        if key is None:
+            return ""
+        if not IDEMPOTENCY_KEY_RE.fullmatch(key):
+            raise ValidationError({IDEMPOTENCY_KEY: _("An Idempotency-Key is 1 to 64 printable ASCII characters "
+                                                      "without spaces.")})
+        if direction != Message.Direction.OUTBOUND:
+            raise ValidationError({IDEMPOTENCY_KEY: _("An Idempotency-Key applies to replies; a buyer's message "
+                                                      "is stored once per message_id.")})
+        return key
+
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        self.replayed = False
+        response = super().create(request, *args, **kwargs)
+        if self.replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response
+
     @transaction.atomic
     def perform_service_create(self, serializer: MessageInputSerializer) -> Message:
         data = serializer.validated_data
+        key = self.idempotency_key(data["direction"])
         if data["direction"] == Message.Direction.INBOUND:
             message = message_receive(
                 store=data["store"], body=data["body"], sent_at=data.get("sent_at"), thread=data["thread"],
@@ -140,7 +186,12 @@ class MessageViewSet(StoreScopedViewSet):
         else:
             thread = data["thread"] or thread_get_or_create_for_order(order=data["order"],
                                                                       subject=data.get("subject", ""))
-            message = message_reply(thread=thread, body=data["body"], author=self.request.user,
-                                    sent_at=data.get("sent_at"), subject=data.get("subject", ""),
-                                    message_id=data.get("message_id", ""), source="api")
+            try:
+                message = message_reply(thread=thread, body=data["body"], author=self.request.user,
+                                        sent_at=data.get("sent_at"), subject=data.get("subject", ""),
+                                        message_id=data.get("message_id", ""), source="api", idempotency_key=key)
+            except IdempotencyKeyReused as reused:
+                url = reverse("api-message-detail", args=[reused.reply.pk], request=self.request)
+                raise Conflict(reused.message, code="idempotency_key_reused", url=url) from None
+            self.replayed = message.replayed
         return self.get_queryset().get(pk=message.pk)

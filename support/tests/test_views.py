@@ -153,9 +153,12 @@ def test_template_is_filled_in_the_buyers_language(client, agent, thread):
     assert b"<html" not in response.content
 
 
-def test_reply_is_sent_with_threading_headers_and_recorded(client, agent, thread, mailoutbox):
-    response = client.post(reverse("support:reply", args=[thread.pk]),
-                           {"body": "Hallo, Ihr Paket kommt morgen. Sendung 00340434161094042557", "action": "send"})
+def test_reply_is_sent_with_threading_headers_and_recorded(client, agent, thread, mailoutbox,
+                                                           django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # the mail leaves once the reply is committed
+        response = client.post(reverse("support:reply", args=[thread.pk]),
+                               {"body": "Hallo, Ihr Paket kommt morgen. Sendung 00340434161094042557",
+                                "action": "send"})
     assert response.status_code == 302
     sent = mailoutbox[0]
     assert sent.to == ["kx8m2p4r7t9w1z3@marketplace.amazon.de"]

@@ -109,3 +109,66 @@ def test_list_query_count_does_not_grow_with_rows(api, store, rows, django_asser
         response = api.get("/api/messages/")
     assert len(response.json()["results"]) == rows
     assert all(row["order"] for row in response.json()["results"])
+
+
+def _reply(api, store, order, body="On its way.", **headers):
+    return api.post("/api/messages/", {"store": store.code, "order": order.amazon_order_id, "direction": "outbound",
+                                       "body": body}, headers=headers)
+
+
+def test_a_reply_is_recorded_once_per_idempotency_key(api, store):
+    order = OrderFactory(store=store)
+    inbound = MessageFactory(thread=ThreadFactory(store=store, order=order),
+                             sent_at=timezone.now() - timedelta(hours=3))
+    key = "3f8e2c1a-0b9d-4e57-a6c2-9d1e8f7b6a50"
+
+    answers = [_reply(api, store, order, **{"Idempotency-Key": key}) for _ in range(5)]
+
+    assert [a.status_code for a in answers] == [201] * 5
+    assert len({a.json()["id"] for a in answers}) == 1
+    assert "Idempotent-Replayed" not in answers[0] and all(a["Idempotent-Replayed"] == "true" for a in answers[1:])
+    reply = Message.objects.get(direction="outbound")
+    assert reply.idempotency_key == key
+    inbound.refresh_from_db()
+    assert inbound.replied_at == reply.sent_at
+
+
+def test_another_reply_under_a_used_idempotency_key_is_a_conflict(api, store):
+    order = OrderFactory(store=store)
+    first = _reply(api, store, order, **{"Idempotency-Key": "key-1"})
+
+    other = _reply(api, store, order, body="Something else.", **{"Idempotency-Key": "key-1"})
+
+    assert other.status_code == 409, other.json()
+    assert other.json()["code"] == "idempotency_key_reused"
+    assert other.json()["url"].endswith(f"/api/messages/{first.json()['id']}/")
+    assert Message.objects.filter(direction="outbound").count() == 1
+
+
+def test_two_keys_or_none_are_two_replies(api, store):
+    order = OrderFactory(store=store)
+    _reply(api, store, order, **{"Idempotency-Key": "key-1"})
+    _reply(api, store, order, **{"Idempotency-Key": "key-2"})
+    _reply(api, store, order)
+    _reply(api, store, order)
+    assert Message.objects.filter(direction="outbound").count() == 4
+
+
+@pytest.mark.parametrize("direction,key", [("outbound", ""), ("outbound", "with space"), ("outbound", "x" * 65),
+                                           ("outbound", "clé"), ("inbound", "key-1")])
+def test_a_bad_or_misplaced_idempotency_key_is_a_400(api, store, direction, key):
+    order = OrderFactory(store=store)
+    response = api.post("/api/messages/", {"store": store.code, "order": order.amazon_order_id,
+                                           "direction": direction, "body": "Hi"},
+                        headers={"Idempotency-Key": key})
+    assert response.status_code == 400, response.content
+    assert list(response.json()) == ["Idempotency-Key"]
+    assert not Message.objects.exists()
+
+
+def test_the_schema_documents_the_idempotency_key(api):
+    schema = api.get("/api/schema/", {"format": "json"}).json()
+    create = schema["paths"]["/api/messages/"]["post"]
+    header = next(p for p in create["parameters"] if p["name"] == "Idempotency-Key")
+    assert header["in"] == "header" and "Idempotent-Replayed" in header["description"]
+    assert "409" in create["responses"]

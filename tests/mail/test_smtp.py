@@ -36,10 +36,12 @@ def mailbox_for(thread, smtp_server, **overrides) -> Mailbox:
     return Mailbox.objects.create(store=thread.store, **fields)
 
 
-def test_reply_goes_out_by_smtp_with_threading_headers(thread, smtp_server):
+def test_reply_goes_out_by_smtp_with_threading_headers(thread, smtp_server, django_capture_on_commit_callbacks):
     mailbox_for(thread, smtp_server)
     agent = UserFactory(username="agent")
-    reply = reply_send(thread=thread, body="Hallo, Ihr Paket ist unterwegs. Grüße", author=agent)
+    with django_capture_on_commit_callbacks(execute=True):  # the mail leaves once the reply is committed
+        reply = reply_send(thread=thread, body="Hallo, Ihr Paket ist unterwegs. Grüße", author=agent)
+    reply.refresh_from_db()
 
     assert len(smtp_server.received) == 1
     envelope = smtp_server.received[0]
@@ -65,9 +67,10 @@ def test_a_refused_reply_never_reaches_the_server(thread, smtp_server):
     assert not thread.messages.filter(direction="outbound").exists()
 
 
-def test_an_unreachable_server_records_nothing(thread, smtp_server):
+def test_an_unreachable_server_records_nothing(thread, smtp_server, django_capture_on_commit_callbacks):
     mailbox_for(thread, smtp_server, smtp_port=1)
-    with pytest.raises(ApplicationError, match="could not be sent"):
+    with pytest.raises(ApplicationError, match="could not be sent"), \
+            django_capture_on_commit_callbacks(execute=True):
         reply_send(thread=thread, body="Hallo", author=None)
     assert not thread.messages.filter(direction="outbound").exists()
     assert thread.messages.get(message_id="<b1@marketplace.amazon.de>").replied_at is None
