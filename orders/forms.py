@@ -203,7 +203,7 @@ def parse_ids(values: list[str]) -> list[int]:
     for value in values:
         for part in value.split(","):
             part = part.strip()
-            if part.isdigit() and int(part) not in ids:
+            if part.isascii() and part.isdigit() and int(part) not in ids:
                 ids.append(int(part))
     return ids[:500]
 

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -103,8 +103,15 @@ ACTIONS = ("confirm", "pack", "ship", "cancel", "note")
 
 
 def detail_url(order: Order) -> str:
-    """The order's page; the store is named, since the same Amazon id may exist in two stores."""
-    return f"{reverse('orders:detail', args=[order.amazon_order_id])}?{urlencode({'store': order.store.code})}"
+    """The order's page; the store is named, since the same Amazon id may exist in two stores.
+
+    An id stored before ids were checked strictly (other scripts' digits) has no page: it is found in the queue.
+    """
+    try:
+        return f"{reverse('orders:detail', args=[order.amazon_order_id])}?{urlencode({'store': order.store.code})}"
+    except NoReverseMatch:
+        query = {"tab": "all", "store": order.store.code, "q": order.amazon_order_id}
+        return f"{reverse('orders:list')}?{urlencode(query)}"
 
 
 def _action_url(order: Order, action: str) -> str:

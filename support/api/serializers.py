@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
-from sellerops.api.fields import AwareDateTimeField
+from sellerops.api.fields import AmazonOrderIdField, AwareDateTimeField
 from sellerops.api.serializers import ApiModelSerializer, StoreOrderInput
 
 from ..models import CLAIM_STATUS_TIME_FIELD, Claim, Feedback, Message, MessageThread
@@ -83,8 +83,8 @@ class MessageSerializer(ApiModelSerializer):
 
 
 class MessageInputSerializer(StoreOrderInput):
-    order = serializers.CharField(max_length=19, required=False, allow_blank=True,
-                                  help_text=gettext_lazy("The Amazon order id the message is about, if any."))
+    order = AmazonOrderIdField(required=False, allow_blank=True,
+                               help_text=gettext_lazy("The Amazon order id the message is about, if any."))
     thread = serializers.IntegerField(required=False, allow_null=True,
                                       help_text=gettext_lazy("The thread to add to; default the order's, else "
                                                              "the buyer's."))
