@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from fulfillment.tracking import tracking_url, tracking_validate
 from sellerops.errors import ApplicationError
 from sellerops.permissions import has_role, user_permissions
-from sellerops.web import page_number, query_string, wants_partial
+from sellerops.web import page_number, query_string, refused_filters, refused_filters_response, wants_partial
 
 from .bulk import BulkOutcome, bulk_cancel, bulk_confirm, bulk_ship
 from .forms import (
@@ -394,7 +394,10 @@ def order_export_view(request: HttpRequest):
     """The order list, with the same filters and tab, as a CSV download streamed from the database."""
     from sellerops.exports import csv_response
 
-    filters = OrderFilterForm(request.GET, user=request.user).filters()
+    form = OrderFilterForm(request.GET, user=request.user)
+    if refused := refused_filters(form):
+        return refused_filters_response(refused)
+    filters = form.filters()
     orders_qs = order_list(user=request.user, filters=filters, now=timezone.now())
     header = [_("Order"), _("Store"), _("Status"), _("Channel"), _("Purchase date"), _("Ship by"), _("Deliver by"),
               _("Buyer"), _("Recipient"), _("City"), _("State or region"), _("Postal code"), _("Country"),

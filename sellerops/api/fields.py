@@ -7,17 +7,39 @@ import datetime as dt
 from django.db.models import QuerySet
 from django.urls import NoReverseMatch
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from orders.ids import AMAZON_ORDER_ID
+from sellerops.dates import day_in_range, out_of_range_message, utc_instant
 from sellerops.models import Store
 from sellerops.selectors import store_list
 
 
-class AwareDateTimeField(serializers.DateTimeField):
+class InRangeDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 time whose day lies between ``sellerops.dates.EARLIEST_DAY`` and ``LATEST_DAY``.
+
+    A time at the calendar's edge (year 1, year 9999) is refused with a 400: stored, or used as the end of a metric
+    window, it would fail every later page that shows it in a store's timezone or adds a day to it.
+    """
+
+    default_error_messages = {"overflow": lazy(out_of_range_message, str)()}
+
+    def to_internal_value(self, value) -> dt.datetime:
+        try:
+            parsed = super().to_internal_value(value)
+        except OverflowError:
+            # DRF checks a time without an offset by converting it to UTC, which overflows at the calendar's edges.
+            raise serializers.ValidationError(out_of_range_message(), code="out_of_range") from None
+        if not day_in_range(utc_instant(parsed)):
+            raise serializers.ValidationError(out_of_range_message(), code="out_of_range")
+        return parsed
+
+
+class AwareDateTimeField(InRangeDateTimeField):
     """ISO 8601 with an offset in, UTC out: a time without an offset is ambiguous, so it is refused."""
 
     default_error_messages = {
