@@ -9,6 +9,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from sellerops.dates import DayField
+
 from .alerts import AlertRuleData, alert_recipient_choices, alert_stores
 from .definitions import DEFINITIONS, METRIC_CHOICES
 from .models import AlertBand, AlertRule
@@ -27,8 +29,7 @@ def resolve_as_of(day: date | None, tz: ZoneInfo, now: datetime) -> datetime:
 
 
 class HealthForm(forms.Form):
-    as_of = forms.DateField(label=_("As of"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
+    as_of = DayField(label=_("As of"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def day(self) -> date | None:
         self.is_valid()
@@ -36,9 +37,9 @@ class HealthForm(forms.Form):
 
 
 class DrilldownForm(HealthForm):
-    part = forms.ChoiceField(choices=[(p, p) for p in DRILLDOWN_PARTS], required=False)
-    page = forms.IntegerField(min_value=1, max_value=MAX_PAGE, required=False)
-    format = forms.ChoiceField(choices=[("html", "html"), ("csv", "csv")], required=False)
+    part = forms.ChoiceField(label=_("Rows"), choices=[(p, p) for p in DRILLDOWN_PARTS], required=False)
+    page = forms.IntegerField(label=_("Page"), min_value=1, max_value=MAX_PAGE, required=False)
+    format = forms.ChoiceField(label=_("Format"), choices=[("html", "html"), ("csv", "csv")], required=False)
 
     def value(self, name: str, default: str | int | None = None):
         """One cleaned field, or ``default`` when it is missing or invalid."""

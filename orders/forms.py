@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from fulfillment.models import Carrier
 from fulfillment.tracking import TrackingCheck, normalize, tracking_validate
 from listings.models import Channel
+from sellerops.dates import DayField
 from sellerops.selectors import store_list
 
 from .models import CancelInitiator, Order, OrderStatus
@@ -51,9 +52,8 @@ class OrderFilterForm(forms.Form):
             (ShipBy.RANGE, _("Date range")),
         ],
     )
-    ship_from = forms.DateField(label=_("From"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
-    ship_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    ship_from = DayField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    ship_to = DayField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, user: AbstractBaseUser | AnonymousUser, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -204,13 +204,19 @@ class NoteForm(forms.Form):
 
 # Bulk actions --------------------------------------------------------------------------------------------------
 
+#: The largest id a database row can have (a signed 64-bit integer); a larger number names no order.
+MAX_ROW_ID = 2**63 - 1
+
+
 def parse_ids(values: list[str]) -> list[int]:
-    """Order ids from ``?ids=1&ids=2`` or ``?ids=1,2``; anything that is not a number is dropped."""
+    """Order ids from ``?ids=1&ids=2`` or ``?ids=1,2``; anything that is not a number (of ASCII digits, small
+    enough to be a row's id) is dropped."""
     ids: list[int] = []
     for value in values:
         for part in value.split(","):
             part = part.strip()
-            if part.isdigit() and int(part) not in ids:
+            if part.isascii() and part.isdigit() and len(part) <= 19 and int(part) <= MAX_ROW_ID \
+                    and int(part) not in ids:
                 ids.append(int(part))
     return ids[:500]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import zoneinfo
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from sellerops.models import Store
 from sellerops.selectors import scoped, store_list
 from support.models import Claim, Feedback, Message
 
+from .ids import AMAZON_ORDER_ID, AMAZON_ORDER_ID_PATTERN
 from .models import OPEN_STATUSES, Order, OrderEvent, OrderItem, OrderStatus, RiskFlag
 from .risk import PO_BOX_REFUSING_CARRIERS, UNUSUAL_QUANTITY, is_po_box
 
@@ -130,10 +130,6 @@ def _tab_q(tab: str, *, now: datetime, tznames: list[str]) -> Q:
     if tab == Tab.CANCELLED:
         return Q(status=S.CANCELED)
     return Q()
-
-
-#: A whole Amazon order id (3-7-7 digits), as the drill-down's links and buyers' e-mails give it.
-AMAZON_ORDER_ID = re.compile(r"\d{3}-\d{7}-\d{7}")
 
 
 def _search_q(text: str, *, store: Store | None = None) -> Q:
@@ -331,3 +327,13 @@ def order_risks(*, order: Order, now: datetime) -> list[Risk]:
                           _("Unusually many units: %(items)s. Check it is not a typing error or a reseller.")
                           % {"items": detail or "—"}, "warn"))
     return risks
+
+
+def orders_with_malformed_ids(*, using: str = "default") -> QuerySet[Order]:
+    """Every stored order, in any store, whose id is not an Amazon order id (3-7-7 ASCII digits).
+
+    Such rows predate the strict pattern (``\\d`` let other scripts' digits in); they are listed for a person to
+    correct or remove, never changed here. ``\\Z`` and ``[0-9]`` mean the same in PostgreSQL and Python (SQLite).
+    """
+    return (Order.objects.using(using).exclude(amazon_order_id__regex=rf"^{AMAZON_ORDER_ID_PATTERN}\Z")
+            .select_related("store").order_by("store__code", "amazon_order_id", "pk"))

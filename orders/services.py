@@ -6,7 +6,6 @@ and writes an ``OrderEvent``; metric recomputes are enqueued only once the trans
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -23,6 +22,7 @@ from sellerops.errors import ApplicationError, InvalidTransition
 from sellerops.models import Store
 from sellerops.state import check_transition
 
+from .ids import AMAZON_ORDER_ID
 from .models import (
     ITEM_AMOUNTS,
     ORDER_TRANSITIONS,
@@ -36,7 +36,6 @@ from .models import (
 )
 from .risk import risk_flags
 
-AMAZON_ORDER_ID = re.compile(r"^\d{3}-\d{7}-\d{7}$")
 #: How far in the future a reported time may lie (clock skew between systems), and no further.
 CLOCK_SKEW = timedelta(minutes=5)
 

@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
 from . import views
+from .ids import AMAZON_ORDER_ID_PATTERN
 
 app_name = "orders"
 
@@ -8,7 +9,7 @@ app_name = "orders"
 class AmazonOrderIdConverter:
     """3-7-7 digits: other paths under /orders/ never reach the order pages."""
 
-    regex = r"\d{3}-\d{7}-\d{7}"
+    regex = AMAZON_ORDER_ID_PATTERN
 
     def to_python(self, value: str) -> str:
         return value

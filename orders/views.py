@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from fulfillment.tracking import tracking_url, tracking_validate
 from sellerops.errors import ApplicationError
 from sellerops.permissions import has_role, user_permissions
-from sellerops.web import page_number, query_string, wants_partial
+from sellerops.web import page_number, query_string, refused_filters, refused_filters_response, wants_partial
 
 from .bulk import BulkOutcome, bulk_cancel, bulk_confirm, bulk_ship
 from .forms import (
@@ -104,8 +104,15 @@ ACTIONS = ("confirm", "pack", "ship", "cancel", "note")
 
 
 def detail_url(order: Order) -> str:
-    """The order's page; the store is named, since the same Amazon id may exist in two stores."""
-    return f"{reverse('orders:detail', args=[order.amazon_order_id])}?{urlencode({'store': order.store.code})}"
+    """The order's page; the store is named, since the same Amazon id may exist in two stores.
+
+    An id stored before ids were checked strictly (other scripts' digits) has no page: it is found in the queue.
+    """
+    try:
+        return f"{reverse('orders:detail', args=[order.amazon_order_id])}?{urlencode({'store': order.store.code})}"
+    except NoReverseMatch:
+        query = {"tab": "all", "store": order.store.code, "q": order.amazon_order_id}
+        return f"{reverse('orders:list')}?{urlencode(query)}"
 
 
 def _action_url(order: Order, action: str) -> str:
@@ -388,7 +395,10 @@ def order_export_view(request: HttpRequest):
     """The order list, with the same filters and tab, as a CSV download streamed from the database."""
     from sellerops.exports import csv_response
 
-    filters = OrderFilterForm(request.GET, user=request.user).filters()
+    form = OrderFilterForm(request.GET, user=request.user)
+    if refused := refused_filters(form):
+        return refused_filters_response(refused)
+    filters = form.filters()
     orders_qs = order_list(user=request.user, filters=filters, now=timezone.now())
     header = [_("Order"), _("Store"), _("Status"), _("Channel"), _("Purchase date"), _("Ship by"), _("Deliver by"),
               _("Buyer"), _("Recipient"), _("City"), _("State or region"), _("Postal code"), _("Country"),

@@ -1,10 +1,17 @@
-"""Show times in the viewer's own timezone (their profile's, else UTC)."""
+"""Site-wide request handling: times in the viewer's own timezone (their profile's, else UTC), the
+Content-Security-Policy, and the refusal of NUL bytes in paths and parameters."""
 
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Iterable
 
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .database import API_PREFIX
 
 
 class ViewerTimezoneMiddleware:
@@ -44,3 +51,53 @@ class ContentSecurityPolicyMiddleware:
         if "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
         return response
+
+
+#: No value a person or an integration sends has a reason to hold NUL, and PostgreSQL refuses any text that does
+#: (the driver raises before the query is sent), so one in a path or a parameter would be a 500.
+NUL_REFUSED = _("The request holds a NUL character (code 0), which no address, parameter, form field or cookie "
+                "may contain; remove it and try again.")
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _holds_nul(values: Iterable[str]) -> bool:
+    return any("\x00" in value for value in values)
+
+
+def request_holds_nul(request: HttpRequest) -> bool:
+    """Whether the path, a query parameter or form field (name or value), a cookie or the credentials hold a NUL.
+
+    Cookies and the ``Authorization`` header are looked up in the database (the session, an API token), and a
+    quoted cookie may spell NUL as ``\\000``. Form bodies are read only for the form types Django parses itself (as
+    the CSRF check does); a JSON body is the API's parser's and serializers' to refuse. Uploaded files may hold
+    anything.
+    """
+    if "\x00" in request.path or "\x00" in request.path_info:
+        return True
+    if _holds_nul(request.COOKIES.values()) or "\x00" in request.META.get("HTTP_AUTHORIZATION", ""):
+        return True
+    if _holds_nul(request.GET.keys()) or _holds_nul(v for values in request.GET.lists() for v in values[1]):
+        return True
+    if request.method == "POST" and request.content_type in _FORM_TYPES:
+        return _holds_nul(request.POST.keys()) or _holds_nul(v for values in request.POST.lists() for v in values[1])
+    return False
+
+
+def bad_request(request: HttpRequest, message: str) -> HttpResponse:
+    """A 400 that says why: ``{"detail", "code"}`` under /api/, else a plain page in the viewer's language."""
+    if request.path_info.startswith(API_PREFIX):
+        return JsonResponse({"detail": str(message), "code": "invalid"}, status=400)
+    # No request context: this answers before the viewer is known.
+    return HttpResponseBadRequest(render_to_string("400.html", {"message": message}))
+
+
+class RefuseNulMiddleware:
+    """Answer 400 to a request with a NUL byte in its path or parameters, before any view or query reads it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request_holds_nul(request):
+            return bad_request(request, NUL_REFUSED)
+        return self.get_response(request)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, QueryDict
+from django import forms
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.utils.translation import gettext as _
 
 #: Deepest page a list will serve; past it, narrow the filters.
 MAX_PAGE = 10_000
@@ -30,3 +32,20 @@ def query_string(params: QueryDict, **overrides: str | int | None) -> str:
 def wants_partial(request: HttpRequest) -> bool:
     """An htmx swap wants only the named partial; a history restore (Back, cache gone) wants the page."""
     return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def refused_filters(form: forms.Form) -> list[str]:
+    """Each visible filter of ``form`` whose value was refused, with why, as the filter bar shows it.
+
+    Filter forms fall back to the default of an invalid field rather than fail the page; the page says so
+    (``partials/filter_errors.html``), and a download refuses instead (``refused_filters_response``).
+    """
+    form.is_valid()
+    return [_("Filter “%(name)s” not applied: %(error)s") % {"name": field.label, "error": error}
+            for field in form.visible_fields() for error in field.errors]
+
+
+def refused_filters_response(refused: list[str]) -> HttpResponse:
+    """A 400 for a download asked with filters it cannot apply: exporting more than was asked would mislead."""
+    text = "\n".join([_("Nothing was exported; correct these filters and try again:"), *refused])
+    return HttpResponse(text + "\n", status=400, content_type="text/plain; charset=utf-8")

@@ -19,8 +19,11 @@ from email.message import EmailMessage
 from email.utils import getaddresses, parsedate_to_datetime
 from html.parser import HTMLParser
 
-#: Amazon order ids: 3-7-7 digits, e.g. 302-1183920-5521877.
-ORDER_ID_RE = re.compile(r"(?<!\d)(\d{3}-\d{7}-\d{7})(?!\d)")
+from orders.ids import AMAZON_ORDER_ID_PATTERN
+
+#: Amazon order ids named in a text: 3-7-7 ASCII digits, e.g. 302-1183920-5521877, not part of a longer number
+#: (in any script: the look-arounds use ``\d``, the id itself only ASCII digits).
+ORDER_ID_RE = re.compile(rf"(?<!\d)({AMAZON_ORDER_ID_PATTERN})(?!\d)")
 MESSAGE_ID_RE = re.compile(r"<[^<>\s]+>")
 #: Charsets whose superset decodes more of what real mail clients send under the declared name.
 CHARSET_SUPERSETS = {

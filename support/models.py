@@ -5,11 +5,30 @@ from __future__ import annotations
 import hashlib
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from sellerops.spapi.crypto import MASK, EncryptedTextField, reveal
+
+
+def validate_header_text(value: str) -> None:
+    """Refuse a line break in text that goes into an e-mail header (a subject, a Message-ID, a name)."""
+    if "\r" in value or "\n" in value:
+        raise ValidationError(_("A line break is not allowed here: this text goes into an e-mail header."),
+                              code="line_break")
+
+
+def _clean_header_fields(instance: models.Model, names: tuple[str, ...]) -> None:
+    errors = {}
+    for name in names:
+        try:
+            validate_header_text(getattr(instance, name) or "")
+        except ValidationError as error:
+            errors[name] = error.messages
+    if errors:
+        raise ValidationError(errors)
 
 
 class MessageThread(models.Model):
@@ -41,6 +60,10 @@ class MessageThread(models.Model):
 
     def __str__(self) -> str:
         return self.subject or f"#{self.pk}"
+
+    def clean(self) -> None:
+        super().clean()
+        _clean_header_fields(self, ("subject", "buyer_name"))
 
 
 class Message(models.Model):
@@ -151,6 +174,10 @@ class Message(models.Model):
     @property
     def is_notice(self) -> bool:
         return self.kind != self.Kind.MESSAGE
+
+    def clean(self) -> None:
+        super().clean()
+        _clean_header_fields(self, ("message_id", "sender", "subject"))
 
 
 class ReplyTemplate(models.Model):

@@ -28,9 +28,19 @@ class OutgoingMail:
     references: tuple[str, ...] = ()
 
 
+def header_text(value: str) -> str:
+    """``value`` on one line: a line break in a header value would end it (Django refuses such a header)."""
+    return " ".join((value or "").split())
+
+
+def header_message_ids(values: tuple[str, ...] | list[str]) -> list[str]:
+    """The non-empty values that hold no whitespace: a stored id with a line break in it is left out."""
+    return [value for value in values if value and len(value.split()) == 1 and value.split()[0] == value]
+
+
 def reply_subject(subject: str) -> str:
-    """"Re: <subject>", once, however many times the subject has already been answered."""
-    subject = (subject or "").strip()
+    """"Re: <subject>", once, however many times the subject has already been answered; always on one line."""
+    subject = header_text(subject)
     while subject[:3].lower() in ("re:", "aw:", "sv:") or subject[:4].lower() == "réf:":
         subject = subject.split(":", 1)[1].strip()
     return f"Re: {subject}" if subject else "Re:"
@@ -59,11 +69,12 @@ def from_address(mailbox: Mailbox | None) -> str:
 def mail_send(mail: OutgoingMail, *, mailbox: Mailbox | None) -> None:
     """Hand the reply to the SMTP server; a refusal or an unreachable server raises ``ApplicationError``."""
     headers = {"Message-ID": mail.message_id}
-    if mail.in_reply_to:
-        headers["In-Reply-To"] = mail.in_reply_to
-    if mail.references:
-        headers["References"] = " ".join(mail.references)
-    message = EmailMessage(subject=mail.subject, body=mail.body, from_email=mail.from_address,
+    # Rows stored before header fields were checked may hold line breaks: such an id is left out, a subject joined.
+    if in_reply_to := header_message_ids([mail.in_reply_to]):
+        headers["In-Reply-To"] = in_reply_to[0]
+    if references := header_message_ids(mail.references):
+        headers["References"] = " ".join(references)
+    message = EmailMessage(subject=header_text(mail.subject), body=mail.body, from_email=mail.from_address,
                            to=[mail.to_address], headers=headers, connection=smtp_connection(mailbox))
     try:
         sent = message.send(fail_silently=False)

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from sellerops.api.fields import InRangeDateTimeField
+
 
 class MetricResultSerializer(serializers.Serializer):
     metric = serializers.CharField()
@@ -19,4 +21,4 @@ class MetricResultSerializer(serializers.Serializer):
 
 
 class AsOfSerializer(serializers.Serializer):
-    as_of = serializers.DateTimeField(required=False, help_text="ISO 8601 instant with an offset; default now.")
+    as_of = InRangeDateTimeField(required=False, help_text="ISO 8601 instant with an offset; default now.")

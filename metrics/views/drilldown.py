@@ -17,8 +17,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from sellerops.exports import started
 from sellerops.models import Store
 from sellerops.selectors import store_list
+from sellerops.web import refused_filters, refused_filters_response
 
 from ..charts import Box, sparkline
 from ..definitions import DEFINITIONS, Direction, MetricDefinition, MetricKey
@@ -239,7 +241,7 @@ def drilldown_csv(rows, *, view: RowView, store: Store, as_of: datetime, directi
                 yield writer.writerow([line.order_id, line.verdict, "; ".join(line.reasons),
                                        *[_csv_value(cell.value, store) for cell in line.cells]])
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(started(lines()), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -270,6 +272,8 @@ def drilldown_view(request: HttpRequest, store_code: str, metric: str, channel: 
     rows = metric_drilldown_rows(store=store, metric=metric, channel=channel, window_days=window_days,
                                  as_of=as_of, part=part)
     if form.value("format") == "csv":
+        if refused := refused_filters(form):
+            return refused_filters_response(refused)
         filename = f"{store.code}-{metric}-{channel}-{window_days}d-{part}-{as_of.astimezone(store.tz):%Y%m%d}.csv"
         return drilldown_csv(rows, view=view, store=store, as_of=as_of, direction=definition.direction,
                              filename=filename)
@@ -311,6 +315,7 @@ def drilldown_view(request: HttpRequest, store_code: str, metric: str, channel: 
         "day": day,
         "window_start": result.window.start,
         "window_last": result.window.end - timedelta(seconds=1),
+        "form": form,
         "part": part,
         "tabs": tabs,
         "columns": view.columns,

@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from fulfillment.models import Carrier
 from listings.models import Channel
-from sellerops.api.fields import AwareDateTimeField, StoreField
+from sellerops.api.fields import AmazonOrderIdField, AwareDateTimeField, RowUrlField, StoreField
 from sellerops.api.serializers import ApiModelSerializer
 
 from ..models import CancelInitiator, Order, OrderItem, OrderStatus, ShipServiceCategory
@@ -59,7 +59,7 @@ class OrderItemInputSerializer(serializers.Serializer):
 
 
 class OrderSerializer(ApiModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api-order-detail", lookup_field="amazon_order_id")
+    url = RowUrlField(view_name="api-order-detail", lookup_field="amazon_order_id")
     store = serializers.CharField(source="store.code", read_only=True)
     order_status = serializers.ChoiceField(source="status", choices=OrderStatus.choices, read_only=True)
     shipping_address = AddressSerializer(source="*", read_only=True)
@@ -80,9 +80,7 @@ class OrderSerializer(ApiModelSerializer):
 
 class OrderInputSerializer(serializers.Serializer):
     store = StoreField()
-    amazon_order_id = serializers.RegexField(
-        r"^\d{3}-\d{7}-\d{7}$", max_length=19,
-        error_messages={"invalid": _("An Amazon order id is 3-7-7 digits, e.g. 113-1234567-1234567.")})
+    amazon_order_id = AmazonOrderIdField()
     purchase_date = AwareDateTimeField()
     fulfillment_channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.MFN)
     earliest_ship_date = AwareDateTimeField(required=False, allow_null=True)

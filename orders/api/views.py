@@ -17,6 +17,7 @@ from sellerops.api.serializers import ConflictSerializer, ErrorSerializer
 from sellerops.errors import ApplicationError
 from sellerops.models import Store
 
+from ..ids import AMAZON_ORDER_ID_PATTERN
 from ..models import Order, OrderItem
 from ..services import order_cancel, order_create, order_ship
 from .filters import OrderFilter
@@ -55,7 +56,7 @@ class OrderViewSet(StoreScopedViewSet):
     input_serializer_class = OrderInputSerializer
     filterset_class = OrderFilter
     lookup_field = "amazon_order_id"
-    lookup_value_regex = r"[0-9-]+"
+    lookup_value_regex = AMAZON_ORDER_ID_PATTERN
     ordering = ("-purchase_date", "-id")
 
     def base_queryset(self) -> QuerySet[Order]:

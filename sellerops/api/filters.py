@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db.models import QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from django_filters.fields import IsoDateTimeField, IsoDateTimeRangeField
 
+from sellerops.dates import utc_instant
 from sellerops.models import Store
 
 
 class UTCIsoDateTimeField(IsoDateTimeField):
-    """An ISO 8601 instant, turned to UTC: the database is never asked about an offset it cannot store."""
+    """An ISO 8601 instant, turned to UTC: the database is never asked about an offset it cannot store.
+
+    A bound past the calendar's edge once in UTC (``0001-01-01T00:00:00+05:00``) is that edge: the filter then
+    means "from the start" (or "to the end"), as its sender meant.
+    """
 
     def to_python(self, value):
         parsed = super().to_python(value)
-        return parsed.astimezone(dt.UTC) if parsed is not None and timezone.is_aware(parsed) else parsed
+        return utc_instant(parsed) if parsed is not None and timezone.is_aware(parsed) else parsed
 
 
 class UTCIsoDateTimeRangeField(IsoDateTimeRangeField):

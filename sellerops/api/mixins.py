@@ -31,8 +31,9 @@ class StoreScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     permission_classes = [IsAuthenticated, StoreRolePermission]
     pagination_class = StoreCursorPagination
     store_field = "store"
-    # Rows are looked up by their numeric id: anything else in the URL is a 404, never a failed query.
-    lookup_value_regex = r"\d+"
+    # Rows are looked up by their numeric id (ASCII digits: int() would read other scripts' digits too): anything
+    # else in the URL is a 404, never a failed query.
+    lookup_value_regex = r"[0-9]+"
     permission_resource: str
     ordering: tuple[str, ...]
     input_serializer_class: type[serializers.Serializer]

@@ -12,7 +12,7 @@ from orders.models import Order
 from sellerops.marketplaces import MARKETPLACES
 from sellerops.models import Store, validate_timezone
 
-from .fields import AwareDateTimeField, StoreField
+from .fields import AmazonOrderIdField, AwareDateTimeField, StoreField
 
 
 class ApiModelSerializer(serializers.ModelSerializer):
@@ -28,8 +28,7 @@ class StoreOrderInput(serializers.Serializer):
     """The ``store`` (code) and ``order`` (Amazon order id in that store) an after-sale row belongs to."""
 
     store = StoreField()
-    order = serializers.CharField(max_length=19, help_text=gettext_lazy("The Amazon order id, e.g. "
-                                                                        "113-1234567-1234567."))
+    order = AmazonOrderIdField(help_text=gettext_lazy("The Amazon order id, e.g. 113-1234567-1234567."))
 
     def validate(self, attrs: dict) -> dict:
         attrs = super().validate(attrs)

@@ -33,7 +33,8 @@ class ClaimFilter(StoreOrderFilterSet):
 
 class MessageFilter(StoreFilterSet):
     order = filters.CharFilter(field_name="thread__order__amazon_order_id", help_text=_("The Amazon order id."))
-    thread = filters.NumberFilter(field_name="thread_id")
+    # Bounded like a row id: a larger number is refused (400) rather than overflowing the database's integer.
+    thread = filters.NumberFilter(field_name="thread_id", min_value=1, max_value=2**63 - 1, decimal_places=0)
     direction = filters.ChoiceFilter(choices=Message.Direction.choices)
     needs_reply = filters.BooleanFilter()
     sent_at = InstantRangeFilter()

@@ -6,10 +6,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
-from sellerops.api.fields import AwareDateTimeField
+from sellerops.api.fields import AmazonOrderIdField, AwareDateTimeField
 from sellerops.api.serializers import ApiModelSerializer, StoreOrderInput
 
-from ..models import CLAIM_STATUS_TIME_FIELD, Claim, Feedback, Message, MessageThread
+from ..models import CLAIM_STATUS_TIME_FIELD, Claim, Feedback, Message, MessageThread, validate_header_text
 
 
 class FeedbackSerializer(ApiModelSerializer):
@@ -85,21 +85,26 @@ class MessageSerializer(ApiModelSerializer):
 class MessageInputSerializer(StoreOrderInput):
     """A buyer's message, or a reply. A reply is recorded once per ``Idempotency-Key`` header, when one is sent."""
 
-    order = serializers.CharField(max_length=19, required=False, allow_blank=True,
-                                  help_text=gettext_lazy("The Amazon order id the message is about, if any."))
+    order = AmazonOrderIdField(required=False, allow_blank=True,
+                               help_text=gettext_lazy("The Amazon order id the message is about, if any."))
     thread = serializers.IntegerField(required=False, allow_null=True,
                                       help_text=gettext_lazy("The thread to add to; default the order's, else "
                                                              "the buyer's."))
     direction = serializers.ChoiceField(choices=Message.Direction.choices)
     body = serializers.CharField()
-    subject = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    subject = serializers.CharField(max_length=500, required=False, allow_blank=True,
+                                    validators=[validate_header_text])
     sent_at = AwareDateTimeField(required=False, help_text=gettext_lazy("When it was sent; default now."))
     needs_reply = serializers.BooleanField(
         required=False, help_text=gettext_lazy("Inbound only; default true (false for a thank-you)."))
+    # These go into the headers of a reply: a line break would end the header and start another.
     message_id = serializers.CharField(max_length=255, required=False, allow_blank=True,
+                                       validators=[validate_header_text],
                                        help_text=gettext_lazy("The e-mail Message-ID: a message is stored once."))
-    sender = serializers.CharField(max_length=255, required=False, allow_blank=True)
-    buyer_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    sender = serializers.CharField(max_length=255, required=False, allow_blank=True,
+                                   validators=[validate_header_text])
+    buyer_name = serializers.CharField(max_length=200, required=False, allow_blank=True,
+                                       validators=[validate_header_text])
     buyer_email = serializers.EmailField(required=False, allow_blank=True)
 
     def validate(self, attrs: dict) -> dict:
