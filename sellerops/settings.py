@@ -345,3 +345,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
+# A refused request (403, 400) is logged as one line, without Django's traceback (sellerops/logfilters.py).
+LOGGING.setdefault("filters", {})["client_errors_on_one_line"] = {"()": "sellerops.logfilters.ClientErrorsOnOneLine"}
+LOGGING["loggers"].setdefault("django.request", {}).setdefault("filters", []).append("client_errors_on_one_line")
