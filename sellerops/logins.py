@@ -37,8 +37,9 @@ class LoginThrottle(AxesDatabaseHandler):
         return attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
 
     def address_locked(self, request: HttpRequest) -> bool:
-        return bool(settings.AXES_LOCK_OUT_AT_FAILURE
-                    and self.address_failures(request) >= settings.AXES_IP_FAILURE_LIMIT)
+        # 0 turns the limit off: behind a proxy that hides the clients' addresses, all share the proxy's.
+        limit = settings.AXES_IP_FAILURE_LIMIT
+        return bool(limit and settings.AXES_LOCK_OUT_AT_FAILURE and self.address_failures(request) >= limit)
 
     def is_locked(self, request: HttpRequest, credentials: dict | None = None) -> bool:
         return super().is_locked(request, credentials) or self.address_locked(request)

@@ -106,6 +106,14 @@ def test_a_login_to_ones_own_account_does_not_clear_the_address(person, settings
     assert _login(client, "guess14", "Summer2026!").status_code == 429
 
 
+def test_the_address_limit_can_be_turned_off(person, settings):
+    settings.AXES_IP_FAILURE_LIMIT = 0
+    client = Client()
+    for n in range(12):
+        assert _login(client, f"guess{n}", "Summer2026!").status_code == 200
+    assert _login(client, "pat", PASSWORD).status_code == 302
+
+
 def test_the_address_limit_defaults_to_fifty():
     from sellerops import settings as project_settings
 
