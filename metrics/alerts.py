@@ -207,14 +207,19 @@ def alert_rule_delete(*, rule: AlertRule, actor: AbstractBaseUser) -> None:
 
 
 def _rules_for(store: Store) -> list[AlertRule]:
-    """Active rules watching ``store``: its own, and all-store rules of the store's members."""
-    member = Membership.objects.filter(user=OuterRef("owner"), store=store)
+    """Active rules watching ``store``: its own and all-store rules, of owners who keep alerts in ``store``.
+
+    The role counts per store: an all-store rule of someone who manages one store and is a support agent in
+    another watches only the first, and a rule whose owner no longer keeps alerts in its store is silent.
+    """
+    keeps_alerts = Membership.objects.filter(user=OuterRef("owner"), store=store, role__in=ALERT_ROLES)
     sees_store = Membership.objects.filter(user=OuterRef("pk"), store=store)
     recipients = (get_user_model().objects.filter(is_active=True)
                   .filter(Q(is_superuser=True) | Exists(sees_store)).order_by("pk"))
     return list(
         AlertRule.objects.filter(is_active=True)
-        .filter(Q(store=store) | Q(store__isnull=True) & (Q(owner__is_superuser=True) | Exists(member)))
+        .filter(Q(store=store) | Q(store__isnull=True))
+        .filter(Q(owner__is_superuser=True) | Exists(keeps_alerts))
         .prefetch_related(Prefetch("recipients", queryset=recipients))
         .order_by("pk")
     )

@@ -2,7 +2,9 @@
 
 ``StoreScopedAdmin`` (and ``StoreScopedInline``) narrow every changelist, change page and foreign-key
 choice to the user's stores through ``sellerops.selectors``; ``ReadOnlyAdmin`` serves the tables that only
-services write (timelines, stock movements, snapshots).
+services write (timelines, stock movements, snapshots). Every list filter on a relation, on any admin, offers
+only the related rows the user may see (``ScopedRelatedFieldListFilter``), and a raw-id field names its row only
+if the user may see it. The accounts, API tokens and login records are scoped in ``sellerops.accounts_admin``.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ import json
 from django import forms
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.utils import get_model_from_relation
+from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.contrib.auth import get_user_model
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
@@ -22,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Membership, Profile, Role, SellerCredentials, SellerPerformanceReport, Store
 from .permissions import has_role
-from .selectors import scoped, store_ids, store_list
+from .selectors import colleague_list, scoped
 
 
 def _store_field_of(model: type[models.Model]) -> str | None:
@@ -42,11 +46,47 @@ def scoped_choices(model: type[models.Model], request: HttpRequest) -> QuerySet 
     if user.is_superuser:
         return None
     if model is get_user_model() or model._meta.label == settings.AUTH_USER_MODEL:
-        return model._default_manager.filter(memberships__store__in=store_ids(user=user)).distinct()
+        return colleague_list(user=user)
     store_field = _store_field_of(model)
     if store_field is None:
         return None
     return scoped(model._default_manager.all(), user=user, store_field=store_field)
+
+
+class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
+    """Offers only the related rows the user may see; Django's lists every row of the related table."""
+
+    def field_choices(self, field, request, model_admin):
+        allowed = scoped_choices(get_model_from_relation(field), request)
+        if allowed is None:
+            return super().field_choices(field, request, model_admin)
+        limit = Q(pk__in=allowed.values("pk"))
+        own_limit = field.get_limit_choices_to() if hasattr(field, "get_limit_choices_to") else None
+        if own_limit:
+            limit &= own_limit if isinstance(own_limit, Q) else Q(**own_limit)
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        return field.get_choices(include_blank=False, limit_choices_to=limit, ordering=ordering)
+
+
+# Every relation filter of every admin (ours, Django's, third parties'), unless one names its own filter class.
+admin.FieldListFilter.register(lambda field: field.remote_field, ScopedRelatedFieldListFilter, take_priority=True)
+
+
+class ScopedForeignKeyRawIdWidget(ForeignKeyRawIdWidget):
+    """Names the chosen row only if the user may choose it; Django's looks the id up in the whole table, so a
+    typed or posted id of another store's row would show that row's name."""
+
+    def __init__(self, rel, admin_site, attrs=None, using=None, *, queryset: QuerySet) -> None:
+        super().__init__(rel, admin_site, attrs, using)
+        self.queryset = queryset
+
+    def label_and_url_for_value(self, value):
+        key = self.rel.get_related_field().name
+        try:
+            visible = self.queryset.filter(**{key: value}).exists()
+        except (ValueError, TypeError, ValidationError):
+            visible = False
+        return super().label_and_url_for_value(value) if visible else ("", "")
 
 
 class _ScopedChoicesMixin:
@@ -55,6 +95,9 @@ class _ScopedChoicesMixin:
             queryset = scoped_choices(db_field.related_model, request)
             if queryset is not None:
                 kwargs["queryset"] = queryset
+                if db_field.name in self.raw_id_fields and "widget" not in kwargs:
+                    kwargs["widget"] = ScopedForeignKeyRawIdWidget(db_field.remote_field, self.admin_site,
+                                                                   using=kwargs.get("using"), queryset=queryset)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
@@ -98,7 +141,7 @@ class ReadOnlyAdmin(ReadOnlyMixin, StoreScopedAdmin):
     pass
 
 
-class ReadOnlyTabularInline(ReadOnlyMixin, admin.TabularInline):
+class ReadOnlyTabularInline(ReadOnlyMixin, StoreScopedInline, admin.TabularInline):
     extra = 0
     show_change_link = True
 
@@ -159,7 +202,9 @@ class MembershipAdmin(StoreManagersOnlyMixin, StoreScopedAdmin):
 
 
 @admin.register(Profile)
-class ProfileAdmin(admin.ModelAdmin):
+class ProfileAdmin(_ScopedChoicesMixin, admin.ModelAdmin):
+    """The profiles of the user and the members of their stores."""
+
     list_display = ["user", "timezone"]
     search_fields = ["user__username", "user__email"]
     list_select_related = ["user"]
@@ -169,13 +214,7 @@ class ProfileAdmin(admin.ModelAdmin):
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
-        colleagues = Q(user__memberships__store__in=store_list(user=request.user))
-        return queryset.filter(Q(user=request.user) | colleagues).distinct()
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "user" and not request.user.is_superuser:
-            kwargs["queryset"] = scoped_choices(db_field.related_model, request)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        return queryset.filter(user__in=colleague_list(user=request.user))
 
 
 admin.site.site_header = _("SellerOps administration")
@@ -281,3 +320,7 @@ class SellerPerformanceReportAdmin(ReadOnlyAdmin):
     @admin.display(description=_("report document"))
     def document(self, obj: SellerPerformanceReport) -> str:
         return format_html("<pre>{}</pre>", json.dumps(obj.raw, indent=2, sort_keys=True))
+
+
+# The accounts, API tokens and login records: Django's, DRF's and django-axes' admins, scoped to the stores.
+from . import accounts_admin  # noqa: E402, F401

@@ -4,12 +4,18 @@ The file starts with a UTF-8 byte-order mark, without which Excel reads UTF-8 as
 garbles Chinese, Japanese and accented text. A cell that begins with ``=``, ``+``, ``-``, ``@`` (or a tab or
 carriage return) would be run as a formula by Excel or LibreOffice; such cells get a leading apostrophe, as
 OWASP advises against CSV injection, so a buyer's name cannot execute in the seller's spreadsheet.
+
+A spreadsheet set to a locale that separates fields with semicolons (most of Europe) reads our comma-separated
+lines as text split at each ``;``, our quotes included, so ``x;=cmd|…`` would start a cell with the formula;
+a line break inside a quoted cell ends its row there. Each such would-be cell gets the apostrophe as well:
+``x;'=cmd|…``. Numbers are written as they are: ``-3`` stays a number.
 """
 
 from __future__ import annotations
 
 import csv
 import itertools
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -20,6 +26,9 @@ from django.utils import translation
 
 BOM = "\ufeff"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: A field separator of some locale, or a line break, before (blanks and) a formula character: where a reader
+#: that splits there would start a cell with the formula.
+_SEPARATOR_BEFORE_FORMULA = re.compile(r"([,;\t\r\n])(?=\s*[=+\-@])")
 
 
 class _Echo:
@@ -37,25 +46,32 @@ def csv_cell(value: Any, *, tz=None) -> str:
         return "yes" if value else "no"
     if isinstance(value, datetime):
         return (value.astimezone(tz) if tz is not None else value).isoformat()
-    if isinstance(value, int | Decimal):
+    if isinstance(value, int | float | Decimal):
         return str(value)
-    text = str(value)
+    text = _SEPARATOR_BEFORE_FORMULA.sub(r"\1'", str(value))
     if text.startswith(_FORMULA_START):
         return "'" + text
     return text
 
 
+_WRITER = csv.writer(_Echo())
+
+
+def csv_line(cells: Sequence[Any], *, tz=None) -> str:
+    """One CSV line, with its line break, of ``cells`` each through ``csv_cell``."""
+    return _WRITER.writerow([csv_cell(cell, tz=tz) for cell in cells])
+
+
 def csv_stream(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
     """Yield the BOM and header, then one CSV line per row, in the language active when called."""
     language = translation.get_language()
-    writer = csv.writer(_Echo())
-    header = [csv_cell(str(h)) for h in header]
+    header = [str(h) for h in header]
 
     def lines() -> Iterator[str]:
         with translation.override(language):
-            yield BOM + writer.writerow(header)
+            yield BOM + csv_line(header)
             for row in rows:
-                yield writer.writerow([csv_cell(cell) for cell in row])
+                yield csv_line(row)
 
     return lines()
 

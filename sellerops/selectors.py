@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from .models import Membership, Role, Store
 
@@ -19,6 +20,17 @@ def store_list(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Store]:
 
 def store_ids(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet:
     return store_list(user=user).values("id")
+
+
+def colleague_list(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet:
+    """Return the accounts ``user`` may see: all for a superuser, else themself and the members of their stores."""
+    users = get_user_model()._default_manager.all()
+    if not user.is_authenticated:
+        return users.none()
+    if user.is_superuser:
+        return users
+    members = Membership.objects.filter(store__in=store_ids(user=user)).values("user")
+    return users.filter(Q(pk=user.pk) | Q(pk__in=members))
 
 
 def user_roles(*, user: AbstractBaseUser, store: Store) -> set[str]:

@@ -34,7 +34,7 @@ if not DEBUG:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "sellerops.admin_apps.BackOfficeAdminConfig",  # django.contrib.admin, with a store-scoped site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -149,6 +149,9 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# And 50 failures from one address, whatever the usernames, lock that address (sellerops/logins.py).
+AXES_HANDLER = "sellerops.logins.LoginThrottle"
+AXES_IP_FAILURE_LIMIT = env.int("AXES_IP_FAILURE_LIMIT", default=50)
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
@@ -352,3 +355,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
+# A refused request (403, 400) is logged as one line, without Django's traceback (sellerops/logfilters.py).
+LOGGING.setdefault("filters", {})["client_errors_on_one_line"] = {"()": "sellerops.logfilters.ClientErrorsOnOneLine"}
+LOGGING["loggers"].setdefault("django.request", {}).setdefault("filters", []).append("client_errors_on_one_line")

@@ -152,6 +152,26 @@ def test_an_all_stores_rule_watches_only_the_owners_stores(store, other_store, m
     assert [n.store for n in recompute(store, django_capture_on_commit_callbacks)] == [store]
 
 
+def test_an_all_stores_rule_fires_only_where_its_owner_keeps_alerts(store, other_store, manager,
+                                                                     django_capture_on_commit_callbacks):
+    # A manager of one store who answers buyers as a support agent in another.
+    MembershipFactory(user=manager, store=other_store, role="agent")
+    rule(manager, store=None)
+    set_lsr(other_store, **RED)
+    assert recompute(other_store, django_capture_on_commit_callbacks) == []
+    assert mail.outbox == []
+    set_lsr(store, **RED)
+    assert [n.store for n in recompute(store, django_capture_on_commit_callbacks)] == [store]
+
+
+def test_a_rule_is_silent_once_its_owner_no_longer_keeps_alerts_in_its_store(store, manager,
+                                                                             django_capture_on_commit_callbacks):
+    rule(manager, store=store)
+    manager.memberships.filter(store=store).update(role="agent")
+    set_lsr(store, **RED)
+    assert recompute(store, django_capture_on_commit_callbacks) == []
+
+
 def test_a_rule_without_window_watches_every_window(store, manager, django_capture_on_commit_callbacks):
     alert_rule_create(owner=manager, data=AlertRuleData(metric="lsr", band=AlertBand.AMBER, store=store,
                                                         recipients=[manager]))

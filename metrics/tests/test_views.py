@@ -431,6 +431,23 @@ def test_every_drilldown_lists_its_rows_with_their_facts(client_in, store):
         assert order_id in b"".join(response.streaming_content).decode(), metric
 
 
+def test_drilldown_csv_defuses_what_buyers_and_colleagues_typed(client_in, store):
+    """A buyer's subject and a typed cancellation reason reach the CSV as text, in a comma or semicolon locale."""
+    day_ago = local_midnight(local_today(store), store.tz) - timedelta(hours=10)
+    order = OrderFactory(store=store, purchase_date=day_ago - timedelta(days=2), latest_ship_date=day_ago)
+    thread = ThreadFactory(store=store, order=order, subject="=HYPERLINK(\"http://evil\")")
+    MessageFactory(thread=thread, store=store, sent_at=day_ago - timedelta(hours=30))
+    OrderFactory(store=store, purchase_date=day_ago, status="Canceled", canceled_at=day_ago,
+                 cancel_initiator="seller", cancel_reason="x;=cmd|' /C calc'!A0")
+    for metric, channel, days in (("response", "ALL", 30), ("cancel", "MFN", 7)):
+        response = client_in.get(drill_url(store, metric, channel, days), {"part": "denominator", "format": "csv"})
+        text = b"".join(response.streaming_content).decode()
+        cells = [cell for delimiter in (",", ";") for row in csv.reader(io.StringIO(text), delimiter=delimiter)
+                 for cell in row]
+        assert not [cell for cell in cells if cell.startswith(("=", "+", "-", "@", "\t", "\r"))], metric
+        assert "'=HYPERLINK" in text or "x;'=cmd" in text, metric
+
+
 def test_time_travel_equals_the_daily_snapshot_of_that_date(client_in, store):
     from metrics.models import MetricSnapshot
     from metrics.services import metrics_backfill_daily

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import Decimal
 
 import pytest
 
@@ -28,8 +29,14 @@ def read(response) -> list[list[str]]:
 
 @pytest.mark.parametrize("value, expected", [
     ("=HYPERLINK(\"http://evil\")", "'=HYPERLINK(\"http://evil\")"),
-    ("+1 555", "'+1 555"), ("-2+3", "'-2+3"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"),
+    ("+1 555", "'+1 555"), ("-2+3", "'-2+3"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"), ("\rx", "'\rx"),
     ("Jane", "Jane"), ("", ""), (None, ""), (True, "yes"), (3, "3"),
+    # A separator of some locale (or a line break), then a formula: a cell of its own where the line is split.
+    ("x;=cmd|' /C calc'!A0", "x;'=cmd|' /C calc'!A0"), ("x,=1+1", "x,'=1+1"), ("a; @SUM(A1)", "a;' @SUM(A1)"),
+    ("Miller;\t+1", "Miller;'\t'+1"), ("1,-2", "1,'-2"), ("x\n=1+1", "x\n'=1+1"), ("=1;=2", "'=1;'=2"),
+    ("Miller; Jane", "Miller; Jane"), ("2 × SKU-A; 1 × SKU-B", "2 × SKU-A; 1 × SKU-B"), ("1,5", "1,5"),
+    # Numbers stay numbers, negative ones too.
+    (-3, "-3"), (Decimal("-2.50"), "-2.50"), (-1.5, "-1.5"),
 ])
 def test_cells_that_spreadsheets_would_run_are_defused(value, expected):
     assert csv_cell(value) == expected
@@ -51,6 +58,35 @@ def test_order_export_has_header_rows_and_chinese(client_op, store, other_store)
     assert first[7] == "王小明"
     assert first[8].startswith("'=")
     assert first[13] == "2 × SKU-A"
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_cells(body: bytes) -> list[str]:
+    """The cells a spreadsheet would run, reading the file with a comma or, as in most of Europe, a semicolon
+    as the field separator."""
+    text = body.decode("utf-8-sig")
+    cells = [cell for delimiter in (",", ";") for row in csv.reader(io.StringIO(text), delimiter=delimiter)
+             for cell in row]
+    return [cell for cell in cells if cell.startswith(FORMULA_START)]
+
+
+def test_no_cell_runs_in_a_comma_or_a_semicolon_locale(client_op, store):
+    order = OrderFactory(store=store, amazon_order_id="113-1000000-0000009", buyer_name="x;=cmd|' /C calc'!A0",
+                         ship_name="Jane, @SUM(1+1)*cmd|' /C calc'!A0", ship_city="=HYPERLINK(\"http://evil\")")
+    OrderItemFactory(order=order, sku="-SKU", quantity=1)
+    ReturnRequestFactory(order=order, store=store, sku="R-1", buyer_comment="broken;+cmd|' /C calc'!A0",
+                         merchant_rma_id="x;-1+1")
+    for url in ("/orders/export.csv?tab=all", "/returns/export.csv"):
+        body = b"".join(client_op.get(url).streaming_content)
+        assert formula_cells(body) == [], url
+    # Read with commas, as written, every value is there, with the apostrophe in front of those defused.
+    rows = read(client_op.get("/orders/export.csv", {"tab": "all"}))
+    row = next(r for r in rows if r[0] == "113-1000000-0000009")
+    assert row[7:10] == ["x;'=cmd|' /C calc'!A0", "Jane,' @SUM(1+1)*cmd|' /C calc'!A0", "'=HYPERLINK(\"http://evil\")"]
+    order.refresh_from_db()
+    assert row[14] == str(order.order_total)
 
 
 def test_order_export_applies_the_list_filters(client_op, store):

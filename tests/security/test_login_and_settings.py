@@ -80,6 +80,46 @@ def test_the_lock_expires_after_the_cool_off(person, settings):
     assert _login(client, "pat", PASSWORD).status_code == 302
 
 
+def test_one_password_over_many_usernames_locks_that_address(person, settings):
+    settings.AXES_IP_FAILURE_LIMIT = 15  # 50 by default; the rule is the same
+    client = Client()
+    for n in range(14):
+        assert _login(client, f"guess{n}", "Summer2026!").status_code == 200
+    # The 15th failure from this address locks it, though no username failed more than once.
+    assert _login(client, "guess14", "Summer2026!").status_code == 429
+    assert _login(Client(), "pat", PASSWORD).status_code == 429
+    # Another address is unaffected, for the same usernames too.
+    other = Client()
+    assert _login(other, "guess0", "Summer2026!", address="198.51.100.1").status_code == 200
+    assert _login(other, "pat", PASSWORD, address="198.51.100.1").status_code == 302
+
+
+def test_a_login_to_ones_own_account_does_not_clear_the_address(person, settings):
+    settings.AXES_IP_FAILURE_LIMIT = 15
+    UserFactory(username="mallory")
+    client = Client()
+    for n in range(12):
+        assert _login(client, f"guess{n}", "Summer2026!").status_code == 200
+    assert _login(Client(), "mallory", PASSWORD).status_code == 302
+    assert _login(client, "guess12", "Summer2026!").status_code == 200
+    assert _login(client, "guess13", "Summer2026!").status_code == 200
+    assert _login(client, "guess14", "Summer2026!").status_code == 429
+
+
+def test_the_address_limit_can_be_turned_off(person, settings):
+    settings.AXES_IP_FAILURE_LIMIT = 0
+    client = Client()
+    for n in range(12):
+        assert _login(client, f"guess{n}", "Summer2026!").status_code == 200
+    assert _login(client, "pat", PASSWORD).status_code == 302
+
+
+def test_the_address_limit_defaults_to_fifty():
+    from sellerops import settings as project_settings
+
+    assert project_settings.AXES_IP_FAILURE_LIMIT == 50 > project_settings.AXES_FAILURE_LIMIT
+
+
 def _run_check_deploy(**env: str) -> subprocess.CompletedProcess:
     environment = {key: value for key, value in os.environ.items()
                    if not key.startswith(("SECURE_", "SESSION_", "CSRF_", "DJANGO_"))}
