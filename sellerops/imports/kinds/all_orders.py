@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from orders.services import AMAZON_ORDER_ID, CLOCK_SKEW
 
 from ..base import Context, Counts
-from ..parsers import Column, Table
-from ._orders import NewItem, NewOrder, existing_orders, map_channel, map_status, orders_bulk_create, status_update
+from ..parsers import Cells, Column, Row, shown
+from ._orders import (
+    NewItem,
+    NewOrder,
+    existing_orders,
+    map_channel,
+    map_status,
+    order_total_fits,
+    orders_bulk_create,
+    status_update,
+)
 
 LABEL = gettext_lazy("All Orders report")
 COLUMNS = [
@@ -37,89 +48,99 @@ COLUMNS = [
     Column("is_business_order", "is-business-order"),
     Column("is_prime", "is-prime"),
 ]
-PROGRESS_EVERY = 2000
+@dataclass
+class OrderLine:
+    """One checked row: an item, and the order it belongs to as this row describes it (the first row's
+    description is the one kept)."""
+
+    item: NewItem
+    item_status: str
+    order: NewOrder | None
+    status_word: str
 
 
-def parse(table: Table, ctx: Context) -> dict[str, NewOrder]:
-    """Check every row on its own and group the items by order; no database access."""
-    orders: dict[str, NewOrder] = {}
-    seen: dict[tuple[str, str], int] = {}
-    statuses: dict[str, tuple[str, list[str]]] = {}
+def parse_row(row: Row, cells: Cells, ctx: Context) -> tuple[str, OrderLine] | None:
+    """Check one row on its own; no database access."""
+    v = row.values
     latest = ctx.now + CLOCK_SKEW
-    headers = table.headers
-    for count, row in enumerate(table.rows, start=1):
-        if count % PROGRESS_EVERY == 0:
-            ctx.progress(count)
-        cells = ctx.cells(row, table)
-        order_id = cells.text("order_id", required=True)
-        if order_id and not AMAZON_ORDER_ID.match(order_id):
-            cells.fail("order_id", _("%(id)s is not an Amazon order id (3-7-7 digits, e.g. 113-1234567-1234567).")
-                       % {"id": order_id})
-        sku = cells.text("sku", required=True, max_length=40)
-        key = (order_id, sku)
-        if order_id and sku and key in seen:
+    order_id = cells.text("order_id", required=True)
+    if order_id and not AMAZON_ORDER_ID.match(order_id):
+        cells.fail("order_id", _("%(id)s is not an Amazon order id (3-7-7 digits, e.g. 113-1234567-1234567).")
+                   % {"id": shown(order_id)})
+    sku = cells.text("sku", required=True, max_length=40)
+    if order_id and sku:
+        first = ctx.first_line("sku", order_id, sku, line=row.line)
+        if first is not None:
             cells.fail("sku", _("Order %(id)s lists SKU %(sku)s twice (also on line %(line)d).")
-                       % {"id": order_id, "sku": sku, "line": seen[key]})
-        seen.setdefault(key, row.line)
-        purchase_date = cells.datetime("purchase_date", required=True)
-        if purchase_date and purchase_date > latest:
-            cells.fail("purchase_date", _("%(value)s is in the future.") % {"value": row.values["purchase_date"]})
-        last_updated = cells.datetime("last_updated")
-        channel = map_channel(row.values["channel"])
-        if channel is None:
-            cells.fail("channel", _("%(value)s is not a fulfilment channel (Amazon or Merchant).")
-                       % {"value": row.values["channel"]})
-        status_word = cells.text("order_status", required=True)
-        quantity = cells.integer("quantity", required=True, minimum=0)
-        item = NewItem(
-            line=row.line, sku=sku, quantity=quantity or 0, asin=cells.text("asin", max_length=10),
-            title=row.values.get("title", "")[:500], item_price=cells.decimal("item_price"),
-            shipping_price=cells.decimal("shipping_price"),
-            promotion_discount=abs(cells.decimal("promotion_discount")),
+                       % {"id": order_id, "sku": sku, "line": first})
+    purchase_date = cells.datetime("purchase_date", required=True)
+    if purchase_date and purchase_date > latest:
+        cells.fail("purchase_date", _("%(value)s is in the future.") % {"value": v["purchase_date"]})
+    last_updated = cells.datetime("last_updated")
+    channel = map_channel(v["channel"])
+    if channel is None:
+        cells.fail("channel", _("%(value)s is not a fulfilment channel (Amazon or Merchant).")
+                   % {"value": shown(v["channel"])})
+    status_word = cells.text("order_status", required=True)
+    quantity = cells.quantity("quantity", required=True, minimum=0)
+    item = NewItem(
+        line=row.line, sku=sku, quantity=quantity or 0, asin=cells.text("asin", max_length=10),
+        title=v.get("title", "")[:500], item_price=cells.decimal("item_price"),
+        shipping_price=cells.decimal("shipping_price"),
+        promotion_discount=abs(cells.decimal("promotion_discount")),
+    )
+    item_status = v.get("item_status", "")
+    is_business = cells.boolean("is_business_order")
+    is_prime = cells.boolean("is_prime")
+    if not cells.ok:
+        return None
+    item.shipped = item_status.lower().startswith("shipped")
+    order = None
+    if ctx.first_line("order", order_id, line=row.line) is None:
+        order = NewOrder(
+            line=row.line, amazon_order_id=order_id, purchase_date=purchase_date, status="",
+            fulfillment_channel=channel, last_updated=last_updated,
+            fields={
+                "merchant_order_id": v.get("merchant_order_id", "")[:64],
+                "sales_channel": v.get("sales_channel", "")[:40],
+                "ship_service_level": v.get("ship_service_level", "")[:64],
+                "ship_city": v.get("ship_city", "")[:100],
+                "ship_state": v.get("ship_state", "")[:100],
+                "ship_postal_code": v.get("ship_postal_code", "")[:20],
+                "ship_country": v.get("ship_country", "")[:2].upper(),
+                "currency": v.get("currency", "")[:3].upper(),
+                "is_business_order": is_business,
+                "is_prime": is_prime,
+            },
         )
-        item_status = row.values.get("item_status", "")
-        is_business = cells.boolean("is_business_order")
-        is_prime = cells.boolean("is_prime")
-        if not cells.ok:
-            continue
-        order = orders.get(order_id)
-        if order is None:
-            order = orders[order_id] = NewOrder(
-                line=row.line, amazon_order_id=order_id, purchase_date=purchase_date, status="",
-                fulfillment_channel=channel, last_updated=last_updated,
-                fields={
-                    "merchant_order_id": row.values.get("merchant_order_id", "")[:64],
-                    "sales_channel": row.values.get("sales_channel", "")[:40],
-                    "ship_service_level": row.values.get("ship_service_level", "")[:64],
-                    "ship_city": row.values.get("ship_city", "")[:100],
-                    "ship_state": row.values.get("ship_state", "")[:100],
-                    "ship_postal_code": row.values.get("ship_postal_code", "")[:20],
-                    "ship_country": row.values.get("ship_country", "")[:2].upper(),
-                    "currency": row.values.get("currency", "")[:3].upper(),
-                    "is_business_order": is_business,
-                    "is_prime": is_prime,
-                },
-            )
-            statuses[order_id] = (status_word, [])
-        item.shipped = item_status.lower().startswith("shipped")
-        statuses[order_id][1].append(item_status)
-        order.items.append(item)
-    for order_id, (word, item_statuses) in statuses.items():
-        order = orders[order_id]
-        status = map_status(word, item_statuses)
+    return order_id, OrderLine(item=item, item_status=item_status, order=order, status_word=status_word)
+
+
+def build(groups: list[list[OrderLine]], ctx: Context) -> dict[str, NewOrder]:
+    """Each order from all its rows: its status from Amazon's words, its items; no database access."""
+    orders: dict[str, NewOrder] = {}
+    headers = ctx.headers
+    for lines in groups:
+        head = lines[0]
+        order = head.order
+        order.items = [line.item for line in lines]
+        status = map_status(head.status_word, [line.item_status for line in lines])
         if status is None:
             ctx.error(order.line, headers["order_status"],
                       _("%(value)s is not an order status Amazon uses (Pending, Unshipped, Shipping, Shipped, "
-                        "Cancelled…).") % {"value": word})
+                        "Cancelled…).") % {"value": shown(head.status_word)})
             continue
         order.status = status
+        ok = order_total_fits(ctx, order)
         for item in order.items:
             if item.quantity == 0:
                 if status != "Canceled":
                     ctx.error(item.line, headers["quantity"], _("0 units: only a cancelled line has none."))
+                    ok = False
                 # Amazon zeroes a cancelled line's quantity; the buyer had ordered at least one.
                 item.quantity = 1
-    ctx.progress(len(table.rows))
+        if ok:
+            orders[order.amazon_order_id] = order
     return orders
 
 
