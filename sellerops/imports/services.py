@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
@@ -219,6 +220,11 @@ def _run_guarded(job: ImportJob, run) -> ImportResult | None:
     except ApplicationError as error:
         logger.warning("import job %s failed: %s", job.pk, error.message)
         _fail(job, error.message)
+    except SoftTimeLimitExceeded:
+        logger.warning("import job %s ran past the task's time limit; stopped and rolled back", job.pk)
+        _fail(job, _("The import took longer than %(minutes)d minutes and was stopped; nothing was imported. "
+                     "Split the file and upload the parts.")
+              % {"minutes": settings.CELERY_TASK_SOFT_TIME_LIMIT // 60})
     except Exception:
         # A bug or a value the checks let through: say so, keep the details in the log, never leave it running.
         logger.exception("import job %s stopped on an unexpected error; nothing of it was written", job.pk)

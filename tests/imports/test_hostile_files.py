@@ -198,3 +198,19 @@ def test_an_unexpected_error_fails_the_job_with_a_message_and_rolls_back(run_job
     client.force_login(operator)
     html = client.get(reverse("imports:detail", args=[job.pk])).content.decode()
     assert "Nothing was imported." in html and 'hx-trigger="every 1s"' not in html
+
+
+def test_an_import_past_the_time_limit_is_failed_and_rolled_back(run_job, monkeypatch):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    real_apply = all_orders.apply
+
+    def apply_then_time_out(orders, ctx):
+        real_apply(orders, ctx)
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(all_orders, "apply", apply_then_time_out)
+    job = run_job((ALL_ORDERS + GOOD).encode())
+    assert job.status == ImportJob.Status.FAILED
+    assert "took longer than 10 minutes" in job.errors[0]["message"]
+    assert Order.objects.count() == 0
