@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from sellerops.background import IMPORT_RUN_TASK, deferred_task_done, task_enqueue_or_defer
 from sellerops.database import DATABASE_ERRORS
 from sellerops.errors import ApplicationError
-from sellerops.models import ImportJob, Role, Store
+from sellerops.models import ImportJob, ImportPreviewLine, Role, Store
 from sellerops.selectors import user_roles
 
 from .base import ImportResult
@@ -268,6 +268,9 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
         _fail(job, "", processed_rows=result.total_rows, total_rows=result.total_rows, created_count=0,
               updated_count=0, skipped_count=0, errors=result.errors[:MAX_REPORTED_ERRORS],
               warnings=result.warnings[:MAX_REPORTED_ERRORS])
+    if job.preview is not None:
+        # A confirmed preview's lines are not shown again (its page now leads to the import); its summary stays.
+        ImportPreviewLine.objects.filter(job=job).delete()
     job.refresh_from_db()
     return job
 

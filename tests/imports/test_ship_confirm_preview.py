@@ -118,10 +118,12 @@ def test_preview_lines_summary_and_confirm_applies_all(store, orders, operator, 
     assert [(p.line, p.outcome) for p in preview.lines] == [(2, "ship"), (3, "ship"), (4, "skip")]
     assert (preview.orders_to_ship, preview.skipped, preview.error_count, preview.can_confirm) == (2, 1, 0, True)
 
+    assert job.preview_lines.count() == 3
     with django_capture_on_commit_callbacks(execute=True):
         import_job_confirm(job=job, actor=operator)
     job.refresh_from_db()
     assert (job.status, job.created_count, job.skipped_count) == ("done", 2, 1)
+    assert job.preview_lines.count() == 0 and job.preview["orders_to_ship"] == 2
     assert Order.objects.get(pk=orders["a"].pk).status == OrderStatus.SHIPPED
     assert Order.objects.get(pk=orders["b"].pk).shipments.get().carrier_name == "Speedy"
 
