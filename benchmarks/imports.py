@@ -34,12 +34,12 @@ CITIES = [("Austin", "TX", "78701"), ("Seattle", "WA", "98101"), ("Boston", "MA"
           ("Denver", "CO", "80202"), ("Miami", "FL", "33101")]
 
 
-def generate(lines: int, *, skus: int, now: datetime, seed: int) -> bytes:
+def generate(lines: int, *, skus: int, now: datetime, seed: int, first_order: int = 0) -> bytes:
     rng = random.Random(seed)
     words = [w for w, _ in STATUSES]
     weights = [n for _, n in STATUSES]
     out = ["\t".join(HEADER)]
-    written = order_no = 0
+    written, order_no = 0, first_order
     while written < lines:
         order_no += 1
         order_id = f"113-{order_no // 10_000_000:07d}-{order_no % 10_000_000:07d}"

@@ -123,6 +123,12 @@ class ImportJob(models.Model):
                                    related_name="+")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    alive_until = models.DateTimeField(
+        _("worker alive until"), null=True, blank=True,
+        help_text=_("Renewed by the worker while it imports or previews the file; once past, the job has lost "
+                    "its worker and fails."))
+    preview = models.JSONField(_("preview summary"), null=True, blank=True,
+                               help_text=_("What the dry run of a previewed file found, once it has run."))
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -143,10 +149,45 @@ class ImportJob(models.Model):
         return any(problem.get("line") for problem in self.errors)
 
     @property
+    def worker_lost(self) -> bool:
+        """Whether the job failed because its worker stopped without finishing (the watchdog said so)."""
+        return any(problem.get("code") == "worker_lost" for problem in self.errors)
+
+    @property
     def percent(self) -> int:
         if self.is_finished:
             return 100
         return min(100, self.processed_rows * 100 // self.total_rows) if self.total_rows else 0
+
+
+class ImportPreviewLine(models.Model):
+    """What the dry run of a previewed shipping confirmation file found one of its lines would do."""
+
+    class Outcome(models.TextChoices):
+        SHIP = "ship", _("Ships")
+        SKIP = "skip", _("Skipped")
+        ERROR = "error", _("Error")
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="preview_lines")
+    line = models.PositiveIntegerField(_("line"))
+    order_id = models.CharField(_("order"), max_length=200, blank=True)
+    carrier = models.CharField(_("carrier"), max_length=400, blank=True)
+    tracking_number = models.CharField(_("tracking number"), max_length=200, blank=True)
+    ship_date = models.CharField(_("ship date"), max_length=200, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=5, choices=Outcome.choices)
+    message = models.TextField(_("message"), blank=True)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    warnings = models.JSONField(_("warnings"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["job", "line"]
+        verbose_name = _("preview line")
+        verbose_name_plural = _("preview lines")
+        constraints = [models.UniqueConstraint(fields=["job", "line"], name="importpreviewline_job_line")]
+        indexes = [models.Index(fields=["job", "outcome", "line"], name="importpreviewline_outcome")]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}:{self.line} {self.outcome}"
 
 
 class SellerCredentials(models.Model):

@@ -296,6 +296,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # stay longer than the longest task and the longest countdown.
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60),
 }
+# A worker importing a file shows a sign of life this often; a job without one for this long has lost its worker.
+IMPORT_HEARTBEAT_SECONDS = env.float("IMPORT_HEARTBEAT_SECONDS", default=2)
+IMPORT_STALE_AFTER_SECONDS = env.int("IMPORT_STALE_AFTER_SECONDS", default=60)
 # A burst of changes to one store within this many seconds makes one metrics recompute.
 METRICS_RECOMPUTE_DEBOUNCE_SECONDS = env.int("METRICS_RECOMPUTE_DEBOUNCE_SECONDS", default=30)
 # A live metric not recomputed for this long (two hourly recompute periods) is shown as stale.
@@ -316,6 +319,11 @@ CELERY_BEAT_SCHEDULE = {
     # Work that could not be queued while Redis was away, kept in PostgreSQL: queued again once it is back.
     "requeue-deferred-tasks-every-minute": {
         "task": "sellerops.tasks.deferred_tasks_requeue_task",
+        "schedule": crontab(),
+    },
+    # An import whose worker was lost (killed, out of memory) is failed instead of showing "Running" for ever.
+    "imports-watchdog-every-minute": {
+        "task": "sellerops.tasks.import_jobs_watchdog_task",
         "schedule": crontab(),
     },
     "metrics-recompute-all-stores-hourly": {

@@ -95,19 +95,20 @@ def spapi_fetch_performance_task(store_id: int | None = None) -> dict[str, Any]:
 
 @shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=IMPORT_RETRIES)
 def import_run_task(self, job_id: int) -> str:
-    """Run one uploaded report's import; a job already finished is left alone, so a redelivery is harmless.
+    """Do what one uploaded report waits for: its preview's dry run, or its import. A job already done (or
+    previewed) is left alone, so a redelivery is harmless; any other failure fails the job with a message.
 
     Losing the database rolls the file back whole; the task then runs again (the running job is taken up
     where it stands, from the first row), and after ``IMPORT_RETRIES`` tries the job fails, saying why.
     """
-    from .imports.services import import_job_give_up, import_job_run
+    from .imports.services import import_job_give_up, import_job_process
     from .models import ImportJob
 
     try:
         job = ImportJob.objects.select_related("store", "created_by").filter(pk=job_id).first()
         if job is None:
             return "missing"
-        return import_job_run(job=job).status
+        return import_job_process(job=job).status
     except DATABASE_ERRORS as error:
         if self.request.retries >= self.max_retries:
             logger.error("import job %s gave up after %s tries without the database: %s", job_id,
@@ -115,6 +116,14 @@ def import_run_task(self, job_id: int) -> str:
             import_job_give_up(job_id=job_id)
             return ImportJob.Status.FAILED
         raise self.retry(exc=error, countdown=IMPORT_RETRY_SECONDS * 2 ** self.request.retries) from error
+
+
+@shared_task(ignore_result=True)
+def import_jobs_watchdog_task() -> int:
+    """Fail the imports whose worker was lost (see ``sellerops.imports.services``); every minute, from beat."""
+    from .imports.services import import_jobs_watchdog
+
+    return import_jobs_watchdog()
 
 
 @shared_task(ignore_result=True)

@@ -4,24 +4,29 @@ Seller Central exports its reports as tab-separated text, UTF-8 in most marketpl
 some European ones and Shift-JIS (cp932) in Japan, often with CRLF line ends. Headers differ by marketplace
 and over time, so columns are found by name (case, spaces, hyphens and underscores do not matter), unknown
 columns are ignored and a missing required one is named in the error.
+
+A file is read as a stream, a block at a time through an incremental decoder, so a 200 MB upload costs what a
+small one does: the encoding is chosen from the first block and confirmed by reading on; a line is held only
+while it is read, and a line or cell beyond the bounds is refused at its column without being kept.
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import codecs
 import re
 import zoneinfo
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from datetime import timezone as dt_timezone
 from decimal import Decimal, InvalidOperation
-from typing import TypedDict
+from typing import BinaryIO, NotRequired, TypedDict
 
 from django.utils.translation import gettext as _
 
 from sellerops.errors import ApplicationError
+
+from . import bounds
 
 #: Encodings a user may force; the names Python's codecs know them by.
 ENCODINGS: dict[str, str] = {
@@ -34,6 +39,11 @@ _ENCODING_ALIASES = {
 }
 #: Marketplaces whose reports Seller Central writes in a Windows code page when not in UTF-8.
 _LEGACY_ENCODING = {"JP": "cp932"}
+#: How much of a file is read at a time, and how much of its start chooses the encoding.
+READ_BYTES = 1024 * 1024
+SNIFF_BYTES = 64 * 1024
+#: A NUL byte this early means a binary file (a spreadsheet, a zip), not a report.
+BINARY_PREFIX_BYTES = 4096
 
 
 class Problem(TypedDict):
@@ -42,6 +52,8 @@ class Problem(TypedDict):
     line: int | None
     column: str
     message: str
+    #: Set on problems the pages show in their own words (``worker_lost``).
+    code: NotRequired[str]
 
 
 class FileError(ApplicationError):
@@ -52,6 +64,14 @@ class FileError(ApplicationError):
         self.problem = Problem(line=line, column=column, message=message)
 
 
+class Undecodable(Exception):
+    """A byte of the file cannot be read in the encoding tried, on ``line``."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
 def normalize_encoding(name: str) -> str:
     key = (name or "").strip().lower()
     if key not in _ENCODING_ALIASES:
@@ -60,41 +80,99 @@ def normalize_encoding(name: str) -> str:
     return _ENCODING_ALIASES[key]
 
 
-def _line_of(data: bytes, offset: int) -> int:
-    return data.count(b"\n", 0, offset) + 1
+def _decoder(codec: str) -> codecs.IncrementalDecoder:
+    return codecs.getincrementaldecoder("utf-8-sig" if codec == "utf-8" else codec)(errors="strict")
 
 
-def decode(data: bytes, *, encoding: str = "", marketplace: str = "") -> tuple[str, str]:
-    """Return the file's text and the encoding it was read with.
+def encoding_candidates(prefix: bytes, *, encoding: str = "", marketplace: str = "") -> list[str]:
+    """The encodings to read a file with, in order, judged from its first bytes.
 
-    A forced ``encoding`` must fit every byte. Otherwise UTF-8 (with or without a byte-order mark) is tried
-    first, since it fails loudly on anything else; then the marketplace's Windows code page (cp932 in
-    Japan, cp1252 elsewhere), which is how Seller Central writes its non-UTF-8 reports.
+    A forced ``encoding`` is the only one. Otherwise UTF-8 (with or without a byte-order mark) comes first,
+    since it fails loudly on anything else; then the marketplace's Windows code page (cp932 in Japan, cp1252
+    elsewhere), which is how Seller Central writes its non-UTF-8 reports. An encoding that cannot read the
+    prefix is not tried; one that fails further on gives way to the next (``Undecodable``).
     """
-    if b"\x00" in data[:4096]:
+    if b"\x00" in prefix[:BINARY_PREFIX_BYTES]:
         raise FileError(_("This is not a tab-separated text file (it holds binary data); download the report "
                           "from Seller Central as a text file."))
     if encoding:
-        codec = normalize_encoding(encoding)
+        return [normalize_encoding(encoding)]
+    order = dict.fromkeys(["utf-8", _LEGACY_ENCODING.get(marketplace, "cp1252"), "cp1252", "cp932"])
+    fitting = []
+    for codec in order:
         try:
-            return data.decode("utf-8-sig" if codec == "utf-8" else codec), codec
-        except UnicodeDecodeError as error:
-            raise FileError(
-                _("The file is not valid %(encoding)s: line %(line)d holds bytes that cannot be read that way. "
-                  "Choose another encoding or let it be detected.")
-                % {"encoding": ENCODINGS[codec], "line": _line_of(data, error.start)},
-                line=_line_of(data, error.start)) from None
-    try:
-        return data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    first = _LEGACY_ENCODING.get(marketplace, "cp1252")
-    for codec in dict.fromkeys([first, "cp1252", "cp932"]):
-        try:
-            return data.decode(codec), codec
+            _decoder(codec).decode(prefix, final=False)
         except UnicodeDecodeError:
             continue
-    raise FileError(_("The file's encoding could not be recognised; choose it explicitly."))
+        fitting.append(codec)
+    if not fitting:
+        raise FileError(_("The file's encoding could not be recognised; choose it explicitly."))
+    return fitting
+
+
+def undecodable_error(codec: str, line: int) -> FileError:
+    return FileError(
+        _("The file is not valid %(encoding)s: line %(line)d holds bytes that cannot be read that way. "
+          "Choose another encoding or let it be detected.") % {"encoding": ENCODINGS[codec], "line": line},
+        line=line)
+
+
+def decoded(stream: BinaryIO, codec: str) -> Iterator[str]:
+    """The text of ``stream`` from its start, a block at a time; raise ``Undecodable`` naming the line."""
+    decoder = _decoder(codec)
+    newlines = 0
+    while True:
+        block = stream.read(READ_BYTES)
+        try:
+            text = decoder.decode(block or b"", final=not block)
+        except UnicodeDecodeError as error:
+            # 0x0A is never part of a multi-byte character in these encodings: counting it counts lines.
+            raise Undecodable(newlines + block.count(b"\n", 0, max(error.start, 0)) + 1) from None
+        if text:
+            yield text
+        if not block:
+            return
+        newlines += block.count(b"\n")
+
+
+@dataclass(frozen=True)
+class _Overflow:
+    """The start of a line longer than ``MAX_LINE_CHARS``; the rest of it is skipped unread."""
+
+    text: str
+
+
+#: Only CR and LF end a line: str.splitlines() would also split on characters some product names hold.
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+def split_lines(chunks: Iterable[str]) -> Iterator[str | _Overflow]:
+    """Each line of the text ``chunks`` make, without its end; a line that would not fit, as ``_Overflow``."""
+    carry = ""
+    skipping = False
+    for chunk in chunks:
+        text = carry + chunk
+        # A CR at the end of a chunk may be the first half of a CRLF that the next chunk finishes.
+        held = "\r" if text.endswith("\r") else ""
+        parts = _LINE_END.split(text[:-1] if held else text)
+        carry = parts.pop()
+        for part in parts:
+            if skipping:
+                skipping = False
+                continue
+            yield part
+        if skipping:
+            carry = ""
+        elif len(carry) > bounds.MAX_LINE_CHARS:
+            yield _Overflow(carry[:bounds.MAX_LINE_CHARS + 1])
+            carry, skipping = "", True
+        carry += held
+    if carry.endswith("\r"):
+        carry = carry[:-1]
+        if not skipping:
+            yield carry
+    elif carry and not skipping:
+        yield carry
 
 
 def header_key(name: str) -> str:
@@ -117,52 +195,104 @@ class Column:
 
 
 @dataclass
-class Row:
-    line: int
-    values: dict[str, str]
+class Header:
+    """Where a report's columns are: ``headers`` gives each key's header as written in the file."""
+
+    headers: dict[str, str]
+    index: dict[str, int]
+    names: list[str]
+    ignored: list[str] = field(default_factory=list)
+
+    def column_name(self, position: int) -> str:
+        name = self.names[position].replace("\ufeff", "").strip() if position < len(self.names) else ""
+        return name or _("column %(n)d") % {"n": position + 1}
 
 
 @dataclass
-class Table:
-    """A report's rows, keyed by column key; ``headers`` gives each key's header as written in the file."""
+class Row:
+    """One data line: its number in the file, its cells by column key, and what makes it unreadable."""
 
-    headers: dict[str, str]
-    rows: list[Row]
-    ignored: list[str] = field(default_factory=list)
+    line: int
+    values: dict[str, str]
+    #: (column, message): a NUL character, a cell or line over the bounds. Such a row is not read further.
+    flaws: list[tuple[str, str]] = field(default_factory=list)
 
 
-def read_table(text: str, columns: Sequence[Column]) -> Table:
-    """Split ``text`` into rows of the ``columns`` found by header name; raise naming any missing one."""
-    # Only CR and LF end a line: splitlines() would also split on characters some product names hold.
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t", quoting=csv.QUOTE_NONE, strict=False)
-    header: list[str] | None = None
-    rows: list[Row] = []
-    index: dict[str, int] = {}
-    headers: dict[str, str] = {}
-    for line_no, cells in enumerate(reader, start=1):
-        if not any(cell.strip() for cell in cells):
-            continue
-        if header is None:
-            header = cells
-            keys = [header_key(cell) for cell in header]
+class ReportReader:
+    """A report file read line by line: its header found by name first, then its data rows one at a time."""
+
+    def __init__(self, stream: BinaryIO, *, codec: str, columns: Sequence[Column]) -> None:
+        stream.seek(0)
+        self._lines = enumerate(split_lines(decoded(stream, codec)), start=1)
+        self.header = self._read_header(columns)
+
+    def _read_header(self, columns: Sequence[Column]) -> Header:
+        for line_no, line in self._lines:
+            if isinstance(line, _Overflow) or "\x00" in line:
+                raise FileError(_("This is not a tab-separated text file (it holds binary data); download the "
+                                  "report from Seller Central as a text file."), line=line_no)
+            if not line.strip():
+                continue
+            names = line.split("\t")
+            keys = [header_key(cell) for cell in names]
+            index: dict[str, int] = {}
+            headers: dict[str, str] = {}
             for column in columns:
                 position = next((keys.index(name) for name in column.names if name in keys), None)
                 if position is not None:
                     index[column.key] = position
-                    headers[column.key] = header[position].replace("\ufeff", "").strip()
+                    headers[column.key] = names[position].replace("\ufeff", "").strip()
             missing = [column.header for column in columns if column.required and column.key not in index]
             if missing:
                 raise FileError(
                     _("Required column missing: %(columns)s. Is this the right report, and is it tab-separated?")
                     % {"columns": ", ".join(missing)}, column=missing[0], line=line_no)
-            continue
-        values = {key: (cells[i].strip() if i < len(cells) else "") for key, i in index.items()}
-        rows.append(Row(line=line_no, values=values))
-    if header is None:
+            known = set(index.values())
+            ignored = [name for i, name in enumerate(names) if i not in known and name.strip()]
+            return Header(headers=headers, index=index, names=names, ignored=ignored)
         raise FileError(_("The file is empty."))
-    known = set(index.values())
-    ignored = [name for i, name in enumerate(header) if i not in known and name.strip()]
-    return Table(headers=headers, rows=rows, ignored=ignored)
+
+    def rows(self) -> Iterator[Row]:
+        index = self.header.index
+        for line_no, line in self._lines:
+            if isinstance(line, _Overflow):
+                yield self._overflowed(line_no, line.text)
+                continue
+            if not line.strip():
+                continue
+            cells = line.split("\t")
+            flaws = []
+            if "\x00" in line:
+                flaws += [(self.header.column_name(i), _("This value holds a NUL character: the file holds "
+                                                         "binary data here.")) for i, c in enumerate(cells)
+                          if "\x00" in c]
+            if len(line) > bounds.MAX_FIELD_CHARS:
+                flaws += [(self.header.column_name(i), _too_long_cell()) for i, c in enumerate(cells)
+                          if len(c) > bounds.MAX_FIELD_CHARS]
+                if flaws:
+                    cells = [c[:200] for c in cells]
+            values = {key: (cells[i].strip() if i < len(cells) else "") for key, i in index.items()}
+            yield Row(line=line_no, values=values, flaws=flaws)
+
+    def _overflowed(self, line_no: int, start: str) -> Row:
+        cells = start.split("\t")
+        position = next((i for i, c in enumerate(cells) if len(c) > bounds.MAX_FIELD_CHARS), None)
+        if position is None:
+            flaw = (self.header.column_name(len(cells) - 1),
+                    _("The line is longer than %(n)d characters.") % {"n": bounds.MAX_LINE_CHARS})
+        else:
+            flaw = (self.header.column_name(position), _too_long_cell())
+        values = {key: (cells[i][:200].strip() if i < len(cells) else "") for key, i in self.header.index.items()}
+        return Row(line=line_no, values=values, flaws=[flaw])
+
+
+def _too_long_cell() -> str:
+    return _("This value is longer than %(n)d characters.") % {"n": bounds.MAX_FIELD_CHARS}
+
+
+def shown(value: str, limit: int = 60) -> str:
+    """A cell as quoted in a message: a hostile one may be 100,000 characters long."""
+    return value if len(value) <= limit else value[:limit] + "…"
 
 
 # --- Cell values ---
@@ -176,11 +306,21 @@ _ABBREVIATED = re.compile(r"^(?P<stamp>\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2}
 _SLASH_DATE = re.compile(r"^(\d{1,4})[/.](\d{1,2})[/.](\d{1,4})$")
 
 
+class DateOutOfRange(ValueError):
+    """A well-formed date outside the years a report can hold (``bounds.YEAR_MIN`` to ``bounds.YEAR_MAX``)."""
+
+
+def _in_range(moment: datetime | date) -> None:
+    if not bounds.YEAR_MIN <= moment.year <= bounds.YEAR_MAX:
+        raise DateOutOfRange(moment.isoformat())
+
+
 def parse_datetime(value: str, *, tz: zoneinfo.ZoneInfo, day_first: bool = False) -> datetime:
     """Read a report time: ISO 8601 with an offset, with a zone abbreviation, or a local date or date-time.
 
     A time without an offset, and a bare date (at midnight), are taken in the store's own timezone, which
-    is the time Seller Central shows the seller. Raise ``ValueError`` on anything else.
+    is the time Seller Central shows the seller. Raise ``ValueError`` on anything else, ``DateOutOfRange``
+    on a year outside the bounds (checked before any offset is applied, so converting never overflows).
     """
     text = value.strip()
     if text.endswith(("Z", "z")) and "T" in text:
@@ -191,6 +331,7 @@ def parse_datetime(value: str, *, tz: zoneinfo.ZoneInfo, day_first: bool = False
         if abbreviation not in TZ_ABBREVIATIONS:
             raise ValueError(text)
         naive = datetime.fromisoformat(match["stamp"].replace(" ", "T"))
+        _in_range(naive)
         return naive.replace(tzinfo=dt_timezone(timedelta(hours=TZ_ABBREVIATIONS[abbreviation]))).astimezone(UTC)
     slash = _SLASH_DATE.match(text)
     if slash:
@@ -198,10 +339,12 @@ def parse_datetime(value: str, *, tz: zoneinfo.ZoneInfo, day_first: bool = False
         if len(slash.group(1)) == 4:
             day = date(a, b, c)
         else:
-            year = c + 2000 if c < 100 else c
+            year = c + 2000 if len(slash.group(3)) <= 2 else c
             day = date(year, b, a) if day_first else date(year, a, b)
+        _in_range(day)
         return datetime.combine(day, time.min, tzinfo=tz).astimezone(UTC)
     parsed = datetime.fromisoformat(text)
+    _in_range(parsed)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=tz)
     # In UTC: PostgreSQL refuses offsets beyond ±15:59, which ISO 8601 allows.
@@ -210,22 +353,23 @@ def parse_datetime(value: str, *, tz: zoneinfo.ZoneInfo, day_first: bool = False
 
 _TRUE = {"true", "yes", "y", "1", "t"}
 _FALSE = {"false", "no", "n", "0", "f", ""}
+#: Digits of the largest whole number read; anything longer is out of every bound without being expanded.
+_WHOLE_DIGITS = 18
 
 
 class Cells:
     """Typed reads of one row that record a ``Problem`` (line and column) instead of raising."""
 
-    def __init__(self, row: Row, table: Table, problems: list[Problem], *, tz: zoneinfo.ZoneInfo,
-                 day_first: bool = False) -> None:
-        self.row, self.table, self.problems, self.tz, self.day_first = row, table, problems, tz, day_first
+    def __init__(self, row: Row, header: Header, problems, *, tz: zoneinfo.ZoneInfo, day_first: bool = False) -> None:
+        self.row, self.header, self.problems, self.tz, self.day_first = row, header, problems, tz, day_first
         self.ok = True
 
     def fail(self, key: str, message: str) -> None:
         self.ok = False
-        self.problems.append(Problem(line=self.row.line, column=self.table.headers.get(key, key), message=message))
+        self.problems.append(Problem(line=self.row.line, column=self.header.headers.get(key, key), message=message))
 
     def has(self, key: str) -> bool:
-        return key in self.table.headers
+        return key in self.header.headers
 
     def text(self, key: str, *, required: bool = False, max_length: int | None = None) -> str:
         value = self.row.values.get(key, "")
@@ -235,35 +379,66 @@ class Cells:
             self.fail(key, _("At most %(n)d characters, not %(length)d.") % {"n": max_length, "length": len(value)})
         return value
 
-    def integer(self, key: str, *, required: bool = False, minimum: int | None = None) -> int | None:
+    def integer(self, key: str, *, required: bool = False, minimum: int | None = None,
+                maximum: int = bounds.INTEGER_MAX) -> int | None:
+        """A whole number (``1,000``, ``2.0`` and ``1e3`` are too) from ``minimum`` to ``maximum``."""
         value = self.row.values.get(key, "")
         if not value:
             if required:
                 self.fail(key, _("This value is required."))
             return None
         try:
-            number = int(Decimal(value.replace(",", "")))
-            if Decimal(value.replace(",", "")) != number:
-                raise ValueError(value)
-        except (InvalidOperation, ValueError):
-            self.fail(key, _("%(value)s is not a whole number.") % {"value": value})
+            number = Decimal(value.replace(",", ""))
+        except InvalidOperation:
+            number = None
+        if number is None or not number.is_finite() or number != number.to_integral_value():
+            self.fail(key, _("%(value)s is not a whole number.") % {"value": shown(value)})
+            return None
+        if number.adjusted() >= _WHOLE_DIGITS or number > maximum:
+            self.fail(key, _("%(value)s is more than %(maximum)d.") % {"value": shown(value), "maximum": maximum})
             return None
         if minimum is not None and number < minimum:
-            self.fail(key, _("%(value)s is less than %(minimum)d.") % {"value": value, "minimum": minimum})
+            self.fail(key, _("%(value)s is less than %(minimum)d.") % {"value": shown(value), "minimum": minimum})
             return None
-        return number
+        return int(number)
+
+    def quantity(self, key: str, *, required: bool = False, minimum: int = 0) -> int | None:
+        """A number of units on one line: from ``minimum`` to ``bounds.QUANTITY_MAX``."""
+        return self.integer(key, required=required, minimum=minimum, maximum=bounds.QUANTITY_MAX)
 
     def decimal(self, key: str) -> Decimal:
+        """A money amount: finite, at most ``bounds.MONEY_MAX`` either way, rounded to the columns' places."""
         value = self.row.values.get(key, "")
         if not value:
             return Decimal("0")
         # European reports may write 12,50; thousands separators are not used in these files.
         normalized = value.replace(",", ".") if value.count(",") == 1 and "." not in value else value.replace(",", "")
         try:
-            return Decimal(normalized).quantize(Decimal("0.01"))
+            amount = Decimal(normalized)
         except InvalidOperation:
-            self.fail(key, _("%(value)s is not an amount.") % {"value": value})
+            amount = None
+        if amount is None or not amount.is_finite():
+            self.fail(key, _("%(value)s is not an amount.") % {"value": shown(value)})
             return Decimal("0")
+        # Compared before rounding too: quantize() itself refuses a number with more digits than it can hold.
+        rounded = amount.quantize(bounds.MONEY_STEP) if abs(amount) <= bounds.MONEY_MAX + 1 else None
+        if rounded is None or abs(rounded) > bounds.MONEY_MAX:
+            self.fail(key, _("%(value)s is more than %(maximum)s, the largest amount that can be stored.")
+                      % {"value": shown(value), "maximum": bounds.MONEY_MAX})
+            return Decimal("0")
+        return rounded
+
+    def parse_time(self, key: str, value: str) -> datetime | None:
+        """``value`` (a part of the cell ``key``) as a time in bounds, or None with the problem recorded."""
+        try:
+            return parse_datetime(value, tz=self.tz, day_first=self.day_first)
+        except DateOutOfRange:
+            self.fail(key, _("%(value)s is outside the years %(first)d to %(last)d.")
+                      % {"value": shown(value), "first": bounds.YEAR_MIN, "last": bounds.YEAR_MAX})
+        except ValueError:
+            self.fail(key, _("%(value)s is not a date and time (expected ISO 8601, e.g. "
+                             "2026-11-20T08:15:00+00:00).") % {"value": shown(value)})
+        return None
 
     def datetime(self, key: str, *, required: bool = False) -> datetime | None:
         value = self.row.values.get(key, "")
@@ -271,22 +446,12 @@ class Cells:
             if required:
                 self.fail(key, _("This value is required."))
             return None
-        try:
-            return parse_datetime(value, tz=self.tz, day_first=self.day_first)
-        except ValueError:
-            self.fail(key, _("%(value)s is not a date and time (expected ISO 8601, e.g. "
-                             "2026-11-20T08:15:00+00:00).") % {"value": value})
-            return None
+        return self.parse_time(key, value)
 
     def boolean(self, key: str) -> bool:
         value = self.row.values.get(key, "").lower()
         if value in _TRUE:
             return True
         if value not in _FALSE:
-            self.fail(key, _("%(value)s is not true or false.") % {"value": self.row.values.get(key, "")})
+            self.fail(key, _("%(value)s is not true or false.") % {"value": shown(self.row.values.get(key, ""))})
         return False
-
-
-def iter_chunks(items: Sequence, size: int) -> Iterator[Sequence]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]

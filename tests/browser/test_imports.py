@@ -73,3 +73,21 @@ def test_progress_bar_follows_the_job_and_stops_polling(page, live_server, opera
     page.wait_for_selector("[data-count=created]")
     assert page.locator("#job-progress").get_attribute("hx-trigger") is None
     screenshot("imports-finished-live")
+
+
+def test_a_job_whose_worker_was_lost_stops_its_progress_bar(page, live_server, operator_user, screenshot):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    job = ImportJob.objects.create(store=operator_user.memberships.get().store, kind="all_orders",
+                                   file="imports/x.txt", file_name="all-orders-november.txt", status="running",
+                                   total_rows=100_000, processed_rows=40_000, created_by=operator_user,
+                                   alive_until=timezone.now() + timedelta(seconds=2))
+    log_in(page, live_server, f"/imports/{job.pk}/")
+    assert page.get_attribute(".progress", "aria-valuenow") == "40"
+    # The worker dies: nothing renews its lease. The page's own polling notices once the lease has run out.
+    page.wait_for_selector("[data-state=worker-lost]", timeout=15_000)
+    assert "the worker was lost" in page.locator("#job-progress").inner_text()
+    assert page.locator("#job-progress").get_attribute("hx-trigger") is None
+    screenshot("imports-worker-lost")

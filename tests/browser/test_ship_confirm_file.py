@@ -95,3 +95,32 @@ def test_a_file_with_an_error_cannot_be_confirmed(page, live_server, operator_us
     assert "113-9999999-9999999" in page.locator("tr[data-line='3']").inner_text()
     assert page.locator("button:has-text('Confirm and ship all')").is_disabled()
     screenshot("ship-confirm-preview-errors")
+
+
+def test_a_long_file_is_previewed_a_page_at_a_time(page, live_server, operator_user, screenshot, tmp_path):
+    """250 lines: the worker plans them once; the page shows 100 at a time, and the errors on their own."""
+    path = ship_file(tmp_path)
+    day = (timezone.now() - timedelta(days=1)).date().isoformat()
+    with path.open("a") as out:
+        for n in range(247):
+            out.write(f"113-9999999-{n:07d}\t\t\t{day}\tUPS\t\t1Z999AA2{n:010d}\tGround\n")
+    page.goto(f"{live_server.url}/imports/ship-confirm/")
+    page.fill("input[name=username]", "operator")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit].btn-primary")
+    page.wait_for_url("**/imports/ship-confirm/")
+    page.set_input_files("input[name=file]", str(path))
+    page.click("button:has-text('Preview')")
+    page.wait_for_selector("table.ship-confirm-plan")
+    assert page.locator("tr.plan-line").count() == 100
+    assert page.locator("[data-tab=error] .count").inner_text() == "247"
+    assert page.locator("button:has-text('Confirm and ship all')").is_disabled()
+
+    page.click("[data-tab=error]")
+    page.wait_for_selector("[data-tab=error].active")
+    assert page.locator("tr.plan-line[data-outcome=error]").count() == 100
+    page.click("a[rel=next]")
+    page.wait_for_selector("[data-page='2']")
+    assert page.locator("tr.plan-line").first.get_attribute("data-line") == "105"
+    assert "outcome=error" in page.url and "page=2" in page.url
+    screenshot("ship-confirm-preview-paged")

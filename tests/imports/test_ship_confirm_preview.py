@@ -99,21 +99,31 @@ def test_dry_run_plans_every_line_and_writes_nothing(store, orders):
     assert all(entry["warnings"] == [] for entry in result.plan)
 
 
+def previewed(store, operator, text: str, capture) -> ImportJob:
+    """Upload ``text`` for a preview and let the (eager) worker run its dry run, as the upload page does."""
+    with capture(execute=True):
+        job = import_job_create(store=store, kind="ship_confirm", upload=SimpleUploadedFile("s.txt", text.encode()),
+                                actor=operator, preview=True)
+    job.refresh_from_db()
+    return job
+
+
 def test_preview_lines_summary_and_confirm_applies_all(store, orders, operator, django_capture_on_commit_callbacks):
     text = good_file(orders)
-    job = import_job_create(store=store, kind="ship_confirm", upload=SimpleUploadedFile("ship.txt", text.encode()),
-                            actor=operator, preview=True)
-    assert job.status == ImportJob.Status.PREVIEW
     before = counts()
-    preview = ship_confirm_preview(job=job)
+    job = previewed(store, operator, text, django_capture_on_commit_callbacks)
+    assert job.status == ImportJob.Status.PREVIEW and job.alive_until is None
     assert counts() == before
+    preview = ship_confirm_preview(job=job)
     assert [(p.line, p.outcome) for p in preview.lines] == [(2, "ship"), (3, "ship"), (4, "skip")]
     assert (preview.orders_to_ship, preview.skipped, preview.error_count, preview.can_confirm) == (2, 1, 0, True)
 
+    assert job.preview_lines.count() == 3
     with django_capture_on_commit_callbacks(execute=True):
         import_job_confirm(job=job, actor=operator)
     job.refresh_from_db()
     assert (job.status, job.created_count, job.skipped_count) == ("done", 2, 1)
+    assert job.preview_lines.count() == 0 and job.preview["orders_to_ship"] == 2
     assert Order.objects.get(pk=orders["a"].pk).status == OrderStatus.SHIPPED
     assert Order.objects.get(pk=orders["b"].pk).shipments.get().carrier_name == "Speedy"
 
@@ -154,10 +164,9 @@ def test_malformed_tracking_number_and_po_box_are_warnings(store):
     assert import_file(store=store, kind="ship_confirm", data=text.encode()).created == 2
 
 
-def test_confirm_is_refused_while_the_file_has_errors(store, orders, operator):
+def test_confirm_is_refused_while_the_file_has_errors(store, orders, operator, django_capture_on_commit_callbacks):
     text = HEADER + line("113-0000001-0000001", GOOD_UPS) + line("113-9999999-9999999", GOOD_UPS)
-    job = import_job_create(store=store, kind="ship_confirm", upload=SimpleUploadedFile("s.txt", text.encode()),
-                            actor=operator, preview=True)
+    job = previewed(store, operator, text, django_capture_on_commit_callbacks)
     assert not ship_confirm_preview(job=job).can_confirm
     with pytest.raises(ApplicationError, match="has errors"):
         import_job_confirm(job=job, actor=operator)
@@ -168,8 +177,7 @@ def test_confirm_is_refused_while_the_file_has_errors(store, orders, operator):
 def test_orders_changed_since_the_preview_fail_the_whole_file(store, orders, operator,
                                                              django_capture_on_commit_callbacks):
     text = HEADER + line("113-0000001-0000001", GOOD_UPS) + line("113-0000002-0000002", "1Z999AA10000000002")
-    job = import_job_create(store=store, kind="ship_confirm", upload=SimpleUploadedFile("s.txt", text.encode()),
-                            actor=operator, preview=True)
+    job = previewed(store, operator, text, django_capture_on_commit_callbacks)
     assert ship_confirm_preview(job=job).can_confirm
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         import_job_confirm(job=job, actor=operator)
@@ -225,10 +233,12 @@ def test_upload_previews_then_confirm_queues(client, store, orders, operator, dj
     assert client.get(reverse("imports:ship_confirm_preview", args=[job.pk])).status_code == 302
 
 
-def test_preview_of_a_bad_file_shows_errors_in_place_and_disables_confirm(client, store, orders, operator):
+def test_preview_of_a_bad_file_shows_errors_in_place_and_disables_confirm(client, store, orders, operator,
+                                                                          django_capture_on_commit_callbacks):
     client.force_login(operator)
     text = HEADER + line("113-0000001-0000001", GOOD_UPS) + line("113-0000002-0000002", BAD_UPS, date="yesterday")
-    response = upload(client, store, text)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, store, text)
     html = client.get(response["Location"]).content.decode()
     assert 'data-line="3" data-outcome="error"' in html and "ship-date" in html
     button = html.split("Confirm and ship all")[0].rsplit("<button", 1)[1]
@@ -273,3 +283,83 @@ def test_order_list_links_to_ship_confirm_by_file(client, operator):
     client.force_login(operator)
     html = client.get(reverse("orders:list")).content.decode()
     assert reverse("imports:ship_confirm") in html and "Ship-confirm by file" in html
+
+
+# --- The dry run runs once, in the worker; the page reads its result a page at a time ---
+
+
+def test_the_page_polls_while_the_worker_prepares_the_preview(client, store, orders, operator,
+                                                            django_capture_on_commit_callbacks):
+    client.force_login(operator)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = upload(client, store, good_file(orders))
+    job = ImportJob.objects.get()
+    url = response["Location"]
+
+    waiting = client.get(url).content.decode()
+    assert "Preparing the preview" in waiting and 'hx-trigger="every 1s"' in waiting
+    assert "Confirm and ship all" not in waiting
+    refused = client.post(reverse("imports:ship_confirm_confirm", args=[job.pk]))
+    assert refused.status_code == 400 and "still being prepared" in refused.content.decode()
+
+    assert len(queued) == 1
+    queued[0]()  # the worker runs the dry run
+    polled = client.get(url, headers={"HX-Request": "true"})
+    body = polled.content.decode()
+    assert body.lstrip().startswith('<div id="preview-body"') and 'hx-trigger="every 1s"' not in body
+    assert 'data-count="ship">2<' in body and "Confirm and ship all" in body
+    assert "HX-Request" in polled["Vary"]
+
+
+def test_reading_the_preview_never_runs_the_dry_run_again(client, store, orders, operator,
+                                                        django_capture_on_commit_callbacks,
+                                                        django_assert_max_num_queries):
+    client.force_login(operator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, store, good_file(orders))
+    before = counts()
+    # Session, user, job, counts and a page of lines: the same few queries however long the file.
+    with django_assert_max_num_queries(12):
+        html = client.get(response["Location"]).content.decode()
+    assert html.count('data-outcome="ship"') == 2 and counts() == before
+
+
+def long_file(store, ships: int, unknown: int) -> str:
+    text = HEADER
+    for n in range(ships):
+        make_order(store, f"113-1000000-{n:07d}")
+        text += line(f"113-1000000-{n:07d}", f"1Z999AA1{n:010d}")
+    for n in range(unknown):
+        text += line(f"113-9999999-{n:07d}", f"1Z999AA2{n:010d}")
+    return text
+
+
+def test_a_long_preview_is_paged_with_counts_of_each_outcome(client, store, operator,
+                                                           django_capture_on_commit_callbacks):
+    client.force_login(operator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, store, long_file(store, ships=3, unknown=247))
+    url = response["Location"]
+    job = ImportJob.objects.get()
+    assert job.preview["lines"] == 250 and (job.preview["ship"], job.preview["error"]) == (3, 247)
+
+    first = client.get(url).content.decode()
+    assert first.count('class="plan-line') == 100 and 'data-line="2"' in first and 'data-line="101"' in first
+    assert 'data-count="ship">3<' in first and 'data-count="errors">247<' in first
+    for tab, count in (("all", 250), ("ship", 3), ("skip", 0), ("error", 247)):
+        assert f'data-tab="{tab}"' in first and f">{count}</span>" in first.split(f'data-tab="{tab}"')[1][:200]
+    assert "Lines 1–100 of 250" in first and 'rel="next"' in first and 'rel="prev"' not in first
+
+    last = client.get(url, {"page": 3}).content.decode()
+    assert last.count('class="plan-line') == 50 and 'data-line="251"' in last and 'rel="prev"' in last
+
+    ships = client.get(url, {"outcome": "ship"}, headers={"HX-Request": "true"}).content.decode()
+    assert ships.count('data-outcome="ship"') == 3 and 'data-outcome="error"' not in ships
+    assert 'class="active" aria-current="page"' in ships.split('data-tab="ship"')[1][:100]
+    errors = client.get(url, {"outcome": "error", "page": 3}).content.decode()
+    assert errors.count('data-outcome="error"') == 47
+
+    for hostile in ("0", "-1", "99999999999999999999", "1e9", "x"):
+        assert client.get(url, {"page": hostile, "outcome": hostile}).status_code == 200
+    # A NUL byte in any parameter is refused for the whole site, before the view.
+    assert client.get(url, {"page": "\x00", "outcome": "\x00"}).status_code == 400

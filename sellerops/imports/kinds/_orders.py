@@ -31,6 +31,7 @@ from orders.models import (
 from orders.risk import risk_flags
 from sellerops.errors import ApplicationError
 
+from .. import bounds
 from ..base import SOURCE, Context
 from ..bulk import insert_rows, reserve_ids
 
@@ -131,6 +132,17 @@ class NewOrder:
         if not self.buyer_cancel_requested:
             return None
         return max(self.last_updated or self.purchase_date, self.purchase_date)
+
+
+def order_total_fits(ctx: Context, order: NewOrder) -> bool:
+    """An order's total is the sum of its item prices: it must fit its own column. Say so on its first line."""
+    total = sum((item.item_price for item in order.items), Decimal("0"))
+    if abs(total) <= bounds.ORDER_TOTAL_MAX:
+        return True
+    ctx.error(order.line, ctx.headers.get("item_price", "item-price"),
+              _("The items of order %(id)s add up to %(total)s, more than %(maximum)s, the largest total that can "
+                "be stored.") % {"id": order.amazon_order_id, "total": total, "maximum": bounds.ORDER_TOTAL_MAX})
+    return False
 
 
 def orders_bulk_create(ctx: Context, orders: list[NewOrder], *, report: str) -> int:

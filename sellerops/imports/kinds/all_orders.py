@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from orders.services import AMAZON_ORDER_ID, CLOCK_SKEW
 
 from ..base import Context, Counts
-from ..parsers import Column, Table
+from ..parsers import Cells, Column, Row, shown
 from ._orders import (
     AMOUNT_COLUMNS,
     NewItem,
@@ -17,6 +19,7 @@ from ._orders import (
     existing_orders,
     map_channel,
     map_status,
+    order_total_fits,
     orders_bulk_create,
     status_update,
 )
@@ -56,94 +59,109 @@ COLUMNS = [
     Column("buyer_requested_cancel", "is-buyer-requested-cancellation"),
     Column("buyer_cancel_reason", "buyer-requested-cancel-reason"),
 ]
-PROGRESS_EVERY = 2000
 
 
-def parse(table: Table, ctx: Context) -> dict[str, NewOrder]:
-    """Check every row on its own and group the items by order; no database access."""
-    orders: dict[str, NewOrder] = {}
-    statuses: dict[str, tuple[str, list[str]]] = {}
+@dataclass
+class OrderLine:
+    """One checked row: an item, and the order it belongs to as this row describes it (the first row's
+    description is the one kept)."""
+
+    item: NewItem
+    item_status: str
+    order: NewOrder | None
+    status_word: str
+    cancel_reason: str = ""
+
+
+def parse_row(row: Row, cells: Cells, ctx: Context) -> tuple[str, OrderLine] | None:
+    """Check one row on its own; no database access."""
+    v = row.values
     latest = ctx.now + CLOCK_SKEW
-    headers = table.headers
-    for count, row in enumerate(table.rows, start=1):
-        if count % PROGRESS_EVERY == 0:
-            ctx.progress(count)
-        cells = ctx.cells(row, table)
-        order_id = cells.text("order_id", required=True)
-        if order_id and not AMAZON_ORDER_ID.match(order_id):
-            cells.fail("order_id", _("%(id)s is not an Amazon order id (3-7-7 digits, e.g. 113-1234567-1234567).")
-                       % {"id": order_id})
-        # The same SKU may be on two lines (one unit cancelled, another promotion): each line is an item.
-        sku = cells.text("sku", required=True, max_length=40)
-        purchase_date = cells.datetime("purchase_date", required=True)
-        if purchase_date and purchase_date > latest:
-            cells.fail("purchase_date", _("%(value)s is in the future.") % {"value": row.values["purchase_date"]})
-        last_updated = cells.datetime("last_updated")
-        channel = map_channel(row.values["channel"])
-        if channel is None:
-            cells.fail("channel", _("%(value)s is not a fulfilment channel (Amazon or Merchant).")
-                       % {"value": row.values["channel"]})
-        status_word = cells.text("order_status", required=True)
-        quantity = cells.integer("quantity", required=True, minimum=0)
-        currency = row.values.get("currency", "")[:3].upper()
-        item_status = row.values.get("item_status", "")
-        item = NewItem(
-            line=row.line, sku=sku, quantity=quantity or 0, asin=cells.text("asin", max_length=10),
-            title=row.values.get("title", "")[:500], currency=currency,
-            is_canceled=map_status(item_status, []) == "Canceled",
-            buyer_requested_cancel=cells.boolean("buyer_requested_cancel"),
-            **{name: abs(cells.decimal(name)) for name in AMOUNT_COLUMNS},
+    order_id = cells.text("order_id", required=True)
+    if order_id and not AMAZON_ORDER_ID.match(order_id):
+        cells.fail("order_id", _("%(id)s is not an Amazon order id (3-7-7 digits, e.g. 113-1234567-1234567).")
+                   % {"id": shown(order_id)})
+    # The same SKU may be on two lines (one unit cancelled, another promotion): each line is an item.
+    sku = cells.text("sku", required=True, max_length=40)
+    purchase_date = cells.datetime("purchase_date", required=True)
+    if purchase_date and purchase_date > latest:
+        cells.fail("purchase_date", _("%(value)s is in the future.") % {"value": v["purchase_date"]})
+    last_updated = cells.datetime("last_updated")
+    channel = map_channel(v["channel"])
+    if channel is None:
+        cells.fail("channel", _("%(value)s is not a fulfilment channel (Amazon or Merchant).")
+                   % {"value": shown(v["channel"])})
+    status_word = cells.text("order_status", required=True)
+    quantity = cells.quantity("quantity", required=True, minimum=0)
+    currency = v.get("currency", "")[:3].upper()
+    item_status = v.get("item_status", "")
+    item = NewItem(
+        line=row.line, sku=sku, quantity=quantity or 0, asin=cells.text("asin", max_length=10),
+        title=v.get("title", "")[:500], currency=currency, is_canceled=map_status(item_status, []) == "Canceled",
+        buyer_requested_cancel=cells.boolean("buyer_requested_cancel"),
+        **{name: abs(cells.decimal(name)) for name in AMOUNT_COLUMNS},
+    )
+    is_business = cells.boolean("is_business_order")
+    is_prime = cells.boolean("is_prime")
+    is_replacement = cells.boolean("is_replacement_order")
+    if not cells.ok:
+        return None
+    item.shipped = item_status.lower().startswith("shipped")
+    order = None
+    if ctx.first_line("order", order_id, line=row.line) is None:
+        order = NewOrder(
+            line=row.line, amazon_order_id=order_id, purchase_date=purchase_date, status="",
+            fulfillment_channel=channel, last_updated=last_updated,
+            fields={
+                "merchant_order_id": v.get("merchant_order_id", "")[:64],
+                "sales_channel": v.get("sales_channel", "")[:40],
+                "ship_service_level": v.get("ship_service_level", "")[:64],
+                "ship_city": v.get("ship_city", "")[:100],
+                "ship_state": v.get("ship_state", "")[:100],
+                "ship_postal_code": v.get("ship_postal_code", "")[:20],
+                "ship_country": v.get("ship_country", "")[:2].upper(),
+                "currency": currency,
+                "is_business_order": is_business,
+                "is_prime": is_prime,
+                "is_replacement_order": is_replacement,
+                "replaced_order_id": v.get("original_order_id", "")[:19],
+            },
         )
-        is_business = cells.boolean("is_business_order")
-        is_prime = cells.boolean("is_prime")
-        is_replacement = cells.boolean("is_replacement_order")
-        if not cells.ok:
-            continue
-        order = orders.get(order_id)
-        if order is None:
-            order = orders[order_id] = NewOrder(
-                line=row.line, amazon_order_id=order_id, purchase_date=purchase_date, status="",
-                fulfillment_channel=channel, last_updated=last_updated,
-                fields={
-                    "merchant_order_id": row.values.get("merchant_order_id", "")[:64],
-                    "sales_channel": row.values.get("sales_channel", "")[:40],
-                    "ship_service_level": row.values.get("ship_service_level", "")[:64],
-                    "ship_city": row.values.get("ship_city", "")[:100],
-                    "ship_state": row.values.get("ship_state", "")[:100],
-                    "ship_postal_code": row.values.get("ship_postal_code", "")[:20],
-                    "ship_country": row.values.get("ship_country", "")[:2].upper(),
-                    "currency": currency,
-                    "is_business_order": is_business,
-                    "is_prime": is_prime,
-                    "is_replacement_order": is_replacement,
-                    "replaced_order_id": row.values.get("original_order_id", "")[:19],
-                },
-            )
-            statuses[order_id] = (status_word, [])
-        if item.buyer_requested_cancel:
-            order.buyer_cancel_requested = True
-            order.buyer_cancel_reason = order.buyer_cancel_reason or row.values.get("buyer_cancel_reason", "")
-        if currency and not order.fields["currency"]:
-            order.fields["currency"] = currency
-        item.shipped = item_status.lower().startswith("shipped")
-        statuses[order_id][1].append(item_status)
-        order.items.append(item)
-    for order_id, (word, item_statuses) in statuses.items():
-        order = orders[order_id]
-        status = map_status(word, item_statuses)
+    return order_id, OrderLine(item=item, item_status=item_status, order=order, status_word=status_word,
+                               cancel_reason=v.get("buyer_cancel_reason", ""))
+
+
+def build(groups: list[list[OrderLine]], ctx: Context) -> dict[str, NewOrder]:
+    """Each order from all its rows: its status from Amazon's words, its items; no database access."""
+    orders: dict[str, NewOrder] = {}
+    headers = ctx.headers
+    for lines in groups:
+        head = lines[0]
+        order = head.order
+        order.items = [line.item for line in lines]
+        status = map_status(head.status_word, [line.item_status for line in lines])
         if status is None:
             ctx.error(order.line, headers["order_status"],
                       _("%(value)s is not an order status Amazon uses (Pending, Unshipped, Shipping, Shipped, "
-                        "Cancelled…).") % {"value": word})
+                        "Cancelled…).") % {"value": shown(head.status_word)})
             continue
         order.status = status
+        requests = [line for line in lines if line.item.buyer_requested_cancel]
+        if requests:
+            order.buyer_cancel_requested = True
+            order.buyer_cancel_reason = next((line.cancel_reason for line in requests if line.cancel_reason), "")
+        if not order.fields["currency"]:
+            order.fields["currency"] = next((item.currency for item in order.items if item.currency), "")
+        ok = order_total_fits(ctx, order)
         for item in order.items:
             if item.quantity == 0:
                 # Amazon zeroes a cancelled line's quantity: it is kept as a cancelled line of 0 units.
                 if status != "Canceled" and not item.is_canceled:
                     ctx.error(item.line, headers["quantity"], _("0 units: only a cancelled line has none."))
+                    ok = False
                 item.is_canceled = True
-    ctx.progress(len(table.rows))
+        if ok:
+            orders[order.amazon_order_id] = order
     return orders
 
 

@@ -15,7 +15,7 @@ from support.models import Feedback
 from support.services import feedback_record
 
 from ..base import Context, Counts
-from ..parsers import Column, Table
+from ..parsers import Cells, Column, Row, shown
 
 LABEL = gettext_lazy("seller feedback report")
 COLUMNS = [
@@ -38,30 +38,29 @@ class FeedbackRow:
     received_at: datetime
 
 
-def parse(table: Table, ctx: Context) -> list[FeedbackRow]:
-    rows: list[FeedbackRow] = []
-    seen: dict[str, int] = {}
+def parse_row(row: Row, cells: Cells, ctx: Context) -> tuple[str, FeedbackRow] | None:
     latest = ctx.now + CLOCK_SKEW
-    for row in table.rows:
-        cells = ctx.cells(row, table)
-        order_id = cells.text("order_id", required=True)
-        if order_id in seen:
-            cells.fail("order_id", _("Order %(id)s has feedback on line %(line)d already; an order has one rating.")
-                       % {"id": order_id, "line": seen[order_id]})
-        seen.setdefault(order_id, row.line)
-        received_at = cells.datetime("date", required=True)
-        if received_at and received_at > latest:
-            cells.fail("date", _("%(value)s is in the future.") % {"value": row.values["date"]})
-        rating = cells.integer("rating", required=True)
-        if rating is not None and not 1 <= rating <= 5:
-            cells.fail("rating", _("A rating is from 1 to 5 stars, not %(value)s.") % {"value": rating})
-        response = row.values.get("response", "") if cells.has("response") else None
-        if cells.ok:
-            rows.append(FeedbackRow(line=row.line, order_id=order_id, rating=rating,
-                                    comment=row.values.get("comments", ""), response=response or None,
-                                    received_at=received_at))
-    ctx.progress(len(table.rows))
-    return rows
+    order_id = cells.text("order_id", required=True)
+    first = ctx.first_line(order_id, line=row.line)
+    if first is not None:
+        cells.fail("order_id", _("Order %(id)s has feedback on line %(line)d already; an order has one rating.")
+                   % {"id": shown(order_id), "line": first})
+    received_at = cells.datetime("date", required=True)
+    if received_at and received_at > latest:
+        cells.fail("date", _("%(value)s is in the future.") % {"value": row.values["date"]})
+    rating = cells.integer("rating", required=True)
+    if rating is not None and not 1 <= rating <= 5:
+        cells.fail("rating", _("A rating is from 1 to 5 stars, not %(value)s.") % {"value": rating})
+    response = row.values.get("response", "") if cells.has("response") else None
+    if not cells.ok:
+        return None
+    return order_id, FeedbackRow(line=row.line, order_id=order_id, rating=rating,
+                                 comment=row.values.get("comments", ""), response=response or None,
+                                 received_at=received_at)
+
+
+def build(groups: list[list[FeedbackRow]], ctx: Context) -> list[FeedbackRow]:
+    return [row for group in groups for row in group]
 
 
 def apply(rows: list[FeedbackRow], ctx: Context) -> Counts:

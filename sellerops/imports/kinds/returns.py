@@ -16,7 +16,7 @@ from returns.services import return_create
 from sellerops.errors import ApplicationError
 
 from ..base import Context, Counts
-from ..parsers import Column, Table
+from ..parsers import Cells, Column, Row
 
 LABEL = gettext_lazy("returns report")
 COLUMNS = [
@@ -43,32 +43,30 @@ class ReturnRow:
     merchant_rma_id: str
 
 
-def parse(table: Table, ctx: Context) -> list[ReturnRow]:
-    rows: list[ReturnRow] = []
-    seen: dict[tuple, int] = {}
+def parse_row(row: Row, cells: Cells, ctx: Context) -> tuple[str, ReturnRow] | None:
     latest = ctx.now + CLOCK_SKEW
-    for row in table.rows:
-        cells = ctx.cells(row, table)
-        order_id = cells.text("order_id", required=True)
-        sku = cells.text("sku", required=True, max_length=40)
-        requested_at = cells.datetime("requested_at", required=True)
-        if requested_at and requested_at > latest:
-            cells.fail("requested_at", _("%(value)s is in the future.") % {"value": row.values["requested_at"]})
-        quantity = cells.integer("quantity", required=True, minimum=1)
-        rma = cells.text("amazon_rma_id", max_length=40)
-        key = ("rma", rma) if rma else (order_id, sku, requested_at)
-        if key in seen:
-            cells.fail("amazon_rma_id" if rma else "order_id",
-                       _("This return repeats line %(line)d.") % {"line": seen[key]})
-        seen.setdefault(key, row.line)
-        in_policy = cells.boolean("in_policy") if row.values.get("in_policy") else True
-        if cells.ok:
-            rows.append(ReturnRow(line=row.line, order_id=order_id, sku=sku, quantity=quantity,
-                                  reason=return_reason_from_amazon(row.values.get("reason", "")), in_policy=in_policy,
-                                  requested_at=requested_at, amazon_rma_id=rma,
-                                  merchant_rma_id=cells.text("merchant_rma_id")[:40]))
-    ctx.progress(len(table.rows))
-    return rows
+    order_id = cells.text("order_id", required=True)
+    sku = cells.text("sku", required=True, max_length=40)
+    requested_at = cells.datetime("requested_at", required=True)
+    if requested_at and requested_at > latest:
+        cells.fail("requested_at", _("%(value)s is in the future.") % {"value": row.values["requested_at"]})
+    quantity = cells.quantity("quantity", required=True, minimum=1)
+    rma = cells.text("amazon_rma_id", max_length=40)
+    key = ("rma", rma) if rma else ("return", order_id, sku, requested_at.isoformat() if requested_at else "")
+    first = ctx.first_line(*key, line=row.line)
+    if first is not None:
+        cells.fail("amazon_rma_id" if rma else "order_id", _("This return repeats line %(line)d.") % {"line": first})
+    in_policy = cells.boolean("in_policy") if row.values.get("in_policy") else True
+    if not cells.ok:
+        return None
+    return order_id, ReturnRow(line=row.line, order_id=order_id, sku=sku, quantity=quantity,
+                               reason=return_reason_from_amazon(row.values.get("reason", "")), in_policy=in_policy,
+                               requested_at=requested_at, amazon_rma_id=rma,
+                               merchant_rma_id=cells.text("merchant_rma_id")[:40])
+
+
+def build(groups: list[list[ReturnRow]], ctx: Context) -> list[ReturnRow]:
+    return [row for group in groups for row in group]
 
 
 def apply(rows: list[ReturnRow], ctx: Context) -> Counts:

@@ -25,7 +25,7 @@ from orders.services import CLOCK_SKEW, order_ship
 from sellerops.errors import ApplicationError
 
 from ..base import SOURCE, Context, Counts, PlanLine
-from ..parsers import Column, Table
+from ..parsers import Cells, Column, Row, shown
 
 LABEL = gettext_lazy("shipping confirmation file")
 COLUMNS = [
@@ -72,40 +72,38 @@ class ShipRow:
     ship_method: str
 
 
-def parse(table: Table, ctx: Context) -> list[ShipRow]:
-    rows: list[ShipRow] = []
-    seen: dict[tuple[str, str, str], int] = {}
+def parse_row(row: Row, cells: Cells, ctx: Context) -> tuple[str, ShipRow] | None:
+    """Check one row on its own; rows of one order go together (its parcels are planned as one)."""
+    v = row.values
     latest = ctx.now + CLOCK_SKEW
-    for row in table.rows:
-        cells = ctx.cells(row, table)
-        v = row.values
-        order_id = cells.text("order_id", required=True)
-        item_id = cells.text("order_item_id")
-        quantity = cells.integer("quantity", minimum=1)
-        shipped_at = cells.datetime("ship_date", required=True)
-        if shipped_at and shipped_at > latest:
-            cells.fail("ship_date", _("%(value)s is in the future.") % {"value": v["ship_date"]})
-        carrier = map_carrier(v["carrier_code"]) if v["carrier_code"] else None
-        if carrier is None:
-            cells.fail("carrier_code", _("%(value)s is not a carrier code we know; use one of %(choices)s, or Other "
-                                         "with a carrier-name.")
-                       % {"value": v["carrier_code"], "choices": ", ".join(Carrier.values)})
-        elif carrier == Carrier.OTHER and not v.get("carrier_name"):
-            cells.fail("carrier_name", _("Name the carrier when the carrier code is Other."))
-        tracking = cells.text("tracking_number", required=True, max_length=64).replace(" ", "")
-        key = (order_id, item_id, tracking)
-        if order_id and key in seen:
-            cells.fail("order_item_id" if item_id else "order_id",
-                       _("This shipment line repeats line %(line)d.") % {"line": seen[key]})
-        seen.setdefault(key, row.line)
-        if not cells.ok:
-            continue
-        rows.append(ShipRow(line=row.line, order_id=order_id, order_item_id=item_id, quantity=quantity,
-                            shipped_at=shipped_at, date_only=bool(_DATE_ONLY.match(v["ship_date"])),
-                            carrier=carrier, carrier_name=v.get("carrier_name", "")[:80], tracking_number=tracking,
-                            ship_method=v.get("ship_method", "")[:80]))
-    ctx.progress(len(table.rows))
-    return rows
+    order_id = cells.text("order_id", required=True)
+    item_id = cells.text("order_item_id")
+    quantity = cells.quantity("quantity", minimum=1)
+    shipped_at = cells.datetime("ship_date", required=True)
+    if shipped_at and shipped_at > latest:
+        cells.fail("ship_date", _("%(value)s is in the future.") % {"value": v["ship_date"]})
+    carrier = map_carrier(v["carrier_code"]) if v["carrier_code"] else None
+    if carrier is None:
+        cells.fail("carrier_code", _("%(value)s is not a carrier code we know; use one of %(choices)s, or Other "
+                                     "with a carrier-name.")
+                   % {"value": shown(v["carrier_code"]), "choices": ", ".join(Carrier.values)})
+    elif carrier == Carrier.OTHER and not v.get("carrier_name"):
+        cells.fail("carrier_name", _("Name the carrier when the carrier code is Other."))
+    tracking = cells.text("tracking_number", required=True, max_length=64).replace(" ", "")
+    first = ctx.first_line("shipment", order_id, item_id, tracking, line=row.line)
+    if order_id and first is not None:
+        cells.fail("order_item_id" if item_id else "order_id",
+                   _("This shipment line repeats line %(line)d.") % {"line": first})
+    if not cells.ok:
+        return None
+    return order_id, ShipRow(line=row.line, order_id=order_id, order_item_id=item_id, quantity=quantity,
+                             shipped_at=shipped_at, date_only=bool(_DATE_ONLY.match(v["ship_date"])),
+                             carrier=carrier, carrier_name=v.get("carrier_name", "")[:80], tracking_number=tracking,
+                             ship_method=v.get("ship_method", "")[:80])
+
+
+def build(groups: list[list[ShipRow]], ctx: Context) -> list[ShipRow]:
+    return [row for group in groups for row in group]
 
 
 def apply(rows: list[ShipRow], ctx: Context) -> Counts:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -10,13 +12,14 @@ from orders.models import OrderStatus
 from orders.services import AMAZON_ORDER_ID, CLOCK_SKEW
 
 from ..base import Context, Counts
-from ..parsers import Column, Table, parse_datetime
+from ..parsers import Cells, Column, Row, shown
 from ._orders import (
     AMOUNT_COLUMNS,
     NewItem,
     NewOrder,
     cancel_requests_record,
     existing_orders,
+    order_total_fits,
     orders_bulk_create,
     status_update,
 )
@@ -64,95 +67,109 @@ COLUMNS = [
     Column("buyer_requested_cancel", "is-buyer-requested-cancellation"),
     Column("buyer_cancel_reason", "buyer-requested-cancel-reason"),
 ]
-PROGRESS_EVERY = 2000
 
 
-def _promise(cells, value: str):
+def _promise(cells: Cells, value: str):
     """``promise-date`` is one time or a window written "start - end"; return (earliest, latest)."""
     if not value:
         return None, None
     parts = value.split(" - ") if " - " in value else [value]
-    try:
-        times = [parse_datetime(part, tz=cells.tz, day_first=cells.day_first) for part in parts[:2]]
-    except ValueError:
-        cells.fail("promise_date", _("%(value)s is not a date and time (expected ISO 8601, e.g. "
-                                     "2026-11-20T08:15:00+00:00).") % {"value": value})
-        return None, None
+    times = []
+    for part in parts[:2]:
+        moment = cells.parse_time("promise_date", part)
+        if moment is None:
+            return None, None
+        times.append(moment)
     return (times[0], times[-1]) if len(times) == 2 else (None, times[0])
 
 
-def parse(table: Table, ctx: Context) -> dict[str, NewOrder]:
-    orders: dict[str, NewOrder] = {}
-    seen: dict[tuple[str, str, str], int] = {}
+@dataclass
+class OrderLine:
+    """One checked row: an item, and on the first row of its order, the order."""
+
+    item: NewItem
+    order: NewOrder | None
+    cancel_reason: str = ""
+
+
+def parse_row(row: Row, cells: Cells, ctx: Context) -> tuple[str, OrderLine] | None:
+    """Check one row on its own; no database access."""
     latest = ctx.now + CLOCK_SKEW
-    for count, row in enumerate(table.rows, start=1):
-        if count % PROGRESS_EVERY == 0:
-            ctx.progress(count)
-        cells = ctx.cells(row, table)
-        v = row.values
-        order_id = cells.text("order_id", required=True)
-        if order_id and not AMAZON_ORDER_ID.match(order_id):
-            cells.fail("order_id", _("%(id)s is not an Amazon order id (3-7-7 digits, e.g. 113-1234567-1234567).")
-                       % {"id": order_id})
-        sku = cells.text("sku", required=True, max_length=40)
-        item_id = cells.text("order_item_id", max_length=20)
-        key = (order_id, item_id or sku, sku)
-        if order_id and sku and key in seen:
+    v = row.values
+    order_id = cells.text("order_id", required=True)
+    if order_id and not AMAZON_ORDER_ID.match(order_id):
+        cells.fail("order_id", _("%(id)s is not an Amazon order id (3-7-7 digits, e.g. 113-1234567-1234567).")
+                   % {"id": shown(order_id)})
+    sku = cells.text("sku", required=True, max_length=40)
+    item_id = cells.text("order_item_id", max_length=20)
+    if order_id and sku:
+        first = ctx.first_line("item", order_id, item_id or sku, sku, line=row.line)
+        if first is not None:
             cells.fail("order_item_id" if item_id else "sku",
                        _("This item of order %(id)s is listed twice (also on line %(line)d).")
-                       % {"id": order_id, "line": seen[key]})
-        seen.setdefault(key, row.line)
-        purchase_date = cells.datetime("purchase_date", required=True)
-        if purchase_date and purchase_date > latest:
-            cells.fail("purchase_date", _("%(value)s is in the future.") % {"value": v["purchase_date"]})
-        earliest_ship, latest_ship = _promise(cells, v.get("promise_date", ""))
-        earliest_ship = cells.datetime("earliest_ship_date") or earliest_ship
-        latest_ship = cells.datetime("latest_ship_date") or latest_ship
-        if earliest_ship and latest_ship and latest_ship < earliest_ship:
-            cells.fail("latest_ship_date", _("The latest ship date is before the earliest ship date."))
-        earliest_delivery = cells.datetime("earliest_delivery_date")
-        latest_delivery = cells.datetime("latest_delivery_date")
-        quantity = cells.integer("quantity", required=True, minimum=1)
-        cells.integer("days_past_promise")
-        currency = v.get("currency", "")[:3].upper()
-        item = NewItem(line=row.line, sku=sku, quantity=quantity or 1, title=v.get("title", "")[:500],
-                       order_item_id=item_id, currency=currency,
-                       buyer_requested_cancel=cells.boolean("buyer_requested_cancel"),
-                       **{name: abs(cells.decimal(name)) for name in AMOUNT_COLUMNS})
-        is_business, is_prime = cells.boolean("is_business_order"), cells.boolean("is_prime")
-        is_replacement = cells.boolean("is_replacement_order")
-        if not cells.ok:
-            continue
-        order = orders.get(order_id)
-        if order is None:
-            line2 = ", ".join(p for p in (v.get("ship_line2", ""), v.get("ship_line3", "")) if p)
-            order = orders[order_id] = NewOrder(
-                line=row.line, amazon_order_id=order_id, purchase_date=purchase_date, status=OrderStatus.UNSHIPPED,
-                fulfillment_channel=Channel.MFN,
-                fields={
-                    "earliest_ship_date": earliest_ship, "latest_ship_date": latest_ship,
-                    "earliest_delivery_date": earliest_delivery, "latest_delivery_date": latest_delivery,
-                    "ship_service_level": v.get("ship_service_level", "")[:64],
-                    "buyer_name": v.get("buyer_name", "")[:200], "buyer_email": v.get("buyer_email", "")[:254],
-                    "ship_name": v.get("ship_name", "")[:200], "ship_line1": v.get("ship_line1", "")[:200],
-                    "ship_line2": line2[:200], "ship_city": v.get("ship_city", "")[:100],
-                    "ship_state": v.get("ship_state", "")[:100],
-                    "ship_postal_code": v.get("ship_postal_code", "")[:20],
-                    "ship_country": v.get("ship_country", "")[:2].upper(),
-                    "is_business_order": is_business, "is_prime": is_prime, "currency": currency,
-                    "sales_channel": v.get("sales_channel", "")[:40], "is_replacement_order": is_replacement,
-                    "replaced_order_id": v.get("original_order_id", "")[:19],
-                },
-            )
-            if latest_ship is None:
-                ctx.warn(row.line, ctx.headers.get("promise_date") or ctx.headers.get("latest_ship_date") or "",
-                         _("Order %(id)s has no ship-by date in this report: it cannot be shown as due or late until "
-                           "one is known (from the API or the All Orders report).") % {"id": order_id})
-        if item.buyer_requested_cancel:
+                       % {"id": order_id, "line": first})
+    purchase_date = cells.datetime("purchase_date", required=True)
+    if purchase_date and purchase_date > latest:
+        cells.fail("purchase_date", _("%(value)s is in the future.") % {"value": v["purchase_date"]})
+    earliest_ship, latest_ship = _promise(cells, v.get("promise_date", ""))
+    earliest_ship = cells.datetime("earliest_ship_date") or earliest_ship
+    latest_ship = cells.datetime("latest_ship_date") or latest_ship
+    if earliest_ship and latest_ship and latest_ship < earliest_ship:
+        cells.fail("latest_ship_date", _("The latest ship date is before the earliest ship date."))
+    earliest_delivery = cells.datetime("earliest_delivery_date")
+    latest_delivery = cells.datetime("latest_delivery_date")
+    quantity = cells.quantity("quantity", required=True, minimum=1)
+    cells.integer("days_past_promise")
+    currency = v.get("currency", "")[:3].upper()
+    item = NewItem(line=row.line, sku=sku, quantity=quantity or 1, title=v.get("title", "")[:500],
+                   order_item_id=item_id, currency=currency,
+                   buyer_requested_cancel=cells.boolean("buyer_requested_cancel"),
+                   **{name: abs(cells.decimal(name)) for name in AMOUNT_COLUMNS})
+    is_business, is_prime = cells.boolean("is_business_order"), cells.boolean("is_prime")
+    is_replacement = cells.boolean("is_replacement_order")
+    if not cells.ok:
+        return None
+    order = None
+    if ctx.first_line("order", order_id, line=row.line) is None:
+        line2 = ", ".join(p for p in (v.get("ship_line2", ""), v.get("ship_line3", "")) if p)
+        order = NewOrder(
+            line=row.line, amazon_order_id=order_id, purchase_date=purchase_date, status=OrderStatus.UNSHIPPED,
+            fulfillment_channel=Channel.MFN,
+            fields={
+                "earliest_ship_date": earliest_ship, "latest_ship_date": latest_ship,
+                "earliest_delivery_date": earliest_delivery, "latest_delivery_date": latest_delivery,
+                "ship_service_level": v.get("ship_service_level", "")[:64],
+                "buyer_name": v.get("buyer_name", "")[:200], "buyer_email": v.get("buyer_email", "")[:254],
+                "ship_name": v.get("ship_name", "")[:200], "ship_line1": v.get("ship_line1", "")[:200],
+                "ship_line2": line2[:200], "ship_city": v.get("ship_city", "")[:100],
+                "ship_state": v.get("ship_state", "")[:100],
+                "ship_postal_code": v.get("ship_postal_code", "")[:20],
+                "ship_country": v.get("ship_country", "")[:2].upper(),
+                "is_business_order": is_business, "is_prime": is_prime, "currency": currency,
+                "sales_channel": v.get("sales_channel", "")[:40], "is_replacement_order": is_replacement,
+                "replaced_order_id": v.get("original_order_id", "")[:19],
+            },
+        )
+        if latest_ship is None:
+            ctx.warn(row.line, ctx.headers.get("promise_date") or ctx.headers.get("latest_ship_date") or "",
+                     _("Order %(id)s has no ship-by date in this report: it cannot be shown as due or late until "
+                       "one is known (from the API or the All Orders report).") % {"id": order_id})
+    return order_id, OrderLine(item=item, order=order, cancel_reason=v.get("buyer_cancel_reason", ""))
+
+
+def build(groups: list[list[OrderLine]], ctx: Context) -> dict[str, NewOrder]:
+    orders: dict[str, NewOrder] = {}
+    for lines in groups:
+        order = lines[0].order
+        order.items = [line.item for line in lines]
+        requests = [line for line in lines if line.item.buyer_requested_cancel]
+        if requests:
             order.buyer_cancel_requested = True
-            order.buyer_cancel_reason = order.buyer_cancel_reason or v.get("buyer_cancel_reason", "")
-        order.items.append(item)
-    ctx.progress(len(table.rows))
+            order.buyer_cancel_reason = next((line.cancel_reason for line in requests if line.cancel_reason), "")
+        if not order.fields["currency"]:
+            order.fields["currency"] = next((item.currency for item in order.items if item.currency), "")
+        if order_total_fits(ctx, order):
+            orders[order.amazon_order_id] = order
     return orders
 
 

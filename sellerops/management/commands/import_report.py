@@ -28,12 +28,13 @@ class Command(BaseCommand):
         if found is None:
             raise CommandError(_("No store with code %(code)s.") % {"code": store})
         try:
-            data = file.read_bytes()
+            handle = file.open("rb")
         except OSError as error:
             raise CommandError(_("Cannot read %(file)s: %(reason)s.") % {"file": file, "reason": error.strerror}) \
                 from None
         try:
-            result = import_file(store=found, kind=kind, data=data, encoding=encoding)
+            with handle:
+                result = import_file(store=found, kind=kind, data=handle, encoding=encoding)
         except ApplicationError as error:
             raise CommandError(error.message) from None
         self.stdout.write(_("%(file)s: %(rows)d rows (%(encoding)s) into %(store)s")
@@ -50,7 +51,9 @@ class Command(BaseCommand):
             for error in result.errors:
                 self.stderr.write(_("error: %(where)s%(message)s")
                                   % {"where": self._where(error), "message": error["message"]})
-            raise CommandError(_("%(count)d error(s); nothing was imported.") % {"count": len(result.errors)},
+            if result.error_count > len(result.errors):
+                self.stderr.write(_("… and %(count)d more.") % {"count": result.error_count - len(result.errors)})
+            raise CommandError(_("%(count)d error(s); nothing was imported.") % {"count": result.error_count},
                                returncode=1)
 
     @staticmethod
