@@ -17,8 +17,7 @@ import re
 import zoneinfo
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from datetime import timezone as dt_timezone
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import BinaryIO, NotRequired, TypedDict
 
@@ -27,6 +26,8 @@ from django.utils.translation import gettext as _
 from sellerops.errors import ApplicationError
 
 from . import bounds
+from .bounds import shown
+from .dates import ISO_ONLY, DateError, ReportDates, parse_report_datetime
 
 #: Encodings a user may force; the names Python's codecs know them by.
 ENCODINGS: dict[str, str] = {
@@ -290,66 +291,7 @@ def _too_long_cell() -> str:
     return _("This value is longer than %(n)d characters.") % {"n": bounds.MAX_FIELD_CHARS}
 
 
-def shown(value: str, limit: int = 60) -> str:
-    """A cell as quoted in a message: a hostile one may be 100,000 characters long."""
-    return value if len(value) <= limit else value[:limit] + "…"
-
-
 # --- Cell values ---
-
-#: Time-zone abbreviations Amazon has written after report times ("2026-11-20 08:15:00 PST").
-TZ_ABBREVIATIONS: dict[str, int] = {
-    "UTC": 0, "GMT": 0, "Z": 0, "PST": -8, "PDT": -7, "MST": -7, "MDT": -6, "CST": -6, "CDT": -5, "EST": -5,
-    "EDT": -4, "BST": 1, "WET": 0, "WEST": 1, "CET": 1, "CEST": 2, "JST": 9,
-}
-_ABBREVIATED = re.compile(r"^(?P<stamp>\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s+(?P<tz>[A-Za-z]{1,5})$")
-_SLASH_DATE = re.compile(r"^(\d{1,4})[/.](\d{1,2})[/.](\d{1,4})$")
-
-
-class DateOutOfRange(ValueError):
-    """A well-formed date outside the years a report can hold (``bounds.YEAR_MIN`` to ``bounds.YEAR_MAX``)."""
-
-
-def _in_range(moment: datetime | date) -> None:
-    if not bounds.YEAR_MIN <= moment.year <= bounds.YEAR_MAX:
-        raise DateOutOfRange(moment.isoformat())
-
-
-def parse_datetime(value: str, *, tz: zoneinfo.ZoneInfo, day_first: bool = False) -> datetime:
-    """Read a report time: ISO 8601 with an offset, with a zone abbreviation, or a local date or date-time.
-
-    A time without an offset, and a bare date (at midnight), are taken in the store's own timezone, which
-    is the time Seller Central shows the seller. Raise ``ValueError`` on anything else, ``DateOutOfRange``
-    on a year outside the bounds (checked before any offset is applied, so converting never overflows).
-    """
-    text = value.strip()
-    if text.endswith(("Z", "z")) and "T" in text:
-        text = text[:-1] + "+00:00"
-    match = _ABBREVIATED.match(text)
-    if match:
-        abbreviation = match["tz"].upper()
-        if abbreviation not in TZ_ABBREVIATIONS:
-            raise ValueError(text)
-        naive = datetime.fromisoformat(match["stamp"].replace(" ", "T"))
-        _in_range(naive)
-        return naive.replace(tzinfo=dt_timezone(timedelta(hours=TZ_ABBREVIATIONS[abbreviation]))).astimezone(UTC)
-    slash = _SLASH_DATE.match(text)
-    if slash:
-        a, b, c = (int(part) for part in slash.groups())
-        if len(slash.group(1)) == 4:
-            day = date(a, b, c)
-        else:
-            year = c + 2000 if len(slash.group(3)) <= 2 else c
-            day = date(year, b, a) if day_first else date(year, a, b)
-        _in_range(day)
-        return datetime.combine(day, time.min, tzinfo=tz).astimezone(UTC)
-    parsed = datetime.fromisoformat(text)
-    _in_range(parsed)
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=tz)
-    # In UTC: PostgreSQL refuses offsets beyond ±15:59, which ISO 8601 allows.
-    return parsed.astimezone(UTC)
-
 
 _TRUE = {"true", "yes", "y", "1", "t"}
 _FALSE = {"false", "no", "n", "0", "f", ""}
@@ -360,8 +302,11 @@ _WHOLE_DIGITS = 18
 class Cells:
     """Typed reads of one row that record a ``Problem`` (line and column) instead of raising."""
 
-    def __init__(self, row: Row, header: Header, problems, *, tz: zoneinfo.ZoneInfo, day_first: bool = False) -> None:
-        self.row, self.header, self.problems, self.tz, self.day_first = row, header, problems, tz, day_first
+    def __init__(self, row: Row, header: Header, problems, *, tz: zoneinfo.ZoneInfo, formats: ReportDates = ISO_ONLY,
+                 marketplace: str = "") -> None:
+        self.row, self.header, self.problems, self.tz = row, header, problems, tz
+        #: How this report writes its dates, and the marketplace whose order its numeric dates follow.
+        self.formats, self.marketplace = formats, marketplace
         self.ok = True
 
     def fail(self, key: str, message: str) -> None:
@@ -431,13 +376,9 @@ class Cells:
     def parse_time(self, key: str, value: str) -> datetime | None:
         """``value`` (a part of the cell ``key``) as a time in bounds, or None with the problem recorded."""
         try:
-            return parse_datetime(value, tz=self.tz, day_first=self.day_first)
-        except DateOutOfRange:
-            self.fail(key, _("%(value)s is outside the years %(first)d to %(last)d.")
-                      % {"value": shown(value), "first": bounds.YEAR_MIN, "last": bounds.YEAR_MAX})
-        except ValueError:
-            self.fail(key, _("%(value)s is not a date and time (expected ISO 8601, e.g. "
-                             "2026-11-20T08:15:00+00:00).") % {"value": shown(value)})
+            return parse_report_datetime(value, tz=self.tz, formats=self.formats, marketplace=self.marketplace)
+        except DateError as error:
+            self.fail(key, error.message)
         return None
 
     def datetime(self, key: str, *, required: bool = False) -> datetime | None:
