@@ -219,6 +219,29 @@ class Row:
     flaws: list[tuple[str, str]] = field(default_factory=list)
 
 
+#: How many non-empty lines may open a file before its header: Amazon's upload templates put a
+#: ``TemplateType=…`` line and a line of column labels in the seller's language above the line of keys.
+HEADER_SEARCH_LINES = 5
+
+
+def match_columns(names: Sequence[str], columns: Sequence[Column]) -> tuple[dict[str, int], list[str]]:
+    """Where each of ``columns`` is among the header cells ``names``, and the required ones not there."""
+    positions: dict[str, int] = {}
+    for position, cell in enumerate(names):
+        positions.setdefault(header_key(cell), position)
+    index: dict[str, int] = {}
+    for column in columns:
+        position = next((positions[name] for name in column.names if name in positions), None)
+        if position is not None:
+            index[column.key] = position
+    return index, [column.header for column in columns if column.required and column.key not in index]
+
+
+def _not_text(line_no: int) -> FileError:
+    return FileError(_("This is not a tab-separated text file (it holds binary data); download the report "
+                       "from Seller Central as a text file."), line=line_no)
+
+
 class ReportReader:
     """A report file read line by line: its header found by name first, then its data rows one at a time."""
 
@@ -228,30 +251,36 @@ class ReportReader:
         self.header = self._read_header(columns)
 
     def _read_header(self, columns: Sequence[Column]) -> Header:
+        """The first of the file's first ``HEADER_SEARCH_LINES`` lines that holds every required column; the
+        lines above it (a template's preamble) are skipped. Where none does, the line that came closest says
+        what is missing."""
+        closest: tuple[int, list[str]] | None = None
+        searched = 0
         for line_no, line in self._lines:
             if isinstance(line, _Overflow) or "\x00" in line:
-                raise FileError(_("This is not a tab-separated text file (it holds binary data); download the "
-                                  "report from Seller Central as a text file."), line=line_no)
+                if closest is None:
+                    raise _not_text(line_no)
+                break
             if not line.strip():
                 continue
             names = line.split("\t")
-            keys = [header_key(cell) for cell in names]
-            index: dict[str, int] = {}
-            headers: dict[str, str] = {}
-            for column in columns:
-                position = next((keys.index(name) for name in column.names if name in keys), None)
-                if position is not None:
-                    index[column.key] = position
-                    headers[column.key] = names[position].replace("\ufeff", "").strip()
-            missing = [column.header for column in columns if column.required and column.key not in index]
-            if missing:
-                raise FileError(
-                    _("Required column missing: %(columns)s. Is this the right report, and is it tab-separated?")
-                    % {"columns": ", ".join(missing)}, column=missing[0], line=line_no)
-            known = set(index.values())
-            ignored = [name for i, name in enumerate(names) if i not in known and name.strip()]
-            return Header(headers=headers, index=index, names=names, ignored=ignored)
-        raise FileError(_("The file is empty."))
+            index, missing = match_columns(names, columns)
+            if not missing:
+                headers = {key: names[i].replace("\ufeff", "").strip() for key, i in index.items()}
+                known = set(index.values())
+                ignored = [name for i, name in enumerate(names) if i not in known and name.strip()]
+                return Header(headers=headers, index=index, names=names, ignored=ignored)
+            if closest is None or len(missing) < len(closest[1]):
+                closest = (line_no, missing)
+            searched += 1
+            if searched == HEADER_SEARCH_LINES:
+                break
+        if closest is None:
+            raise FileError(_("The file is empty."))
+        line_no, missing = closest
+        raise FileError(
+            _("Required column missing: %(columns)s. Is this the right report, and is it tab-separated?")
+            % {"columns": ", ".join(missing)}, column=missing[0], line=line_no)
 
     def rows(self) -> Iterator[Row]:
         index = self.header.index

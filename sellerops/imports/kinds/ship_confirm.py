@@ -155,7 +155,8 @@ def apply(rows: list[ShipRow], ctx: Context) -> Counts:
         shipped_at = first.shipped_at
         if first.date_only:
             # A bare date says the day, not the hour: the parcel left that day, after the order was placed.
-            start = datetime.combine(shipped_at.date(), time.min, tzinfo=ctx.store.tz)
+            day = timezone.localtime(shipped_at, ctx.store.tz).date()  # the store's day, not UTC's
+            start = datetime.combine(day, time.min, tzinfo=ctx.store.tz)
             shipped_at = min(max(start, order.purchase_date), ctx.now)
         _plan_shipment(ctx, order, group, quantities, shipped_at)
         plans.append((order, first, quantities, shipped_at))
