@@ -15,6 +15,7 @@ from __future__ import annotations
 import codecs
 import re
 import zoneinfo
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -247,8 +248,20 @@ class ReportReader:
 
     def __init__(self, stream: BinaryIO, *, codec: str, columns: Sequence[Column]) -> None:
         stream.seek(0)
-        self._lines = enumerate(split_lines(decoded(stream, codec)), start=1)
+        self._source = enumerate(split_lines(decoded(stream, codec)), start=1)
+        #: Lines read ahead to close a quoted cell, and given back when that reading did not fit.
+        self._returned: deque[tuple[int, str | _Overflow]] = deque()
         self.header = self._read_header(columns)
+
+    def _take(self) -> tuple[int, str | _Overflow] | None:
+        if self._returned:
+            return self._returned.popleft()
+        return next(self._source, None)
+
+    def _lines(self) -> Iterator[tuple[int, str | _Overflow]]:
+        """Each line of the file with its number, the lines read ahead included."""
+        while (taken := self._take()) is not None:
+            yield taken
 
     def _read_header(self, columns: Sequence[Column]) -> Header:
         """The first of the file's first ``HEADER_SEARCH_LINES`` lines that holds every required column; the
@@ -256,7 +269,7 @@ class ReportReader:
         what is missing."""
         closest: tuple[int, list[str]] | None = None
         searched = 0
-        for line_no, line in self._lines:
+        for line_no, line in self._lines():
             if isinstance(line, _Overflow) or "\x00" in line:
                 if closest is None:
                     raise _not_text(line_no)
@@ -284,13 +297,18 @@ class ReportReader:
 
     def rows(self) -> Iterator[Row]:
         index = self.header.index
-        for line_no, line in self._lines:
+        width = len(self.header.names)
+        for line_no, line in self._lines():
             if isinstance(line, _Overflow):
                 yield self._overflowed(line_no, line.text)
                 continue
             if not line.strip():
                 continue
             cells = line.split("\t")
+            if len(cells) != width and '"' in line:
+                quoted = self._quoted_cells(line, width)
+                if quoted is not None:
+                    line, cells = "\t".join(quoted), quoted
             flaws = []
             if "\x00" in line:
                 flaws += [(self.header.column_name(i), _("This value holds a NUL character: the file holds "
@@ -304,6 +322,34 @@ class ReportReader:
             values = {key: (cells[i].strip() if i < len(cells) else "") for key, i in index.items()}
             yield Row(line=line_no, values=values, flaws=flaws)
 
+    def _quoted_cells(self, line: str, width: int) -> list[str] | None:
+        """The cells of ``line`` read with quotes, if that gives the header's number of cells; else None.
+
+        Amazon's flat files are not quoted, and a product name may hold a lone ``"`` (a 12" ruler). But some
+        hold a product name in double quotes with tabs or line breaks inside: a cell that starts with ``"``
+        and closes with ``"`` later, possibly lines later. It is read as one cell only when that makes the
+        line as wide as the header; otherwise the quotes are the text's own, and the lines read ahead are
+        given back to be read as lines of their own.
+        """
+        text, ahead = line, []
+        while True:
+            cells, still_open = split_quoted(text)
+            if not still_open:
+                if len(cells) == width:
+                    return cells
+                break
+            if len(ahead) == MAX_QUOTED_LINES or len(text) > bounds.MAX_LINE_CHARS:
+                break
+            taken = self._take()
+            if taken is None:
+                break
+            ahead.append(taken)
+            if isinstance(taken[1], _Overflow):
+                break
+            text += "\n" + taken[1]
+        self._returned.extendleft(reversed(ahead))
+        return None
+
     def _overflowed(self, line_no: int, start: str) -> Row:
         cells = start.split("\t")
         position = next((i for i, c in enumerate(cells) if len(c) > bounds.MAX_FIELD_CHARS), None)
@@ -314,6 +360,44 @@ class ReportReader:
             flaw = (self.header.column_name(position), _too_long_cell())
         values = {key: (cells[i][:200].strip() if i < len(cells) else "") for key, i in self.header.index.items()}
         return Row(line=line_no, values=values, flaws=[flaw])
+
+
+#: How many lines one quoted cell may run on to: a product name with a few line breaks, not a whole file.
+MAX_QUOTED_LINES = 10
+
+
+def split_quoted(text: str) -> tuple[list[str], bool]:
+    """``text`` split at tabs, where a cell that starts with ``"`` runs to the ``"`` followed by a tab or the
+    end (``""`` inside is one ``"``); and whether the last quoted cell is still open at the end."""
+    cells: list[str] = []
+    position, end = 0, len(text)
+    while True:
+        if text.startswith('"', position):
+            value, at = [], position + 1
+            while True:
+                quote = text.find('"', at)
+                if quote < 0:
+                    return cells + [text[position:]], True
+                value.append(text[at:quote])
+                if text.startswith('"', quote + 1):
+                    value.append('"')
+                    at = quote + 2
+                elif quote + 1 == end or text[quote + 1] == "\t":
+                    cells.append("".join(value))
+                    position = quote + 1
+                    break
+                else:
+                    value.append('"')
+                    at = quote + 1
+        else:
+            tab = text.find("\t", position)
+            cells.append(text[position:] if tab < 0 else text[position:tab])
+            position = end if tab < 0 else tab
+        if position >= end:
+            return cells, False
+        position += 1  # past the tab
+        if position == end:
+            return cells + [""], False
 
 
 def _too_long_cell() -> str:
