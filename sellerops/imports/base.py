@@ -1,7 +1,8 @@
 """What every report kind shares: the run's context, its counts and its result.
 
-A kind is a module with ``COLUMNS`` and three functions, so that a file of any size is checked and written a
-chunk at a time:
+A kind is a module with ``COLUMNS``, ``SELLER_CENTRAL_NAME`` (the report as Seller Central names it, shown
+wherever a seller chooses a report, and used to tell which report a file is: ``detect.py``) and three
+functions, so that a file of any size is checked and written a chunk at a time:
 
 - ``parse_row(row, cells, ctx) -> (group, record) | None``: check one row on its own, no database; return the
   key of the group it belongs to (an order's items go together) and what to keep of it, or None if it failed;

@@ -225,6 +225,20 @@ class Row:
 HEADER_SEARCH_LINES = 5
 
 
+def head_lines(stream: BinaryIO, *, encoding: str = "", marketplace: str = "") -> list[list[str]]:
+    """The cells of the first non-empty lines of ``stream`` (as many as a header is looked for in), read in the
+    first encoding that reads the file's start; the stream is left at its start."""
+    stream.seek(0)
+    prefix = stream.read(SNIFF_BYTES)
+    stream.seek(0)
+    codec = encoding_candidates(prefix, encoding=encoding, marketplace=marketplace)[0]
+    text = _decoder(codec).decode(prefix, final=False)
+    lines = [line for line in split_lines([text]) if isinstance(line, str)]
+    if len(prefix) == SNIFF_BYTES and lines:
+        lines.pop()  # cut short by the prefix
+    return [line.split("\t") for line in lines if line.strip()][:HEADER_SEARCH_LINES]
+
+
 def match_columns(names: Sequence[str], columns: Sequence[Column]) -> tuple[dict[str, int], list[str]]:
     """Where each of ``columns`` is among the header cells ``names``, and the required ones not there."""
     positions: dict[str, int] = {}

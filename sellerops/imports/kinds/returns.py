@@ -25,6 +25,8 @@ from ..base import Context, Counts
 from ..parsers import Cells, Column, Row
 
 LABEL = gettext_lazy("returns report")
+#: The report as Seller Central names it, where the seller finds it.
+SELLER_CENTRAL_NAME = gettext_lazy("Seller Fulfilled Returns (Return Reports)")
 COLUMNS = [
     Column("order_id", "Order ID", required=True),
     Column("requested_at", "Return request date", required=True),

@@ -28,6 +28,8 @@ from ..base import SOURCE, Context, Counts, PlanLine
 from ..parsers import Cells, Column, Row, shown
 
 LABEL = gettext_lazy("shipping confirmation file")
+#: The report as Seller Central names it, where the seller finds it.
+SELLER_CENTRAL_NAME = gettext_lazy("Shipping confirmation upload (Order Fulfillment template)")
 COLUMNS = [
     Column("order_id", "order-id", required=True, aliases=("amazon-order-id",)),
     Column("order_item_id", "order-item-id"),
