@@ -64,12 +64,12 @@ def detect_kind(lines: Sequence[Sequence[str]], kinds: Mapping[str, ModuleType])
     matches = kind_matches(lines, kinds)
     fitting = [match for match in matches if match.fits]
     if not fitting:
-        lacks = "; ".join(_("%(report)s needs %(columns)s") % {
+        lacks = "\n".join(_("%(report)s needs %(columns)s.") % {
             "report": seller_central_name(match.kind, kinds), "columns": ", ".join(match.missing)}
             for match in matches)
         raise ReportNotRecognised(
             _("The report could not be recognised from its header. Choose it in the list, or check that this "
-              "is the file Seller Central gave you, tab-separated: %(lacks)s.") % {"lacks": lacks})
+              "is the file Seller Central gave you, tab-separated.") + "\n" + lacks)
     most = max(match.found for match in fitting)
     best = [match for match in fitting if match.found == most]
     if len(best) > 1:
