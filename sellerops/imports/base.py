@@ -1,7 +1,8 @@
 """What every report kind shares: the run's context, its counts and its result.
 
-A kind is a module with ``COLUMNS`` and three functions, so that a file of any size is checked and written a
-chunk at a time:
+A kind is a module with ``COLUMNS``, ``SELLER_CENTRAL_NAME`` (the report as Seller Central names it, shown
+wherever a seller chooses a report, and used to tell which report a file is: ``detect.py``) and three
+functions, so that a file of any size is checked and written a chunk at a time:
 
 - ``parse_row(row, cells, ctx) -> (group, record) | None``: check one row on its own, no database; return the
   key of the group it belongs to (an order's items go together) and what to keep of it, or None if it failed;
@@ -21,11 +22,10 @@ from django.contrib.auth.models import AbstractBaseUser
 
 from sellerops.models import Store
 
+from .dates import ISO_ONLY, REPORT_DATES
 from .parsers import Cells, Header, Problem, Row
 from .scratch import Scratch
 
-#: Marketplaces whose reports write dates month first (11/20/26); the others write them day first.
-MONTH_FIRST_MARKETPLACES = frozenset({"US", "CA"})
 SOURCE = "import"
 
 
@@ -81,6 +81,8 @@ class Context:
     headers: dict[str, str] = field(default_factory=dict)
     #: A dry run is always rolled back; kinds that plan per line record what each line would do in ``plan``.
     dry_run: bool = False
+    #: The report kind (a key of ``KINDS``): which dates its cells may hold (``dates.REPORT_DATES``).
+    kind: str = ""
 
     def __post_init__(self) -> None:
         self.reset()
@@ -91,8 +93,8 @@ class Context:
         self.plan = PlanLog(self.scratch, keep=self.dry_run)
 
     def cells(self, row: Row, header: Header) -> Cells:
-        return Cells(row, header, self.problems, tz=self.store.tz,
-                     day_first=self.store.marketplace not in MONTH_FIRST_MARKETPLACES)
+        return Cells(row, header, self.problems, tz=self.store.tz, formats=REPORT_DATES.get(self.kind, ISO_ONLY),
+                     marketplace=self.store.marketplace)
 
     def first_line(self, *key: str, line: int) -> int | None:
         """The line that first held ``key`` (an order and SKU…), or None if ``line`` is the first."""

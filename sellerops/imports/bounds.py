@@ -48,3 +48,11 @@ LATEST = datetime(YEAR_MAX, 12, 31, 23, 59, 59, tzinfo=UTC)
 #: a longer line is refused at the column where it passes the limit, without holding it in memory.
 MAX_FIELD_CHARS = 131_072
 MAX_LINE_CHARS = 2 * 1024 * 1024
+
+#: The longest part of a cell quoted in a message: a hostile cell may be 100,000 characters long.
+SHOWN_CHARS = 60
+
+
+def shown(value: str, limit: int = SHOWN_CHARS) -> str:
+    """A cell as quoted in a message, cut to ``limit`` characters."""
+    return value if len(value) <= limit else value[:limit] + "…"

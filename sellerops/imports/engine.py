@@ -107,7 +107,7 @@ def import_file(*, store: Store, kind: str, data: bytes | BinaryIO, encoding: st
     report_progress = progress or (lambda processed: None)
     with Scratch() as scratch:
         ctx = Context(store=store, actor=actor, now=timezone.now(), scratch=scratch, progress=report_progress,
-                      dry_run=dry_run)
+                      dry_run=dry_run, kind=kind)
         try:
             _read(stream, module, ctx, result, encoding=encoding)
         except FileError as error:

@@ -7,10 +7,10 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from sellerops.models import ImportJob, Membership, Store
+from sellerops.models import Membership, Store
 
 from .parsers import ENCODINGS
-from .services import IMPORT_ROLES, MAX_UPLOAD_BYTES
+from .services import IMPORT_ROLES, MAX_UPLOAD_BYTES, import_kind_choices
 
 
 def importable_stores(*, user: AbstractBaseUser) -> QuerySet[Store]:
@@ -24,7 +24,9 @@ def importable_stores(*, user: AbstractBaseUser) -> QuerySet[Store]:
 class ImportForm(forms.Form):
     store = forms.ModelChoiceField(label=_("Store"), queryset=Store.objects.none(), to_field_name="code",
                                    empty_label=None)
-    kind = forms.ChoiceField(label=_("Report"), choices=ImportJob.Kind.choices)
+    kind = forms.ChoiceField(label=_("Report"), required=False,
+                             help_text=_("As Seller Central names it. Left on “Detect from the file”, the report "
+                                         "is recognised from its column headers."))
     file = forms.FileField(label=_("File"), help_text=_("Tab-separated text, as Seller Central exports it."))
     encoding = forms.ChoiceField(label=_("Encoding"), required=False,
                                  choices=[("", _("Detect"))] + [(k, v) for k, v in ENCODINGS.items()],
@@ -33,6 +35,8 @@ class ImportForm(forms.Form):
     def __init__(self, *args, user: AbstractBaseUser, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["store"].queryset = importable_stores(user=user)
+        if "kind" in self.fields:
+            self.fields["kind"].choices = [("", _("Detect from the file")), *import_kind_choices()]
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

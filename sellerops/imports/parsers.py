@@ -15,10 +15,10 @@ from __future__ import annotations
 import codecs
 import re
 import zoneinfo
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from datetime import timezone as dt_timezone
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import BinaryIO, NotRequired, TypedDict
 
@@ -27,6 +27,8 @@ from django.utils.translation import gettext as _
 from sellerops.errors import ApplicationError
 
 from . import bounds
+from .bounds import shown
+from .dates import ISO_ONLY, DateError, ReportDates, parse_report_datetime
 
 #: Encodings a user may force; the names Python's codecs know them by.
 ENCODINGS: dict[str, str] = {
@@ -218,49 +220,109 @@ class Row:
     flaws: list[tuple[str, str]] = field(default_factory=list)
 
 
+#: How many non-empty lines may open a file before its header: Amazon's upload templates put a
+#: ``TemplateType=…`` line and a line of column labels in the seller's language above the line of keys.
+HEADER_SEARCH_LINES = 5
+
+
+def head_lines(stream: BinaryIO, *, encoding: str = "", marketplace: str = "") -> list[list[str]]:
+    """The cells of the first non-empty lines of ``stream`` (as many as a header is looked for in), read in the
+    first encoding that reads the file's start; the stream is left at its start."""
+    stream.seek(0)
+    prefix = stream.read(SNIFF_BYTES)
+    stream.seek(0)
+    codec = encoding_candidates(prefix, encoding=encoding, marketplace=marketplace)[0]
+    text = _decoder(codec).decode(prefix, final=False)
+    lines = [line for line in split_lines([text]) if isinstance(line, str)]
+    if len(prefix) == SNIFF_BYTES and lines:
+        lines.pop()  # cut short by the prefix
+    return [line.split("\t") for line in lines if line.strip()][:HEADER_SEARCH_LINES]
+
+
+def match_columns(names: Sequence[str], columns: Sequence[Column]) -> tuple[dict[str, int], list[str]]:
+    """Where each of ``columns`` is among the header cells ``names``, and the required ones not there."""
+    positions: dict[str, int] = {}
+    for position, cell in enumerate(names):
+        positions.setdefault(header_key(cell), position)
+    index: dict[str, int] = {}
+    for column in columns:
+        position = next((positions[name] for name in column.names if name in positions), None)
+        if position is not None:
+            index[column.key] = position
+    return index, [column.header for column in columns if column.required and column.key not in index]
+
+
+def _not_text(line_no: int) -> FileError:
+    return FileError(_("This is not a tab-separated text file (it holds binary data); download the report "
+                       "from Seller Central as a text file."), line=line_no)
+
+
 class ReportReader:
     """A report file read line by line: its header found by name first, then its data rows one at a time."""
 
     def __init__(self, stream: BinaryIO, *, codec: str, columns: Sequence[Column]) -> None:
         stream.seek(0)
-        self._lines = enumerate(split_lines(decoded(stream, codec)), start=1)
+        self._source = enumerate(split_lines(decoded(stream, codec)), start=1)
+        #: Lines read ahead to close a quoted cell, and given back when that reading did not fit.
+        self._returned: deque[tuple[int, str | _Overflow]] = deque()
         self.header = self._read_header(columns)
 
+    def _take(self) -> tuple[int, str | _Overflow] | None:
+        if self._returned:
+            return self._returned.popleft()
+        return next(self._source, None)
+
+    def _lines(self) -> Iterator[tuple[int, str | _Overflow]]:
+        """Each line of the file with its number, the lines read ahead included."""
+        while (taken := self._take()) is not None:
+            yield taken
+
     def _read_header(self, columns: Sequence[Column]) -> Header:
-        for line_no, line in self._lines:
+        """The first of the file's first ``HEADER_SEARCH_LINES`` lines that holds every required column; the
+        lines above it (a template's preamble) are skipped. Where none does, the line that came closest says
+        what is missing."""
+        closest: tuple[int, list[str]] | None = None
+        searched = 0
+        for line_no, line in self._lines():
             if isinstance(line, _Overflow) or "\x00" in line:
-                raise FileError(_("This is not a tab-separated text file (it holds binary data); download the "
-                                  "report from Seller Central as a text file."), line=line_no)
+                if closest is None:
+                    raise _not_text(line_no)
+                break
             if not line.strip():
                 continue
             names = line.split("\t")
-            keys = [header_key(cell) for cell in names]
-            index: dict[str, int] = {}
-            headers: dict[str, str] = {}
-            for column in columns:
-                position = next((keys.index(name) for name in column.names if name in keys), None)
-                if position is not None:
-                    index[column.key] = position
-                    headers[column.key] = names[position].replace("\ufeff", "").strip()
-            missing = [column.header for column in columns if column.required and column.key not in index]
-            if missing:
-                raise FileError(
-                    _("Required column missing: %(columns)s. Is this the right report, and is it tab-separated?")
-                    % {"columns": ", ".join(missing)}, column=missing[0], line=line_no)
-            known = set(index.values())
-            ignored = [name for i, name in enumerate(names) if i not in known and name.strip()]
-            return Header(headers=headers, index=index, names=names, ignored=ignored)
-        raise FileError(_("The file is empty."))
+            index, missing = match_columns(names, columns)
+            if not missing:
+                headers = {key: names[i].replace("\ufeff", "").strip() for key, i in index.items()}
+                known = set(index.values())
+                ignored = [name for i, name in enumerate(names) if i not in known and name.strip()]
+                return Header(headers=headers, index=index, names=names, ignored=ignored)
+            if closest is None or len(missing) < len(closest[1]):
+                closest = (line_no, missing)
+            searched += 1
+            if searched == HEADER_SEARCH_LINES:
+                break
+        if closest is None:
+            raise FileError(_("The file is empty."))
+        line_no, missing = closest
+        raise FileError(
+            _("Required column missing: %(columns)s. Is this the right report, and is it tab-separated?")
+            % {"columns": ", ".join(missing)}, column=missing[0], line=line_no)
 
     def rows(self) -> Iterator[Row]:
         index = self.header.index
-        for line_no, line in self._lines:
+        width = len(self.header.names)
+        for line_no, line in self._lines():
             if isinstance(line, _Overflow):
                 yield self._overflowed(line_no, line.text)
                 continue
             if not line.strip():
                 continue
             cells = line.split("\t")
+            if len(cells) != width and '"' in line:
+                quoted = self._quoted_cells(line, width)
+                if quoted is not None:
+                    line, cells = "\t".join(quoted), quoted
             flaws = []
             if "\x00" in line:
                 flaws += [(self.header.column_name(i), _("This value holds a NUL character: the file holds "
@@ -274,6 +336,34 @@ class ReportReader:
             values = {key: (cells[i].strip() if i < len(cells) else "") for key, i in index.items()}
             yield Row(line=line_no, values=values, flaws=flaws)
 
+    def _quoted_cells(self, line: str, width: int) -> list[str] | None:
+        """The cells of ``line`` read with quotes, if that gives the header's number of cells; else None.
+
+        Amazon's flat files are not quoted, and a product name may hold a lone ``"`` (a 12" ruler). But some
+        hold a product name in double quotes with tabs or line breaks inside: a cell that starts with ``"``
+        and closes with ``"`` later, possibly lines later. It is read as one cell only when that makes the
+        line as wide as the header; otherwise the quotes are the text's own, and the lines read ahead are
+        given back to be read as lines of their own.
+        """
+        text, ahead = line, []
+        while True:
+            cells, still_open = split_quoted(text)
+            if not still_open:
+                if len(cells) == width:
+                    return cells
+                break
+            if len(ahead) == MAX_QUOTED_LINES or len(text) > bounds.MAX_LINE_CHARS:
+                break
+            taken = self._take()
+            if taken is None:
+                break
+            ahead.append(taken)
+            if isinstance(taken[1], _Overflow):
+                break
+            text += "\n" + taken[1]
+        self._returned.extendleft(reversed(ahead))
+        return None
+
     def _overflowed(self, line_no: int, start: str) -> Row:
         cells = start.split("\t")
         position = next((i for i, c in enumerate(cells) if len(c) > bounds.MAX_FIELD_CHARS), None)
@@ -286,70 +376,49 @@ class ReportReader:
         return Row(line=line_no, values=values, flaws=[flaw])
 
 
+#: How many lines one quoted cell may run on to: a product name with a few line breaks, not a whole file.
+MAX_QUOTED_LINES = 10
+
+
+def split_quoted(text: str) -> tuple[list[str], bool]:
+    """``text`` split at tabs, where a cell that starts with ``"`` runs to the ``"`` followed by a tab or the
+    end (``""`` inside is one ``"``); and whether the last quoted cell is still open at the end."""
+    cells: list[str] = []
+    position, end = 0, len(text)
+    while True:
+        if text.startswith('"', position):
+            value, at = [], position + 1
+            while True:
+                quote = text.find('"', at)
+                if quote < 0:
+                    return cells + [text[position:]], True
+                value.append(text[at:quote])
+                if text.startswith('"', quote + 1):
+                    value.append('"')
+                    at = quote + 2
+                elif quote + 1 == end or text[quote + 1] == "\t":
+                    cells.append("".join(value))
+                    position = quote + 1
+                    break
+                else:
+                    value.append('"')
+                    at = quote + 1
+        else:
+            tab = text.find("\t", position)
+            cells.append(text[position:] if tab < 0 else text[position:tab])
+            position = end if tab < 0 else tab
+        if position >= end:
+            return cells, False
+        position += 1  # past the tab
+        if position == end:
+            return cells + [""], False
+
+
 def _too_long_cell() -> str:
     return _("This value is longer than %(n)d characters.") % {"n": bounds.MAX_FIELD_CHARS}
 
 
-def shown(value: str, limit: int = 60) -> str:
-    """A cell as quoted in a message: a hostile one may be 100,000 characters long."""
-    return value if len(value) <= limit else value[:limit] + "…"
-
-
 # --- Cell values ---
-
-#: Time-zone abbreviations Amazon has written after report times ("2026-11-20 08:15:00 PST").
-TZ_ABBREVIATIONS: dict[str, int] = {
-    "UTC": 0, "GMT": 0, "Z": 0, "PST": -8, "PDT": -7, "MST": -7, "MDT": -6, "CST": -6, "CDT": -5, "EST": -5,
-    "EDT": -4, "BST": 1, "WET": 0, "WEST": 1, "CET": 1, "CEST": 2, "JST": 9,
-}
-_ABBREVIATED = re.compile(r"^(?P<stamp>\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s+(?P<tz>[A-Za-z]{1,5})$")
-_SLASH_DATE = re.compile(r"^(\d{1,4})[/.](\d{1,2})[/.](\d{1,4})$")
-
-
-class DateOutOfRange(ValueError):
-    """A well-formed date outside the years a report can hold (``bounds.YEAR_MIN`` to ``bounds.YEAR_MAX``)."""
-
-
-def _in_range(moment: datetime | date) -> None:
-    if not bounds.YEAR_MIN <= moment.year <= bounds.YEAR_MAX:
-        raise DateOutOfRange(moment.isoformat())
-
-
-def parse_datetime(value: str, *, tz: zoneinfo.ZoneInfo, day_first: bool = False) -> datetime:
-    """Read a report time: ISO 8601 with an offset, with a zone abbreviation, or a local date or date-time.
-
-    A time without an offset, and a bare date (at midnight), are taken in the store's own timezone, which
-    is the time Seller Central shows the seller. Raise ``ValueError`` on anything else, ``DateOutOfRange``
-    on a year outside the bounds (checked before any offset is applied, so converting never overflows).
-    """
-    text = value.strip()
-    if text.endswith(("Z", "z")) and "T" in text:
-        text = text[:-1] + "+00:00"
-    match = _ABBREVIATED.match(text)
-    if match:
-        abbreviation = match["tz"].upper()
-        if abbreviation not in TZ_ABBREVIATIONS:
-            raise ValueError(text)
-        naive = datetime.fromisoformat(match["stamp"].replace(" ", "T"))
-        _in_range(naive)
-        return naive.replace(tzinfo=dt_timezone(timedelta(hours=TZ_ABBREVIATIONS[abbreviation]))).astimezone(UTC)
-    slash = _SLASH_DATE.match(text)
-    if slash:
-        a, b, c = (int(part) for part in slash.groups())
-        if len(slash.group(1)) == 4:
-            day = date(a, b, c)
-        else:
-            year = c + 2000 if len(slash.group(3)) <= 2 else c
-            day = date(year, b, a) if day_first else date(year, a, b)
-        _in_range(day)
-        return datetime.combine(day, time.min, tzinfo=tz).astimezone(UTC)
-    parsed = datetime.fromisoformat(text)
-    _in_range(parsed)
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=tz)
-    # In UTC: PostgreSQL refuses offsets beyond ±15:59, which ISO 8601 allows.
-    return parsed.astimezone(UTC)
-
 
 _TRUE = {"true", "yes", "y", "1", "t"}
 _FALSE = {"false", "no", "n", "0", "f", ""}
@@ -360,8 +429,11 @@ _WHOLE_DIGITS = 18
 class Cells:
     """Typed reads of one row that record a ``Problem`` (line and column) instead of raising."""
 
-    def __init__(self, row: Row, header: Header, problems, *, tz: zoneinfo.ZoneInfo, day_first: bool = False) -> None:
-        self.row, self.header, self.problems, self.tz, self.day_first = row, header, problems, tz, day_first
+    def __init__(self, row: Row, header: Header, problems, *, tz: zoneinfo.ZoneInfo, formats: ReportDates = ISO_ONLY,
+                 marketplace: str = "") -> None:
+        self.row, self.header, self.problems, self.tz = row, header, problems, tz
+        #: How this report writes its dates, and the marketplace whose order its numeric dates follow.
+        self.formats, self.marketplace = formats, marketplace
         self.ok = True
 
     def fail(self, key: str, message: str) -> None:
@@ -431,13 +503,9 @@ class Cells:
     def parse_time(self, key: str, value: str) -> datetime | None:
         """``value`` (a part of the cell ``key``) as a time in bounds, or None with the problem recorded."""
         try:
-            return parse_datetime(value, tz=self.tz, day_first=self.day_first)
-        except DateOutOfRange:
-            self.fail(key, _("%(value)s is outside the years %(first)d to %(last)d.")
-                      % {"value": shown(value), "first": bounds.YEAR_MIN, "last": bounds.YEAR_MAX})
-        except ValueError:
-            self.fail(key, _("%(value)s is not a date and time (expected ISO 8601, e.g. "
-                             "2026-11-20T08:15:00+00:00).") % {"value": shown(value)})
+            return parse_report_datetime(value, tz=self.tz, formats=self.formats, marketplace=self.marketplace)
+        except DateError as error:
+            self.fail(key, error.message)
         return None
 
     def datetime(self, key: str, *, required: bool = False) -> datetime | None:

@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import BinaryIO
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -31,8 +32,9 @@ from sellerops.models import ImportJob, ImportPreviewLine, Role, Store
 from sellerops.selectors import user_roles
 
 from .base import ImportResult
+from .detect import detect_kind, seller_central_name
 from .engine import KINDS, import_file
-from .parsers import Problem, normalize_encoding
+from .parsers import Problem, head_lines, normalize_encoding
 from .preview import preview_save
 
 __all__ = ["KINDS", "import_file"]  # import_file is looked up here at call time, so tests may replace it
@@ -58,21 +60,33 @@ def import_check_role(*, user: AbstractBaseUser, store: Store) -> None:
                                % {"store": store.code})
 
 
+def import_kind_choices() -> list[tuple[str, str]]:
+    """Every report kind with the name Seller Central shows it under, in ``KINDS``' order."""
+    return [(kind, seller_central_name(kind, KINDS)) for kind in KINDS]
+
+
+def import_kind_detect(*, data: BinaryIO, store: Store, encoding: str = "") -> str:
+    """The kind of report ``data`` is, from its header; ``ReportNotRecognised`` says why when it cannot tell."""
+    return detect_kind(head_lines(data, encoding=encoding, marketplace=store.marketplace), KINDS)
+
+
 @transaction.atomic
 def import_job_create(*, store: Store, kind: str, upload: UploadedFile, actor: AbstractBaseUser,
                       encoding: str = "", preview: bool = False) -> ImportJob:
     """Store the uploaded file and queue its import (or, with ``preview``, its dry run) once committed.
 
-    A previewed job waits in the Preview status, its dry run done by a worker, until ``import_job_confirm``
-    queues it.
+    An empty ``kind`` is detected from the file's header. A previewed job waits in the Preview status, its dry
+    run done by a worker, until ``import_job_confirm`` queues it.
     """
     import_check_role(user=actor, store=store)
-    if kind not in KINDS:
+    if kind and kind not in KINDS:
         raise ApplicationError(_("Unknown report kind %(kind)s.") % {"kind": kind})
     if encoding:
         encoding = normalize_encoding(encoding)
     if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
         raise ApplicationError(_("The file is larger than %(mb)d MB.") % {"mb": MAX_UPLOAD_BYTES // 1024 // 1024})
+    if not kind:
+        kind = import_kind_detect(data=upload, store=store, encoding=encoding)
     job = ImportJob(store=store, kind=kind, encoding=encoding, created_by=actor,
                     file_name=(upload.name or "")[-255:],
                     status=ImportJob.Status.PREVIEW if preview else ImportJob.Status.QUEUED)

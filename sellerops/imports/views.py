@@ -16,6 +16,7 @@ from sellerops.errors import ApplicationError
 from sellerops.models import ImportJob
 from sellerops.selectors import scoped
 
+from .detect import ReportNotRecognised
 from .forms import ImportForm, ShipConfirmForm, importable_stores
 from .preview import ShipConfirmPreview, ship_confirm_preview
 from .services import (
@@ -43,6 +44,8 @@ def import_list_view(request: HttpRequest) -> HttpResponse:
         try:
             job = import_job_create(store=data["store"], kind=data["kind"], upload=data["file"], actor=request.user,
                                     encoding=data["encoding"])
+        except ReportNotRecognised as error:
+            form.add_error("kind", error.message)
         except ApplicationError as error:
             form.add_error(None, error.message)
         else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from sellerops.imports.services import KINDS
 from sellerops.models import ImportJob
 from tests.factories import MembershipFactory, StoreFactory, UserFactory
 from tests.imports.conftest import FILES
@@ -91,3 +92,28 @@ def test_a_job_whose_worker_was_lost_stops_its_progress_bar(page, live_server, o
     assert "the worker was lost" in page.locator("#job-progress").inner_text()
     assert page.locator("#job-progress").get_attribute("hx-trigger") is None
     screenshot("imports-worker-lost")
+
+
+def test_the_report_is_detected_when_not_chosen(page, live_server, operator_user, screenshot, tmp_path):
+    log_in(page, live_server, "/imports/")
+    kind = page.locator("select[name=kind]")
+    assert kind.locator("option:checked").inner_text() == "Detect from the file"
+    assert "Shipping confirmation upload (Order Fulfillment template)" in kind.inner_text()
+    screenshot("imports-upload-detect")
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    listings = tmp_path / "listings.txt"
+    listings.write_bytes(b"sku\tasin\tprice\tquantity\nBOTTLE-750\tB0BOTTLE01\t12.99\t4\n")
+    page.set_input_files("input[name=file]", str(listings))
+    page.click("button:has-text('Import')")
+    error = page.locator(".form-error", has_text="could not be recognised from its header")
+    error.wait_for()
+    # The long message, a report to a line, wraps inside the narrow page rather than widening it.
+    assert error.inner_text().count("\n") == len(KINDS)
+    assert page.locator(".import-upload").evaluate("e => e.getBoundingClientRect().right") <= 390
+    screenshot("imports-upload-detect-not-recognised-390")
+
+    page.set_input_files("input[name=file]", str(FILES / "feedback.txt"))
+    page.click("button:has-text('Import')")
+    page.wait_for_selector(".job-badge.job-failed, .job-badge.job-done")
+    assert ImportJob.objects.get().kind == "feedback"

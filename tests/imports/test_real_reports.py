@@ -27,8 +27,8 @@ def us_store(db):
     return StoreFactory(code="NBNE-US", marketplace="US", timezone="America/Los_Angeles", currency="USD")
 
 
-def _import(store, kind: str, name: str):
-    result = import_file(store=store, kind=kind, data=sample(f"real/{name}"))
+def _import(store, kind: str, name: str = "", *, data: bytes = b""):
+    result = import_file(store=store, kind=kind, data=data or sample(f"real/{name}"))
     assert result.errors == [], result.errors
     return result
 
@@ -109,3 +109,36 @@ def test_an_order_whose_ship_by_date_cannot_be_known_is_said(us_store):
     [warning] = result.warnings
     assert (warning["line"], warning["column"]) == (2, "promise-date")
     assert "114-3556316-1488241 has no ship-by date" in warning["message"]
+
+
+# --- Amazon's MWS documentation example: a quoted product name that holds line breaks ---
+
+AIKIDO = ("The Structure of Aikido: \nVolume 1: Kenjutsu and Taijutsu Sword and Open-Hand Movement \n"
+          "Relationships (Structure of Aikido, Vol 1)")
+
+
+def test_a_quoted_cell_over_three_lines_is_one_cell_and_only_the_old_order_id_is_refused(us_store):
+    data = sample("real/new_orders_US_amazon_doc_example.tsv")
+    result = import_file(store=us_store, kind="unshipped_orders", data=data)
+
+    # One data line (lines 2 to 4 of the file), refused for its order id alone: Amazon's example uses the old
+    # 3-5-5 shape, which no order has today.
+    assert result.total_rows == 1
+    assert [(e["line"], e["column"]) for e in result.errors] == [(2, "order-id")]
+    assert "103-26010-55904 is not an Amazon order id" in result.errors[0]["message"]
+    assert Order.objects.count() == 0
+
+
+def test_the_documentation_example_with_a_current_order_id_lands_whole(us_store):
+    data = sample("real/new_orders_US_amazon_doc_example.tsv").replace(b"103-26010-55904", b"103-2601055-9040001")
+
+    result = _import(us_store, "unshipped_orders", data=data)
+
+    order = Order.objects.get()
+    item = order.items.get()
+    assert (order.amazon_order_id, order.buyer_name, order.ship_city, order.ship_postal_code) == (
+        "103-2601055-9040001", "Joe Customer", "LAWRENCE", "90044-2463")
+    assert (item.sku, item.title, item.quantity, item.item_price, item.currency) == (
+        "JW-RT1-HLD9", AIKIDO, 1, Decimal("19.49"), "USD")
+    assert order.purchase_date == datetime(2011, 2, 9, 10, 46, 57, tzinfo=UTC)
+    assert result.total_rows == 1

@@ -25,6 +25,8 @@ from ._orders import (
 )
 
 LABEL = gettext_lazy("All Orders report")
+#: The report as Seller Central names it, where the seller finds it.
+SELLER_CENTRAL_NAME = gettext_lazy("All Orders (Order Reports › All Orders)")
 COLUMNS = [
     Column("order_id", "amazon-order-id", required=True, aliases=("order-id",)),
     Column("merchant_order_id", "merchant-order-id"),

@@ -18,6 +18,8 @@ from ..base import Context, Counts
 from ..parsers import Cells, Column, Row, shown
 
 LABEL = gettext_lazy("seller feedback report")
+#: The report as Seller Central names it, where the seller finds it.
+SELLER_CENTRAL_NAME = gettext_lazy("Seller Feedback (Performance › Feedback Manager)")
 COLUMNS = [
     Column("date", "Date", required=True),
     Column("rating", "Rating", required=True),

@@ -28,6 +28,8 @@ from ..base import SOURCE, Context, Counts, PlanLine
 from ..parsers import Cells, Column, Row, shown
 
 LABEL = gettext_lazy("shipping confirmation file")
+#: The report as Seller Central names it, where the seller finds it.
+SELLER_CENTRAL_NAME = gettext_lazy("Shipping confirmation upload (Order Fulfillment template)")
 COLUMNS = [
     Column("order_id", "order-id", required=True, aliases=("amazon-order-id",)),
     Column("order_item_id", "order-item-id"),
@@ -155,7 +157,8 @@ def apply(rows: list[ShipRow], ctx: Context) -> Counts:
         shipped_at = first.shipped_at
         if first.date_only:
             # A bare date says the day, not the hour: the parcel left that day, after the order was placed.
-            start = datetime.combine(shipped_at.date(), time.min, tzinfo=ctx.store.tz)
+            day = timezone.localtime(shipped_at, ctx.store.tz).date()  # the store's day, not UTC's
+            start = datetime.combine(day, time.min, tzinfo=ctx.store.tz)
             shipped_at = min(max(start, order.purchase_date), ctx.now)
         _plan_shipment(ctx, order, group, quantities, shipped_at)
         plans.append((order, first, quantities, shipped_at))

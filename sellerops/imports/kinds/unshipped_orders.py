@@ -25,6 +25,8 @@ from ._orders import (
 )
 
 LABEL = gettext_lazy("unshipped orders report")
+#: The report as Seller Central names it, where the seller finds it.
+SELLER_CENTRAL_NAME = gettext_lazy("Unshipped Orders (Order Reports › Unshipped Orders)")
 COLUMNS = [
     Column("order_id", "order-id", required=True, aliases=("amazon-order-id",)),
     Column("order_item_id", "order-item-id"),

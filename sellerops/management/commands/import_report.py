@@ -2,22 +2,38 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser, DjangoHelpFormatter
 from django.utils.translation import gettext as _
 
 from sellerops.errors import ApplicationError
 from sellerops.imports.parsers import Problem
-from sellerops.imports.services import KINDS, import_file
+from sellerops.imports.services import KINDS, import_file, import_kind_choices, import_kind_detect
 from sellerops.models import Store
+
+DETECT = "detect"
+
+
+class _HelpFormatter(DjangoHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Django's order of options, and the list of reports below them kept one to a line."""
 
 
 class Command(BaseCommand):
     help = "Import an Amazon report (tab-separated, as Seller Central exports it) into one store."
 
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs) -> CommandParser:
+        reports = "\n".join(f"  {kind:<18} {name}" for kind, name in import_kind_choices())
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        kwargs.setdefault("epilog", _("Reports, as Seller Central names them:") + f"\n{reports}\n  {DETECT:<18} "
+                          + _("recognise the report from its column headers"))
+        return super().create_parser(prog_name, subcommand, **kwargs)
+
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("kind", choices=sorted(KINDS), help=_("Which report the file is."))
+        parser.add_argument("kind", choices=[*KINDS, DETECT], metavar="kind",
+                            help=_("Which report the file is: one of those listed below, or detect to recognise it "
+                                   "from its header."))
         parser.add_argument("file", type=Path)
         parser.add_argument("--store", required=True, help=_("Store code, e.g. ACME-US."))
         parser.add_argument("--encoding", default="",
@@ -34,6 +50,10 @@ class Command(BaseCommand):
                 from None
         try:
             with handle:
+                if kind == DETECT:
+                    kind = import_kind_detect(data=handle, store=found, encoding=encoding)
+                    self.stdout.write(_("%(file)s: recognised as %(report)s.")
+                                      % {"file": file.name, "report": dict(import_kind_choices())[kind]})
                 result = import_file(store=found, kind=kind, data=handle, encoding=encoding)
         except ApplicationError as error:
             raise CommandError(error.message) from None
