@@ -1,7 +1,9 @@
-"""Writes to shipments: creation (called by ``orders.services.order_ship``) and carrier tracking events."""
+"""Writes to shipments: creation (called by ``orders.services.order_ship``), Amazon's own shipments of FBA
+orders (from its reports), and carrier tracking events."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
@@ -36,6 +38,53 @@ def shipment_create(*, order, carrier: str, tracking_number: str, shipped_at: da
         for pk, qty in quantities.items()
     )
     return shipment
+
+
+@dataclass(frozen=True)
+class AmazonShipmentData:
+    """One parcel Amazon shipped of an order it fulfils, as its shipments report gives it."""
+
+    order_id: int
+    amazon_shipment_id: str
+    carrier: str
+    carrier_name: str
+    tracking_number: str
+    shipped_at: datetime
+    #: Units shipped, by order item id.
+    quantities: dict[int, int]
+    estimated_arrival_at: datetime | None = None
+    fulfillment_center_id: str = ""
+
+
+@transaction.atomic
+def shipments_record_amazon(*, store_id: int, shipments: list[AmazonShipmentData]) -> list[Shipment]:
+    """Record many shipments Amazon made of FBA orders at once, with their items.
+
+    The caller (a report import) has checked each against its order and the shipments already recorded; the
+    units shipped and the order's status are the order's to record (``orders.services``).
+    """
+    if not shipments:
+        return []
+    for data in shipments:
+        if data.carrier not in Carrier.values:
+            raise ApplicationError(_("Unknown carrier %(carrier)s; choose one of the list or Other with a name.")
+                                   % {"carrier": data.carrier})
+        if not data.amazon_shipment_id or not data.quantities or min(data.quantities.values()) < 1:
+            raise ApplicationError(_("Amazon's shipment %(id)s has no units.") % {"id": data.amazon_shipment_id})
+    rows = Shipment.objects.bulk_create([
+        Shipment(store_id=store_id, order_id=data.order_id, carrier=data.carrier, carrier_name=data.carrier_name,
+                 tracking_number=data.tracking_number, shipped_at=data.shipped_at,
+                 tracking_format_valid=(tracking_validate(carrier=data.carrier, number=data.tracking_number).valid
+                                        if data.tracking_number else None),
+                 amazon_shipment_id=data.amazon_shipment_id, fulfillment_center_id=data.fulfillment_center_id,
+                 estimated_arrival_at=data.estimated_arrival_at)
+        for data in shipments
+    ], batch_size=1000)
+    ShipmentItem.objects.bulk_create([
+        ShipmentItem(store_id=store_id, shipment_id=row.pk, order_item_id=pk, quantity=qty)
+        for row, data in zip(rows, shipments, strict=True) for pk, qty in data.quantities.items()
+    ], batch_size=1000)
+    return rows
 
 
 @transaction.atomic
