@@ -57,34 +57,37 @@ class AmazonShipmentData:
 
 
 @transaction.atomic
-def shipments_record_amazon(*, store_id: int, shipments: list[AmazonShipmentData]) -> list[Shipment]:
-    """Record many shipments Amazon made of FBA orders at once, with their items.
+def shipments_record_amazon(*, store_id: int, shipments: list[AmazonShipmentData]) -> list[int]:
+    """Record many shipments Amazon made of FBA orders at once, with their items; return their ids.
 
     The caller (a report import) has checked each against its order and the shipments already recorded; the
-    units shipped and the order's status are the order's to record (``orders.services``).
+    units shipped and the order's status are the order's to record (``orders.services``). The rows go in as
+    the report importer writes orders (``COPY`` on PostgreSQL): a weekly report of a busy seller holds tens of
+    thousands of parcels.
     """
-    if not shipments:
-        return []
+    from sellerops.imports.bulk import insert_rows, reserve_ids
+
     for data in shipments:
         if data.carrier not in Carrier.values:
             raise ApplicationError(_("Unknown carrier %(carrier)s; choose one of the list or Other with a name.")
                                    % {"carrier": data.carrier})
         if not data.amazon_shipment_id or not data.quantities or min(data.quantities.values()) < 1:
             raise ApplicationError(_("Amazon's shipment %(id)s has no units.") % {"id": data.amazon_shipment_id})
-    rows = Shipment.objects.bulk_create([
-        Shipment(store_id=store_id, order_id=data.order_id, carrier=data.carrier, carrier_name=data.carrier_name,
-                 tracking_number=data.tracking_number, shipped_at=data.shipped_at,
-                 tracking_format_valid=(tracking_validate(carrier=data.carrier, number=data.tracking_number).valid
-                                        if data.tracking_number else None),
-                 amazon_shipment_id=data.amazon_shipment_id, fulfillment_center_id=data.fulfillment_center_id,
-                 estimated_arrival_at=data.estimated_arrival_at)
-        for data in shipments
-    ], batch_size=1000)
-    ShipmentItem.objects.bulk_create([
-        ShipmentItem(store_id=store_id, shipment_id=row.pk, order_item_id=pk, quantity=qty)
-        for row, data in zip(rows, shipments, strict=True) for pk, qty in data.quantities.items()
-    ], batch_size=1000)
-    return rows
+    ids = reserve_ids(Shipment, len(shipments))
+    insert_rows(Shipment, [
+        {"id": pk, "store_id": store_id, "order_id": data.order_id, "carrier": data.carrier,
+         "carrier_name": data.carrier_name, "tracking_number": data.tracking_number, "shipped_at": data.shipped_at,
+         "tracking_format_valid": (tracking_validate(carrier=data.carrier, number=data.tracking_number).valid
+                                   if data.tracking_number else None),
+         "amazon_shipment_id": data.amazon_shipment_id, "fulfillment_center_id": data.fulfillment_center_id,
+         "estimated_arrival_at": data.estimated_arrival_at}
+        for pk, data in zip(ids, shipments, strict=True)])
+    items = [{"store_id": store_id, "shipment_id": pk, "order_item_id": item_pk, "quantity": qty}
+             for pk, data in zip(ids, shipments, strict=True) for item_pk, qty in data.quantities.items()]
+    for row, pk in zip(items, reserve_ids(ShipmentItem, len(items)), strict=True):
+        row["id"] = pk
+    insert_rows(ShipmentItem, items)
+    return ids
 
 
 @transaction.atomic

@@ -29,7 +29,7 @@ from orders.services import AMAZON_ORDER_ID, CLOCK_SKEW
 
 from .. import bounds
 from ..base import SOURCE, Context, Counts
-from ..bulk import insert_rows, reserve_ids
+from ..bulk import insert_rows, reserve_ids, update_rows
 from ..parsers import Cells, Column, Row, shown
 from ._orders import (
     AMOUNT_COLUMNS,
@@ -185,7 +185,6 @@ def parse_row(row: Row, cells: Cells, ctx: Context) -> tuple[str, ShipLine] | No
     purchase_date = cells.datetime("purchase_date", required=True)
     payments_date = cells.datetime("payments_date")
     shipped_at = cells.datetime("shipment_date", required=True)
-    cells.datetime("reporting_date")
     estimated_arrival = cells.datetime("estimated_arrival")
     for key, moment in (("purchase_date", purchase_date), ("shipment_date", shipped_at)):
         if moment and moment > latest:
@@ -284,18 +283,23 @@ def apply(orders: dict[str, ShippedOrder], ctx: Context) -> Counts:
     recorded: dict[tuple[str, str], str] = {}
     shipment_ids = sorted({parcel.shipment_id for data in orders.values() for parcel in data.parcels})
     for start in range(0, len(shipment_ids), 5000):
-        recorded.update(((sid, tracking), order_id) for sid, tracking, order_id in Shipment.objects.filter(
-            store=store, amazon_shipment_id__in=shipment_ids[start:start + 5000])
-            .values_list("amazon_shipment_id", "tracking_number", "order__amazon_order_id"))
-    col = ctx.headers
+        # Excluding the empty id lets PostgreSQL use the partial unique index, whatever the list's length.
+        rows = (Shipment.objects.filter(store=store, amazon_shipment_id__in=shipment_ids[start:start + 5000])
+                .exclude(amazon_shipment_id="").order_by()
+                .values_list("amazon_shipment_id", "tracking_number", "order__amazon_order_id"))
+        recorded.update(((sid, tracking), order_id) for sid, tracking, order_id in rows)
     for data in orders.values():
         for parcel in data.parcels:
             owner = recorded.get((parcel.shipment_id, parcel.tracking_number))
             if owner is not None and owner != data.order.amazon_order_id:
-                ctx.error(parcel.first.line, col["shipment_id"],
+                ctx.error(parcel.first.line, ctx.headers["shipment_id"],
                           _("Shipment %(shipment)s is already recorded for order %(other)s.")
                           % {"shipment": parcel.shipment_id, "other": owner})
     existing = existing_orders(store.pk, list(orders))
+    held, counts.skipped = _plan_held(ctx, {order_id: orders[order_id] for order_id in existing}, existing,
+                                      recorded)
+    if ctx.problems and not ctx.dry_run:
+        return counts  # the file is refused: nothing of it is kept, so nothing more is written
     new = [data for order_id, data in orders.items() if order_id not in existing]
     counts.created = orders_bulk_create(ctx, [data.order for data in new], report=str(LABEL))
     item_ids = _item_ids([data.order.amazon_order_id for data in new], store_id=store.pk)
@@ -309,10 +313,9 @@ def apply(orders: dict[str, ShippedOrder], ctx: Context) -> Counts:
                 pk = item_ids[(data.order.amazon_order_id, line.item_key)]
                 quantities[pk] = quantities.get(pk, 0) + line.quantity
             parcels.append((data, parcel, quantities))
-    updated, skipped, more = _update_held(ctx, {order_id: orders[order_id] for order_id in existing}, existing,
-                                          recorded)
-    counts.updated, counts.skipped = updated, skipped
-    _record_parcels(ctx, parcels + more)
+    parcels += _write_held(ctx, held)
+    counts.updated = len(held)
+    _record_parcels(ctx, parcels)
     return counts
 
 
@@ -343,28 +346,48 @@ def _record_parcels(ctx: Context, parcels: list[tuple[ShippedOrder, Parcel, dict
     shipments_record_amazon(store_id=ctx.store.pk, shipments=shipments)
     actor_id = ctx.actor.pk if ctx.actor is not None and ctx.actor.is_authenticated else None
     events = []
+    shipped = _("Shipped by Amazon from %(center)s: %(carrier)s %(tracking)s (shipment %(shipment)s)")
+    labels = {value: str(label) for value, label in Carrier.choices}
     for shipment, pk in zip(shipments, reserve_ids(OrderEvent, len(shipments)), strict=True):
         carrier = shipment.carrier_name if shipment.carrier == Carrier.OTHER and shipment.carrier_name \
-            else str(Carrier(shipment.carrier).label)
-        note = _("Shipped by Amazon from %(center)s: %(carrier)s %(tracking)s (shipment %(shipment)s)") % {
-            "center": shipment.fulfillment_center_id or "—", "carrier": carrier,
-            "tracking": shipment.tracking_number or "—", "shipment": shipment.amazon_shipment_id}
+            else labels[shipment.carrier]
+        note = shipped % {"center": shipment.fulfillment_center_id or "—", "carrier": carrier,
+                          "tracking": shipment.tracking_number or "—", "shipment": shipment.amazon_shipment_id}
         events.append({"id": pk, "store_id": ctx.store.pk, "order_id": shipment.order_id,
                        "kind": OrderEvent.Kind.SHIPMENT, "actor_id": actor_id, "source": SOURCE,
                        "at": shipment.shipped_at, "note": note})
     insert_rows(OrderEvent, events)
 
 
-def _update_held(ctx: Context, orders: dict[str, ShippedOrder], held: dict[str, Existing],
-                 recorded: dict[tuple[str, str], str]) -> tuple[int, int, list]:
-    """Orders we hold: add the parcels not recorded yet, the units they ship and the items the order lacked,
-    then move the order to (partly) Shipped through the order services. Return (updated, skipped, parcels)."""
-    updated = skipped = 0
-    parcels: list[tuple[ShippedOrder, Parcel, dict[int, int]]] = []
-    if not orders:
-        return updated, skipped, parcels
+@dataclass
+class HeldPlan:
+    """What a report changes on an order we hold: its new parcels, the items it gains, those it updates."""
+
+    existing: Existing
+    order: Order
+    data: ShippedOrder
+    fresh: list[Parcel]
+    items: list[OrderItem]
+    added: list[OrderItem]
+    changed: list[OrderItem]
+    #: Units of each parcel, by item: {id(parcel): {id(item): (item, units)}}.
+    units: dict[int, dict[int, tuple[OrderItem, int]]]
+
+
+def _plan_held(ctx: Context, orders: dict[str, ShippedOrder], held: dict[str, Existing],
+               recorded: dict[tuple[str, str], str]) -> tuple[list[HeldPlan], int]:
+    """Orders we hold: the parcels not recorded yet, the item each row ships, the items the order lacks; no
+    writes. Return the plans and how many orders have nothing new."""
+    plans: list[HeldPlan] = []
+    fresh_of = {order_id: [parcel for parcel in data.parcels
+                           if (parcel.shipment_id, parcel.tracking_number) not in recorded]
+                for order_id, data in orders.items()}
+    # An order whose parcels are all recorded (the same file again) needs nothing more read.
+    skipped = sum(1 for fresh in fresh_of.values() if not fresh)
+    if skipped == len(orders):
+        return plans, skipped
     col = ctx.headers
-    pks = [found.pk for found in held.values()]
+    pks = [held[order_id].pk for order_id, fresh in fresh_of.items() if fresh]
     items_of: dict[int, list[OrderItem]] = defaultdict(list)
     for item in OrderItem.objects.filter(order_id__in=pks).order_by("id"):
         items_of[item.order_id].append(item)
@@ -372,10 +395,8 @@ def _update_held(ctx: Context, orders: dict[str, ShippedOrder], held: dict[str, 
                         .annotate(units=Sum("quantity")).values_list("order_item_id", "units"))
     order_rows = {o.pk: o for o in Order.objects.filter(pk__in=pks)}
     for order_id, data in orders.items():
-        found = held[order_id]
-        fresh = [parcel for parcel in data.parcels if (parcel.shipment_id, parcel.tracking_number) not in recorded]
+        found, fresh = held[order_id], fresh_of[order_id]
         if not fresh:
-            skipped += 1
             continue
         first = fresh[0].first
         if found.fulfillment_channel != Channel.AFN:
@@ -389,17 +410,60 @@ def _update_held(ctx: Context, orders: dict[str, ShippedOrder], held: dict[str, 
                      % {"id": order_id, "status": S(found.status).label})
             skipped += 1
             continue
-        plan = _match_items(ctx, data, fresh, items_of[found.pk], in_shipments)
-        if plan is None:
-            continue
-        added, changed, quantities = plan
-        _write_items(ctx, order_rows[found.pk], data, added, changed, items_of[found.pk])
-        # The items are written now: the parcels' units go by their ids.
-        for parcel in fresh:
-            parcels.append((data, parcel, {item.pk: units for item, units in quantities[id(parcel)].values()}))
-        _advance(ctx, found, data, items_of[found.pk] + added, first)
-        updated += 1
-    return updated, skipped, parcels
+        matched = _match_items(ctx, data, fresh, items_of[found.pk], in_shipments)
+        if matched is not None:
+            added, changed, units = matched
+            plans.append(HeldPlan(existing=found, order=order_rows[found.pk], data=data, fresh=fresh,
+                                  items=items_of[found.pk], added=added, changed=changed, units=units))
+    return plans, skipped
+
+
+def _write_held(ctx: Context, plans: list[HeldPlan]) -> list[tuple[ShippedOrder, Parcel, dict[int, int]]]:
+    """Write the plans, many orders at a time: the items added and updated, the orders' empty fields and
+    totals; then move each order to (partly) Shipped through the order services. Return the parcels to record."""
+    added = [item for plan in plans for item in plan.added]
+    if added:
+        listings = {listing.sku: listing for listing in Listing.objects.filter(
+            store=ctx.store, sku__in={item.sku for item in added}).only("id", "sku", "asin", "title")}
+        for plan in plans:
+            for item in plan.added:
+                listing = listings.get(item.sku)
+                item.order_id, item.listing = plan.order.pk, listing
+                if listing is not None:
+                    item.asin, item.title = listing.asin, item.title or listing.title
+        OrderItem.objects.bulk_create(added, batch_size=1000)
+    item_fields = ["order_item_id", "quantity_shipped", "currency", *ITEM_AMOUNTS]
+    update_rows(OrderItem, [{"id": item.pk, **{name: getattr(item, name) for name in item_fields}}
+                            for plan in plans for item in plan.changed], item_fields)
+    order_fields = [*FILLED_FIELDS, "order_total", "last_update_date"]
+    update_rows(Order, [{"id": plan.order.pk, **{name: getattr(plan.order, name) for name in order_fields}}
+                        for plan in plans if _refill(ctx, plan)], order_fields)
+    parcels = []
+    for plan in plans:
+        # The items are written: the parcels' units go by their ids.
+        for parcel in plan.fresh:
+            parcels.append((plan.data, parcel, {item.pk: units for item, units in plan.units[id(parcel)].values()}))
+        _advance(ctx, plan)
+    return parcels
+
+
+def _refill(ctx: Context, plan: HeldPlan) -> bool:
+    """Fill the order's empty fields from the report, and its total from its lines; True if anything changed."""
+    order, fields = plan.order, plan.data.head.fields
+    changed = False
+    for name in FILLED_FIELDS:
+        if fields.get(name) and not getattr(order, name):
+            setattr(order, name, fields[name])
+            changed = True
+    if plan.added or plan.changed:
+        total = sum((line_total({n: getattr(i, n) for n in ITEM_AMOUNTS}, is_canceled=i.is_canceled)
+                     for i in plan.items + plan.added), Decimal("0"))
+        if total != order.order_total and abs(total) <= bounds.ORDER_TOTAL_MAX:
+            order.order_total = total
+            changed = True
+    if changed:
+        order.last_update_date = ctx.now
+    return changed
 
 
 def _match_items(ctx: Context, data: ShippedOrder, fresh: list[Parcel], items: list[OrderItem],
@@ -460,47 +524,23 @@ def _match_items(ctx: Context, data: ShippedOrder, fresh: list[Parcel], items: l
     return added, list(changed.values()), quantities
 
 
-def _write_items(ctx: Context, order: Order, data: ShippedOrder, added: list[OrderItem],
-                 changed: list[OrderItem], items: list[OrderItem]) -> None:
-    """Add the order's new items, update the matched ones, refill its empty fields and its total."""
-    if added:
-        listings = {listing.sku: listing for listing in Listing.objects.filter(
-            store_id=order.store_id, sku__in={item.sku for item in added}).only("id", "sku", "asin", "title")}
-        for item in added:
-            listing = listings.get(item.sku)
-            item.order_id, item.listing = order.pk, listing
-            if listing is not None:
-                item.asin, item.title = listing.asin, item.title or listing.title
-        OrderItem.objects.bulk_create(added)
-    for item in changed:
-        OrderItem.objects.filter(pk=item.pk).update(
-            order_item_id=item.order_item_id, quantity_shipped=item.quantity_shipped, currency=item.currency,
-            **{name: getattr(item, name) for name in ITEM_AMOUNTS})
-    update = {name: data.head.fields[name] for name in FILLED_FIELDS
-              if data.head.fields.get(name) and not getattr(order, name)}
-    if added or changed:
-        total = sum((line_total({n: getattr(i, n) for n in ITEM_AMOUNTS}, is_canceled=i.is_canceled)
-                     for i in items + added), Decimal("0"))
-        if total != order.order_total and abs(total) <= bounds.ORDER_TOTAL_MAX:
-            update["order_total"] = total
-    if update:
-        Order.objects.filter(pk=order.pk).update(**update)
-
-
-def _advance(ctx: Context, found: Existing, data: ShippedOrder, items: list[OrderItem], first: ShipLine) -> None:
+def _advance(ctx: Context, plan: HeldPlan) -> None:
     """Move an order we hold to Shipped (or Partially shipped while units are owed) through the services:
     a Pending one was paid first (the report's payments date)."""
-    owed = any(item.quantity_owed > 0 for item in items)
+    found, first = plan.existing, plan.fresh[0].first
+    owed = any(item.quantity_owed > 0 for item in plan.items + plan.added)
     target = S.PARTIALLY_SHIPPED if owed else S.SHIPPED
     if found.status in SHIPPED_STATUSES or found.status == target:
         return
     column, report = ctx.headers["shipment_date"], str(LABEL)
     status = found.status
     if status in {S.PENDING, S.PENDING_AVAILABILITY}:
-        paid = data.head.payments_date or data.order.purchase_date
+        paid = plan.data.head.payments_date or plan.data.order.purchase_date
         if not status_update(ctx, order=found, status=S.UNSHIPPED, at=paid, line=first.line, column=column,
                              report=report):
             return
         status = S.UNSHIPPED
-    status_update(ctx, order=found._replace(status=status), status=target, at=first.shipped_at, line=first.line,
-                  column=column, report=report)
+    # Partly shipped with its first parcel; wholly with its last.
+    times = [parcel.shipped_at for parcel in plan.fresh]
+    status_update(ctx, order=found._replace(status=status), status=target,
+                  at=max(times) if target == S.SHIPPED else min(times), line=first.line, column=column, report=report)
