@@ -233,6 +233,31 @@ def test_an_item_the_order_lacked_is_added_with_its_amounts(store):
     assert (order.status, order.order_total) == (OrderStatus.SHIPPED, Decimal("27.20"))
 
 
+def test_an_order_cancelled_here_keeps_its_status_and_the_file_says_so(store):
+    imported(store, "all_orders", all_orders_file(
+        ["100-3590565-0113041", "", "2020-12-18T06:32:18-08:00", "2020-12-18T08:00:00-08:00", "Cancelled", "Amazon",
+         "Amazon.com", "XD-41TE-U8PF", "Cancelled", "0", "", ""]))
+
+    result = imported(store, "afn_shipments", sample(SHIPMENTS))
+
+    assert (result.created, result.updated, result.skipped) == (3, 0, 1)
+    [warning] = result.warnings
+    assert (warning["line"], warning["column"]) == (2, "amazon-order-id") and "Cancelled" in warning["message"]
+    order = Order.objects.get(amazon_order_id="100-3590565-0113041")
+    assert (order.status, order.shipments.count()) == (OrderStatus.CANCELED, 0)
+
+
+def test_a_shipment_recorded_for_another_order_refuses_the_file(store):
+    imported(store, "afn_shipments", sample(SHIPMENTS))
+    lines = _with_cell(_lines(SHIPMENTS), 2, "amazon-order-id", "111-0000009-0000009")
+
+    result = run(store, "afn_shipments", "\r\n".join(lines).encode())
+
+    assert [(e["line"], e["column"]) for e in result.errors] == [(2, "shipment-id")]
+    assert "already recorded for order 100-3590565-0113041" in result.errors[0]["message"]
+    assert not Order.objects.filter(amazon_order_id="111-0000009-0000009").exists()
+
+
 def test_an_unknown_carrier_is_other_with_amazons_name_kept(store):
     imported(store, "afn_shipments", shipments_file(
         shipment_row("111-0000003-0000003", "S1", "11", "BOTTLE", 1, carrier="LaserShip",
