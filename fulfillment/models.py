@@ -1,4 +1,5 @@
-"""Shipments of seller-fulfilled orders, and FBA inbound shipments to Amazon's warehouses."""
+"""Shipments of orders (the seller's own, and Amazon's for FBA orders), and FBA inbound shipments to Amazon's
+warehouses."""
 
 from __future__ import annotations
 
@@ -58,6 +59,12 @@ class Shipment(models.Model):
                                                  editable=False)
     order_latest_delivery_date = models.DateTimeField(_("order's deliver-by date"), null=True, blank=True,
                                                       editable=False)
+    #: Amazon's own id of a shipment it made (the Amazon-fulfilled shipments report's ``shipment-id``): a
+    #: report imported again finds its shipments by it (and, for a shipment in several parcels, the tracking
+    #: number). Empty for the seller's own shipments.
+    amazon_shipment_id = models.CharField(_("Amazon shipment id"), max_length=40, blank=True)
+    fulfillment_center_id = models.CharField(_("fulfilment centre"), max_length=16, blank=True)
+    estimated_arrival_at = models.DateTimeField(_("estimated arrival"), null=True, blank=True)
 
     class Meta:
         ordering = ["-shipped_at", "-id"]
@@ -69,6 +76,9 @@ class Shipment(models.Model):
                 | Q(delivered_at__gte=F("first_scan_at")),
                 name="shipment_delivered_after_scan",
             ),
+            # A package of Amazon's shipment: one shipment may leave in several parcels, each tracked.
+            models.UniqueConstraint(fields=["store", "amazon_shipment_id", "tracking_number"],
+                                    condition=~Q(amazon_shipment_id=""), name="shipment_unique_amazon_id"),
         ]
         indexes = [
             # The tracking metrics, by ship confirmation and by deliver-by date; the included columns let

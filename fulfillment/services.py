@@ -1,7 +1,9 @@
-"""Writes to shipments: creation (called by ``orders.services.order_ship``) and carrier tracking events."""
+"""Writes to shipments: creation (called by ``orders.services.order_ship``), Amazon's own shipments of FBA
+orders (from its reports), and carrier tracking events."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
@@ -36,6 +38,56 @@ def shipment_create(*, order, carrier: str, tracking_number: str, shipped_at: da
         for pk, qty in quantities.items()
     )
     return shipment
+
+
+@dataclass(frozen=True)
+class AmazonShipmentData:
+    """One parcel Amazon shipped of an order it fulfils, as its shipments report gives it."""
+
+    order_id: int
+    amazon_shipment_id: str
+    carrier: str
+    carrier_name: str
+    tracking_number: str
+    shipped_at: datetime
+    #: Units shipped, by order item id.
+    quantities: dict[int, int]
+    estimated_arrival_at: datetime | None = None
+    fulfillment_center_id: str = ""
+
+
+@transaction.atomic
+def shipments_record_amazon(*, store_id: int, shipments: list[AmazonShipmentData]) -> list[int]:
+    """Record many shipments Amazon made of FBA orders at once, with their items; return their ids.
+
+    The caller (a report import) has checked each against its order and the shipments already recorded; the
+    units shipped and the order's status are the order's to record (``orders.services``). The rows go in as
+    the report importer writes orders (``COPY`` on PostgreSQL): a weekly report of a busy seller holds tens of
+    thousands of parcels.
+    """
+    from sellerops.imports.bulk import insert_rows, reserve_ids
+
+    for data in shipments:
+        if data.carrier not in Carrier.values:
+            raise ApplicationError(_("Unknown carrier %(carrier)s; choose one of the list or Other with a name.")
+                                   % {"carrier": data.carrier})
+        if not data.amazon_shipment_id or not data.quantities or min(data.quantities.values()) < 1:
+            raise ApplicationError(_("Amazon's shipment %(id)s has no units.") % {"id": data.amazon_shipment_id})
+    ids = reserve_ids(Shipment, len(shipments))
+    insert_rows(Shipment, [
+        {"id": pk, "store_id": store_id, "order_id": data.order_id, "carrier": data.carrier,
+         "carrier_name": data.carrier_name, "tracking_number": data.tracking_number, "shipped_at": data.shipped_at,
+         "tracking_format_valid": (tracking_validate(carrier=data.carrier, number=data.tracking_number).valid
+                                   if data.tracking_number else None),
+         "amazon_shipment_id": data.amazon_shipment_id, "fulfillment_center_id": data.fulfillment_center_id,
+         "estimated_arrival_at": data.estimated_arrival_at}
+        for pk, data in zip(ids, shipments, strict=True)])
+    items = [{"store_id": store_id, "shipment_id": pk, "order_item_id": item_pk, "quantity": qty}
+             for pk, data in zip(ids, shipments, strict=True) for item_pk, qty in data.quantities.items()]
+    for row, pk in zip(items, reserve_ids(ShipmentItem, len(items)), strict=True):
+        row["id"] = pk
+    insert_rows(ShipmentItem, items)
+    return ids
 
 
 @transaction.atomic

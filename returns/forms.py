@@ -16,6 +16,7 @@ TAB_LABELS = {
     Tab.AUTHORIZED: _("Authorised, awaiting receipt"),
     Tab.TO_REFUND: _("Received, to refund"),
     Tab.CLOSED: _("Closed"),
+    Tab.FBA: _("Handled by Amazon (FBA)"),
     Tab.ALL: _("All"),
 }
 

@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
+from listings.models import Channel
 from sellerops.models import Store
 from sellerops.selectors import scoped
 
@@ -28,15 +29,28 @@ class Tab:
     AUTHORIZED = "authorized"
     TO_REFUND = "to_refund"
     CLOSED = "closed"
+    FBA = "fba"
     ALL = "all"
 
-    ORDER = (NEEDS_RESPONSE, AUTHORIZED, TO_REFUND, CLOSED, ALL)
+    ORDER = (NEEDS_RESPONSE, AUTHORIZED, TO_REFUND, CLOSED, FBA, ALL)
+    #: The seller's own returns (MFN) by status; Amazon handles the returns of the orders it fulfils, already
+    #: received when we learn of them, so they wait in none of these queues and have a tab of their own.
     STATUSES: dict[str, frozenset[str]] = {
         NEEDS_RESPONSE: frozenset({R.REQUESTED}),
         AUTHORIZED: frozenset({R.AUTHORIZED}),
         TO_REFUND: frozenset({R.RECEIVED}),
         CLOSED: frozenset({R.REJECTED, R.REFUNDED, R.CLOSED}),
     }
+
+    @classmethod
+    def q(cls, tab: str) -> Q | None:
+        """The returns ``tab`` holds; None for all of them."""
+        if tab == cls.FBA:
+            return Q(fulfillment_channel=Channel.AFN)
+        statuses = cls.STATUSES.get(tab)
+        if statuses is None:
+            return None
+        return Q(status__in=statuses) & ~Q(fulfillment_channel=Channel.AFN)
 
 
 class Action:
@@ -51,7 +65,12 @@ class Action:
 
 
 def return_actions(return_request: ReturnRequest) -> tuple[str, ...]:
-    """The actions the status table allows on ``return_request`` now, in the order the queue shows them."""
+    """The actions the status table allows on ``return_request`` now, in the order the queue shows them.
+
+    None on a return of an order Amazon fulfils: Amazon received, refunded and disposed of it itself.
+    """
+    if return_request.fulfillment_channel == Channel.AFN:
+        return ()
     allowed = RETURN_TRANSITIONS.get(return_request.status, set())
     actions = {
         Action.AUTHORIZE: R.AUTHORIZED in allowed,
@@ -94,9 +113,9 @@ def _filtered(*, user: AbstractBaseUser | AnonymousUser, filters: ReturnFilters)
 def return_list(*, user: AbstractBaseUser | AnonymousUser, filters: ReturnFilters) -> QuerySet[ReturnRequest]:
     """The returns of ``filters.tab``: unanswered ones by time left (overdue first), the rest newest first."""
     qs = _filtered(user=user, filters=filters)
-    statuses = Tab.STATUSES.get(filters.tab)
-    if statuses is not None:
-        qs = qs.filter(status__in=statuses)
+    wanted = Tab.q(filters.tab)
+    if wanted is not None:
+        qs = qs.filter(wanted)
     waiting = Case(When(status=R.REQUESTED, then=Value(0)), default=Value(1), output_field=IntegerField())
     due = Case(When(status=R.REQUESTED, then=F("requested_at")), default=None)
     qs = qs.annotate(waiting=waiting, due=due).order_by("waiting", F("due").asc(nulls_last=True),
@@ -109,9 +128,9 @@ def return_tab_counts(*, user: AbstractBaseUser | AnonymousUser, filters: Return
                       now: datetime | None = None) -> dict[str, int]:
     """How many returns each tab holds (and how many unanswered ones are overdue), in one query."""
     now = now or timezone.now()
-    counts = {tab: Count("pk", filter=Q(status__in=statuses)) for tab, statuses in Tab.STATUSES.items()}
+    counts = {tab: Count("pk", filter=Tab.q(tab)) for tab in Tab.ORDER if tab != Tab.ALL}
     counts[Tab.ALL] = Count("pk")
-    counts["overdue"] = Count("pk", filter=Q(status=R.REQUESTED, requested_at__lt=now - RESPONSE_WINDOW))
+    counts["overdue"] = Count("pk", filter=Tab.q(Tab.NEEDS_RESPONSE) & Q(requested_at__lt=now - RESPONSE_WINDOW))
     return _filtered(user=user, filters=filters).aggregate(**counts)
 
 
@@ -122,13 +141,16 @@ class SkuReasons:
     total: int = 0
     units: int = 0
     seller_fault: int = 0
+    #: Of ``total``, the returns Amazon received for orders it fulfils (FBA).
+    fba: int = 0
     reasons: list[tuple[str, str, int, bool]] = field(default_factory=list)  # (code, label, count, fault)
 
 
 def return_reasons_by_sku(*, user: AbstractBaseUser | AnonymousUser, store: Store | None = None,
                           now: datetime | None = None, window: timedelta = REASONS_WINDOW,
                           top: int = REASONS_TOP) -> list[SkuReasons]:
-    """Return requests per reason per SKU over ``window``, the SKUs with most returns first."""
+    """Return requests per reason per SKU over ``window``, the SKUs with most returns first; the seller's own
+    returns and those Amazon received (FBA) alike, the latter counted apart too."""
     now = now or timezone.now()
     qs = scoped(ReturnRequest.objects.all(), user=user).filter(requested_at__gte=now - window,
                                                                requested_at__lte=now)
@@ -141,7 +163,8 @@ def return_reasons_by_sku(*, user: AbstractBaseUser | AnonymousUser, store: Stor
     for row in top_skus:
         wanted |= Q(store_id=row["store_id"], sku=row["sku"])
     rows = (qs.filter(wanted).values("store_id", "store__code", "sku", "reason")
-            .annotate(n=Count("pk"), units=Sum("quantity")).order_by())
+            .annotate(n=Count("pk"), units=Sum("quantity"),
+                      fba=Count("pk", filter=Q(fulfillment_channel=Channel.AFN))).order_by())
     labels = dict(ReturnReason.choices)
     by_sku: dict[tuple[int, str], SkuReasons] = {}
     reasons: dict[tuple[int, str], list[tuple[str, str, int, bool]]] = defaultdict(list)
@@ -152,6 +175,7 @@ def return_reasons_by_sku(*, user: AbstractBaseUser | AnonymousUser, store: Stor
         entry.total += row["n"]
         entry.units += row["units"] or 0
         entry.seller_fault += row["n"] if fault else 0
+        entry.fba += row["fba"]
         reasons[key].append((row["reason"], str(labels.get(row["reason"], row["reason"])), row["n"], fault))
     result = []
     for row in top_skus:

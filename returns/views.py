@@ -20,6 +20,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from listings.models import Channel
 from listings.selectors import acting_store_ids
 from sellerops.errors import ApplicationError
 from sellerops.selectors import scoped
@@ -154,7 +155,10 @@ def return_action_view(request: HttpRequest, pk: int, action: str) -> HttpRespon
     form = form_class(request.POST, **kwargs)
     failure = None
     warning = ""
-    if form.is_valid():
+    if return_request.fulfillment_channel == Channel.AFN:
+        failure = Failure(pk, action, form, _("Amazon received this return of an order it fulfils and handles it "
+                                              "itself; there is nothing to do here."))
+    elif form.is_valid():
         try:
             warning = _perform(action, return_request, form.cleaned_data, request.user)
         except ApplicationError as error:

@@ -96,6 +96,8 @@ class ImportJob(models.Model):
         SHIP_CONFIRM = "ship_confirm", _("Shipping confirmation file")
         FEEDBACK = "feedback", _("Seller feedback report")
         RETURNS = "returns", _("Seller-fulfilled returns report")
+        FBA_RETURNS = "fba_returns", _("FBA customer returns report")
+        AFN_SHIPMENTS = "afn_shipments", _("Amazon-fulfilled shipments report")
 
     class Status(models.TextChoices):
         PREVIEW = "preview", _("Preview")

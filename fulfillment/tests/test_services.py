@@ -84,3 +84,30 @@ def test_tracking_refusals_change_nothing(store, case):
     shipment.refresh_from_db()
     assert (shipment.first_scan_at, shipment.delivered_at) == (None, None)
     assert shipment.order.events.count() == 0
+
+
+def test_amazons_shipments_are_recorded_many_at_once_with_their_items_and_order_facts(store):
+    from fulfillment.services import AmazonShipmentData, shipments_record_amazon
+
+    orders = OrderFactory.create_batch(2, store=store, fulfillment_channel="AFN", status=OrderStatus.SHIPPED)
+    items = [OrderItemFactory(order=order, quantity=2, quantity_shipped=2) for order in orders]
+    when = timezone.now() - timedelta(hours=3)
+    data = [AmazonShipmentData(order_id=order.pk, amazon_shipment_id=f"Z{n}", carrier="Amazon Shipping",
+                               carrier_name="", tracking_number=f"TBA10553224100{n}", shipped_at=when,
+                               quantities={item.pk: 2}, estimated_arrival_at=when + timedelta(days=2),
+                               fulfillment_center_id="CMH1")
+            for n, (order, item) in enumerate(zip(orders, items, strict=True))]
+
+    ids = shipments_record_amazon(store_id=store.pk, shipments=data)
+
+    assert sorted(Shipment.objects.values_list("pk", flat=True)) == sorted(ids)
+    assert sorted(Shipment.objects.values_list("amazon_shipment_id", "fulfillment_center_id",
+                                               "order_fulfillment_channel", "estimated_arrival_at")) == [
+        ("Z0", "CMH1", "AFN", when + timedelta(days=2)), ("Z1", "CMH1", "AFN", when + timedelta(days=2))]
+    assert sorted(ShipmentItem.objects.values_list("order_item", "quantity")) == sorted((i.pk, 2) for i in items)
+    orders[0].refresh_from_db()
+    assert orders[0].first_shipped_at == when
+    with pytest.raises(ApplicationError, match="Unknown carrier"):
+        shipments_record_amazon(store_id=store.pk, shipments=[AmazonShipmentData(
+            order_id=orders[0].pk, amazon_shipment_id="Z9", carrier="AMZN_US", carrier_name="",
+            tracking_number="", shipped_at=when, quantities={items[0].pk: 1})])

@@ -288,3 +288,58 @@ def test_an_agent_reads_the_queue_but_cannot_act(agent_client, store):
 
 def test_get_on_an_action_is_not_allowed(op_client, store):
     assert op_client.get(f"/returns/{make_return(store).pk}/authorize/").status_code == 405
+
+
+# FBA returns: Amazon received them and handles them ------------------------------------------------------
+
+def make_fba_return(store, *, sku="FBA-1", lpn="LPNRR000000009"):
+    from returns.services import AmazonReturnFacts, return_record_fba
+
+    now = timezone.now()
+    order = OrderFactory(store=store, fulfillment_channel="AFN", status=OrderStatus.SHIPPED,
+                         purchase_date=now - timedelta(days=10))
+    OrderItemFactory(order=order, sku=sku, quantity=1, quantity_shipped=1, item_price=Decimal("30.00"))
+    return return_record_fba(order=order, sku=sku, quantity=1, returned_at=now - timedelta(days=2),
+                             reason="DEFECTIVE", amazon=AmazonReturnFacts(
+                                 reason_code="DEFECTIVE", license_plate_number=lpn, fulfillment_center_id="PHX7",
+                                 detailed_disposition="CUSTOMER_DAMAGED"))
+
+
+def test_an_fba_return_waits_in_none_of_the_sellers_queues_and_has_a_tab_of_its_own(op_client, store):
+    fba = make_fba_return(store)
+    received = make_return(store, sku="MFN-RECEIVED", status=ReturnStatus.RECEIVED)
+
+    to_refund = op_client.get(URL + "?tab=to_refund", headers=HX).content.decode()
+    assert f'id="return-{received.pk}"' in to_refund and f'id="return-{fba.pk}"' not in to_refund
+    for tab in ("needs_response", "authorized", "closed"):
+        assert f'id="return-{fba.pk}"' not in op_client.get(f"{URL}?tab={tab}").content.decode()
+
+    html = op_client.get(URL + "?tab=fba").content.decode()
+    row = row_of(html, fba)
+    assert f'id="return-{received.pk}"' not in html
+    assert "LPNRR000000009" in row and "CUSTOMER_DAMAGED" in row and "PHX7" in row and 'data-channel="AFN"' in row
+    assert "Amazon handles it" in row and "act-form" not in row
+    chunk = html[html.index('data-tab="fba"'):]
+    assert chunk[:chunk.index("</a>")].split('class="count">')[1].startswith("1<")
+    assert f'id="return-{fba.pk}"' in op_client.get(URL + "?tab=all").content.decode()
+
+
+def test_an_action_posted_on_an_fba_return_is_refused(op_client, store):
+    fba = make_fba_return(store)
+
+    response = post(op_client, fba, "refund", {"kind": "full"}, query="?tab=fba")
+
+    assert response.status_code == 200 and "nothing to do here" in response.content.decode()
+    fba.refresh_from_db()
+    assert fba.status == ReturnStatus.RECEIVED and not Refund.objects.exists()
+    assert post(op_client, fba, "close", htmx=False).status_code == 400
+
+
+def test_returns_by_sku_count_fba_returns_apart(operator, store):
+    make_fba_return(store, sku="KETTLE", lpn="LPN1")
+    make_fba_return(store, sku="KETTLE", lpn="LPN2")
+    make_return(store, sku="KETTLE")
+
+    [kettle] = return_reasons_by_sku(user=operator)
+
+    assert (kettle.total, kettle.fba) == (3, 2)

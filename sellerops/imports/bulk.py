@@ -112,3 +112,35 @@ def _copy(cursor, table: str, names: str, columns: _Columns, chunk: list[list[An
             copy.write(buffer.getvalue())
     else:
         cursor.cursor.copy_expert(sql, buffer)
+
+
+def update_rows(model: type[models.Model], rows: list[dict[str, Any]], fields: list[str]) -> None:
+    """Set ``fields`` of many rows of ``model`` at once, each row a dict with its ``id`` and those fields.
+
+    PostgreSQL joins the table to a ``VALUES`` list, one statement a batch (Django's ``bulk_update`` builds a
+    ``CASE`` per field that PostgreSQL evaluates for every row: quadratic in the batch). SQLite runs one
+    prepared ``UPDATE`` per row, which it does quickly.
+    """
+    if not rows:
+        return
+    ops = connection.ops
+    table = ops.quote_name(model._meta.db_table)
+    pk = model._meta.pk
+    columns = [model._meta.get_field(name) for name in fields]
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH):
+            chunk = rows[start:start + BATCH]
+            values = [[pk.get_db_prep_save(row["id"], connection)]
+                      + [f.get_db_prep_save(row[f.name], connection) for f in columns] for row in chunk]
+            if connection.vendor == "postgresql":
+                casts = ", ".join(f"%s::{f.db_type(connection)}" for f in [pk, *columns])
+                assignments = ", ".join(f"{ops.quote_name(f.column)} = v.{ops.quote_name(f.column)}"
+                                        for f in columns)
+                names = ", ".join(ops.quote_name(f.column) for f in [pk, *columns])
+                sql = (f"UPDATE {table} SET {assignments} FROM (VALUES {', '.join([f'({casts})'] * len(chunk))}) "
+                       f"AS v({names}) WHERE {table}.{ops.quote_name(pk.column)} = v.{ops.quote_name(pk.column)}")
+                cursor.execute(sql, [value for row in values for value in row])
+            else:
+                assignments = ", ".join(f"{ops.quote_name(f.column)} = %s" for f in columns)
+                cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {ops.quote_name(pk.column)} = %s",
+                                   [[*row[1:], row[0]] for row in values])

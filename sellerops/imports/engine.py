@@ -29,7 +29,7 @@ from sellerops.errors import ApplicationError
 from sellerops.models import ImportJob, Store
 
 from .base import Context, Counts, ImportResult
-from .kinds import all_orders, feedback, returns, ship_confirm, unshipped_orders
+from .kinds import afn_shipments, all_orders, fba_returns, feedback, returns, ship_confirm, unshipped_orders
 from .parsers import (
     SNIFF_BYTES,
     FileError,
@@ -47,6 +47,8 @@ KINDS: dict[str, ModuleType] = {
     ImportJob.Kind.SHIP_CONFIRM: ship_confirm,
     ImportJob.Kind.FEEDBACK: feedback,
     ImportJob.Kind.RETURNS: returns,
+    ImportJob.Kind.FBA_RETURNS: fba_returns,
+    ImportJob.Kind.AFN_SHIPMENTS: afn_shipments,
 }
 #: Rows checked and written at a time in the second pass (whole groups), and how often the first pass reports.
 CHUNK_ROWS = 5000

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from fulfillment.carriers import map_carrier
 from fulfillment.models import Carrier, Shipment
 from fulfillment.tracking import tracking_validate
 from listings.models import Channel
@@ -41,23 +42,6 @@ COLUMNS = [
     Column("ship_method", "ship-method"),
 ]
 _DATE_ONLY = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}$")
-
-
-def _key(value: str) -> str:
-    return "".join(ch for ch in value.lower() if ch.isalnum())
-
-
-_CARRIERS: dict[str, str] = {}
-for _value, _label in Carrier.choices:
-    _CARRIERS[_key(_value)] = _value
-    _CARRIERS[_key(str(_label))] = _value
-_CARRIERS.update({"yamato": Carrier.YAMATO, "sagawa": Carrier.SAGAWA, "colissimo": Carrier.LA_POSTE,
-                  "amzl": Carrier.AMAZON, "amazonlogistics": Carrier.AMAZON, "hermes": Carrier.EVRI,
-                  "dhlexpress": Carrier.DHL, "fedexground": Carrier.FEDEX})
-
-
-def map_carrier(value: str) -> str | None:
-    return _CARRIERS.get(_key(value))
 
 
 @dataclass
