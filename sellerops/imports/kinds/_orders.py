@@ -29,6 +29,7 @@ from orders.models import (
     line_total,
 )
 from orders.risk import risk_flags
+from orders.services import ItemData
 from sellerops.errors import ApplicationError
 
 from .. import bounds
@@ -87,30 +88,11 @@ def map_status(order_status: str, item_statuses: list[str]) -> str | None:
 
 
 @dataclass
-class NewItem:
-    line: int
-    sku: str
-    quantity: int
-    asin: str = ""
-    title: str = ""
-    order_item_id: str = ""
-    item_price: Decimal = Decimal("0")
-    item_tax: Decimal = Decimal("0")
-    shipping_price: Decimal = Decimal("0")
-    shipping_tax: Decimal = Decimal("0")
-    gift_wrap_price: Decimal = Decimal("0")
-    gift_wrap_tax: Decimal = Decimal("0")
-    promotion_discount: Decimal = Decimal("0")
-    ship_promotion_discount: Decimal = Decimal("0")
-    currency: str = ""
-    shipped: bool = False
-    #: The line's own status says Cancelled (or Amazon zeroed its quantity): it owes and adds nothing.
-    is_canceled: bool = False
-    buyer_requested_cancel: bool = False
+class NewItem(ItemData):
+    """An order line as a report gives it: the service's ``ItemData``, and where it stands in the file."""
 
-    @property
-    def amounts(self) -> dict[str, Decimal]:
-        return {name: getattr(self, name) for name in ITEM_AMOUNTS}
+    line: int = 0
+    shipped: bool = False
 
 
 @dataclass
@@ -132,6 +114,17 @@ class NewOrder:
         if not self.buyer_cancel_requested:
             return None
         return max(self.last_updated or self.purchase_date, self.purchase_date)
+
+
+def order_take_line_facts(order: NewOrder, lines: list) -> None:
+    """What any line of an order says of the whole order: the buyer's request to cancel (with the first reason
+    given) and, when the first line left it empty, the currency. ``lines`` have ``item`` and ``cancel_reason``."""
+    requests = [line for line in lines if line.item.buyer_requested_cancel]
+    if requests:
+        order.buyer_cancel_requested = True
+        order.buyer_cancel_reason = next((line.cancel_reason for line in requests if line.cancel_reason), "")
+    if not order.fields["currency"]:
+        order.fields["currency"] = next((line.item.currency for line in lines if line.item.currency), "")
 
 
 def order_total_fits(ctx: Context, order: NewOrder) -> bool:

@@ -19,6 +19,7 @@ from ._orders import (
     existing_orders,
     map_channel,
     map_status,
+    order_take_line_facts,
     order_total_fits,
     orders_bulk_create,
     status_update,
@@ -148,12 +149,7 @@ def build(groups: list[list[OrderLine]], ctx: Context) -> dict[str, NewOrder]:
                         "Cancelled…).") % {"value": shown(head.status_word)})
             continue
         order.status = status
-        requests = [line for line in lines if line.item.buyer_requested_cancel]
-        if requests:
-            order.buyer_cancel_requested = True
-            order.buyer_cancel_reason = next((line.cancel_reason for line in requests if line.cancel_reason), "")
-        if not order.fields["currency"]:
-            order.fields["currency"] = next((item.currency for item in order.items if item.currency), "")
+        order_take_line_facts(order, lines)
         ok = order_total_fits(ctx, order)
         for item in order.items:
             if item.quantity == 0:

@@ -19,6 +19,7 @@ from ._orders import (
     NewOrder,
     cancel_requests_record,
     existing_orders,
+    order_take_line_facts,
     order_total_fits,
     orders_bulk_create,
     status_update,
@@ -164,12 +165,7 @@ def build(groups: list[list[OrderLine]], ctx: Context) -> dict[str, NewOrder]:
     for lines in groups:
         order = lines[0].order
         order.items = [line.item for line in lines]
-        requests = [line for line in lines if line.item.buyer_requested_cancel]
-        if requests:
-            order.buyer_cancel_requested = True
-            order.buyer_cancel_reason = next((line.cancel_reason for line in requests if line.cancel_reason), "")
-        if not order.fields["currency"]:
-            order.fields["currency"] = next((item.currency for item in order.items if item.currency), "")
+        order_take_line_facts(order, lines)
         if order_total_fits(ctx, order):
             orders[order.amazon_order_id] = order
     return orders
