@@ -35,6 +35,7 @@ from sellerops.errors import ApplicationError
 from .. import bounds
 from ..base import SOURCE, Context
 from ..bulk import insert_rows, reserve_ids
+from ..parsers import Column
 
 BATCH = 1000
 S = OrderStatus
@@ -65,6 +66,18 @@ _STATUS_WORDS = {
 }
 #: The money columns of a line, each read as a positive amount (older reports write discounts negative).
 AMOUNT_COLUMNS = ITEM_AMOUNTS
+#: How the order reports head those columns, with the line's currency before them.
+LINE_MONEY_COLUMNS = (
+    Column("currency", "currency"),
+    Column("item_price", "item-price"),
+    Column("item_tax", "item-tax"),
+    Column("shipping_price", "shipping-price"),
+    Column("shipping_tax", "shipping-tax"),
+    Column("gift_wrap_price", "gift-wrap-price"),
+    Column("gift_wrap_tax", "gift-wrap-tax"),
+    Column("promotion_discount", "item-promotion-discount"),
+    Column("ship_promotion_discount", "ship-promotion-discount"),
+)
 _CHANNEL_WORDS = {"amazon": Channel.AFN, "afn": Channel.AFN, "merchant": Channel.MFN, "mfn": Channel.MFN,
                   "seller": Channel.MFN}
 
