@@ -65,10 +65,11 @@ def child(path: Path, skus: int) -> None:
     from django.core.files import File
     from django.core.management import call_command
 
+    from core.models import Store
+    from imports.models import ImportJob
+    from imports.services import import_job_run
     from listings.models import Listing
     from sellerops.celery import app
-    from sellerops.imports.services import import_job_run
-    from sellerops.models import ImportJob, Store
 
     # The import's own cost: the metrics recompute it queues runs in another task, not here.
     app.conf.task_always_eager = False

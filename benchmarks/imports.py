@@ -86,9 +86,9 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
+    from core.models import Store
+    from imports.services import import_file
     from listings.models import Listing
-    from sellerops.imports.services import import_file
-    from sellerops.models import Store
 
     call_command("migrate", verbosity=0)
     Store.objects.filter(code="BENCH-IMPORT").delete()

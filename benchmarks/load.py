@@ -62,12 +62,12 @@ def prepare(*, per_store: int, backfill: bool) -> dict:
     from django.utils import timezone
     from rest_framework.authtoken.models import Token
 
+    from core.models import Membership, Store
     from metrics.definitions import DEFINITIONS, Direction, MetricKey
     from metrics.models import MetricSnapshot
     from metrics.services import metrics_backfill_daily, metrics_recompute
     from metrics.views.common import TILE_KEYS
     from orders.models import Order, OrderItem, OrderStatus
-    from sellerops.models import Membership, Store
     from support.models import MessageThread
 
     call_command("migrate", verbosity=0)

@@ -35,7 +35,8 @@ EXTRA_MARKETPLACES = ("US", "DE", "JP", "UK")
 def seed(*, orders: int, stores: int, days: int, now) -> list:
     from django.db import transaction
 
-    from sellerops.demo import (
+    from core.models import Store
+    from demo.seed import (
         DEMO_EMAIL_DOMAIN,
         DEMO_MARKETPLACES,
         HEALTHY,
@@ -47,7 +48,6 @@ def seed(*, orders: int, stores: int, days: int, now) -> list:
         demo_users,
         wipe_demo_data,
     )
-    from sellerops.models import Store
 
     with transaction.atomic():
         store_objs = demo_stores(min(stores, len(DEMO_MARKETPLACES)))
@@ -146,8 +146,8 @@ def naive(store, as_of) -> dict:
 
 def _compute_store(store_id: int, as_of) -> None:
     """One worker's task: every metric of one store (the body of ``metrics_recompute_store``, without writes)."""
+    from core.models import Store
     from metrics.engine import compute_all
-    from sellerops.models import Store
 
     compute_all(Store.objects.get(pk=store_id), as_of)
 
@@ -172,9 +172,9 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
+    from core.models import Store
     from metrics.engine import compute_all
     from orders.models import Order
-    from sellerops.models import Store
 
     call_command("migrate", verbosity=0)
     now = timezone.now().replace(microsecond=0)

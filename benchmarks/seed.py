@@ -43,7 +43,7 @@ def main() -> None:
     from django.db import connection
     from django.utils import timezone
 
-    from sellerops.demo import seed_demo
+    from demo.seed import seed_demo
 
     call_command("migrate", verbosity=0)
     now = timezone.now().replace(microsecond=0)

@@ -38,6 +38,7 @@ def main() -> None:
     sys.path.insert(0, str(args.root.resolve()))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sellerops.settings")
     import django
+
     from imports import generate
 
     django.setup()
@@ -48,11 +49,11 @@ def main() -> None:
     from django.test import Client
     from django.urls import reverse
 
+    from core.models import Membership, Store
+    from imports.services import import_file, import_job_create
     from listings.models import Listing
     from orders.models import Order
     from sellerops.celery import app
-    from sellerops.imports.services import import_file, import_job_create
-    from sellerops.models import Membership, Store
     from tests.factories import UserFactory
 
     call_command("migrate", verbosity=0)

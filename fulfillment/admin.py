@@ -6,9 +6,9 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from sellerops.admin import ReadOnlyAdmin, ReadOnlyTabularInline, StoreScopedAdmin, StoreScopedInline
-from sellerops.errors import InvalidTransition
-from sellerops.state import check_transition
+from core.admin_kit import ReadOnlyAdmin, ReadOnlyTabularInline, StoreScopedAdmin, StoreScopedInline
+from core.errors import InvalidTransition
+from core.state import check_transition
 
 from .models import (
     INBOUND_TRANSITIONS,

@@ -19,11 +19,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import ApplicationError
+from core.models import Store
+from core.state import check_transition
 from listings.models import Channel, Listing, StockMovement
 from listings.services import stock_adjust
-from sellerops.errors import ApplicationError
-from sellerops.models import Store
-from sellerops.state import check_transition
 
 from .models import INBOUND_TRANSITIONS, InboundShipment, InboundShipmentItem, InboundStatus
 

@@ -8,9 +8,9 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
+from core.models import Store
+from core.selectors import scoped
 from listings.models import Channel, Listing
-from sellerops.models import Store
-from sellerops.selectors import scoped
 
 from .models import InboundShipment, InboundShipmentItem, InboundStatus
 

@@ -10,8 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from metrics.services import metrics_inputs_changed
-from sellerops.errors import ApplicationError
+from core.errors import ApplicationError
+from core.signals import store_data_changed_send
 
 from .models import Carrier, Shipment, ShipmentItem
 from .tracking import tracking_validate
@@ -65,7 +65,7 @@ def shipments_record_amazon(*, store_id: int, shipments: list[AmazonShipmentData
     the report importer writes orders (``COPY`` on PostgreSQL): a weekly report of a busy seller holds tens of
     thousands of parcels.
     """
-    from sellerops.imports.bulk import insert_rows, reserve_ids
+    from core.bulk import insert_rows, reserve_ids
 
     for data in shipments:
         if data.carrier not in Carrier.values:
@@ -115,5 +115,5 @@ def shipment_record_tracking(*, shipment: Shipment, first_scan_at: datetime | No
     if (delivered_at is not None and order.status == OrderStatus.SHIPPED
             and not order.shipments.filter(delivered_at__isnull=True).exists()):
         order_set_status(order=order, status=OrderStatus.DELIVERED, source=source, at=delivered_at)
-    metrics_inputs_changed(store_id=shipment.store_id)
+    store_data_changed_send(store_id=shipment.store_id)
     return shipment

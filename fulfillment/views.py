@@ -14,10 +14,10 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.errors import ApplicationError
+from core.selectors import store_list
+from core.web import wants_partial
 from listings.selectors import acting_store_ids, listing_rows
-from sellerops.errors import ApplicationError
-from sellerops.selectors import store_list
-from sellerops.web import wants_partial
 
 from .forms import InboundFilterForm, InboundPlanForm, InboundShipForm, received_quantities
 from .inbound import InboundLine, inbound_create, inbound_receive, inbound_set_status

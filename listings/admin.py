@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from sellerops.admin import ReadOnlyAdmin, StoreScopedAdmin
+from core.admin_kit import ReadOnlyAdmin, StoreScopedAdmin
 
 from .models import Listing, StockMovement
 

@@ -7,7 +7,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
-from sellerops.selectors import store_list
+from core.selectors import store_list
 
 from .models import Channel, StockMovement
 from .quality import IMAGE_FORMATS

@@ -11,8 +11,8 @@ from django.db.models import F, IntegerField, OuterRef, Q, QuerySet, Subquery, S
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from sellerops.models import Membership, Role, Store
-from sellerops.selectors import scoped
+from core.models import Membership, Role, Store
+from core.selectors import scoped
 
 from .models import Listing, StockMovement
 from .quality import Problem, check_listing_text

@@ -10,7 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sellerops.errors import StockError
+from core.errors import StockError
 
 from .models import Listing, StockMovement
 

@@ -14,8 +14,8 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from sellerops.errors import ApplicationError
-from sellerops.web import page_number, query_string, wants_partial
+from core.errors import ApplicationError
+from core.web import page_number, query_string, wants_partial
 
 from .forms import ListingFilterForm, MainImageForm, StockAdjustForm
 from .models import Listing

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from sellerops.admin import ReadOnlyAdmin
+from core.admin_kit import ReadOnlyAdmin
 
 from .models import Breach, MetricSnapshot
 

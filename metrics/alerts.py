@@ -24,10 +24,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from sellerops.background import IMPORT_RUN_TASK, METRICS_RECOMPUTE_TASK
-from sellerops.errors import ApplicationError
-from sellerops.models import DeferredTask, Membership, Role, Store
-from sellerops.selectors import scoped
+from core.background import IMPORT_RUN_TASK, METRICS_RECOMPUTE_TASK
+from core.errors import ApplicationError
+from core.models import DeferredTask, Membership, Role, Store
+from core.selectors import scoped
 
 from .definitions import DEFINITIONS, Direction, MetricDefinition, MetricKey
 from .engine import Result
@@ -344,7 +344,7 @@ class HealthSummary:
     unread: int
     open_breaches: int
     newest: dict | None  # the newest open breach: id, metric, channel, window_days, opened_at, store code
-    # Background work the broker refused in the user's stores (sellerops.background): since when, and what.
+    # Background work the broker refused in the user's stores (core.background): since when, and what.
     paused_since: datetime | None = None
     paused_recomputes: int = 0
     paused_imports: int = 0

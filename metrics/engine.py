@@ -25,11 +25,11 @@ from django.db.models import (
     When,
 )
 
+from core.models import Store
 from fulfillment.models import Shipment
 from listings.models import Channel
 from orders.models import CancelInitiator, Order
 from returns.models import ReturnRequest
-from sellerops.models import Store
 from support.models import Claim, Feedback, Message
 
 from .definitions import DEFINITIONS, Direction, MetricDefinition, MetricKey

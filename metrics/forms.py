@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from sellerops.dates import DayField
+from core.dates import DayField
 
 from .alerts import AlertRuleData, alert_recipient_choices, alert_stores
 from .definitions import DEFINITIONS, METRIC_CHOICES

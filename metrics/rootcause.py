@@ -17,9 +17,9 @@ from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.models import Store
 from fulfillment.models import Shipment
 from orders.models import CancelInitiator
-from sellerops.models import Store
 from support.models import Message
 
 from .definitions import DEFINITIONS, Direction, MetricDefinition, MetricKey
@@ -253,7 +253,7 @@ def _concentration(dimension: Dimension, defects: int, limit: int = 3) -> str:
 
 def plan_of_action(*, breach, cause: RootCause) -> str:
     """A plan-of-action draft for ``breach``: root cause with the facts, actions taken, preventive measures."""
-    from sellerops.templatetags.sellerops_tags import store_time
+    from core.templatetags.sellerops_tags import store_time
 
     from .alerts import rate_percent, result_title, target_text
 

@@ -10,10 +10,10 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import F, Max, OuterRef, QuerySet, Subquery
 
+from core.background import METRICS_RECOMPUTE_TASK
+from core.models import DeferredTask, Store
+from core.selectors import scoped
 from fulfillment.models import Shipment
-from sellerops.background import METRICS_RECOMPUTE_TASK
-from sellerops.models import DeferredTask, Store
-from sellerops.selectors import scoped
 from support.models import Message
 
 from .definitions import DEFINITIONS, Direction, MetricKey
@@ -131,7 +131,7 @@ def live_results(stores: Iterable[Store], *, now: datetime) -> dict[int, LiveRes
     """Each store's current results, read from its latest live recompute where that one still stands.
 
     A recompute stands while it is not stale, no recompute of the store is owed (one the broker refused,
-    ``sellerops.background``) and every window it counted is the window of ``now`` (a local midnight in
+    ``core.background``) and every window it counted is the window of ``now`` (a local midnight in
     between moves them); otherwise the store is computed for this request. Either way the numbers are exact
     for their own instant, and ``computed_at`` says when the workers last recomputed.
     """

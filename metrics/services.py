@@ -10,14 +10,15 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from sellerops.background import (
+from core.background import (
     BROKER_ERRORS,
     METRICS_RECOMPUTE_TASK,
     deferred_task_done,
     deferred_task_seen,
     task_defer,
+    task_named,
 )
-from sellerops.models import Store
+from core.models import Store
 
 from .alerts import alerts_evaluate
 from .definitions import Direction
@@ -40,14 +41,12 @@ def metrics_inputs_changed(*, store_id: int) -> None:
     """
 
     def enqueue() -> None:
-        from .tasks import metrics_recompute_store_task
-
         delay = settings.METRICS_RECOMPUTE_DEBOUNCE_SECONDS
         try:
             # The flag outlives the delay so that a recompute stuck in a queue still absorbs the burst; if it
             # is lost altogether, the flag expires and the next change schedules again.
             if cache.add(_pending_key(store_id), 1, timeout=max(delay * 10, 60)):
-                metrics_recompute_store_task.apply_async(args=[store_id], countdown=delay)
+                task_named(METRICS_RECOMPUTE_TASK).apply_async(args=[store_id], countdown=delay)
         except BROKER_ERRORS as error:
             # Redis is away: the change is committed; PostgreSQL keeps the recompute owed until it has run.
             task_defer(task_name=METRICS_RECOMPUTE_TASK, store_id=store_id, object_id=store_id, error=error)
@@ -105,7 +104,7 @@ def metrics_recompute(*, store: Store, as_of: datetime | None = None,
 
     Breaches follow live recomputes only: recomputing a past instant never opens or closes one. Runs
     for one store at a time (the store row is locked), so concurrent runs cannot duplicate anything. A live
-    recompute also settles the recompute its store owed after Redis refused one (``sellerops.background``),
+    recompute also settles the recompute its store owed after Redis refused one (``core.background``),
     unless another change was refused after it started.
     """
     store = Store.objects.select_for_update().get(pk=store.pk)

@@ -6,7 +6,7 @@ from celery import shared_task
 from django.db import OperationalError
 from django.utils.dateparse import parse_datetime
 
-from sellerops.models import Store
+from core.models import Store
 
 from .services import metrics_prune_live, metrics_recompute_store, metrics_snapshot_daily
 

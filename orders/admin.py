@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_kit import ReadOnlyAdmin, ReadOnlyTabularInline, StoreScopedAdmin
 from fulfillment.models import Shipment
-from sellerops.admin import ReadOnlyAdmin, ReadOnlyTabularInline, StoreScopedAdmin
 
 from .models import Order, OrderEvent, OrderItem
 

@@ -10,8 +10,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from sellerops.errors import ApplicationError
-from sellerops.permissions import user_can
+from core.errors import ApplicationError
+from core.permissions import user_can
 
 from .models import CancelInitiator, Order
 from .services import order_cancel, order_confirm, order_ship

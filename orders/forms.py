@@ -6,11 +6,11 @@ from django import forms
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import DayField
+from core.selectors import store_list
 from fulfillment.models import Carrier
 from fulfillment.tracking import TrackingCheck, normalize, tracking_validate
 from listings.models import Channel
-from sellerops.dates import DayField
-from sellerops.selectors import store_list
 
 from .models import CancelInitiator, Order, OrderStatus
 from .risk import PO_BOX_REFUSING_CARRIERS, is_po_box

@@ -12,11 +12,11 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.models import Store
+from core.selectors import scoped, store_list
 from fulfillment.models import Shipment, ShipmentItem
 from listings.models import Channel
 from returns.models import Refund, ReturnRequest
-from sellerops.models import Store
-from sellerops.selectors import scoped, store_list
 from support.models import Claim, Feedback, Message
 
 from .ids import AMAZON_ORDER_ID, AMAZON_ORDER_ID_PATTERN

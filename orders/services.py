@@ -15,12 +15,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import ApplicationError, InvalidTransition
+from core.models import Store
+from core.signals import store_data_changed_send
+from core.state import check_transition
 from listings.models import Channel, Listing
 from listings.services import stock_consume, stock_release, stock_reserve
-from metrics.services import metrics_inputs_changed
-from sellerops.errors import ApplicationError, InvalidTransition
-from sellerops.models import Store
-from sellerops.state import check_transition
 
 from .ids import AMAZON_ORDER_ID
 from .models import (
@@ -198,7 +198,7 @@ def order_create(*, store: Store, data: OrderData, actor: AbstractBaseUser | Non
     order.save(update_fields=["risk_flags"])
     order_event_record(order=order, kind=OrderEvent.Kind.CREATED, actor=actor, source=source,
                        at=data.purchase_date, to_status=order.status)
-    metrics_inputs_changed(store_id=store.pk)
+    store_data_changed_send(store_id=store.pk)
     return order
 
 
@@ -297,7 +297,7 @@ def order_cancel(*, order: Order, initiator: str, reason: str, actor: AbstractBa
     order_event_record(order=order, kind=OrderEvent.Kind.CANCEL, actor=actor, source=source, at=at,
                        from_status=old, to_status=OrderStatus.CANCELED,
                        note=f"{CancelInitiator(initiator).label}: {reason}")
-    metrics_inputs_changed(store_id=order.store_id)
+    store_data_changed_send(store_id=order.store_id)
     return order
 
 
@@ -361,7 +361,7 @@ def order_ship(*, order: Order, carrier: str, tracking_number: str, shipped_at: 
     order_event_record(order=order, kind=OrderEvent.Kind.SHIPMENT, actor=actor, source=source, at=shipped_at,
                        from_status=old, to_status=new,
                        note=f"{shipment.carrier_label} {shipment.tracking_number}".strip())
-    metrics_inputs_changed(store_id=order.store_id)
+    store_data_changed_send(store_id=order.store_id)
     return shipment
 
 

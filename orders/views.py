@@ -16,10 +16,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.errors import ApplicationError
+from core.permissions import has_role, user_permissions
+from core.web import page_number, query_string, refused_filters, refused_filters_response, wants_partial
 from fulfillment.tracking import tracking_url, tracking_validate
-from sellerops.errors import ApplicationError
-from sellerops.permissions import has_role, user_permissions
-from sellerops.web import page_number, query_string, refused_filters, refused_filters_response, wants_partial
 
 from .bulk import BulkOutcome, bulk_cancel, bulk_confirm, bulk_ship
 from .forms import (
@@ -99,7 +99,7 @@ def order_list_view(request: HttpRequest) -> HttpResponse:
 
 # One order ------------------------------------------------------------------------------------------------------
 
-#: The actions the detail page offers, each checked against ``sellerops.permissions`` as ``order.<action>``.
+#: The actions the detail page offers, each checked against ``core.permissions`` as ``order.<action>``.
 ACTIONS = ("confirm", "pack", "ship", "cancel", "note")
 
 
@@ -393,7 +393,7 @@ def packing_slips_view(request: HttpRequest) -> HttpResponse:
 @require_GET
 def order_export_view(request: HttpRequest):
     """The order list, with the same filters and tab, as a CSV download streamed from the database."""
-    from sellerops.exports import csv_response
+    from core.exports import csv_response
 
     form = OrderFilterForm(request.GET, user=request.user)
     if refused := refused_filters(form):

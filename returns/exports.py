@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from sellerops.exports import csv_response
-from sellerops.selectors import scoped, store_list
+from core.exports import csv_response
+from core.selectors import scoped, store_list
 
 from .models import ReturnRequest, ReturnStatus
 

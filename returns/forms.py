@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.utils.translation import gettext_lazy as _
 
-from sellerops.selectors import store_list
+from core.selectors import store_list
 
 from .models import Disposition, Refund
 from .selectors import Action, ReturnFilters, Tab

@@ -10,9 +10,9 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
+from core.models import Store
+from core.selectors import scoped
 from listings.models import Channel
-from sellerops.models import Store
-from sellerops.selectors import scoped
 
 from .models import RETURN_TRANSITIONS, SELLER_FAULT_REASONS, Refund, ReturnReason, ReturnRequest, ReturnStatus
 

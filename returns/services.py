@@ -17,13 +17,13 @@ from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import ApplicationError
+from core.signals import store_data_changed_send
+from core.state import check_transition
 from listings.models import Listing, StockMovement
 from listings.services import stock_adjust
-from metrics.services import metrics_inputs_changed
 from orders.models import Order, OrderEvent, OrderItem, OrderStatus
 from orders.services import CLOCK_SKEW, order_event_record
-from sellerops.errors import ApplicationError
-from sellerops.state import check_transition
 
 from .models import (
     RETURN_TRANSITIONS,
@@ -191,7 +191,7 @@ def return_create(*, order: Order, sku: str, quantity: int = 1, reason: str = Re
     )
     _event(return_request, old="", actor=actor, source=source, at=requested_at,
            note=ReturnReason(reason).label)
-    metrics_inputs_changed(store_id=order.store_id)
+    store_data_changed_send(store_id=order.store_id)
     return return_request
 
 
@@ -243,7 +243,7 @@ def return_authorize(*, return_request: ReturnRequest, label_provided: bool = Fa
     return_request.save(update_fields=update_fields)
     parts = [_("prepaid label") if label_provided else _("no label"), note.strip()]
     _event(return_request, old=old, actor=actor, source=source, at=at, note="; ".join(p for p in parts if p))
-    metrics_inputs_changed(store_id=return_request.store_id)
+    store_data_changed_send(store_id=return_request.store_id)
     return return_request
 
 
@@ -262,7 +262,7 @@ def return_reject(*, return_request: ReturnRequest, reason: str, actor: Abstract
     _respond(return_request, at, update_fields)
     return_request.save(update_fields=update_fields)
     _event(return_request, old=old, actor=actor, source=source, at=at, note=reason)
-    metrics_inputs_changed(store_id=return_request.store_id)
+    store_data_changed_send(store_id=return_request.store_id)
     warning = ""
     if return_request.in_policy:
         warning = _("This return was within the return policy: rejecting it counts against the Return "
@@ -300,7 +300,7 @@ def return_receive(*, return_request: ReturnRequest, disposition: str, actor: Ab
     return_request.save(update_fields=["status", "received_at", "disposition"])
     parts = [str(Disposition(disposition).label), note.strip()]
     _event(return_request, old=old, actor=actor, source=source, at=at, note="; ".join(p for p in parts if p))
-    metrics_inputs_changed(store_id=return_request.store_id)
+    store_data_changed_send(store_id=return_request.store_id)
     return return_request
 
 
@@ -360,7 +360,7 @@ def return_refund(*, return_request: ReturnRequest, kind: str, amount: Decimal |
     return_request.save(update_fields=update_fields)
     _event(return_request, old=old, actor=actor, source=source, at=at,
            note=f"{Refund.Kind(kind).label} {amount} {refund.currency}")
-    metrics_inputs_changed(store_id=return_request.store_id)
+    store_data_changed_send(store_id=return_request.store_id)
     return refund
 
 
@@ -376,7 +376,7 @@ def return_close(*, return_request: ReturnRequest, actor: AbstractBaseUser | Non
     _respond(return_request, at, update_fields)
     return_request.save(update_fields=update_fields)
     _event(return_request, old=old, actor=actor, source=source, at=at, note=note.strip())
-    metrics_inputs_changed(store_id=return_request.store_id)
+    store_data_changed_send(store_id=return_request.store_id)
     return return_request
 
 
@@ -393,7 +393,7 @@ def return_record_negative_feedback(*, return_request: ReturnRequest, at: dateti
     return_request.save(update_fields=["negative_feedback_at"])
     order_event_record(order=return_request.order, kind=OrderEvent.Kind.RETURN, actor=actor, source=source,
                        at=at, note=_("Return %(sku)s: negative feedback") % {"sku": return_request.sku})
-    metrics_inputs_changed(store_id=return_request.store_id)
+    store_data_changed_send(store_id=return_request.store_id)
     return return_request
 
 
@@ -421,5 +421,5 @@ def return_offer_replacement(*, return_request: ReturnRequest, note: str = "",
     order_event_record(order=return_request.order, kind=OrderEvent.Kind.NOTE, actor=actor, source=source, at=at,
                        note=f"{offer}: {note}" if note else offer)
     _event(return_request, old=old, actor=actor, source=source, at=at, note=_("replacement offered"))
-    metrics_inputs_changed(store_id=return_request.store_id)
+    store_data_changed_send(store_id=return_request.store_id)
     return return_request

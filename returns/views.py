@@ -20,11 +20,11 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.errors import ApplicationError
+from core.selectors import scoped
+from core.web import page_number, query_string, wants_partial
 from listings.models import Channel
 from listings.selectors import acting_store_ids
-from sellerops.errors import ApplicationError
-from sellerops.selectors import scoped
-from sellerops.web import page_number, query_string, wants_partial
 
 from . import services
 from .forms import ACTION_DONE, ACTION_FORMS, ACTION_LABELS, TAB_LABELS, RejectForm, ReturnFilterForm

@@ -22,7 +22,7 @@ fi
 
 empty="$(django_eval '
 from django.contrib.auth import get_user_model
-from sellerops.models import Store
+from core.models import Store
 print(not Store.objects.exists() and not get_user_model().objects.exists())')"
 if [ "$empty" = True ]; then
     if "$PY" manage.py help seed_demo >/dev/null 2>&1; then

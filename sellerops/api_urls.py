@@ -4,11 +4,11 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from core.api.views import StoreViewSet
 from fulfillment.api.views import ShipmentViewSet
 from metrics.api.views import store_metrics
 from orders.api.views import OrderViewSet
 from returns.api.views import ReturnViewSet
-from sellerops.api.views import StoreViewSet
 from support.api.views import ClaimViewSet, FeedbackViewSet, MessageViewSet
 
 router = DefaultRouter()

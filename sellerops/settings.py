@@ -34,7 +34,7 @@ if not DEBUG:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "sellerops.admin_apps.BackOfficeAdminConfig",  # django.contrib.admin, with a store-scoped site
+    "core.admin_apps.BackOfficeAdminConfig",  # django.contrib.admin, with a store-scoped site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -49,33 +49,37 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "template_partials",
-    "sellerops",
+    # The layers, lowest first (docs/architecture.md): each imports only from those above it in this list.
+    "core",  # label "sellerops"
     "listings",
     "orders",
     "fulfillment",
     "returns",
     "support",
     "metrics",
+    "imports",
+    "spapi",
+    "demo",
     "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "sellerops.middleware.ContentSecurityPolicyMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     # A NUL byte in a path or parameter is a 400 here, before a view hands it to PostgreSQL.
-    "sellerops.middleware.RefuseNulMiddleware",
+    "core.middleware.RefuseNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Before anything else reads the user: a database that cannot be reached answers 503, not 500.
-    "sellerops.database.DatabaseUnavailableMiddleware",
+    "core.database.DatabaseUnavailableMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "sellerops.middleware.ViewerTimezoneMiddleware",
+    "core.middleware.ViewerTimezoneMiddleware",
     # Last: it answers a locked-out login attempt before the view runs again.
     "axes.middleware.AxesMiddleware",
 ]
@@ -96,7 +100,8 @@ TEMPLATES = [
                 "django.template.context_processors.tz",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "sellerops.context_processors.navigation",
+                "core.context_processors.navigation",
+                "metrics.context_processors.health_alerts",
             ],
         },
     },
@@ -150,7 +155,7 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # And 50 failures from one address, whatever the usernames, lock that address (sellerops/logins.py).
-AXES_HANDLER = "sellerops.logins.LoginThrottle"
+AXES_HANDLER = "core.logins.LoginThrottle"
 AXES_IP_FAILURE_LIMIT = env.int("AXES_IP_FAILURE_LIMIT", default=50)
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
@@ -214,16 +219,16 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     # DRF's three, with a nesting limit on JSON bodies (a deeply nested one was a 500).
     "DEFAULT_PARSER_CLASSES": [
-        "sellerops.api.parsers.DepthLimitedJSONParser",
+        "core.api.parsers.DepthLimitedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.CursorPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "sellerops.api.exceptions.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
     # Token clients (integrations) share a budget per user; the browser session is not limited.
-    "DEFAULT_THROTTLE_CLASSES": ["sellerops.api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["core.api.throttling.TokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"token": env.str("API_TOKEN_THROTTLE_RATE", default="1000/hour")},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -285,7 +290,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing a task gives up after one quick retry instead of kombu's default of retrying for ever; the caller
-# then records the work in PostgreSQL (sellerops.background.task_enqueue_or_defer).
+# then records the work in PostgreSQL (core.background.task_enqueue_or_defer).
 CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT_SECONDS
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0}
 CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -318,12 +323,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Work that could not be queued while Redis was away, kept in PostgreSQL: queued again once it is back.
     "requeue-deferred-tasks-every-minute": {
-        "task": "sellerops.tasks.deferred_tasks_requeue_task",
+        "task": "core.tasks.deferred_tasks_requeue_task",
         "schedule": crontab(),
     },
     # An import whose worker was lost (killed, out of memory) is failed instead of showing "Running" for ever.
     "imports-watchdog-every-minute": {
-        "task": "sellerops.tasks.import_jobs_watchdog_task",
+        "task": "imports.tasks.import_jobs_watchdog_task",
         "schedule": crontab(),
     },
     "metrics-recompute-all-stores-hourly": {
@@ -338,11 +343,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Amazon SP-API: orders changed since the last sync of each store, and the daily account-health report.
     "spapi-sync-orders-every-15-minutes": {
-        "task": "sellerops.tasks.spapi_sync_orders_task",
+        "task": "spapi.tasks.spapi_sync_orders_task",
         "schedule": crontab(minute="*/15"),
     },
     "spapi-performance-report-daily": {
-        "task": "sellerops.tasks.spapi_fetch_performance_task",
+        "task": "spapi.tasks.spapi_fetch_performance_task",
         "schedule": crontab(hour=6, minute=40),
     },
 }
@@ -364,5 +369,5 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 # A refused request (403, 400) is logged as one line, without Django's traceback (sellerops/logfilters.py).
-LOGGING.setdefault("filters", {})["client_errors_on_one_line"] = {"()": "sellerops.logfilters.ClientErrorsOnOneLine"}
+LOGGING.setdefault("filters", {})["client_errors_on_one_line"] = {"()": "core.logfilters.ClientErrorsOnOneLine"}
 LOGGING["loggers"].setdefault("django.request", {}).setdefault("filters", []).append("client_errors_on_one_line")

@@ -3,9 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from core import views
 from returns.exports import return_export_view
-
-from . import views
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="orders:list", permanent=False), name="home"),
@@ -20,10 +19,10 @@ urlpatterns = [
     path("returns/", include("returns.urls")),
     path("listings/", include("listings.urls")),
     path("fulfillment/", include("fulfillment.urls")),
-    path("imports/", include("sellerops.imports.urls")),
+    path("imports/", include("imports.urls")),
     path("api/", include("sellerops.api_urls")),
     path("admin/", admin.site.urls),
 ]
 
-# A database failure outside any view is a 503 too (see sellerops.database).
-handler500 = "sellerops.database.server_error"
+# A database failure outside any view is a 503 too (see core.database).
+handler500 = "core.database.server_error"

@@ -13,11 +13,11 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from sellerops.admin import ReadOnlyAdmin, ReadOnlyTabularInline, StoreScopedAdmin
-from sellerops.errors import ApplicationError
-from sellerops.models import Membership, Store
-from sellerops.permissions import allowed_roles, has_role
-from sellerops.selectors import store_ids
+from core.admin_kit import ReadOnlyAdmin, ReadOnlyTabularInline, StoreScopedAdmin
+from core.errors import ApplicationError
+from core.models import Membership, Store
+from core.permissions import allowed_roles, has_role
+from core.selectors import store_ids
 
 from .models import (
     MAILBOX_CONNECTION_FIELDS,

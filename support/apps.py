@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class SupportConfig(AppConfig):
     name = "support"
     verbose_name = _("Buyer support")
+
+    def ready(self) -> None:
+        from . import tasks  # noqa: F401  (registers the tasks)

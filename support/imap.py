@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from sellerops.errors import ApplicationError
+from core.errors import ApplicationError
 
 from .inbox_services import mail_ingest, mailbox_record_poll
 from .models import Mailbox

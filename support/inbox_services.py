@@ -17,9 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import ApplicationError
+from core.models import Store
 from orders.models import Order
-from sellerops.errors import ApplicationError
-from sellerops.models import Store
 
 from .mail import ParsedMail, parse_mail
 from .models import Attachment, Feedback, Mailbox, Message, MessageThread

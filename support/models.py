@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from sellerops.spapi.crypto import MASK, EncryptedTextField, reveal
+from core.crypto import MASK, EncryptedTextField, reveal
 
 
 def validate_header_text(value: str) -> None:
@@ -311,7 +311,7 @@ MAILBOX_PASSWORD_FIELDS = ("imap_password", "smtp_password")
 class Mailbox(models.Model):
     """A store's mail account at Amazon's buyer-seller relay: IMAP to read buyers' messages, SMTP to answer.
 
-    The passwords are encrypted at rest (``sellerops.spapi.crypto``), never shown back, and each is bound to
+    The passwords are encrypted at rest (``core.crypto``), never shown back, and each is bound to
     the server, port, TLS setting and user it was entered for: a password is only ever sent to that server.
     """
 

@@ -14,11 +14,11 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.errors import ApplicationError
 from orders.models import Order
 from orders.services import order_buyer_cancel_request
 from returns.models import ReturnReason, ReturnRequest, ReturnStatus
 from returns.services import AmazonReturnFacts, return_authorize, return_create
-from sellerops.errors import ApplicationError
 
 from .mail import ParsedMail
 from .models import Message

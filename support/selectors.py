@@ -11,12 +11,12 @@ from django.db import connection
 from django.db.models import Case, Count, Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, When
 from django.db.models.functions import Left
 
+from core.models import Membership, Store
+from core.selectors import scoped, store_list
 from fulfillment.models import Shipment
 from metrics.engine import RESPONSE_DEADLINE
 from orders.models import Order
 from returns.models import ReturnRequest
-from sellerops.models import Membership, Store
-from sellerops.selectors import scoped, store_list
 
 from .models import Attachment, Claim, Feedback, Message, MessageThread, ReplyTemplate
 from .rules import feedback_removal_grounds

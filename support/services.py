@@ -16,12 +16,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from metrics.services import metrics_inputs_changed
+from core.errors import ApplicationError
+from core.models import Membership, Store
+from core.signals import store_data_changed_send
+from core.state import check_transition
 from orders.models import Order, OrderEvent
 from orders.services import CLOCK_SKEW, order_event_record
-from sellerops.errors import ApplicationError
-from sellerops.models import Membership, Store
-from sellerops.state import check_transition
 
 from .models import CLAIM_STATUS_TIME_FIELD, CLAIM_TRANSITIONS, Claim, Feedback, Message, MessageThread
 from .notifications import is_system_address
@@ -164,7 +164,7 @@ def message_receive(*, store: Store, body: str, sent_at: datetime | None = None,
     _touch(thread, sent_at)
     _message_event(message, actor=None, source=source)
     if message.needs_reply:
-        metrics_inputs_changed(store_id=store.pk)
+        store_data_changed_send(store_id=store.pk)
     return message
 
 
@@ -245,7 +245,7 @@ def _reply_answers(thread: MessageThread, message: Message, *, author: AbstractB
                            replied_at__isnull=True, sent_at__lte=message.sent_at).update(replied_at=message.sent_at)
     _touch(thread, message.sent_at)
     _message_event(message, actor=author, source=source)
-    metrics_inputs_changed(store_id=thread.store_id)
+    store_data_changed_send(store_id=thread.store_id)
 
 
 @transaction.atomic
@@ -282,7 +282,7 @@ def message_mark_no_reply_needed(*, message: Message, actor: AbstractBaseUser | 
         return message
     message.needs_reply, message.no_reply_needed_by = False, _actor(actor)
     message.save(update_fields=["needs_reply", "no_reply_needed_by"])
-    metrics_inputs_changed(store_id=message.store_id)
+    store_data_changed_send(store_id=message.store_id)
     return message
 
 
@@ -337,7 +337,7 @@ def feedback_record(*, order: Order, rating: int, comment: str = "", received_at
         if not update_fields:
             return feedback
         feedback.save(update_fields=update_fields)
-    metrics_inputs_changed(store_id=order.store_id)
+    store_data_changed_send(store_id=order.store_id)
     return feedback
 
 
@@ -353,7 +353,7 @@ def feedback_remove(*, feedback: Feedback, at: datetime | None = None) -> Feedba
         raise ApplicationError(_("Feedback cannot be removed before it was received."))
     feedback.removed_at = at
     feedback.save(update_fields=["removed_at"])
-    metrics_inputs_changed(store_id=feedback.store_id)
+    store_data_changed_send(store_id=feedback.store_id)
     return feedback
 
 
@@ -380,7 +380,7 @@ def claim_file(*, order: Order, kind: str, reason: str = "", amount: Decimal | N
                                % {"order": order.amazon_order_id, "kind": Claim.Kind(kind).label})
     claim = Claim.objects.create(store_id=order.store_id, order=order, kind=kind, reason=(reason or "")[:200],
                                  amount=amount, filed_at=filed_at, respond_by=respond_by)
-    metrics_inputs_changed(store_id=order.store_id)
+    store_data_changed_send(store_id=order.store_id)
     return claim
 
 
@@ -409,7 +409,7 @@ def claim_record_notice(*, order: Order, filed_at: datetime, amount: Decimal | N
         update_fields.append("respond_by")
     if update_fields:
         claim.save(update_fields=update_fields)
-        metrics_inputs_changed(store_id=order.store_id)
+        store_data_changed_send(store_id=order.store_id)
     return claim, "updated" if update_fields else "exists"
 
 
@@ -431,5 +431,5 @@ def claim_set_status(*, claim: Claim, status: str, at: datetime | None = None) -
     claim.status = status
     setattr(claim, field, at)
     claim.save(update_fields=["status", field])
-    metrics_inputs_changed(store_id=claim.store_id)
+    store_data_changed_send(store_id=claim.store_id)
     return claim

@@ -10,7 +10,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.utils.translation import gettext as _
 
-from sellerops.errors import ApplicationError
+from core.errors import ApplicationError
 
 from .models import Mailbox
 

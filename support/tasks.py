@@ -7,7 +7,7 @@ import logging
 from celery import shared_task
 from django.db import OperationalError
 
-from sellerops.errors import ApplicationError
+from core.errors import ApplicationError
 
 from .imap import mailbox_poll
 from .models import Mailbox

@@ -21,10 +21,10 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from sellerops.api.permissions import has_role
-from sellerops.errors import ApplicationError
-from sellerops.selectors import scoped
-from sellerops.web import wants_partial
+from core.api.permissions import has_role
+from core.errors import ApplicationError
+from core.selectors import scoped
+from core.web import wants_partial
 
 from .forms import FILTER_KEYS, LANGUAGE_NAMES, TAB_LABELS, AssignForm, InboxFilterForm, NoteForm, ReplyForm
 from .inbox_services import (

@@ -9,11 +9,11 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from core.models import Membership, Role, Store
 from fulfillment.models import Shipment
 from listings.models import Listing
 from orders.models import Order, OrderItem, OrderStatus
 from returns.models import ReturnRequest
-from sellerops.models import Membership, Role, Store
 from support.models import Claim, Feedback, Message, MessageThread
 
 

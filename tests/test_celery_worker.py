@@ -10,8 +10,8 @@ from celery.backends.redis import RedisBackend
 from celery.result import EagerResult
 from django.conf import settings
 
-from sellerops.models import Store
-from sellerops.tasks import ping
+from core.models import Store
+from core.tasks import ping
 from tests.factories import StoreFactory
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]

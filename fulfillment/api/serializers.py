@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.api.fields import AwareDateTimeField
+from core.api.serializers import ApiModelSerializer
+from orders.api.serializers import StoreOrderInput
 from orders.models import OrderStatus
-from sellerops.api.fields import AwareDateTimeField
-from sellerops.api.serializers import ApiModelSerializer, StoreOrderInput
 
 from ..models import Carrier, Shipment, ShipmentItem
 

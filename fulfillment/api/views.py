@@ -6,9 +6,9 @@ from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 
+from core.api.mixins import StoreScopedViewSet
+from core.api.serializers import ConflictSerializer, ErrorSerializer
 from orders.services import order_ship
-from sellerops.api.mixins import StoreScopedViewSet
-from sellerops.api.serializers import ConflictSerializer, ErrorSerializer
 
 from ..models import Shipment, ShipmentItem
 from ..services import shipment_record_tracking

@@ -33,6 +33,6 @@ def test_an_unknown_carrier_is_none_for_the_seller_file_and_other_with_its_name_
 
 
 def test_the_shipping_confirmation_file_reads_the_same_table():
-    from sellerops.imports.kinds import ship_confirm
+    from imports.kinds import ship_confirm
 
     assert ship_confirm.map_carrier is map_carrier

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
+from core.errors import ApplicationError, InvalidTransition
 from fulfillment.inbound import InboundLine, inbound_create, inbound_receive, inbound_set_status
 from fulfillment.models import InboundShipment, InboundStatus
 from listings.models import StockMovement
-from sellerops.errors import ApplicationError, InvalidTransition
 from tests.factories import ListingFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from core.errors import ApplicationError
 from fulfillment.models import Shipment, ShipmentItem
 from fulfillment.services import shipment_create, shipment_record_tracking
 from orders.models import OrderStatus
-from sellerops.errors import ApplicationError
 from tests.factories import OrderFactory, OrderItemFactory, ShipmentFactory
 
 pytestmark = pytest.mark.django_db

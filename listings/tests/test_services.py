@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.db import IntegrityError, transaction
 
+from core.errors import StockError
 from listings.models import Listing, StockMovement
 from listings.services import stock_adjust, stock_consume, stock_release, stock_reserve
-from sellerops.errors import StockError
 from tests.factories import ListingFactory, OrderFactory
 
 pytestmark = pytest.mark.django_db

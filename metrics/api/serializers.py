@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from sellerops.api.fields import InRangeDateTimeField
+from core.api.fields import InRangeDateTimeField
 
 
 class MetricResultSerializer(serializers.Serializer):

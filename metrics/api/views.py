@@ -7,8 +7,8 @@ from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.selectors import store_list
 from metrics.engine import compute_all
-from sellerops.selectors import store_list
 
 from .serializers import AsOfSerializer, MetricResultSerializer
 

@@ -9,12 +9,12 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from core.errors import ApplicationError
 from metrics.alerts import AlertRuleData, alert_rule_create, alert_rule_update, health_summary
 from metrics.models import AlertBand, AlertRule, Breach, Notification
 from metrics.services import metrics_recompute
 from metrics.windows import local_midnight
 from orders.models import Order
-from sellerops.errors import ApplicationError
 from tests.factories import MembershipFactory, OrderFactory, ShipmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

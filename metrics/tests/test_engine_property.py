@@ -9,11 +9,11 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.models import Store
 from fulfillment.models import Shipment
 from metrics.engine import compute_all
 from orders.models import Order, OrderStatus
 from returns.models import ReturnRequest
-from sellerops.models import Store
 from support.models import Claim, Feedback, Message, MessageThread
 
 from . import reference

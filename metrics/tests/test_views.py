@@ -12,12 +12,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from core.background import METRICS_RECOMPUTE_TASK, deferred_task_mark
 from metrics.engine import compute_all
 from metrics.models import Breach, MetricSnapshot
 from metrics.services import metrics_backfill_daily, metrics_recompute
 from metrics.views.common import percent
 from metrics.windows import local_midnight
-from sellerops.background import METRICS_RECOMPUTE_TASK, deferred_task_mark
 from support.models import Claim
 from tests.factories import (
     ClaimFactory,

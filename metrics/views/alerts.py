@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sellerops.errors import ApplicationError
-from sellerops.web import page_number
+from core.errors import ApplicationError
+from core.web import page_number
 
 from ..alerts import (
     alert_rule_create,

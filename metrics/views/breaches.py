@@ -14,9 +14,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from sellerops.selectors import store_list
-from sellerops.templatetags.sellerops_tags import duration, store_time
-from sellerops.web import page_number
+from core.selectors import store_list
+from core.templatetags.sellerops_tags import duration, store_time
+from core.web import page_number
 
 from ..alerts import rate_percent, reported_results_q, result_title, target_text
 from ..definitions import DEFINITIONS, MetricKey

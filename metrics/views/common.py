@@ -13,8 +13,8 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from sellerops.models import Store
-from sellerops.web import wants_partial
+from core.models import Store
+from core.web import wants_partial
 
 from ..definitions import DEFINITIONS, Direction, MetricDefinition, MetricKey
 from ..engine import Result

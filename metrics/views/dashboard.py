@@ -20,9 +20,9 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from sellerops.models import Store
-from sellerops.selectors import store_list
-from sellerops.templatetags.sellerops_tags import store_time
+from core.models import Store
+from core.selectors import store_list
+from core.templatetags.sellerops_tags import store_time
 
 from ..charts import sparkline
 from ..definitions import DEFINITIONS, Direction, MetricKey

@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from sellerops.exports import csv_line, started
-from sellerops.models import Store
-from sellerops.selectors import store_list
-from sellerops.web import refused_filters, refused_filters_response
+from core.exports import csv_line, started
+from core.models import Store
+from core.selectors import store_list
+from core.web import refused_filters, refused_filters_response
 
 from ..charts import Box, sparkline
 from ..definitions import DEFINITIONS, Direction, MetricDefinition, MetricKey
@@ -218,7 +218,7 @@ def drilldown_csv(rows, *, view: RowView, store: Store, as_of: datetime, directi
                   filename: str) -> StreamingHttpResponse:
     """Stream the rows as CSV, a chunk of the database at a time, in the language of the request.
 
-    Cells go through ``sellerops.exports``: a subject, reason or carrier typed by a buyer or a colleague is
+    Cells go through ``core.exports``: a subject, reason or carrier typed by a buyer or a colleague is
     defused before it reaches a spreadsheet.
     """
     language = translation.get_language()

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
-from sellerops.models import Store
-from sellerops.selectors import store_list
+from core.models import Store
+from core.selectors import store_list
 
 from ..charts import Line, trend_chart
 from ..engine import amber_threshold

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
+from core.api.filters import InstantRangeFilter, StoreFilterSet
 from listings.models import Channel
-from sellerops.api.filters import InstantRangeFilter, StoreFilterSet
 
 from ..models import Order, OrderStatus
 

@@ -8,16 +8,37 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.api.fields import AwareDateTimeField, RowUrlField, StoreField
+from core.api.serializers import ApiModelSerializer
 from fulfillment.models import Carrier
 from listings.models import Channel
-from sellerops.api.fields import AmazonOrderIdField, AwareDateTimeField, RowUrlField, StoreField
-from sellerops.api.serializers import ApiModelSerializer
 
 from ..models import CancelInitiator, Order, OrderItem, OrderStatus, ShipServiceCategory
 from ..services import AddressData, ItemData, OrderData
+from .fields import AmazonOrderIdField
 
 #: Amazon's own word for a cancellation it made; stored as ``system``.
 AMAZON_INITIATOR = "amazon"
+
+
+class StoreOrderInput(serializers.Serializer):
+    """The ``store`` (code) and ``order`` (Amazon order id in that store) an after-sale row belongs to."""
+
+    store = StoreField()
+    order = AmazonOrderIdField(help_text=_("The Amazon order id, e.g. 113-1234567-1234567."))
+
+    def validate(self, attrs: dict) -> dict:
+        attrs = super().validate(attrs)
+        amazon_order_id = attrs.get("order")
+        if not amazon_order_id:
+            return attrs
+        order = Order.objects.filter(store=attrs["store"], amazon_order_id=amazon_order_id).first()
+        if order is None:
+            raise serializers.ValidationError(
+                {"order": _("Store %(store)s has no order %(id)s.")
+                 % {"store": attrs["store"].code, "id": amazon_order_id}})
+        attrs["order"] = order
+        return attrs
 
 
 class AddressSerializer(serializers.Serializer):

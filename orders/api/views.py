@@ -10,12 +10,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
+from core.api.exceptions import Conflict
+from core.api.mixins import StoreScopedViewSet
+from core.api.serializers import ConflictSerializer, ErrorSerializer
+from core.errors import ApplicationError
+from core.models import Store
 from fulfillment.api.serializers import ShipmentSerializer
-from sellerops.api.exceptions import Conflict
-from sellerops.api.mixins import StoreScopedViewSet
-from sellerops.api.serializers import ConflictSerializer, ErrorSerializer
-from sellerops.errors import ApplicationError
-from sellerops.models import Store
 
 from ..ids import AMAZON_ORDER_ID_PATTERN
 from ..models import Order, OrderItem

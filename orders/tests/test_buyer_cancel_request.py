@@ -9,9 +9,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from core.errors import ApplicationError
 from orders.models import CancelInitiator, OrderEvent, OrderItem
 from orders.services import ItemData, OrderData, order_buyer_cancel_request, order_cancel, order_create
-from sellerops.errors import ApplicationError
 from tests.factories import ListingFactory, OrderFactory, OrderItemFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,10 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from core.permissions import ROLE_PERMISSIONS, user_can, user_permissions
 from fulfillment.models import Shipment
 from orders.models import OrderEvent, OrderStatus
 from orders.services import order_add_note
-from sellerops.permissions import ROLE_PERMISSIONS, user_can, user_permissions
 from tests.factories import (
     ClaimFactory,
     FeedbackFactory,
@@ -388,7 +388,7 @@ def test_an_admin_may_act(client, order):
 
 
 def test_the_pages_and_the_api_share_one_role_table(store):
-    from sellerops.api import permissions as api_permissions
+    from core.api import permissions as api_permissions
 
     assert api_permissions.ROLE_PERMISSIONS is ROLE_PERMISSIONS
     agent = UserFactory(username="agent-x")

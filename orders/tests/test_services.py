@@ -12,6 +12,7 @@ from django.db import transaction
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
+from core.errors import ApplicationError, InvalidTransition
 from fulfillment.models import Shipment, ShipmentItem
 from listings.models import Channel, Listing, StockMovement
 from orders.models import Order, OrderEvent, OrderItem, OrderStatus, RiskFlag
@@ -28,7 +29,6 @@ from orders.services import (
     order_set_status,
     order_ship,
 )
-from sellerops.errors import ApplicationError, InvalidTransition
 from tests.factories import ListingFactory, MembershipFactory, OrderFactory
 
 pytestmark = pytest.mark.django_db

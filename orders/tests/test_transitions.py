@@ -16,14 +16,14 @@ from django.core.cache import cache
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
+from core.errors import ApplicationError, InvalidTransition
+from core.state import check_transition
 from fulfillment.models import INBOUND_TRANSITIONS, InboundStatus, Shipment
 from listings.models import Listing, StockMovement
 from orders.models import ORDER_TRANSITIONS, SHIPPABLE_STATUSES, OrderEvent, OrderItem, OrderStatus
 from orders.services import order_cancel, order_set_status, order_ship
 from returns.models import RETURN_TRANSITIONS, Refund, ReturnRequest, ReturnStatus
 from returns.services import return_authorize, return_close, return_receive, return_refund, return_reject
-from sellerops.errors import ApplicationError, InvalidTransition
-from sellerops.state import check_transition
 from support.models import CLAIM_STATUS_TIME_FIELD, CLAIM_TRANSITIONS, Claim
 from support.services import claim_set_status
 from tests.factories import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_filters import rest_framework as filters
 
-from sellerops.api.filters import InstantRangeFilter, StoreOrderFilterSet
+from core.api.filters import InstantRangeFilter, StoreOrderFilterSet
 
 from ..models import ReturnReason, ReturnRequest, ReturnStatus
 

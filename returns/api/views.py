@@ -10,8 +10,8 @@ from django.db import transaction
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 
-from sellerops.api.mixins import StoreScopedViewSet
-from sellerops.api.serializers import ConflictSerializer, ErrorSerializer
+from core.api.mixins import StoreScopedViewSet
+from core.api.serializers import ConflictSerializer, ErrorSerializer
 
 from ..models import Refund, ReturnRequest, ReturnStatus
 from ..services import (

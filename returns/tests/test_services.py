@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.utils import timezone
 
+from core.errors import ApplicationError, InvalidTransition
 from listings.models import StockMovement
 from orders.models import OrderEvent, OrderStatus
 from returns.models import Refund, ReturnRequest, ReturnStatus
@@ -22,7 +23,6 @@ from returns.services import (
     return_refund,
     return_reject,
 )
-from sellerops.errors import ApplicationError, InvalidTransition
 from tests.factories import ListingFactory, OrderFactory, OrderItemFactory
 
 pytestmark = pytest.mark.django_db
@@ -314,7 +314,7 @@ def test_every_step_writes_one_return_event(delivered, actor):
 
 def test_each_step_schedules_a_recompute(delivered, monkeypatch):
     calls = []
-    monkeypatch.setattr("returns.services.metrics_inputs_changed", lambda *, store_id: calls.append(store_id))
+    monkeypatch.setattr("returns.services.store_data_changed_send", lambda *, store_id: calls.append(store_id))
     return_request = _request(delivered)
     return_authorize(return_request=return_request)
     return_close(return_request=return_request)

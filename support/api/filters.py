@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
-from sellerops.api.filters import InstantRangeFilter, StoreFilterSet, StoreOrderFilterSet
+from core.api.filters import InstantRangeFilter, StoreFilterSet, StoreOrderFilterSet
 
 from ..models import Claim, Feedback, Message
 

@@ -6,8 +6,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
-from sellerops.api.fields import AmazonOrderIdField, AwareDateTimeField
-from sellerops.api.serializers import ApiModelSerializer, StoreOrderInput
+from core.api.fields import AwareDateTimeField
+from core.api.serializers import ApiModelSerializer
+from orders.api.fields import AmazonOrderIdField
+from orders.api.serializers import StoreOrderInput
 
 from ..models import CLAIM_STATUS_TIME_FIELD, Claim, Feedback, Message, MessageThread, validate_header_text
 

@@ -13,9 +13,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from sellerops.api.exceptions import Conflict
-from sellerops.api.mixins import StoreScopedViewSet
-from sellerops.api.serializers import ConflictSerializer, ErrorSerializer
+from core.api.exceptions import Conflict
+from core.api.mixins import StoreScopedViewSet
+from core.api.serializers import ConflictSerializer, ErrorSerializer
 
 from ..models import CLAIM_STATUS_TIME_FIELD, Claim, Feedback, Message
 from ..services import (

@@ -10,8 +10,8 @@ import hashlib
 
 from django.db import migrations, models
 
-import sellerops.spapi.crypto
-from sellerops.spapi.crypto import decrypt, encrypt
+import core.crypto
+from core.crypto import decrypt, encrypt
 
 CONNECTION = {
     "imap": ("imap_host", "imap_port", "imap_use_ssl", "imap_user"),
@@ -89,11 +89,11 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="mailbox",
             name="imap_password",
-            field=sellerops.spapi.crypto.EncryptedTextField(blank=True, verbose_name="IMAP password"),
+            field=core.crypto.EncryptedTextField(blank=True, verbose_name="IMAP password"),
         ),
         migrations.AlterField(
             model_name="mailbox",
             name="smtp_password",
-            field=sellerops.spapi.crypto.EncryptedTextField(blank=True, verbose_name="SMTP password"),
+            field=core.crypto.EncryptedTextField(blank=True, verbose_name="SMTP password"),
         ),
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import template
 from django.utils.translation import gettext as _
 
-from sellerops.templatetags.sellerops_tags import duration
+from core.templatetags.sellerops_tags import duration
 
 from ..models import Message
 from ..selectors import ReplyWindow

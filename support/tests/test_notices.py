@@ -18,10 +18,10 @@ from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import timezone
 
+from core.errors import ApplicationError
 from metrics.engine import compute
 from orders.models import OrderEvent, OrderStatus
 from returns.models import ReturnReason, ReturnRequest, ReturnStatus
-from sellerops.errors import ApplicationError
 from support.inbox_services import mail_ingest, reply_send
 from support.mail import parse_mail
 from support.models import Claim, Message, MessageThread

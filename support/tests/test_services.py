@@ -8,8 +8,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from core.errors import ApplicationError, InvalidTransition
 from orders.models import OrderEvent
-from sellerops.errors import ApplicationError, InvalidTransition
 from support.models import Claim, Feedback, Message, MessageThread
 from support.services import (
     claim_file,
@@ -44,7 +44,7 @@ def order(store):
 def changed(monkeypatch):
     """The store ids whose metrics were scheduled for a recompute."""
     calls: list[int] = []
-    monkeypatch.setattr("support.services.metrics_inputs_changed", lambda *, store_id: calls.append(store_id))
+    monkeypatch.setattr("support.services.store_data_changed_send", lambda *, store_id: calls.append(store_id))
     return calls
 
 

@@ -9,7 +9,7 @@ from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from sellerops.models import Store
+from core.models import Store
 from tests.factories import MembershipFactory, UserFactory
 
 

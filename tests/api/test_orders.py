@@ -210,7 +210,7 @@ def test_create_writes_nothing_when_an_item_fails(api, store, monkeypatch):
     def failing_reserve(*, listing, quantity, order, at):
         calls.append(listing.sku)
         if len(calls) == 2:
-            from sellerops.errors import StockError
+            from core.errors import StockError
 
             raise StockError("boom")
         return quantity

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from sellerops.models import Membership, Store
+from core.models import Membership, Store
 from tests.api.conftest import token_client
 from tests.factories import MembershipFactory, StoreFactory, UserFactory
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sellerops.imports.services import KINDS
-from sellerops.models import ImportJob
+from imports.models import ImportJob
+from imports.services import KINDS
 from tests.factories import MembershipFactory, StoreFactory, UserFactory
 from tests.imports.conftest import FILES
 

@@ -13,12 +13,12 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
+from core.errors import ApplicationError
 from fulfillment.models import Shipment
+from imports.services import import_file
 from listings.models import Listing, StockMovement
 from orders.models import CancelInitiator, Order, OrderEvent, OrderItem, OrderStatus
 from orders.services import ItemData, OrderData, order_cancel, order_create, order_ship
-from sellerops.errors import ApplicationError
-from sellerops.imports.services import import_file
 from tests.factories import ListingFactory, StoreFactory, UserFactory
 from tests.imports.conftest import db_state, sample
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from sellerops.models import Role
+from core.models import Role
 from support.inbox_services import reply_send
 from support.models import Message, MessageThread
 from tests.factories import MembershipFactory, MessageFactory, OrderFactory, StoreFactory, ThreadFactory, UserFactory

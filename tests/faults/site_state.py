@@ -26,12 +26,12 @@ def prepare(count: int) -> dict[str, Any]:
     from django.utils import timezone
     from rest_framework.authtoken.models import Token
 
+    from core.models import Membership, Role
+    from core.services import store_create
     from listings.models import Listing
     from listings.services import stock_adjust
     from orders.services import AddressData, ItemData, OrderData, order_create
     from sellerops.celery import app
-    from sellerops.models import Membership, Role
-    from sellerops.services import store_create
 
     call_command("migrate", interactive=False, verbosity=0)
     # Each new order would recompute the store's metrics in this process; the site recomputes them later.

@@ -19,11 +19,12 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from core.background import IMPORT_RUN_TASK, METRICS_RECOMPUTE_TASK
+from core.models import DeferredTask
+from core.tasks import deferred_tasks_requeue_task
+from imports.models import ImportJob
 from metrics.models import MetricSnapshot
 from orders.models import Order, OrderStatus
-from sellerops.background import IMPORT_RUN_TASK, METRICS_RECOMPUTE_TASK
-from sellerops.models import DeferredTask, ImportJob
-from sellerops.tasks import deferred_tasks_requeue_task
 from tests.conftest import LiveWorker, celery_sends_to, start_celery_worker
 from tests.factories import ListingFactory, MembershipFactory, OrderFactory, OrderItemFactory, StoreFactory, UserFactory
 from tests.imports.conftest import sample
@@ -143,7 +144,7 @@ def test_pages_and_writes_work_while_redis_is_down_and_the_work_is_done_when_it_
             worker.wait_until(lambda: ImportJob.objects.get().is_finished, "the import has finished", WORK_TIMEOUT)
         finally:
             worker.stop()
-    assert "sellerops.tasks.deferred_tasks_requeue_task" in worker.log()
+    assert "core.tasks.deferred_tasks_requeue_task" in worker.log()
     job.refresh_from_db()
     assert (job.status, job.created_count) == (ImportJob.Status.DONE, 4)
     assert Order.objects.filter(store=store).count() == 6

@@ -23,11 +23,11 @@ from django.conf import settings
 from django.db import connection, connections
 from django.utils import timezone
 
+from core.models import Store
 from metrics.engine import compute_all
 from metrics.models import Breach, MetricSnapshot, Status
 from metrics.tasks import metrics_recompute_store_task
 from metrics.tests.test_services import late_orders
-from sellerops.models import Store
 from tests.conftest import LiveWorker, celery_sends_to, start_celery_worker
 from tests.factories import StoreFactory
 

@@ -12,12 +12,12 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from fulfillment.models import Carrier, Shipment, ShipmentItem
+from imports.kinds import afn_shipments
+from imports.models import ImportJob
+from imports.services import KINDS, import_file
 from metrics.engine import odr_rows, otdr_rows, vtr_rows
 from metrics.windows import window
 from orders.models import Order, OrderEvent, OrderItem, OrderStatus
-from sellerops.imports.kinds import afn_shipments
-from sellerops.imports.services import KINDS, import_file
-from sellerops.models import ImportJob
 from tests.factories import OrderFactory, OrderItemFactory, StoreFactory
 
 from .conftest import FILES, db_state, sample

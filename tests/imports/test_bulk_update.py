@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
+from core.bulk import update_rows
 from orders.models import Order, OrderItem
-from sellerops.imports.bulk import update_rows
 from tests.factories import OrderFactory, OrderItemFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from sellerops.imports.dates import (
+from core.marketplaces import MARKETPLACES
+from imports.dates import (
     ISO_ONLY,
     MARKETPLACE_DATE_ORDER,
     REPORT_DATES,
@@ -16,7 +17,6 @@ from sellerops.imports.dates import (
     DateOrder,
     parse_report_datetime,
 )
-from sellerops.marketplaces import MARKETPLACES
 
 TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
 FEEDBACK = REPORT_DATES["feedback"]
@@ -123,7 +123,7 @@ FEEDBACK_HEADER = "Date\tRating\tComments\tYour Response\tOrder ID\tRater Email\
 
 
 def _feedback_import(marketplace: str, written: str):
-    from sellerops.imports.services import import_file
+    from imports.services import import_file
     from tests.factories import OrderFactory, StoreFactory
 
     market = MARKETPLACES[marketplace]
@@ -174,9 +174,9 @@ def test_a_us_feedback_date_that_is_not_month_first_is_refused_not_misread():
 
 @pytest.mark.django_db
 def test_the_returns_report_reads_amazons_day_month_name_year():
+    from imports.services import import_file
     from orders.models import OrderStatus
     from returns.models import ReturnRequest
-    from sellerops.imports.services import import_file
     from tests.factories import OrderFactory, OrderItemFactory, StoreFactory
 
     store = StoreFactory(code="RET-US", marketplace="US")
@@ -194,7 +194,7 @@ def test_the_returns_report_reads_amazons_day_month_name_year():
 
 @pytest.mark.django_db
 def test_reports_that_write_iso_dates_refuse_a_numeric_one_naming_an_example(store):
-    from sellerops.imports.services import import_file
+    from imports.services import import_file
 
     text = ("amazon-order-id\tpurchase-date\torder-status\tfulfillment-channel\tsku\tquantity\n"
             "113-0000001-0000001\t07/14/25\tShipped\tMerchant\tLID-BAMBOO\t1\n")

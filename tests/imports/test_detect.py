@@ -12,10 +12,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.utils.translation import gettext_lazy
 
-from sellerops.imports.detect import ReportNotRecognised, detect_kind, kind_matches
-from sellerops.imports.engine import KINDS
-from sellerops.imports.parsers import Column, head_lines
-from sellerops.models import ImportJob
+from imports.detect import ReportNotRecognised, detect_kind, kind_matches
+from imports.engine import KINDS
+from imports.models import ImportJob
+from imports.parsers import Column, head_lines
 from tests.factories import StoreFactory
 
 from .conftest import FILES, sample

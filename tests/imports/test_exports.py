@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
+from core.exports import csv_cell
 from orders.models import OrderStatus
-from sellerops.exports import csv_cell
 from tests.factories import OrderFactory, OrderItemFactory, ReturnRequestFactory, ShipmentFactory
 
 pytestmark = pytest.mark.django_db

@@ -10,13 +10,13 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from imports.kinds import fba_returns
+from imports.models import ImportJob
+from imports.services import KINDS, import_file
 from metrics.engine import rdr_rows
 from metrics.windows import window
 from returns.models import Disposition, ReturnReason, ReturnRequest, ReturnStatus
 from returns.selectors import return_reasons_by_sku
-from sellerops.imports.kinds import fba_returns
-from sellerops.imports.services import KINDS, import_file
-from sellerops.models import ImportJob
 
 from .conftest import FILES, db_state, sample
 

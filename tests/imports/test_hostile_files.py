@@ -9,11 +9,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from imports import bounds
+from imports.kinds import all_orders
+from imports.models import ImportJob
+from imports.services import import_file, import_job_create
 from orders.models import Order, OrderItem
-from sellerops.imports import bounds
-from sellerops.imports.kinds import all_orders
-from sellerops.imports.services import import_file, import_job_create
-from sellerops.models import ImportJob
 from tests.factories import OrderFactory, OrderItemFactory
 
 from .conftest import db_state

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+from imports.parsers import split_quoted
+from imports.services import import_file
 from orders.models import OrderItem
-from sellerops.imports.parsers import split_quoted
-from sellerops.imports.services import import_file
 
 pytestmark = pytest.mark.django_db
 HEADER = "amazon-order-id\tpurchase-date\torder-status\tfulfillment-channel\tproduct-name\tsku\tquantity\tship-city\n"

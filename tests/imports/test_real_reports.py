@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
+from imports.services import import_file
 from orders.models import CancelInitiator, Order, OrderItem, OrderStatus
-from sellerops.imports.services import import_file
 from tests.factories import StoreFactory
 
 from .conftest import db_state, sample

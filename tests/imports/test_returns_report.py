@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pytest
 
+from imports.services import import_file
 from orders.models import OrderStatus
 from returns.models import ReturnReason, ReturnRequest
-from sellerops.imports.services import import_file
 from tests.factories import OrderFactory, OrderItemFactory, StoreFactory
 
 from .conftest import db_state, sample

@@ -6,11 +6,11 @@ from decimal import Decimal
 import pytest
 
 from fulfillment.models import Shipment
+from imports.services import import_file
 from listings.models import Listing, StockMovement
 from orders.models import CancelInitiator, Order, OrderEvent, OrderItem, OrderStatus
 from orders.services import ItemData, OrderData, order_create
 from returns.models import ReturnReason, ReturnRequest
-from sellerops.imports.services import import_file
 from support.models import Feedback
 from tests.factories import FeedbackFactory, OrderFactory, OrderItemFactory, ShipmentFactory, StoreFactory
 

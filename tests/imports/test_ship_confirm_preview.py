@@ -9,13 +9,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from core.errors import ApplicationError
 from fulfillment.models import Shipment
+from imports.models import ImportJob
+from imports.preview import ship_confirm_preview
+from imports.services import import_file, import_job_confirm, import_job_create
 from listings.models import StockMovement
 from orders.models import Order, OrderEvent, OrderStatus
-from sellerops.errors import ApplicationError
-from sellerops.imports.preview import ship_confirm_preview
-from sellerops.imports.services import import_file, import_job_confirm, import_job_create
-from sellerops.models import ImportJob
 from tests.factories import (
     ListingFactory,
     MembershipFactory,
@@ -271,7 +271,7 @@ def test_other_stores_jobs_are_404_and_viewers_cannot_confirm(client, store, oth
 
 
 def test_preview_jobs_are_never_run_by_the_worker(store, orders, operator):
-    from sellerops.imports.services import import_job_run
+    from imports.services import import_job_run
 
     text = HEADER + line("113-0000001-0000001", GOOD_UPS)
     job = import_job_create(store=store, kind="ship_confirm", upload=SimpleUploadedFile("s.txt", text.encode()),

@@ -6,9 +6,9 @@ import io
 
 import pytest
 
+from imports import parsers
+from imports.services import import_file
 from orders.models import Order
-from sellerops.imports import parsers
-from sellerops.imports.services import import_file
 from tests.factories import StoreFactory
 
 from .conftest import db_state, sample
@@ -85,7 +85,7 @@ def test_every_line_end_counts_lines_alike(store, end):
 
 def test_an_orders_items_far_apart_in_the_file_are_one_order(store, monkeypatch):
     """Rows are written a chunk at a time; an order whose rows are thousands of lines apart is still whole."""
-    from sellerops.imports import engine
+    from imports import engine
 
     monkeypatch.setattr(engine, "CHUNK_ROWS", 10)
     first = "302-0000000-0000001\t2026-11-20T08:15:00+00:00\tShipped\tAmazon\tSKU-A\t1\tBerlin\n"
@@ -105,7 +105,7 @@ def test_an_orders_items_far_apart_in_the_file_are_one_order(store, monkeypatch)
 
 
 def test_a_late_error_rolls_back_chunks_already_written(store, monkeypatch):
-    from sellerops.imports import engine
+    from imports import engine
 
     monkeypatch.setattr(engine, "CHUNK_ROWS", 10)
     before = db_state()

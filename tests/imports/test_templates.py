@@ -10,9 +10,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from fulfillment.models import Carrier, Shipment
+from imports.preview import ship_confirm_preview
+from imports.services import import_file, import_job_create
 from orders.models import OrderStatus
-from sellerops.imports.preview import ship_confirm_preview
-from sellerops.imports.services import import_file, import_job_create
 from tests.factories import OrderFactory, OrderItemFactory, StoreFactory
 
 from .conftest import sample

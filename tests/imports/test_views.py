@@ -6,9 +6,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from imports.models import ImportJob
+from imports.services import import_job_give_up
 from orders.models import Order
-from sellerops.imports.services import import_job_give_up
-from sellerops.models import ImportJob
 from tests.factories import MembershipFactory, UserFactory
 
 from .conftest import sample
@@ -121,7 +121,7 @@ def test_order_list_links_to_imports_and_export(client_op):
 
 
 def test_the_task_is_idempotent(store, operator):
-    from sellerops.tasks import import_run_task
+    from imports.tasks import import_run_task
 
     job = ImportJob(store=store, kind="all_orders", created_by=operator, file_name="a.txt")
     job.file.save("a.txt", io.BytesIO(sample("all_orders_us.txt")), save=True)
@@ -143,8 +143,8 @@ def test_an_import_that_loses_the_database_runs_again_then_gives_up(store, opera
                                                                      orders):
     from django.db import OperationalError
 
-    from sellerops.imports import services
-    from sellerops.tasks import IMPORT_RETRIES, import_run_task
+    from imports import services
+    from imports.tasks import IMPORT_RETRIES, import_run_task
 
     real_import_file = services.import_file
     tries = []

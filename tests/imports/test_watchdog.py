@@ -16,11 +16,11 @@ from django.db import connection, connections
 from django.urls import reverse
 from django.utils import timezone
 
+from imports.models import ImportJob
+from imports.services import import_jobs_watchdog
+from imports.tasks import import_jobs_watchdog_task, import_run_task
 from orders.models import Order
 from sellerops.celery import app as celery_app
-from sellerops.imports.services import import_jobs_watchdog
-from sellerops.models import ImportJob
-from sellerops.tasks import import_jobs_watchdog_task, import_run_task
 from tests.factories import ListingFactory
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +60,7 @@ def test_the_beat_task_fails_jobs_whose_worker_was_lost_and_only_those(store, op
 
 def test_the_watchdog_runs_every_minute_from_beat():
     entry = next(e for e in settings.CELERY_BEAT_SCHEDULE.values()
-                 if e["task"] == "sellerops.tasks.import_jobs_watchdog_task")
+                 if e["task"] == "imports.tasks.import_jobs_watchdog_task")
     assert entry["schedule"] == crontab()
     assert entry["task"] in celery_app.tasks
 

@@ -15,9 +15,9 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from imports.models import ImportJob
+from imports.services import import_job_create
 from orders.models import Order
-from sellerops.imports.services import import_job_create
-from sellerops.models import ImportJob
 from tests.conftest import LiveWorker, celery_sends_to, start_celery_worker
 from tests.factories import ListingFactory
 

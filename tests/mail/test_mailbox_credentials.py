@@ -20,8 +20,8 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from sellerops.errors import ApplicationError
-from sellerops.models import Role
+from core.errors import ApplicationError
+from core.models import Role
 from support.imap import mailbox_poll
 from support.inbox_services import reply_send
 from support.models import Mailbox, Message

@@ -15,8 +15,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import Role
 from orders.models import OrderEvent
-from sellerops.models import Role
 from support.models import Mailbox, Message
 from tests.factories import MembershipFactory, MessageFactory, OrderFactory, StoreFactory, ThreadFactory, UserFactory
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from sellerops.errors import ApplicationError
+from core.errors import ApplicationError
 from support.inbox_services import ReplyRefused, reply_send
 from support.models import Mailbox, Message
 from tests.factories import MessageFactory, OrderFactory, StoreFactory, ThreadFactory, UserFactory

@@ -11,13 +11,14 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from core.models import Role, Store
 from fulfillment.models import InboundShipment, InboundShipmentItem
+from imports.models import ImportJob
 from listings.models import Listing
 from metrics.definitions import DEFINITIONS, MetricKey
 from metrics.models import AlertRule, Breach, Notification
 from orders.models import Order
 from returns.models import ReturnRequest
-from sellerops.models import ImportJob, Role, Store
 from support.models import Attachment, Claim, Feedback, Message, MessageThread
 from tests.factories import (
     ClaimFactory,

@@ -30,13 +30,14 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token, TokenProxy
 
+from core.models import Profile, Role, Store
 from fulfillment.models import InboundShipment, InboundShipmentItem, ShipmentItem
 from listings.models import StockMovement
 from metrics.definitions import DEFINITIONS, MetricKey
 from metrics.models import Breach, MetricSnapshot
 from orders.models import OrderEvent
 from returns.models import Refund
-from sellerops.models import Profile, Role, SellerCredentials, SellerPerformanceReport, Store
+from spapi.models import SellerCredentials, SellerPerformanceReport
 from support.models import Mailbox, ReplyTemplate
 from tests.factories import (
     ClaimFactory,

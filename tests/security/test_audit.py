@@ -12,9 +12,10 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from core.models import Role
+from imports.models import ImportJob
 from listings.models import StockMovement
 from orders.models import OrderEvent
-from sellerops.models import ImportJob, Role
 from tests.factories import ListingFactory, MembershipFactory, OrderFactory, OrderItemFactory, UserFactory
 from tests.imports.conftest import sample
 

@@ -144,7 +144,7 @@ bodies = st.dictionaries(st.sampled_from(FIELDS), values, max_size=12) | values
 
 @pytest.fixture
 def api_admin(store, operator):
-    from sellerops.models import Membership
+    from core.models import Membership
 
     Membership.objects.filter(user=operator).update(role="admin")
     order = OrderFactory(store=store, amazon_order_id="113-1234567-1234567")

@@ -17,12 +17,12 @@ import pytest
 from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 
+from core.models import Profile
 from fulfillment.forms import InboundFilterForm
 from listings.forms import ListingFilterForm
 from metrics.forms import DrilldownForm, HealthForm
 from orders.forms import OrderFilterForm
 from returns.forms import ReturnFilterForm
-from sellerops.models import Profile
 from support.forms import InboxFilterForm
 
 from .conftest import StoreBWorld

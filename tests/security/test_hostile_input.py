@@ -14,10 +14,10 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
+from core.exports import csv_response
+from core.models import Profile
 from metrics.definitions import DEFINITIONS, MetricKey
 from orders.models import Order
-from sellerops.exports import csv_response
-from sellerops.models import Profile
 from support.models import Message, MessageThread
 from tests.api.conftest import token_client
 from tests.factories import (

@@ -17,8 +17,8 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from sellerops.models import Role, Store
-from sellerops.spapi import crypto
+from core import crypto
+from core.models import Role, Store
 from support.models import Mailbox
 from tests.factories import MembershipFactory, StoreFactory, UserFactory
 

@@ -15,10 +15,10 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 
+from imports.services import import_file
 from orders.forms import parse_ids
 from orders.ids import AMAZON_ORDER_ID
 from orders.models import Order
-from sellerops.imports.services import import_file
 from support.mail import parse_mail
 from support.models import Feedback, Message
 from tests.api.conftest import token_client

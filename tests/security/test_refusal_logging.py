@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
-from sellerops.logfilters import ClientErrorsOnOneLine
+from core.logfilters import ClientErrorsOnOneLine
 from tests.factories import ListingFactory, MembershipFactory, OrderFactory, OrderItemFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

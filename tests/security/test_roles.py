@@ -1,4 +1,4 @@
-"""Roles do what they say, through the pages, the API and the admin site (``sellerops.permissions``)."""
+"""Roles do what they say, through the pages, the API and the admin site (``core.permissions``)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from core.models import Membership, Role, Store
 from metrics.definitions import MetricKey
 from metrics.models import AlertRule
 from orders.models import Order, OrderEvent, OrderStatus
-from sellerops.models import Membership, Role, SellerCredentials, Store
+from spapi.models import SellerCredentials
 from tests.factories import ListingFactory, MembershipFactory, OrderFactory, OrderItemFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -127,7 +128,7 @@ def test_only_store_admins_manage_stores_credentials_and_members_in_the_admin(st
     promote = client.post(f"/admin/sellerops/membership/{membership.pk}/change/",
                           {"user": user.pk, "store": store.pk, "role": Role.ADMIN})
     add_store = client.get("/admin/sellerops/store/add/")
-    edit_credentials = client.get(f"/admin/sellerops/sellercredentials/{credentials.pk}/delete/")
+    edit_credentials = client.get(f"/admin/spapi/sellercredentials/{credentials.pk}/delete/")
     store.refresh_from_db()
     membership.refresh_from_db()
     if allowed:

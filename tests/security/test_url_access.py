@@ -6,12 +6,13 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from core.models import Membership, Store
 from fulfillment.models import InboundShipment, Shipment
+from imports.models import ImportJob
 from listings.models import Listing, StockMovement
 from metrics.models import AlertRule, Breach, Notification
 from orders.models import Order, OrderEvent, OrderItem
 from returns.models import ReturnRequest
-from sellerops.models import ImportJob, Membership, Store
 from support.models import Claim, Feedback, Message, MessageThread
 
 from .conftest import SECRET, StoreBWorld

@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 from sp_api.auth import access_token_client
 
-from sellerops.models import SellerCredentials
-from sellerops.spapi.services import credentials_save
+from spapi.models import SellerCredentials
+from spapi.services import credentials_save
 
 from .server import FakeAmazon
 

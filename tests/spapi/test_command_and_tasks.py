@@ -12,10 +12,10 @@ from django.core.management import CommandError, call_command
 
 from orders.models import Order
 from sellerops.celery import app as celery_app
-from sellerops.models import SellerPerformanceReport
-from sellerops.spapi.client import MAX_ATTEMPTS
-from sellerops.spapi.services import credentials_save
-from sellerops.tasks import spapi_fetch_performance_task, spapi_sync_orders_task
+from spapi.client import MAX_ATTEMPTS
+from spapi.models import SellerPerformanceReport
+from spapi.services import credentials_save
+from spapi.tasks import spapi_fetch_performance_task, spapi_sync_orders_task
 from tests.factories import StoreFactory
 
 from .samples import amazon_item, amazon_order, performance_document
@@ -127,12 +127,12 @@ def test_performance_task_keeps_the_report(one_order, credentials, store):
 
 def test_beat_runs_the_sync_every_15_minutes_and_the_report_daily():
     schedule = settings.CELERY_BEAT_SCHEDULE
-    orders = next(e for e in schedule.values() if e["task"] == "sellerops.tasks.spapi_sync_orders_task")
-    report = next(e for e in schedule.values() if e["task"] == "sellerops.tasks.spapi_fetch_performance_task")
+    orders = next(e for e in schedule.values() if e["task"] == "spapi.tasks.spapi_sync_orders_task")
+    report = next(e for e in schedule.values() if e["task"] == "spapi.tasks.spapi_fetch_performance_task")
 
     assert orders["schedule"] == crontab(minute="*/15")
     assert len(report["schedule"].hour) == 1 and len(report["schedule"].minute) == 1
-    assert {"sellerops.tasks.spapi_sync_orders_task", "sellerops.tasks.spapi_fetch_performance_task"} <= set(
+    assert {"spapi.tasks.spapi_sync_orders_task", "spapi.tasks.spapi_fetch_performance_task"} <= set(
         celery_app.tasks.keys())
 
 

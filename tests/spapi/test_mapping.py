@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
+from core.errors import ApplicationError
 from orders.models import CancelInitiator
-from sellerops.errors import ApplicationError
-from sellerops.spapi.sync import cancellation_from_spapi, order_data_from_spapi, parse_datetime
+from spapi.sync import cancellation_from_spapi, order_data_from_spapi, parse_datetime
 
 from .samples import amazon_item, amazon_order
 

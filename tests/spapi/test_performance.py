@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pytest
 
-from sellerops.errors import ApplicationError
-from sellerops.models import SellerPerformanceReport
-from sellerops.spapi.client import SpApiError
-from sellerops.spapi.performance import REPORT_TYPE, parse_performance_report, spapi_fetch_performance
+from core.errors import ApplicationError
+from spapi.client import SpApiError
+from spapi.models import SellerPerformanceReport
+from spapi.performance import REPORT_TYPE, parse_performance_report, spapi_fetch_performance
 
 from .samples import MARKETPLACE_US, performance_document
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from orders.models import CancelInitiator, Order, OrderEvent, OrderItem, OrderStatus
-from sellerops.spapi.sync import order_data_from_spapi, spapi_sync_orders
+from spapi.sync import order_data_from_spapi, spapi_sync_orders
 
 from .server import amazon_time
 
@@ -169,8 +169,8 @@ def test_a_buyers_request_to_cancel_an_open_order_marks_it_once(amazon, credenti
 
 
 def test_amazons_account_health_report_example_gives_both_channels_odr():
-    from sellerops.errors import ApplicationError
-    from sellerops.spapi.performance import parse_performance_report
+    from core.errors import ApplicationError
+    from spapi.performance import parse_performance_report
 
     document = json.loads((FIXTURES / "seller_performance_report_example.json").read_text(encoding="utf-8"))
 

@@ -12,13 +12,13 @@ from django.db import connection
 from django.urls import reverse
 from sp_api.auth import access_token_client
 
-from sellerops.errors import ApplicationError
-from sellerops.models import SellerCredentials
-from sellerops.spapi import crypto
-from sellerops.spapi.client import SpApiError
-from sellerops.spapi.performance import spapi_fetch_performance
-from sellerops.spapi.services import credentials_save
-from sellerops.spapi.sync import spapi_sync_orders
+from core import crypto
+from core.errors import ApplicationError
+from spapi.client import SpApiError
+from spapi.models import SellerCredentials
+from spapi.performance import spapi_fetch_performance
+from spapi.services import credentials_save
+from spapi.sync import spapi_sync_orders
 from tests.factories import MembershipFactory, StoreFactory, UserFactory
 
 from .conftest import SECRETS
@@ -123,9 +123,9 @@ def test_admin_never_shows_a_stored_secret(client, credentials, store):
     admin = UserFactory(username="root", is_staff=True, is_superuser=True)
     client.force_login(admin)
 
-    pages = [client.get(reverse("admin:sellerops_sellercredentials_changelist")),
-             client.get(reverse("admin:sellerops_sellercredentials_change", args=[credentials.pk])),
-             client.get(reverse("admin:sellerops_sellercredentials_history", args=[credentials.pk]))]
+    pages = [client.get(reverse("admin:spapi_sellercredentials_changelist")),
+             client.get(reverse("admin:spapi_sellercredentials_change", args=[credentials.pk])),
+             client.get(reverse("admin:spapi_sellercredentials_history", args=[credentials.pk]))]
 
     for page in pages:
         assert page.status_code == 200
@@ -136,7 +136,7 @@ def test_admin_never_shows_a_stored_secret(client, credentials, store):
 def test_admin_change_with_empty_secrets_keeps_them(client, credentials, store):
     admin = UserFactory(username="root", is_staff=True, is_superuser=True)
     client.force_login(admin)
-    url = reverse("admin:sellerops_sellercredentials_change", args=[credentials.pk])
+    url = reverse("admin:spapi_sellercredentials_change", args=[credentials.pk])
 
     response = client.post(url, {"store": store.pk, "refresh_token": "", "lwa_client_id": "",
                                  "lwa_client_secret": "amzn1.oa2-cs.v1.replaced"})
@@ -152,7 +152,7 @@ def test_admin_change_with_empty_secrets_keeps_them(client, credentials, store):
 def test_admin_add_requires_every_secret_and_encrypts_them(client, store):
     admin = UserFactory(username="root", is_staff=True, is_superuser=True)
     client.force_login(admin)
-    url = reverse("admin:sellerops_sellercredentials_add")
+    url = reverse("admin:spapi_sellercredentials_add")
 
     refused = client.post(url, {"store": store.pk, "is_active": "on", "refresh_token": SECRETS["refresh_token"]})
     created = client.post(url, {"store": store.pk, "is_active": "on", **SECRETS})
@@ -174,7 +174,7 @@ def test_admin_shows_staff_only_their_stores_credentials(client, credentials):
     staff.user_permissions.add(*Permission.objects.filter(codename__endswith="sellercredentials"))
     client.force_login(staff)
 
-    page = client.get(reverse("admin:sellerops_sellercredentials_changelist"))
+    page = client.get(reverse("admin:spapi_sellercredentials_changelist"))
 
     assert page.status_code == 200
     assert "OTHER-DE" in page.content.decode()

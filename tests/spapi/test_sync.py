@@ -9,8 +9,8 @@ import pytest
 
 from orders.models import Order, OrderEvent, OrderItem, OrderStatus
 from orders.services import order_pack
-from sellerops.spapi.client import MAX_ATTEMPTS, SpApiError
-from sellerops.spapi.sync import WINDOW_LAG, spapi_sync_orders
+from spapi.client import MAX_ATTEMPTS, SpApiError
+from spapi.sync import WINDOW_LAG, spapi_sync_orders
 
 from .samples import MARKETPLACE_US, amazon_item, amazon_order
 from .server import _parse_time, amazon_time
@@ -256,7 +256,7 @@ def test_new_orders_in_later_statuses(amazon, credentials, store, now):
 
 
 def test_store_without_credentials_is_refused(store, amazon):
-    from sellerops.errors import ApplicationError
+    from core.errors import ApplicationError
 
     with pytest.raises(ApplicationError, match="no SP-API credentials"):
         spapi_sync_orders(store=store)

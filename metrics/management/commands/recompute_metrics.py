@@ -7,8 +7,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.dateparse import parse_datetime
 
+from core.models import Store
 from metrics.services import metrics_recompute
-from sellerops.models import Store
 
 
 class Command(BaseCommand):

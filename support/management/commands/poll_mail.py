@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from sellerops.errors import ApplicationError
+from core.errors import ApplicationError
 from support.imap import mailbox_poll
 from support.models import Mailbox
 
