@@ -158,7 +158,7 @@ class OrderFactsDrift:
 
 
 def first_ids(*ids: list[int], limit: int) -> list[int]:
-    """The ``limit`` lowest ids of several ascending lists (each at least ``limit`` long where it can be)."""
+    """The ``limit`` lowest ids of several lists, each once: each list need only hold its own ``limit`` lowest."""
     return sorted(set().union(*ids))[:limit]
 
 
