@@ -28,6 +28,7 @@ from core.background import IMPORT_RUN_TASK, METRICS_RECOMPUTE_TASK
 from core.errors import ApplicationError
 from core.models import DeferredTask, Membership, Role, Store
 from core.selectors import scoped
+from fulfillment.order_facts import OrderFactsDrift
 
 from .definitions import DEFINITIONS, Direction, MetricDefinition, MetricKey
 from .engine import Result
@@ -319,6 +320,47 @@ def _notify(*, store: Store, crossing: _Crossing, at: datetime, breach: Breach |
         # A mail server that is down must not undo the recompute: the failure is logged, the notifications stay.
         transaction.on_commit(lambda: send_mail(subject, body, None, recipients), robust=True)
     return notifications
+
+
+# --- Order facts that drifted (fulfillment.order_facts) ------------------------------------------------------
+
+
+def order_facts_drift_alert(sender: object, *, drift: OrderFactsDrift, at: datetime, **kwargs: object) -> None:
+    """E-mail the site's superusers that stored order facts differ from their rows: the metrics read them.
+
+    Receiver of ``fulfillment.signals.order_facts_drifted``. Superusers, because only someone who can run
+    ``manage.py verify_order_facts --fix`` on the server can repair them; the stores' managers see the metrics
+    right again after the repair's recompute.
+    """
+    recipients = sorted(get_user_model().objects.filter(is_superuser=True, is_active=True).exclude(email="")
+                        .values_list("email", flat=True))
+    if not recipients:
+        return
+    stores = ", ".join(Store.objects.filter(pk__in=drift.store_ids).order_by("code").values_list("code", flat=True))
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("[SellerOps] Stored order facts differ from their orders and shipments")
+        lines = [_("The account-health metrics read facts that the database keeps beside each order and shipment. "
+                   "The check at %(at)s found some that differ from the rows they are kept from.")
+                 % {"at": at.strftime("%Y-%m-%d %H:%M %Z")}]
+        if drift.rows:
+            lines += [
+                _("Orders whose first ship confirmation differs from their shipments': %(count)s")
+                % {"count": drift.orders},
+                _("Shipments whose copy of their order's channel or deliver-by date differs: %(count)s")
+                % {"count": drift.shipments},
+                _("The metrics of these stores may be wrong until they are repaired: %(stores)s") % {"stores": stores},
+                _("First orders concerned: %(orders)s") % {"orders": ", ".join(
+                    f"{order.store} {order.amazon_order_id} (id {order.id})" for order in drift.shown)},
+            ]
+        if drift.missing_triggers:
+            lines.append(_("Database triggers missing or disabled, so the facts will drift again: %(triggers)s")
+                         % {"triggers": ", ".join(drift.missing_triggers)})
+        lines += [_("On the server, `manage.py verify_order_facts` lists them and `manage.py verify_order_facts "
+                    "--fix` repairs them."),
+                  _("You receive this because you are a superuser of SellerOps.")]
+    body = "\n\n".join(lines)
+    # A mail server that is down must not fail the check: the failure is logged, the error line stays.
+    transaction.on_commit(lambda: send_mail(subject, body, None, recipients), robust=True)
 
 
 # --- Notifications ------------------------------------------------------------------------------------------

@@ -56,6 +56,12 @@ def metrics_inputs_changed(*, store_id: int) -> None:
     transaction.on_commit(enqueue, robust=True)
 
 
+def order_facts_repaired_recompute(sender: object, *, store_ids: tuple[int, ...], **kwargs: object) -> None:
+    """Recompute the stores whose order facts were repaired (``fulfillment.signals.order_facts_repaired``)."""
+    for store_id in store_ids:
+        metrics_inputs_changed(store_id=store_id)
+
+
 def _is_worse(rate, than, direction: Direction) -> bool:
     return rate > than if direction is Direction.CEILING else rate < than
 

@@ -350,6 +350,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "spapi.tasks.spapi_fetch_performance_task",
         "schedule": crontab(hour=6, minute=40),
     },
+    # The order facts the metrics read, kept by database triggers, recomputed from their rows once a day: any
+    # that differ (or a missing trigger) are logged as an error and e-mailed to the superusers.
+    "order-facts-check-daily": {
+        "task": "fulfillment.tasks.order_facts_check_task",
+        "schedule": crontab(hour=4, minute=50),
+    },
 }
 
 # Amazon Selling Partner API. The endpoint is empty for the marketplace's regional endpoint; the keys (Fernet

@@ -4,9 +4,19 @@
 ``fulfillment_shipment.order_fulfillment_channel`` and ``order_latest_delivery_date`` copy the order's.
 Triggers, not Python, keep them: shipments are written by services, report imports, the demo generator's
 ``COPY`` and tests alike, and a model ``save()`` holding an old value is corrected as it writes.
+
+The triggers are installed before the backfill, so a write that commits while the migration runs cannot be
+missed: on PostgreSQL, creating the triggers locks the tables against writes until the migration commits, so
+each write either committed before it (and the backfill, which runs next, sees it) or waits and then fires
+the triggers. (Until this order was fixed the backfill ran first; databases migrated then are checked and
+repaired by migration 0007.) A database other than PostgreSQL and SQLite is refused before anything is
+changed: nothing would keep its facts (``fulfillment.order_facts``, which also says why django-pgtrigger is
+not used).
 """
 
 from django.db import migrations, models
+
+from fulfillment.order_facts import order_facts_vendor_check
 
 POSTGRESQL = [
     # Shipments take their order's channel and deliver-by date as they are written.
@@ -163,11 +173,17 @@ def _run(statements):
     return run
 
 
+def refuse_unsupported_database(apps, schema_editor):
+    order_facts_vendor_check(schema_editor.connection.vendor)
+
+
 def _install(vendor):
-    return BACKFILL + {"postgresql": POSTGRESQL, "sqlite": SQLITE}.get(vendor, [])
+    # Triggers first, then the backfill (see the docstring).
+    return {"postgresql": POSTGRESQL, "sqlite": SQLITE}[vendor] + BACKFILL
 
 
 def _remove(vendor):
+    # Nothing was installed on a database refused going forwards.
     return {"postgresql": POSTGRESQL_REVERSE, "sqlite": SQLITE_REVERSE}.get(vendor, [])
 
 
@@ -179,6 +195,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(refuse_unsupported_database, migrations.RunPython.noop),
         migrations.RemoveIndex(
             model_name='shipment',
             name='shipment_store_shipped',
