@@ -22,7 +22,6 @@ from locust import FastHttpUser, between, constant, events, task  # isort: skip
 
 import argparse
 import json
-import math
 import os
 import random
 import re
@@ -40,6 +39,7 @@ from urllib.parse import urlencode
 
 import gevent
 from locust.env import Environment
+from locust.stats import RequestStats, StatsEntry
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_PASSWORD = "sellerops-demo"
@@ -349,37 +349,30 @@ class Run:
     measuring: bool = False
     started: float = 0.0
     ended: float = 0.0
-    times: dict[str, list[float]] = field(default_factory=dict)
-    errors: dict[str, list[str]] = field(default_factory=dict)
-    sign_in: list[float] = field(default_factory=list)
-    sign_in_errors: list[str] = field(default_factory=list)
-
-    @property
-    def count(self) -> int:
-        return sum(len(t) for t in self.times.values())
+    #: locust's statistics of the requests sent once every user had signed in, and before the end; the
+    #: environment's own (``env.stats``) hold every request, sign-ins included.
+    measured: RequestStats = field(default_factory=lambda: RequestStats(use_response_times_cache=False))
 
 
 RUN = Run()
 
 
-def on_request(name: str, response_time: float, exception: Exception | None, start_time: float, **_kw) -> None:
-    if name.startswith("login"):
-        RUN.sign_in.append(response_time)
-        if exception is not None:
-            RUN.sign_in_errors.append(str(exception))
+def on_request(request_type: str, name: str, response_time: float, response_length: int,
+               exception: Exception | None, start_time: float, **_kw) -> None:
+    if name.startswith("login") or not RUN.measuring or start_time < RUN.started:
         return
-    # Only requests sent once every user has signed in, and before the end, are measured.
-    if not RUN.measuring or start_time < RUN.started:
-        return
-    RUN.times.setdefault(name, []).append(response_time)
+    RUN.measured.log_request(request_type, name, response_time, response_length)
     if exception is not None:
-        RUN.errors.setdefault(name, []).append(str(exception))
+        RUN.measured.log_error(request_type, name, exception)
 
 
-def percentile(values: list[float], q: float) -> float:
-    """Nearest rank: the smallest value at or above ``q`` of them."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
+def combined(stats: RequestStats, label: str, names: list[str]) -> StatsEntry:
+    """One locust entry for the requests of several endpoints together."""
+    entry = StatsEntry(stats, label, "")
+    for (name, _method), each in stats.entries.items():
+        if name in names:
+            entry.extend(each)
+    return entry
 
 
 #: Endpoints that compute metrics while the user waits (``metrics.engine.compute_all``, one store or all).
@@ -444,7 +437,8 @@ def cpu_seconds(pid: int) -> float:
 
 # --- Running and reporting ---------------------------------------------------------------------------------
 
-def run_load(args: argparse.Namespace, host: str) -> None:
+def run_load(args: argparse.Namespace, host: str) -> RequestStats:
+    """Run the users; return the statistics of every request (``RUN.measured`` holds the measured ones)."""
     low, high = args.wait
     SiteUser.wait_time = ApiClient.wait_time = constant(0) if high == 0 else between(low, high)
     classes = {"operator": Operator, "manager": Manager, "agent": Agent, "api": ApiClient}
@@ -459,35 +453,39 @@ def run_load(args: argparse.Namespace, host: str) -> None:
     while RUN.signed_in < args.users:
         if time.monotonic() > deadline:
             runner.quit()
-            sys.exit(f"only {RUN.signed_in} of {args.users} users signed in: {RUN.sign_in_errors[:3]}")
+            refusals = sorted(e.to_name() for e in env.stats.errors.values() if e.name.startswith("login"))
+            sys.exit(f"only {RUN.signed_in} of {args.users} users signed in: {refusals[:3]}")
         gevent.sleep(0.1)
+    RUN.measured.reset_all()
     RUN.started, RUN.measuring = time.time(), True
     end = time.monotonic() + args.duration
-    while time.monotonic() < end and RUN.count < args.max_requests:
+    while time.monotonic() < end and RUN.measured.num_requests < args.max_requests:
         gevent.sleep(0.1)
     RUN.ended, RUN.measuring = time.time(), False
     runner.quit()
+    return env.stats
 
 
-def report(args: argparse.Namespace, *, load_before: tuple, load_after: tuple, client_cpu: float,
-           server_cpu: float) -> dict:
+def report(args: argparse.Namespace, *, every_request: RequestStats, load_before: tuple, load_after: tuple,
+           client_cpu: float, server_cpu: float) -> dict:
     elapsed = RUN.ended - RUN.started
+    measured = RUN.measured
     rows = []
     groups: dict[str, list[str]] = {"pages": [], "api": []}
-    for name in sorted(RUN.times, key=lambda n: (kind_of(n), n)):
+    for name in sorted({name for name, _method in measured.entries}, key=lambda n: (kind_of(n), n)):
         groups[kind_of(name)].append(name)
     header = f"{'endpoint':<32} {'requests':>8} {'req/s':>7} {'errors':>6} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7}"
 
     def line(label: str, names: list[str]) -> str:
-        times = [t for n in names for t in RUN.times[n]]
-        errors = sum(len(RUN.errors.get(n, [])) for n in names)
-        if not times:
+        entry = combined(measured, label, names)
+        count, errors, longest = entry.num_requests, entry.num_failures, entry.max_response_time
+        if not count:
             return f"{label:<32} {0:>8}"
-        p50, p95, p99 = (percentile(times, q) for q in (0.50, 0.95, 0.99))
-        rows.append({"endpoint": label, "requests": len(times), "rps": len(times) / elapsed, "errors": errors,
-                     "p50": p50, "p95": p95, "p99": p99, "max": max(times)})
-        return (f"{label:<32} {len(times):>8} {len(times) / elapsed:>7.1f} {errors:>6} {p50:>7.0f} {p95:>7.0f} "
-                f"{p99:>7.0f} {max(times):>7.0f}")
+        p50, p95, p99 = (entry.get_response_time_percentile(q) for q in (0.50, 0.95, 0.99))
+        rows.append({"endpoint": label, "requests": count, "rps": count / elapsed, "errors": errors,
+                     "p50": p50, "p95": p95, "p99": p99, "max": longest})
+        return (f"{label:<32} {count:>8} {count / elapsed:>7.1f} {errors:>6} {p50:>7.0f} {p95:>7.0f} "
+                f"{p99:>7.0f} {longest:>7.0f}")
 
     print(f"\nmeasured {elapsed:.1f} s after {RUN.users} users signed in; times in ms")
     print(header)
@@ -501,11 +499,15 @@ def report(args: argparse.Namespace, *, load_before: tuple, load_after: tuple, c
     print(line("ALL", groups["pages"] + groups["api"]))
     print(line("pages, no live metrics", [n for n in groups["pages"] if not n.startswith(COMPUTING)]))
     print(line("API, no live metrics", [n for n in groups["api"] if not n.startswith(COMPUTING)]))
-    if RUN.sign_in:
-        print(f"sign-in (not measured above): {len(RUN.sign_in)} requests, p50 {percentile(RUN.sign_in, 0.5):.0f} ms, "
-              f"max {max(RUN.sign_in):.0f} ms, {len(RUN.sign_in_errors)} errors")
-    for name, errors in sorted(RUN.errors.items()):
-        print(f"errors of {name}: {len(errors)}, e.g. {sorted(set(errors))[:3]}")
+    sign_in = combined(every_request, "sign-in", [n for n, _method in every_request.entries if n.startswith("login")])
+    if sign_in.num_requests:
+        print(f"sign-in (not measured above): {sign_in.num_requests} requests, "
+              f"p50 {sign_in.get_response_time_percentile(0.5):.0f} ms, max {sign_in.max_response_time:.0f} ms, "
+              f"{sign_in.num_failures} errors")
+    for (name, _method), entry in sorted(measured.entries.items()):
+        if entry.num_failures:
+            examples = sorted({str(e.error) for e in measured.errors.values() if e.name == name})
+            print(f"errors of {name}: {entry.num_failures}, e.g. {examples[:3]}")
     pages = next((r for r in rows if r["endpoint"] == "ALL PAGES"), None)
     total = next((r for r in rows if r["endpoint"] == "ALL"), None)
     print(f"\nload average before: {' '.join(f'{x:.2f}' for x in load_before)}, "
@@ -589,10 +591,11 @@ def main() -> None:
         try:
             load_before = os.getloadavg()
             client_before, server_before = resource.getrusage(resource.RUSAGE_SELF), cpu_seconds(server.pid)
-            run_load(args, f"http://127.0.0.1:{port}")
+            every_request = run_load(args, f"http://127.0.0.1:{port}")
             client_after, server_after = resource.getrusage(resource.RUSAGE_SELF), cpu_seconds(server.pid)
             figures = report(
-                args, load_before=load_before, load_after=os.getloadavg(), server_cpu=server_after - server_before,
+                args, every_request=every_request, load_before=load_before, load_after=os.getloadavg(),
+                server_cpu=server_after - server_before,
                 client_cpu=(client_after.ru_utime + client_after.ru_stime)
                 - (client_before.ru_utime + client_before.ru_stime))
         finally:

@@ -1,5 +1,5 @@
-"""Site-wide request handling: times in the viewer's own timezone (their profile's, else UTC), the
-Content-Security-Policy, and the refusal of NUL bytes in paths and parameters."""
+"""Site-wide request handling: times in the viewer's own timezone (their profile's, else UTC) and the refusal of
+NUL bytes in paths and parameters."""
 
 from __future__ import annotations
 
@@ -32,25 +32,6 @@ class ViewerTimezoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
-
-
-#: Every page: scripts, styles, images, fonts and requests from this site only; no inline script or style, no
-#: plugins, no framing, forms post only here. A view may send a stricter policy of its own.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; img-src 'self' data:; script-src 'self'; style-src 'self'; object-src 'none'; "
-    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
-)
-
-
-class ContentSecurityPolicyMiddleware:
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        response = self.get_response(request)
-        if "Content-Security-Policy" not in response:
-            response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-        return response
 
 
 #: No value a person or an integration sends has a reason to hold NUL, and PostgreSQL refuses any text that does

@@ -1,9 +1,9 @@
-"""Small helpers every server-rendered page shares: paging, query strings, htmx partials."""
+"""Small helpers every server-rendered page shares: paging, htmx partials, refused filters."""
 
 from __future__ import annotations
 
 from django import forms
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 #: Deepest page a list will serve; past it, narrow the filters.
@@ -16,17 +16,6 @@ def page_number(raw: str | None) -> int:
         return max(1, min(int(raw or 1), MAX_PAGE))
     except ValueError:
         return 1
-
-
-def query_string(params: QueryDict, **overrides: str | int | None) -> str:
-    """``params`` with ``overrides`` applied (None drops a key), as a "?…" string."""
-    query = params.copy()
-    for key, value in overrides.items():
-        query.pop(key, None)
-        if value is not None:
-            query[key] = str(value)
-    encoded = query.urlencode()
-    return f"?{encoded}" if encoded else "?"
 
 
 def wants_partial(request: HttpRequest) -> bool:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import ApplicationError
-from core.web import page_number, query_string, wants_partial
+from core.web import page_number, wants_partial
 
 from .forms import ListingFilterForm, MainImageForm, StockAdjustForm
 from .models import Listing
@@ -41,16 +41,13 @@ def listing_list_view(request: HttpRequest) -> HttpResponse:
     page = page_number(request.GET.get("page"))
     offset = (page - 1) * PAGE_SIZE
     rows = list(listing_list(user=request.user, filters=filters, now=timezone.now())[offset:offset + PAGE_SIZE + 1])
-    params = request.GET.copy()
-    params.pop("page", None)
     context = {
         "form": form,
         "rows": listing_rows(rows[:PAGE_SIZE]),
         "page": page,
         "first_row": offset + 1 if rows else 0,
         "last_row": offset + len(rows[:PAGE_SIZE]),
-        "prev_url": query_string(params, page=page - 1 if page > 2 else None) if page > 1 else None,
-        "next_url": query_string(params, page=page + 1) if len(rows) > PAGE_SIZE else None,
+        "has_next": len(rows) > PAGE_SIZE,
     }
     template = "listings/listing_list.html#listing-table" if wants_partial(request) else "listings/listing_list.html"
     response = render(request, template, context)

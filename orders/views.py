@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.errors import ApplicationError
 from core.permissions import has_role, user_permissions
-from core.web import page_number, query_string, refused_filters, refused_filters_response, wants_partial
+from core.web import page_number, refused_filters, refused_filters_response, wants_partial
 from fulfillment.tracking import tracking_url, tracking_validate
 
 from .bulk import BulkOutcome, bulk_cancel, bulk_confirm, bulk_ship
@@ -67,11 +67,8 @@ def order_list_view(request: HttpRequest) -> HttpResponse:
     rows = list(orders_qs[offset:offset + PAGE_SIZE + 1])
     orders = rows[:PAGE_SIZE]
     counts = order_tab_counts(user=request.user, filters=filters, now=now, timezones=timezones)
-    params = request.GET.copy()
-    params.pop("page", None)
     tabs = [
-        {"key": key, "label": TAB_LABELS[key], "count": counts.get(key), "active": key == filters.tab,
-         "url": query_string(params, tab=key)}
+        {"key": key, "label": TAB_LABELS[key], "count": counts.get(key), "active": key == filters.tab}
         for key in Tab.ORDER
     ]
     context = {
@@ -85,8 +82,7 @@ def order_list_view(request: HttpRequest) -> HttpResponse:
         "first_row": offset + 1 if orders else 0,
         "last_row": offset + len(orders),
         "total": counts.get(filters.tab),
-        "prev_url": query_string(params, page=page - 1 if page > 2 else None) if page > 1 else None,
-        "next_url": query_string(params, page=page + 1) if len(rows) > PAGE_SIZE else None,
+        "has_next": len(rows) > PAGE_SIZE,
         "by_deadline": filters.tab in Tab.BY_DEADLINE,
     }
     # A history restore (Back after the cache is gone) replaces the whole page, so it gets the whole page.

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import ApplicationError
 from core.selectors import scoped
-from core.web import page_number, query_string, wants_partial
+from core.web import page_number, wants_partial
 from listings.models import Channel
 from listings.selectors import acting_store_ids
 
@@ -69,10 +69,8 @@ def _context(request: HttpRequest, params: QueryDict, *, failure: Failure | None
     rows = list(return_list(user=request.user, filters=filters)[offset:offset + PAGE_SIZE + 1])
     acting = acting_store_ids(user=request.user)
     counts = return_tab_counts(user=request.user, filters=filters, now=now)
-    base = params.copy()
-    base.pop("page", None)
-    tabs = [{"key": key, "label": TAB_LABELS[key], "count": counts.get(key), "active": key == filters.tab,
-             "url": query_string(base, tab=key)} for key in Tab.ORDER]
+    tabs = [{"key": key, "label": TAB_LABELS[key], "count": counts.get(key), "active": key == filters.tab}
+            for key in Tab.ORDER]
     returns = []
     for return_request in rows[:PAGE_SIZE]:
         actions = return_actions(return_request) if return_request.store_id in acting else ()
@@ -82,7 +80,7 @@ def _context(request: HttpRequest, params: QueryDict, *, failure: Failure | None
             "deadline": response_deadline(return_request),
             "actions": [{"key": key, "label": ACTION_LABELS[key],
                          "primary": PRIMARY_ACTION.get(return_request.status) == key,
-                         "url": reverse("returns:action", args=[return_request.pk, key]) + query_string(params),
+                         "url": reverse("returns:action", args=[return_request.pk, key]),
                          "failed": failed if failed and failed.action == key else None} for key in actions],
             "failure": failed,
         })
@@ -98,8 +96,8 @@ def _context(request: HttpRequest, params: QueryDict, *, failure: Failure | None
         "first_row": offset + 1 if returns else 0,
         "last_row": offset + len(returns),
         "total": counts.get(filters.tab),
-        "prev_url": query_string(base, page=page - 1 if page > 2 else None) if page > 1 else None,
-        "next_url": query_string(base, page=page + 1) if len(rows) > PAGE_SIZE else None,
+        "page": page,
+        "has_next": len(rows) > PAGE_SIZE,
         "Action": Action,
     }
 
@@ -174,5 +172,5 @@ def return_action_view(request: HttpRequest, pk: int, action: str) -> HttpRespon
         return _render(request, _context(request, request.GET, failure=failure, done=done))
     if failure is None:
         messages.success(request, done)
-        return HttpResponseRedirect(reverse("returns:list") + query_string(request.GET))
+        return HttpResponseRedirect(f"{reverse('returns:list')}?{request.GET.urlencode()}")
     return _render(request, _context(request, request.GET, failure=failure), status=400)

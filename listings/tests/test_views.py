@@ -129,6 +129,19 @@ def test_filters(op_client, store, other_store, operator):
     assert skus(store="NOT-MINE", channel="bogus") == {"LOW-1", "FINE-1", "FBA-1", "UGLY-1", "DE-1"}
 
 
+def test_the_pager_keeps_the_filters(op_client, store):
+    for n in range(51):
+        ListingFactory(store=store, sku=f"PAGE-{n:02d}")
+    first = op_client.get(URL, {"q": "PAGE", "channel": "", "page": "1"}).content.decode()
+    following = "?q=PAGE&amp;channel=&amp;page=2"
+    assert f'href="{following}" hx-get="{following}" rel="next"' in first and 'rel="prev"' not in first
+    second = op_client.get(URL, {"q": "PAGE", "channel": "", "page": "2"}, headers={"HX-Request": "true"})
+    html = second.content.decode()
+    assert html.count('class="listing-row') == 1
+    assert 'href="?q=PAGE&amp;channel=" hx-get="?q=PAGE&amp;channel=" rel="prev"' in html
+    assert 'rel="next"' not in html
+
+
 @pytest.mark.parametrize("rows", [2, 30])
 def test_the_list_reads_a_bounded_number_of_queries(op_client, store, rows, django_assert_max_num_queries):
     for n in range(rows):

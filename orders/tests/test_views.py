@@ -94,9 +94,25 @@ def test_tabs_and_pager_are_real_links(op_client, store):
     html = op_client.get(URL, {"q": "113-", "page": "1"}).content.decode()
     assert 'href="?q=113-&amp;tab=late"' in html
     assert 'href="?q=113-&amp;page=2"' in html
+    assert 'rel="prev"' not in html
+    assert f'href="{URL}export.csv?q=113-&amp;page=1"' in html  # the export takes the filters as they stand
     second = op_client.get(URL, {"q": "113-", "page": "2"}).content.decode()
     assert second.count('class="order-row') == 1
     assert "Showing 51–51 of 51" in second
+    # Back to page 1 drops the page; the tabs always start on page 1; the last page has no next.
+    assert 'href="?q=113-" hx-get="?q=113-" rel="prev"' in second
+    assert 'href="?q=113-&amp;tab=late"' in second
+    assert 'rel="next"' not in second
+
+
+def test_pager_keeps_every_other_parameter_in_place(op_client, store):
+    for n in range(101):
+        OrderFactory(store=store, amazon_order_id=f"113-0000000-{n:07d}")
+    html = op_client.get(f"{URL}?tab=all&page=2&store=ACME-US&x=a&x=b").content.decode()
+    previous = "?tab=all&amp;store=ACME-US&amp;x=a&amp;x=b"
+    following = "?tab=all&amp;page=3&amp;store=ACME-US&amp;x=a&amp;x=b"
+    assert f'href="{previous}" hx-get="{previous}" rel="prev"' in html
+    assert f'href="{following}" hx-get="{following}" rel="next"' in html
 
 
 def test_filters_narrow_the_table(op_client, store):

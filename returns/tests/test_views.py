@@ -92,6 +92,24 @@ def test_tabs_have_counts_and_hold_their_statuses(op_client, store):
         assert f'"mono">{sku}<' in table
 
 
+def test_tabs_pager_and_action_forms_keep_the_filters(op_client, store):
+    for n in range(51):
+        make_return(store, sku=f"RT-{n}", hours_ago=1 + n / 10)
+    first = op_client.get(URL, {"q": "RT", "page": "1"}).content.decode()
+    assert 'href="?q=RT&amp;tab=authorized" hx-get="?q=RT&amp;tab=authorized"' in first
+    assert 'href="?q=RT&amp;page=2" hx-get="?q=RT&amp;page=2" rel="next"' in first and 'rel="prev"' not in first
+    second = op_client.get(URL, {"q": "RT", "page": "2"}, headers=HX).content.decode()
+    assert second.count('class="return-row') == 1
+    assert 'href="?q=RT" hx-get="?q=RT" rel="prev"' in second and 'rel="next"' not in second
+    last = ReturnRequest.objects.get(sku="RT-0")  # the most time left: last in the queue
+    action = f"/returns/{last.pk}/authorize/?q=RT&amp;page=2"
+    assert f'action="{action}" hx-post="{action}"' in second
+    first_in_line = ReturnRequest.objects.get(sku="RT-50")
+    bare = op_client.get(URL).content.decode()
+    action = f"/returns/{first_in_line.pk}/authorize/"
+    assert f'action="{action}" hx-post="{action}"' in bare
+
+
 def test_search_and_store_filter(op_client, store, operator, other_store):
     MembershipFactory(user=operator, store=other_store, role="operator")
     mine = make_return(store, sku="FIND-ME")
