@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.db.models import (
@@ -28,16 +28,16 @@ from django.db.models import (
 from fulfillment.models import Shipment
 from listings.models import Channel
 from orders.models import CancelInitiator, Order
+from returns.deadlines import RESPONSE_DEADLINE as RETURN_RESPONSE_DEADLINE
 from returns.models import ReturnRequest
 from sellerops.models import Store
+from support.deadlines import RESPONSE_DEADLINE
 from support.models import Claim, Feedback, Message
 
 from .definitions import DEFINITIONS, Direction, MetricDefinition, MetricKey
 from .models import Status
 from .windows import Window, window
 
-RESPONSE_DEADLINE = timedelta(hours=24)
-RETURN_RESPONSE_DEADLINE = timedelta(hours=48)
 RATE_PLACES = Decimal("0.000001")
 #: Cancellations that count against the seller: by the seller, or by Amazon for want of a confirmation.
 COUNTED_CANCEL_INITIATORS = (CancelInitiator.SELLER, CancelInitiator.SYSTEM)
