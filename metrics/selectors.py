@@ -80,11 +80,9 @@ def metric_drilldown_rows(*, store: Store, metric: str, channel: str, window_day
         rows = rows.annotate(answered_at=Subquery(answer)).select_related("thread__order")
     elif definition.scope == "returns":
         rows = rows.select_related("order")
-    date_field = {"latest_delivery_date": "order__latest_delivery_date"}.get(definition.windowed_by,
-                                                                          definition.windowed_by)
     # Bad rows first: the counted ones for a ceiling metric, the uncounted ones for a floor metric.
     counted = F("is_counted").desc() if definition.direction is Direction.CEILING else F("is_counted").asc()
-    return rows.order_by(counted, F(date_field).desc(nulls_last=True), "-pk")
+    return rows.order_by(counted, F(definition.window_field).desc(nulls_last=True), "-pk")
 
 
 def latest_live_snapshots(stores: Iterable[Store]) -> QuerySet[MetricSnapshot]:
