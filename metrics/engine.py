@@ -52,6 +52,9 @@ class Result:
     target: Decimal
     direction: Direction
     definition: MetricDefinition = field(repr=False)
+    #: Rows of the window still pending at ``as_of``, in neither number; None for a metric without a deadline
+    #: (and for a result read back from a snapshot, which does not keep it).
+    pending: int | None = None
 
     @property
     def rate(self) -> Decimal | None:
@@ -125,13 +128,15 @@ def good_rows_to_recover(numerator: int, denominator: int, definition: MetricDef
     return max(0, math.ceil((t * denominator - numerator) / (1 - t)))
 
 
-# --- Row sets: the denominator rows of each metric, what puts a row in the numerator, and why ----------------
+# --- Row sets: the rows of each metric's window, the pending ones, and what puts a row in the numerator ------
 
 
 @dataclass(frozen=True)
 class RowSet:
-    """The denominator rows of a metric's widest window, which of them are in the numerator, and why.
+    """The rows of a metric's widest window: which are settled, which of those are in the numerator, and why.
 
+    ``settled`` (None: every row) holds the rows whose outcome is known at ``as_of``: the denominator. The
+    others are pending: unanswered while their deadline still runs, they are in neither number yet.
     ``counted`` is evaluated by the database. When it is a subquery that the database answers best from the
     smaller side (the few defective orders, say), ``count_apart`` has the numerator counted by a query of
     its own, rows filtered by ``counted``, rather than by testing every denominator row. ``reasons`` holds one
@@ -141,12 +146,19 @@ class RowSet:
     rows: QuerySet
     counted: Q
     reasons: dict[str, Q]
+    settled: Q | None = None
     count_apart: bool = False
+
+    def denominator(self) -> QuerySet:
+        return self.rows if self.settled is None else self.rows.filter(self.settled)
+
+    def pending(self) -> QuerySet:
+        return self.rows.none() if self.settled is None else self.rows.filter(~self.settled)
 
     def annotated(self) -> QuerySet:
         """The denominator rows, each with ``is_counted`` and a flag per reason."""
-        return self.rows.annotate(**{name: _flag(condition) for name, condition in self.reasons.items()},
-                                  is_counted=_flag(self.counted))
+        return self.denominator().annotate(**{name: _flag(condition) for name, condition in self.reasons.items()},
+                                           is_counted=_flag(self.counted))
 
 
 def _flag(condition: Q) -> Case:
@@ -258,7 +270,9 @@ def response_rows(store: Store, as_of: datetime, win: Window, channel: str = "AL
     on_time = Q(Exists(replies.filter(sent_at__lte=OuterRef("sent_at") + definition.deadline)))
     rows = _in_window(definition, store, win, channel).filter(
         direction=Message.Direction.INBOUND, needs_reply=True, is_internal_note=False)
-    return RowSet(rows=rows, counted=on_time, count_apart=True,
+    # Settled once its deadline has passed, or once answered (then in time, since the deadline still ran).
+    settled = Q(sent_at__lte=as_of - definition.deadline) | answered
+    return RowSet(rows=rows, counted=on_time, settled=settled, count_apart=True,
                   reasons={"answered_late": answered & ~on_time, "not_answered": ~answered})
 
 
@@ -275,8 +289,10 @@ def rdr_rows(store: Store, as_of: datetime, win: Window, channel: str = "ALL",
     }
     # Amazon handles FBA returns: only the seller's own (MFN) return requests are theirs to answer.
     rows = _in_window(definition, store, win, channel).filter(fulfillment_channel=Channel.MFN)
+    # Settled once its deadline has passed, or once responded to (then in time, since the deadline still ran).
+    settled = Q(requested_at__lte=as_of - definition.deadline) | responded
     return RowSet(rows=rows, counted=reasons["has_negative_feedback"] | reasons["responded_late"]
-                  | reasons["rejected_in_policy"], reasons=reasons)
+                  | reasons["rejected_in_policy"], settled=settled, reasons=reasons)
 
 
 ROWS = {
@@ -292,7 +308,7 @@ ROWS = {
 
 def row_set(*, store: Store, metric: str, channel: str, window_days: int, as_of: datetime,
             definition: MetricDefinition | None = None) -> RowSet:
-    """The rows of one result, with what counts them."""
+    """The rows of one result, settled and pending, with what counts them."""
     definition = definition or DEFINITIONS[MetricKey(metric)]
     win = window(as_of=as_of, tz=store.tz, days=window_days, lag=definition.lag_days)
     return ROWS[definition.key](store, as_of, win, channel, definition=definition)
@@ -305,7 +321,18 @@ def metric_rows(*, store: Store, metric: str, channel: str, window_days: int, as
                    definition=definition).annotated()
 
 
+def metric_pending_rows(*, store: Store, metric: str, channel: str, window_days: int, as_of: datetime,
+                        definition: MetricDefinition | None = None) -> QuerySet:
+    """The rows of one result's window still pending at ``as_of``: in neither number yet."""
+    return row_set(store=store, metric=metric, channel=channel, window_days=window_days, as_of=as_of,
+                   definition=definition).pending()
+
+
 # --- Computation: conditional aggregates, every window and channel at once ------------------------------
+
+
+def _both(first: Q, second: Q | None) -> Q:
+    return first if second is None else first & second
 
 
 def compute(store: Store, metric: str, as_of: datetime, definition: MetricDefinition | None = None) -> list[Result]:
@@ -331,21 +358,25 @@ def compute(store: Store, metric: str, as_of: datetime, definition: MetricDefini
                 cell &= Q(**{definition.channel_field: channel})
             cells[(channel, days)] = cell
 
-    def counts(prefix: str, counted: Q | None = None) -> dict:
-        conditions = {key: cell & counted if counted is not None else cell for key, cell in cells.items()}
+    def counts(prefix: str, condition: Q | None = None) -> dict:
+        conditions = {key: _both(cell, condition) for key, cell in cells.items()}
         return {f"{prefix}{channel}_{days}": Count(Value(1), filter=condition) if condition else Count("*")
                 for (channel, days), condition in conditions.items()}
 
+    # Pending rows (unanswered, deadline still running) are counted apart, in neither number.
+    pending = counts("pending_", ~rows.settled) if rows.settled is not None else {}
     if rows.count_apart:
-        totals = rows.rows.aggregate(**counts("den_"))
-        totals |= rows.rows.filter(rows.counted).aggregate(**counts("num_"))
+        totals = rows.rows.aggregate(**counts("den_", rows.settled), **pending)
+        totals |= rows.rows.filter(rows.counted).aggregate(**counts("num_", rows.settled))
     else:
-        totals = rows.rows.aggregate(**counts("den_"), **counts("num_", rows.counted))
+        totals = rows.rows.aggregate(**counts("den_", rows.settled),
+                                     **counts("num_", _both(rows.counted, rows.settled)), **pending)
     return [
         Result(
             metric=definition.key.value, channel=channel, window_days=days, as_of=as_of, window=windows[days],
             numerator=totals[f"num_{channel}_{days}"], denominator=totals[f"den_{channel}_{days}"],
             target=definition.target, direction=definition.direction, definition=definition,
+            pending=totals.get(f"pending_{channel}_{days}"),
         )
         for channel, days in cells
     ]

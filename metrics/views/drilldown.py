@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET
 
 from sellerops.exports import csv_line, started
@@ -109,11 +109,13 @@ ROW_VIEWS: dict[MetricKey, RowView] = {
     ]),
     K.RESPONSE: RowView(_thread_order_id, (L("answered in 24 h"), L("not answered in 24 h")), [
         Column(L("Received"), lambda r, a: r.sent_at),
+        Column(L("Answer due"), lambda r, a: r.sent_at + DEFINITIONS[K.RESPONSE].deadline),
         Column(L("Subject"), lambda r, a: r.subject or r.thread.subject),
         Column(L("Answered"), lambda r, a: r.answered_at),
     ]),
     K.RDR: RowView(lambda r: r.order.amazon_order_id, (L("dissatisfied"), L("handled well")), [
         Column(L("Requested"), lambda r, a: r.requested_at),
+        Column(L("Answer due"), lambda r, a: r.requested_at + DEFINITIONS[K.RDR].deadline),
         Column(L("SKU"), lambda r, a: r.sku, mono=True),
         Column(L("Return reason"), lambda r, a: r.get_reason_display()),
         Column(L("First response"), lambda r, a: _by(r.responded_at, a)),
@@ -148,25 +150,29 @@ def order_url(store: Store, amazon_order_id: str) -> str:
 
 
 def drill_row(view: RowView, row, *, store: Store, as_of: datetime, definition: MetricDefinition,
-              labels: dict[str, str]) -> DrillRow:
-    """One row as the drill-down shows it; ``labels`` are ``definition``'s reason labels, read once per page."""
+              labels: dict[str, str], pending: bool = False) -> DrillRow:
+    """One row as the drill-down shows it; ``labels`` are ``definition``'s reason labels, read once per page.
+
+    A ``pending`` row (its deadline still runs, unanswered) is neither counted nor a defect yet.
+    """
     oid = view.order_id(row)
-    counted = bool(row.is_counted)
+    counted = not pending and bool(row.is_counted)
     values = [column.get(row, as_of) for column in view.columns]
+    verdict = pgettext("metric row", "pending") if pending else str(view.counted[0] if counted else view.counted[1])
     return DrillRow(
         order_id=oid,
         order_url=order_url(store, oid),
         counted=counted,
-        bad=counted if definition.direction is Direction.CEILING else not counted,
-        verdict=str(view.counted[0] if counted else view.counted[1]),
-        reasons=[labels[reason.key] for reason in definition.reasons if getattr(row, reason.key)],
+        bad=not pending and (counted if definition.direction is Direction.CEILING else not counted),
+        verdict=verdict,
+        reasons=[] if pending else [labels[reason.key] for reason in definition.reasons if getattr(row, reason.key)],
         cells=[Cell(value, column.mono, isinstance(value, datetime)) for column, value in zip(view.columns, values,
                                                                                             strict=True)],
     )
 
 
 def drilldown_csv(rows, *, view: RowView, store: Store, as_of: datetime, definition: MetricDefinition,
-                  filename: str) -> StreamingHttpResponse:
+                  filename: str, pending: bool = False) -> StreamingHttpResponse:
     """Stream the rows as CSV, a chunk of the database at a time, in the language of the request.
 
     Cells go through ``sellerops.exports``: a subject, reason or carrier typed by a buyer or a colleague is
@@ -180,7 +186,8 @@ def drilldown_csv(rows, *, view: RowView, store: Store, as_of: datetime, definit
             labels = definition.reason_labels()
             yield csv_line(header)
             for row in rows.iterator(chunk_size=1000):
-                line = drill_row(view, row, store=store, as_of=as_of, definition=definition, labels=labels)
+                line = drill_row(view, row, store=store, as_of=as_of, definition=definition, labels=labels,
+                                 pending=pending)
                 yield csv_line([line.order_id, line.verdict, "; ".join(line.reasons),
                                 *[cell.value for cell in line.cells]], tz=store.tz)
 
@@ -208,7 +215,8 @@ def drilldown_view(request: HttpRequest, store_code: str, metric: str, channel: 
     form = DrilldownForm(request.GET)
     day = form.day()
     part = form.value("part", "numerator")
-    if part == "missed" and definition.direction is Direction.CEILING:
+    if (part == "missed" and definition.direction is Direction.CEILING) or (
+            part == "pending" and definition.deadline is None):
         part = "denominator"
     as_of = resolve_as_of(day, store.tz, timezone.now())
     view = ROW_VIEWS[definition.key]
@@ -218,16 +226,18 @@ def drilldown_view(request: HttpRequest, store_code: str, metric: str, channel: 
         if refused := refused_filters(form):
             return refused_filters_response(refused)
         filename = f"{store.code}-{metric}-{channel}-{window_days}d-{part}-{as_of.astimezone(store.tz):%Y%m%d}.csv"
-        return drilldown_csv(rows, view=view, store=store, as_of=as_of, definition=definition, filename=filename)
+        return drilldown_csv(rows, view=view, store=store, as_of=as_of, definition=definition, filename=filename,
+                             pending=part == "pending")
 
     result = next(r for r in compute(store, metric, as_of) if r.channel == channel and r.window_days == window_days)
     totals = {"numerator": result.numerator, "denominator": result.denominator,
-              "missed": result.denominator - result.numerator}
+              "missed": result.denominator - result.numerator, "pending": result.pending or 0}
     total = totals[part]
     page = min(form.value("page", 1), max(1, -(-total // PAGE_SIZE)))
     offset = (page - 1) * PAGE_SIZE
     labels = definition.reason_labels()
-    page_rows = [drill_row(view, row, store=store, as_of=as_of, definition=definition, labels=labels)
+    page_rows = [drill_row(view, row, store=store, as_of=as_of, definition=definition, labels=labels,
+                           pending=part == "pending")
                  for row in rows[offset:offset + PAGE_SIZE]]
     since = as_of - timedelta(days=HISTORY_DAYS)
     history = [(s.as_of.timestamp(), float(s.rate * 100) if s.rate is not None else None)
@@ -236,10 +246,13 @@ def drilldown_view(request: HttpRequest, store_code: str, metric: str, channel: 
     if history and result.rate is not None:
         history.append((as_of.timestamp(), float(result.rate * 100)))
     key = result.key
-    part_labels = {"numerator": _("Counted"), "denominator": _("All in window"), "missed": _("Not counted")}
+    part_labels = {"numerator": _("Counted"), "denominator": _("All in window"), "missed": _("Not counted"),
+                   "pending": pgettext("metric rows", "Pending")}
     if definition.direction is Direction.CEILING:
         part_labels["numerator"] = _("Defects")
     parts = ["numerator", "denominator"] + (["missed"] if definition.direction is Direction.FLOOR else [])
+    if definition.deadline is not None:
+        parts.append("pending")
     tabs = [{"key": p, "label": part_labels[p], "count": totals[p], "active": p == part,
              "url": drilldown_url(store, key, part=p, day=day)} for p in parts]
     context = {
