@@ -190,7 +190,7 @@ PLAN_TEXTS = {
                       "tight.")],
     ),
     MetricKey.RESPONSE: (
-        gettext_lazy("%(defects)s of %(rows)s buyer messages were not answered within 24 hours."),
+        gettext_lazy("%(defects)s of %(rows)s buyer messages were not answered within %(hours)s hours."),
         [gettext_lazy("Answered every open buyer message."),
          gettext_lazy("Marked messages that need no reply as such.")],
         [gettext_lazy("The inbox is checked at least every 12 hours, weekends included (%(weekday)s most of "
@@ -235,7 +235,7 @@ def plan_of_action(*, breach, cause: RootCause) -> str:
         _("%(metric)s was %(rate)s %% as of %(as_of)s (%(target)s).") % {
             "metric": definition.name, "rate": rate_percent(result.rate), "as_of": store_time(result.as_of, store),
             "target": target_text(definition)},
-        str(facts_text) % {"defects": cause.defects, "rows": result.denominator},
+        str(facts_text) % {"defects": cause.defects, "rows": result.denominator, "hours": definition.deadline_hours},
         _("The breach opened on %(opened)s at %(opening)s %%; the worst rate was %(peak)s %% on %(peak_at)s.") % {
             "opened": store_time(breach.opened_at, store), "opening": rate_percent(breach.opening_rate),
             "peak": rate_percent(breach.peak_rate), "peak_at": store_time(breach.peak_at, store)},

@@ -309,6 +309,7 @@ def test_drilldown_lists_pending_rows_apart(client_in, store):
     denominator = client_in.get(url, {"part": "denominator", "as_of": day}).content.decode()
     assert re.findall(r'class="drill-row[^"]*" data-order="([^"]+)"', denominator) == [
         overdue.order.amazon_order_id]
+    assert "<td>not answered in 24 h</td>" in denominator
 
     partial = client_in.get(url, {"part": "pending", "as_of": day}, headers={"HX-Request": "true"}).content.decode()
     assert partial.lstrip().startswith('<div id="drill-results"') and "neither number" in partial

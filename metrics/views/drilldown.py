@@ -67,7 +67,7 @@ class RowView:
     """
 
     order_id: Callable[[object], str]
-    counted: tuple[str, str]  # (label when counted, label when not)
+    counted: tuple[str, str]  # (label when counted, label when not); may name the deadline as %(hours)s
     columns: list[Column]
 
 
@@ -107,7 +107,7 @@ ROW_VIEWS: dict[MetricKey, RowView] = {
         Column(L("Carrier"), lambda r, a: r.carrier_label),
         Column(L("Tracking"), lambda r, a: r.tracking_number, mono=True),
     ]),
-    K.RESPONSE: RowView(_thread_order_id, (L("answered in 24 h"), L("not answered in 24 h")), [
+    K.RESPONSE: RowView(_thread_order_id, (L("answered in %(hours)s h"), L("not answered in %(hours)s h")), [
         Column(L("Received"), lambda r, a: r.sent_at),
         Column(L("Answer due"), lambda r, a: r.sent_at + DEFINITIONS[K.RESPONSE].deadline),
         Column(L("Subject"), lambda r, a: r.subject or r.thread.subject),
@@ -158,7 +158,10 @@ def drill_row(view: RowView, row, *, store: Store, as_of: datetime, definition: 
     oid = view.order_id(row)
     counted = not pending and bool(row.is_counted)
     values = [column.get(row, as_of) for column in view.columns]
-    verdict = pgettext("metric row", "pending") if pending else str(view.counted[0] if counted else view.counted[1])
+    if pending:
+        verdict = pgettext("metric row", "pending")
+    else:
+        verdict = str(view.counted[0] if counted else view.counted[1]) % {"hours": definition.deadline_hours}
     return DrillRow(
         order_id=oid,
         order_url=order_url(store, oid),
