@@ -363,18 +363,20 @@ def compute(store: Store, metric: str, as_of: datetime, definition: MetricDefini
         return {f"{prefix}{channel}_{days}": Count(Value(1), filter=condition) if condition else Count("*")
                 for (channel, days), condition in conditions.items()}
 
-    # Pending rows (unanswered, deadline still running) are counted apart, in neither number.
+    # Pending rows (unanswered, deadline still running) are counted apart and taken out of the window's rows:
+    # they are in neither number. Counting them (few, and recent) is cheaper than testing every row settled.
     pending = counts("pending_", ~rows.settled) if rows.settled is not None else {}
+    numerator = _both(rows.counted, rows.settled)
     if rows.count_apart:
-        totals = rows.rows.aggregate(**counts("den_", rows.settled), **pending)
-        totals |= rows.rows.filter(rows.counted).aggregate(**counts("num_", rows.settled))
+        totals = rows.rows.aggregate(**counts("all_"), **pending)
+        totals |= rows.rows.filter(numerator).aggregate(**counts("num_"))
     else:
-        totals = rows.rows.aggregate(**counts("den_", rows.settled),
-                                     **counts("num_", _both(rows.counted, rows.settled)), **pending)
+        totals = rows.rows.aggregate(**counts("all_"), **counts("num_", numerator), **pending)
     return [
         Result(
             metric=definition.key.value, channel=channel, window_days=days, as_of=as_of, window=windows[days],
-            numerator=totals[f"num_{channel}_{days}"], denominator=totals[f"den_{channel}_{days}"],
+            numerator=totals[f"num_{channel}_{days}"],
+            denominator=totals[f"all_{channel}_{days}"] - totals.get(f"pending_{channel}_{days}", 0),
             target=definition.target, direction=definition.direction, definition=definition,
             pending=totals.get(f"pending_{channel}_{days}"),
         )
