@@ -68,18 +68,11 @@ def target_text(definition: MetricDefinition) -> str:
     return _("target ≥ %(target)s") % {"target": target}
 
 
-def reported_channels(definition: MetricDefinition) -> tuple[str, ...]:
-    """The channels Amazon reports a metric for: ODR per channel, so its all-channel figure is left out."""
-    if len(definition.channels) > 1:
-        return tuple(c for c in definition.channels if c != "ALL")
-    return definition.channels
-
-
 def reported_results_q() -> Q:
     """The results the dashboard shows, as a filter on rows with ``metric`` and ``channel``."""
     shown = Q()
     for definition in DEFINITIONS.values():
-        shown |= Q(metric=definition.key.value, channel__in=reported_channels(definition))
+        shown |= Q(metric=definition.key.value, channel__in=definition.reported_channels)
     return shown
 
 
@@ -153,7 +146,7 @@ def _validate(*, owner: AbstractBaseUser, data: AlertRuleData) -> None:
         definition = DEFINITIONS[MetricKey(data.metric)]
     except ValueError:
         raise ApplicationError(_("Unknown metric.")) from None
-    if data.channel and data.channel not in reported_channels(definition):
+    if data.channel and data.channel not in definition.reported_channels:
         raise ApplicationError(_("%(metric)s is not reported for that channel.") % {"metric": definition.name})
     if data.window_days is not None and data.window_days not in definition.window_days:
         raise ApplicationError(_("%(metric)s has no %(days)d-day window.") % {
@@ -232,7 +225,7 @@ def _watches(rule: AlertRule, result: Result) -> bool:
     if rule.channel:
         if rule.channel != result.channel:
             return False
-    elif result.channel not in reported_channels(result.definition):
+    elif result.channel not in result.definition.reported_channels:
         return False
     return rule.window_days is None or rule.window_days == result.window_days
 

@@ -1,15 +1,16 @@
 """The metrics engine: Amazon's account-health metrics as conditional aggregates in the database.
 
 Each metric is a function of ``(store, as_of, definition)``: one query per metric whatever the number of
-orders, no writes, no clock. The row sets behind each number come from the same ``*_rows`` querysets, so
-the dashboard's drill-down lists exactly what was counted.
+orders, no writes, no clock. Everything a metric is configured by (table, window, lag, channels, deadline,
+reasons) is read from its definition (``definitions.DEFINITIONS``). The row sets behind each number come from
+the same ``*_rows`` querysets, so the dashboard's drill-down and the root cause list exactly what was counted.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.db.models import (
@@ -26,18 +27,14 @@ from django.db.models import (
 )
 
 from core.models import Store
-from fulfillment.models import Shipment
 from listings.models import Channel
-from orders.models import CancelInitiator, Order
-from returns.models import ReturnRequest
+from orders.models import CancelInitiator
 from support.models import Claim, Feedback, Message
 
 from .definitions import DEFINITIONS, Direction, MetricDefinition, MetricKey
 from .models import Status
 from .windows import Window, window
 
-RESPONSE_DEADLINE = timedelta(hours=24)
-RETURN_RESPONSE_DEADLINE = timedelta(hours=48)
 RATE_PLACES = Decimal("0.000001")
 #: Cancellations that count against the seller: by the seller, or by Amazon for want of a confirmation.
 COUNTED_CANCEL_INITIATORS = (CancelInitiator.SELLER, CancelInitiator.SYSTEM)
@@ -55,6 +52,9 @@ class Result:
     target: Decimal
     direction: Direction
     definition: MetricDefinition = field(repr=False)
+    #: Rows of the window still pending at ``as_of``, in neither number; None for a metric without a deadline
+    #: (and for a result read back from a snapshot, which does not keep it).
+    pending: int | None = None
 
     @property
     def rate(self) -> Decimal | None:
@@ -128,27 +128,37 @@ def good_rows_to_recover(numerator: int, denominator: int, definition: MetricDef
     return max(0, math.ceil((t * denominator - numerator) / (1 - t)))
 
 
-# --- Row sets: the denominator rows of each metric, and the condition that puts a row in the numerator --------
+# --- Row sets: the rows of each metric's window, the pending ones, and what puts a row in the numerator ------
 
 
 @dataclass(frozen=True)
 class RowSet:
-    """The denominator rows of a metric's widest window, and which of them are in the numerator.
+    """The rows of a metric's widest window: which are settled, which of those are in the numerator, and why.
 
+    ``settled`` (None: every row) holds the rows whose outcome is known at ``as_of``: the denominator. The
+    others are pending: unanswered while their deadline still runs, they are in neither number yet.
     ``counted`` is evaluated by the database. When it is a subquery that the database answers best from the
     smaller side (the few defective orders, say), ``count_apart`` has the numerator counted by a query of
-    its own, rows filtered by ``counted``, rather than by testing every denominator row. ``reasons`` are
-    the parts of ``counted`` the drill-down shows, each a flag on the row.
+    its own, rows filtered by ``counted``, rather than by testing every denominator row. ``reasons`` holds one
+    condition per reason of the definition, each true of a defect for that reason: a flag on each row.
     """
 
     rows: QuerySet
     counted: Q
+    reasons: dict[str, Q]
+    settled: Q | None = None
     count_apart: bool = False
-    reasons: dict[str, Q] = field(default_factory=dict)
+
+    def denominator(self) -> QuerySet:
+        return self.rows if self.settled is None else self.rows.filter(self.settled)
+
+    def pending(self) -> QuerySet:
+        return self.rows.none() if self.settled is None else self.rows.filter(~self.settled)
 
     def annotated(self) -> QuerySet:
-        return self.rows.annotate(**{name: _flag(condition) for name, condition in self.reasons.items()},
-                                  is_counted=_flag(self.counted))
+        """The denominator rows, each with ``is_counted`` and a flag per reason."""
+        return self.denominator().annotate(**{name: _flag(condition) for name, condition in self.reasons.items()},
+                                           is_counted=_flag(self.counted))
 
 
 def _flag(condition: Q) -> Case:
@@ -162,6 +172,16 @@ def _before(field_name: str, as_of: datetime) -> Q:
 
 def _not_before(field_name: str, as_of: datetime) -> Q:
     return Q(**{f"{field_name}__isnull": True}) | Q(**{f"{field_name}__gt": as_of})
+
+
+def _in_window(definition: MetricDefinition, store: Store, win: Window, channel: str) -> QuerySet:
+    """The rows of ``definition``'s table whose window date falls in ``win``, of ``channel`` ("ALL": any)."""
+    date_field = definition.window_field
+    rows = definition.model.objects.filter(store=store, **{f"{date_field}__gte": win.start,
+                                                           f"{date_field}__lt": win.end})
+    if channel != "ALL":
+        rows = rows.filter(**{definition.channel_field: channel})
+    return rows
 
 
 def defect_order_ids(store: Store, as_of: datetime) -> dict[str, QuerySet]:
@@ -187,14 +207,13 @@ def defect_order_ids(store: Store, as_of: datetime) -> dict[str, QuerySet]:
     return {name: rows.order_by().values("order_id") for name, rows in sets.items()}
 
 
-def odr_rows(store: Store, as_of: datetime, win: Window, channel: str) -> RowSet:
+def odr_rows(store: Store, as_of: datetime, win: Window, channel: str,
+             definition: MetricDefinition | None = None) -> RowSet:
+    definition = definition or DEFINITIONS[MetricKey.ODR]
     defects = defect_order_ids(store, as_of)
-    rows = Order.objects.filter(store=store, purchase_date__gte=win.start, purchase_date__lt=win.end)
-    if channel != "ALL":
-        rows = rows.filter(fulfillment_channel=channel)
     first, *others = defects.values()
-    return RowSet(rows=rows, counted=Q(pk__in=first.union(*others, all=True)), count_apart=True,
-                  reasons={f"has_{name}": Q(pk__in=ids) for name, ids in defects.items()})
+    return RowSet(rows=_in_window(definition, store, win, channel), counted=Q(pk__in=first.union(*others, all=True)),
+                  count_apart=True, reasons={f"has_{name}": Q(pk__in=ids) for name, ids in defects.items()})
 
 
 def _shipped_after(field_name: str) -> Q:
@@ -202,59 +221,78 @@ def _shipped_after(field_name: str) -> Q:
     return Q(first_shipped_at__isnull=True) | Q(first_shipped_at__gt=F(field_name))
 
 
-def lsr_rows(store: Store, as_of: datetime, win: Window, channel: str = "MFN") -> RowSet:
+def lsr_rows(store: Store, as_of: datetime, win: Window, channel: str = "MFN",
+             definition: MetricDefinition | None = None) -> RowSet:
+    definition = definition or DEFINITIONS[MetricKey.LSR]
     # The window ends no later than as_of, so a confirmation by the ship-by time is also one by as_of.
-    rows = Order.objects.filter(_not_before("canceled_at", as_of), store=store, fulfillment_channel=channel,
-                                latest_ship_date__gte=win.start, latest_ship_date__lt=win.end)
-    return RowSet(rows=rows, counted=_shipped_after("latest_ship_date"))
+    rows = _in_window(definition, store, win, channel).filter(_not_before("canceled_at", as_of))
+    late = _shipped_after(definition.window_field)
+    return RowSet(rows=rows, counted=late, reasons={"not_confirmed": late & _not_before("first_shipped_at", as_of),
+                                                    "confirmed_late": late & _before("first_shipped_at", as_of)})
 
 
-def cancel_rows(store: Store, as_of: datetime, win: Window, channel: str = "MFN") -> RowSet:
-    rows = Order.objects.filter(store=store, fulfillment_channel=channel, purchase_date__gte=win.start,
-                                purchase_date__lt=win.end)
+def cancel_rows(store: Store, as_of: datetime, win: Window, channel: str = "MFN",
+                definition: MetricDefinition | None = None) -> RowSet:
+    definition = definition or DEFINITIONS[MetricKey.CANCEL]
     counted = (_before("canceled_at", as_of) & Q(cancel_initiator__in=COUNTED_CANCEL_INITIATORS)
                & _shipped_after("canceled_at"))
-    return RowSet(rows=rows, counted=counted)
+    return RowSet(rows=_in_window(definition, store, win, channel), counted=counted, reasons={
+        "cancelled_by_seller": counted & Q(cancel_initiator=CancelInitiator.SELLER),
+        "cancelled_by_amazon": counted & Q(cancel_initiator=CancelInitiator.SYSTEM),
+    })
 
 
-def vtr_rows(store: Store, as_of: datetime, win: Window, channel: str = "MFN") -> RowSet:
-    rows = Shipment.objects.filter(store=store, order_fulfillment_channel=channel, shipped_at__gte=win.start,
-                                   shipped_at__lt=win.end)
-    return RowSet(rows=rows, counted=_before("first_scan_at", as_of))
+def vtr_rows(store: Store, as_of: datetime, win: Window, channel: str = "MFN",
+             definition: MetricDefinition | None = None) -> RowSet:
+    definition = definition or DEFINITIONS[MetricKey.VTR]
+    return RowSet(rows=_in_window(definition, store, win, channel), counted=_before("first_scan_at", as_of),
+                  reasons={"no_carrier_scan": _not_before("first_scan_at", as_of)})
 
 
-def otdr_rows(store: Store, as_of: datetime, win: Window, channel: str = "MFN") -> RowSet:
-    rows = Shipment.objects.filter(
-        _before("first_scan_at", as_of), store=store, order_fulfillment_channel=channel,
-        order_latest_delivery_date__gte=win.start, order_latest_delivery_date__lt=win.end,
-    )
-    return RowSet(rows=rows, counted=_before("delivered_at", as_of)
-                  & Q(delivered_at__lte=F("order_latest_delivery_date")))
+def otdr_rows(store: Store, as_of: datetime, win: Window, channel: str = "MFN",
+              definition: MetricDefinition | None = None) -> RowSet:
+    definition = definition or DEFINITIONS[MetricKey.OTDR]
+    rows = _in_window(definition, store, win, channel).filter(_before("first_scan_at", as_of))
+    delivered = _before("delivered_at", as_of)
+    on_time = delivered & Q(delivered_at__lte=F(definition.window_field))
+    return RowSet(rows=rows, counted=on_time, reasons={"delivered_late": delivered & ~on_time,
+                                                       "not_delivered": _not_before("delivered_at", as_of)})
 
 
-def response_rows(store: Store, as_of: datetime, win: Window, channel: str = "ALL") -> RowSet:
-    answer = Message.objects.filter(
+def response_rows(store: Store, as_of: datetime, win: Window, channel: str = "ALL",
+                  definition: MetricDefinition | None = None) -> RowSet:
+    definition = definition or DEFINITIONS[MetricKey.RESPONSE]
+    replies = Message.objects.filter(
         thread=OuterRef("thread"), direction=Message.Direction.OUTBOUND, is_internal_note=False,
-        sent_at__gte=OuterRef("sent_at"), sent_at__lte=OuterRef("sent_at") + RESPONSE_DEADLINE,
-    ).filter(sent_at__lte=as_of)
-    rows = Message.objects.filter(store=store, direction=Message.Direction.INBOUND, needs_reply=True,
-                                  is_internal_note=False, sent_at__gte=win.start, sent_at__lt=win.end)
-    return RowSet(rows=rows, counted=Q(Exists(answer)), count_apart=True)
+        sent_at__gte=OuterRef("sent_at"), sent_at__lte=as_of,
+    )
+    answered = Q(Exists(replies))
+    on_time = Q(Exists(replies.filter(sent_at__lte=OuterRef("sent_at") + definition.deadline)))
+    rows = _in_window(definition, store, win, channel).filter(
+        direction=Message.Direction.INBOUND, needs_reply=True, is_internal_note=False)
+    # Settled once its deadline has passed, or once answered (then in time, since the deadline still ran).
+    settled = Q(sent_at__lte=as_of - definition.deadline) | answered
+    return RowSet(rows=rows, counted=on_time, settled=settled, count_apart=True,
+                  reasons={"answered_late": answered & ~on_time, "not_answered": ~answered})
 
 
-def rdr_rows(store: Store, as_of: datetime, win: Window, channel: str = "ALL") -> RowSet:
-    responded_in_time = _before("responded_at", as_of) & Q(
-        responded_at__lte=F("requested_at") + RETURN_RESPONSE_DEADLINE)
+def rdr_rows(store: Store, as_of: datetime, win: Window, channel: str = "ALL",
+             definition: MetricDefinition | None = None) -> RowSet:
+    definition = definition or DEFINITIONS[MetricKey.RDR]
+    responded = _before("responded_at", as_of)
+    responded_in_time = responded & Q(
+        responded_at__lte=F(definition.window_field) + definition.deadline)
     reasons = {
         "has_negative_feedback": _before("negative_feedback_at", as_of),
         "responded_late": ~responded_in_time,
         "rejected_in_policy": _before("rejected_at", as_of) & Q(in_policy=True),
     }
     # Amazon handles FBA returns: only the seller's own (MFN) return requests are theirs to answer.
-    rows = ReturnRequest.objects.filter(store=store, fulfillment_channel=Channel.MFN, requested_at__gte=win.start,
-                                        requested_at__lt=win.end)
+    rows = _in_window(definition, store, win, channel).filter(fulfillment_channel=Channel.MFN)
+    # Settled once its deadline has passed, or once responded to (then in time, since the deadline still ran).
+    settled = Q(requested_at__lte=as_of - definition.deadline) | responded
     return RowSet(rows=rows, counted=reasons["has_negative_feedback"] | reasons["responded_late"]
-                  | reasons["rejected_in_policy"], reasons=reasons)
+                  | reasons["rejected_in_policy"], settled=settled, reasons=reasons)
 
 
 ROWS = {
@@ -268,15 +306,33 @@ ROWS = {
 }
 
 
-def metric_rows(*, store: Store, metric: str, channel: str, window_days: int, as_of: datetime,
-                definition: MetricDefinition | None = None) -> QuerySet:
-    """The denominator rows of one result, each with ``is_counted`` saying whether it is in the numerator."""
+def row_set(*, store: Store, metric: str, channel: str, window_days: int, as_of: datetime,
+            definition: MetricDefinition | None = None) -> RowSet:
+    """The rows of one result, settled and pending, with what counts them."""
     definition = definition or DEFINITIONS[MetricKey(metric)]
     win = window(as_of=as_of, tz=store.tz, days=window_days, lag=definition.lag_days)
-    return ROWS[definition.key](store, as_of, win, channel).annotated()
+    return ROWS[definition.key](store, as_of, win, channel, definition=definition)
+
+
+def metric_rows(*, store: Store, metric: str, channel: str, window_days: int, as_of: datetime,
+                definition: MetricDefinition | None = None) -> QuerySet:
+    """The denominator rows of one result, each with ``is_counted`` and its reason flags."""
+    return row_set(store=store, metric=metric, channel=channel, window_days=window_days, as_of=as_of,
+                   definition=definition).annotated()
+
+
+def metric_pending_rows(*, store: Store, metric: str, channel: str, window_days: int, as_of: datetime,
+                        definition: MetricDefinition | None = None) -> QuerySet:
+    """The rows of one result's window still pending at ``as_of``: in neither number yet."""
+    return row_set(store=store, metric=metric, channel=channel, window_days=window_days, as_of=as_of,
+                   definition=definition).pending()
 
 
 # --- Computation: conditional aggregates, every window and channel at once ------------------------------
+
+
+def _both(first: Q, second: Q | None) -> Q:
+    return first if second is None else first & second
 
 
 def compute(store: Store, metric: str, as_of: datetime, definition: MetricDefinition | None = None) -> list[Result]:
@@ -291,37 +347,38 @@ def compute(store: Store, metric: str, as_of: datetime, definition: MetricDefini
                for days in sorted(definition.window_days)}
     widest = max(windows)
     base_channel = "ALL" if "ALL" in definition.channels else definition.channels[0]
-    row_set = ROWS[definition.key](store, as_of, windows[widest], base_channel)
-    # Shipments carry their order's channel and deliver-by date as copies of their own.
-    on_shipments = definition.scope == "shipments"
-    date_field = ("order_latest_delivery_date" if on_shipments and definition.windowed_by == "latest_delivery_date"
-                  else definition.windowed_by)
-    channel_field = "order_fulfillment_channel" if on_shipments else "fulfillment_channel"
+    rows = ROWS[definition.key](store, as_of, windows[widest], base_channel, definition=definition)
     cells = {}
     for channel in definition.channels:
         for days, win in windows.items():
             cell = Q()
             if days != widest:
-                cell &= Q(**{f"{date_field}__gte": win.start})
+                cell &= Q(**{f"{definition.window_field}__gte": win.start})
             if channel != base_channel:
-                cell &= Q(**{channel_field: channel})
+                cell &= Q(**{definition.channel_field: channel})
             cells[(channel, days)] = cell
 
-    def counts(prefix: str, counted: Q | None = None) -> dict:
-        conditions = {key: cell & counted if counted is not None else cell for key, cell in cells.items()}
+    def counts(prefix: str, condition: Q | None = None) -> dict:
+        conditions = {key: _both(cell, condition) for key, cell in cells.items()}
         return {f"{prefix}{channel}_{days}": Count(Value(1), filter=condition) if condition else Count("*")
                 for (channel, days), condition in conditions.items()}
 
-    if row_set.count_apart:
-        totals = row_set.rows.aggregate(**counts("den_"))
-        totals |= row_set.rows.filter(row_set.counted).aggregate(**counts("num_"))
+    # Pending rows (unanswered, deadline still running) are counted apart and taken out of the window's rows:
+    # they are in neither number. Counting them (few, and recent) is cheaper than testing every row settled.
+    pending = counts("pending_", ~rows.settled) if rows.settled is not None else {}
+    numerator = _both(rows.counted, rows.settled)
+    if rows.count_apart:
+        totals = rows.rows.aggregate(**counts("all_"), **pending)
+        totals |= rows.rows.filter(numerator).aggregate(**counts("num_"))
     else:
-        totals = row_set.rows.aggregate(**counts("den_"), **counts("num_", row_set.counted))
+        totals = rows.rows.aggregate(**counts("all_"), **counts("num_", numerator), **pending)
     return [
         Result(
             metric=definition.key.value, channel=channel, window_days=days, as_of=as_of, window=windows[days],
-            numerator=totals[f"num_{channel}_{days}"], denominator=totals[f"den_{channel}_{days}"],
+            numerator=totals[f"num_{channel}_{days}"],
+            denominator=totals[f"all_{channel}_{days}"] - totals.get(f"pending_{channel}_{days}", 0),
             target=definition.target, direction=definition.direction, definition=definition,
+            pending=totals.get(f"pending_{channel}_{days}"),
         )
         for channel, days in cells
     ]

@@ -11,16 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models import CharField, Count, F, Q, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce, ExtractIsoWeekDay, NullIf
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.models import Store
-from fulfillment.models import Shipment
-from orders.models import CancelInitiator
-from support.models import Message
 
 from .definitions import DEFINITIONS, Direction, MetricDefinition, MetricKey
 from .engine import Result, compute, metric_rows
@@ -79,18 +76,13 @@ def defect_q(definition: MetricDefinition) -> Q:
     return Q(is_counted=True) if definition.direction is Direction.CEILING else Q(is_counted=False)
 
 
-def _date_field(definition: MetricDefinition) -> str:
-    return {"latest_delivery_date": "order__latest_delivery_date"}.get(definition.windowed_by,
-                                                                      definition.windowed_by)
-
-
 def _dimension_expressions(definition: MetricDefinition, store: Store) -> dict:
     order = ORDER_PATH[definition.scope]
     sku = "sku" if definition.scope == "returns" else f"{order}items__sku"
     carrier = "carrier" if definition.scope == "shipments" else f"{order}shipments__carrier"
     service = Coalesce(NullIf(F(f"{order}ship_service_level"), Value("")),
                        F(f"{order}shipment_service_level_category"), output_field=CharField())
-    weekday = Cast(ExtractIsoWeekDay(_date_field(definition), tzinfo=store.tz), output_field=CharField())
+    weekday = Cast(ExtractIsoWeekDay(definition.window_field, tzinfo=store.tz), output_field=CharField())
     return {"sku": F(sku), "carrier": F(carrier), "service": service, "weekday": weekday}
 
 
@@ -101,37 +93,6 @@ def _label(key: str, value: str | None) -> str:
         return {"sku": _("no SKU"), "carrier": _("no shipment"), "service": _("not set"),
                 "weekday": _("unknown")}[key]
     return str(value)
-
-
-def _reasons(definition: MetricDefinition, as_of: datetime) -> tuple[dict, list[tuple[str, Q]]]:
-    """Annotations to add, and the reason of each defect as a filter: why the rows are defects."""
-    key = definition.key
-    if key is MetricKey.ODR:
-        return {}, [(_("negative feedback"), Q(has_negative_feedback=True)),
-                    (_("A-to-z claim"), Q(has_a_to_z_claim=True)), (_("chargeback"), Q(has_chargeback=True))]
-    if key is MetricKey.LSR:
-        confirmed = Shipment.objects.filter(order=OuterRef("pk"), shipped_at__lte=as_of)
-        return {"confirmed_by_as_of": Exists(confirmed)}, [
-            (_("not confirmed"), Q(confirmed_by_as_of=False)),
-            (_("confirmed after ship-by"), Q(confirmed_by_as_of=True))]
-    if key is MetricKey.CANCEL:
-        return {}, [(_("cancelled by the seller"), Q(cancel_initiator=CancelInitiator.SELLER)),
-                    (_("cancelled by Amazon (no confirmation)"), Q(cancel_initiator=CancelInitiator.SYSTEM))]
-    if key is MetricKey.VTR:
-        return {}, [(_("no carrier scan"), Q())]
-    if key is MetricKey.OTDR:
-        return {}, [(_("delivered late"), Q(delivered_at__isnull=False, delivered_at__lte=as_of)),
-                    (_("not delivered"), Q(delivered_at__isnull=True) | Q(delivered_at__gt=as_of))]
-    if key is MetricKey.RESPONSE:
-        answered = Message.objects.filter(
-            thread=OuterRef("thread"), direction=Message.Direction.OUTBOUND, is_internal_note=False,
-            sent_at__gte=OuterRef("sent_at"), sent_at__lte=as_of)
-        return {"answered_by_as_of": Exists(answered)}, [
-            (_("answered after 24 hours"), Q(answered_by_as_of=True)),
-            (_("not answered"), Q(answered_by_as_of=False))]
-    return {}, [(_("negative return feedback"), Q(has_negative_feedback=True)),
-                (_("no response within 48 hours"), Q(responded_late=True)),
-                (_("rejected though in policy"), Q(rejected_in_policy=True))]
 
 
 def breakdown(*, rows: QuerySet, definition: MetricDefinition, store: Store, key: str,
@@ -157,9 +118,11 @@ def root_cause(*, store: Store, metric: str, channel: str, window_days: int, as_
     rows = metric_rows(store=store, metric=metric, channel=channel, window_days=window_days, as_of=as_of,
                        definition=definition)
     dimensions = [breakdown(rows=rows, definition=definition, store=store, key=key) for key in DIMENSION_LABELS]
-    annotations, reasons = _reasons(definition, as_of)
-    defect_rows = rows.annotate(**annotations).filter(defect_q(definition))
-    counts = defect_rows.aggregate(**{f"r{i}": Count("pk", filter=q) for i, (_label_, q) in enumerate(reasons)})
+    defect_rows = rows.filter(defect_q(definition))
+    # Each reason is a flag the engine set on every row: the same reasons the drill-down shows.
+    counts = defect_rows.aggregate(**{f"n_{reason.key}": Count("pk", filter=Q(**{reason.key: True}))
+                                      for reason in definition.reasons})
+    labels = definition.reason_labels()
     order_field = f"{ORDER_PATH[definition.scope]}amazon_order_id"
     order_ids = (defect_rows.filter(**{f"{order_field}__isnull": False}).values_list(order_field, flat=True)
                  .order_by(order_field).distinct())
@@ -169,7 +132,8 @@ def root_cause(*, store: Store, metric: str, channel: str, window_days: int, as_
         result=result,
         defects=defects,
         dimensions=dimensions,
-        reasons=[(label, counts[f"r{i}"]) for i, (label, _q) in enumerate(reasons) if counts[f"r{i}"]],
+        reasons=[(labels[reason.key], counts[f"n_{reason.key}"]) for reason in definition.reasons
+                 if counts[f"n_{reason.key}"]],
         order_ids=listed[:MAX_ORDER_IDS],
         orders_affected=len(listed) if len(listed) <= MAX_ORDER_IDS else order_ids.count(),
     )
@@ -226,7 +190,7 @@ PLAN_TEXTS = {
                       "tight.")],
     ),
     MetricKey.RESPONSE: (
-        gettext_lazy("%(defects)s of %(rows)s buyer messages were not answered within 24 hours."),
+        gettext_lazy("%(defects)s of %(rows)s buyer messages were not answered within %(hours)s hours."),
         [gettext_lazy("Answered every open buyer message."),
          gettext_lazy("Marked messages that need no reply as such.")],
         [gettext_lazy("The inbox is checked at least every 12 hours, weekends included (%(weekday)s most of "
@@ -271,7 +235,7 @@ def plan_of_action(*, breach, cause: RootCause) -> str:
         _("%(metric)s was %(rate)s %% as of %(as_of)s (%(target)s).") % {
             "metric": definition.name, "rate": rate_percent(result.rate), "as_of": store_time(result.as_of, store),
             "target": target_text(definition)},
-        str(facts_text) % {"defects": cause.defects, "rows": result.denominator},
+        str(facts_text) % {"defects": cause.defects, "rows": result.denominator, "hours": definition.deadline_hours},
         _("The breach opened on %(opened)s at %(opening)s %%; the worst rate was %(peak)s %% on %(peak_at)s.") % {
             "opened": store_time(breach.opened_at, store), "opening": rate_percent(breach.opening_rate),
             "peak": rate_percent(breach.peak_rate), "peak_at": store_time(breach.peak_at, store)},

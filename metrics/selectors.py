@@ -17,19 +17,23 @@ from fulfillment.models import Shipment
 from support.models import Message
 
 from .definitions import DEFINITIONS, Direction, MetricKey
-from .engine import Result, compute_all, metric_rows
+from .engine import Result, compute_all, metric_pending_rows, metric_rows
 from .models import Breach, MetricSnapshot
 from .windows import Window, window
 
 
 def metric_drilldown(*, store: Store, metric: str, channel: str, window_days: int, as_of: datetime,
                      part: str = "denominator") -> QuerySet:
-    """The rows behind one result: all of its denominator, or (``part="numerator"``) only those counted."""
+    """The rows behind one result: all of its denominator, only those counted (``part="numerator"``), or the
+    rows of its window still pending (``part="pending"``), in neither number."""
+    if part == "pending":
+        return metric_pending_rows(store=store, metric=metric, channel=channel, window_days=window_days,
+                                   as_of=as_of)
     rows = metric_rows(store=store, metric=metric, channel=channel, window_days=window_days, as_of=as_of)
     if part == "numerator":
         rows = rows.filter(is_counted=True)
     elif part != "denominator":
-        raise ValueError(f"part must be numerator or denominator, not {part!r}")
+        raise ValueError(f"part must be numerator, denominator or pending, not {part!r}")
     return rows
 
 
@@ -52,8 +56,9 @@ def snapshot_series(*, store: Store, since: datetime, until: datetime,
             .order_by("as_of", "id"))
 
 
-#: The rows the drill-down lists: all of the denominator, the numerator, or the rest ("missed").
-DRILLDOWN_PARTS = ("numerator", "denominator", "missed")
+#: The rows the drill-down lists: all of the denominator, the numerator, the rest ("missed"), or the rows
+#: still pending (metrics with a deadline), in neither number.
+DRILLDOWN_PARTS = ("numerator", "denominator", "missed", "pending")
 
 
 def metric_drilldown_rows(*, store: Store, metric: str, channel: str, window_days: int, as_of: datetime,
@@ -80,11 +85,12 @@ def metric_drilldown_rows(*, store: Store, metric: str, channel: str, window_day
         rows = rows.annotate(answered_at=Subquery(answer)).select_related("thread__order")
     elif definition.scope == "returns":
         rows = rows.select_related("order")
-    date_field = {"latest_delivery_date": "order__latest_delivery_date"}.get(definition.windowed_by,
-                                                                          definition.windowed_by)
+    if part == "pending":
+        # The one whose deadline ends first, first.
+        return rows.order_by(definition.window_field, "pk")
     # Bad rows first: the counted ones for a ceiling metric, the uncounted ones for a floor metric.
     counted = F("is_counted").desc() if definition.direction is Direction.CEILING else F("is_counted").asc()
-    return rows.order_by(counted, F(date_field).desc(nulls_last=True), "-pk")
+    return rows.order_by(counted, F(definition.window_field).desc(nulls_last=True), "-pk")
 
 
 def latest_live_snapshots(stores: Iterable[Store]) -> QuerySet[MetricSnapshot]:

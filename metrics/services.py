@@ -66,14 +66,28 @@ def _is_worse(rate, than, direction: Direction) -> bool:
     return rate > than if direction is Direction.CEILING else rate < than
 
 
+def _last_tracked(breach: Breach) -> datetime:
+    """The latest instant ``breach`` records: its resolution, or (open) its opening or its worst rate."""
+    return breach.resolved_at or max(breach.opened_at, breach.peak_at)
+
+
 def breach_update(*, store: Store, result: Result, at: datetime) -> Breach | None:
-    """Open a breach when ``result`` is red, track its worst rate, resolve it once back inside the target."""
-    open_breach = (
+    """Open a breach when ``result`` is red, track its worst rate, resolve it once back inside the target.
+
+    ``at`` is the instant ``result`` was computed for, and the instant the breach records. Tracking moves
+    forward in time: a result for an instant before the latest one the store's breaches of that metric
+    record changes nothing (it could otherwise resolve a breach before it opened).
+    """
+    # The newest breach of the result, open or not (at most one is open, and it is the newest).
+    latest = (
         Breach.objects.select_for_update()
-        .filter(store=store, metric=result.metric, channel=result.channel, window_days=result.window_days,
-                resolved_at__isnull=True)
+        .filter(store=store, metric=result.metric, channel=result.channel, window_days=result.window_days)
+        .order_by("-opened_at", "-pk")
         .first()
     )
+    open_breach = latest if latest is not None and latest.is_open else None
+    if latest is not None and at < _last_tracked(latest):
+        return open_breach
     if result.status == Status.RED:
         if open_breach is None:
             return Breach.objects.create(
@@ -104,19 +118,22 @@ def _snapshot(*, store: Store, result: Result, kind: str) -> MetricSnapshot:
 
 
 @transaction.atomic
-def metrics_recompute(*, store: Store, as_of: datetime | None = None,
-                      kind: str = MetricSnapshot.Kind.LIVE) -> list[Result]:
+def metrics_recompute(*, store: Store, as_of: datetime | None = None, kind: str = MetricSnapshot.Kind.LIVE,
+                      track_breaches: bool | None = None) -> list[Result]:
     """Compute every metric of ``store`` at ``as_of`` (default now), snapshot it, and update breaches.
 
-    Breaches follow live recomputes only: recomputing a past instant never opens or closes one. Runs
-    for one store at a time (the store row is locked), so concurrent runs cannot duplicate anything. A live
-    recompute also settles the recompute its store owed after Redis refused one (``core.background``),
-    unless another change was refused after it started.
+    Breaches and alerts are tracked at ``as_of`` when ``track_breaches`` says so; by default only by a live
+    recompute of now, so that recomputing a past instant never opens or closes one. Tracked at explicit
+    instants, they follow them as they would the clock (in time order: see ``breach_update``). Runs for one
+    store at a time (the store row is locked), so concurrent runs cannot duplicate anything. A live
+    recompute of now also settles the recompute its store owed after Redis refused one
+    (``core.background``), unless another change was refused after it started.
     """
     store = Store.objects.select_for_update().get(pk=store.pk)
-    tracked = as_of is None and kind == MetricSnapshot.Kind.LIVE
+    live_now = as_of is None and kind == MetricSnapshot.Kind.LIVE
+    tracked = live_now if track_breaches is None else track_breaches
     # Read before computing: a recompute owed from a change committed before this point sees that change.
-    owed = deferred_task_seen(task_name=METRICS_RECOMPUTE_TASK, object_id=store.pk) if tracked else None
+    owed = deferred_task_seen(task_name=METRICS_RECOMPUTE_TASK, object_id=store.pk) if live_now else None
     as_of = as_of or timezone.now()
     results = compute_all(store, as_of)
     open_breaches: dict[tuple[str, str, int], Breach] = {}

@@ -14,11 +14,12 @@ from core.models import Store
 from core.selectors import scoped
 from listings.models import Channel
 
+from .deadlines import RESPONSE_DEADLINE
 from .models import RETURN_TRANSITIONS, SELLER_FAULT_REASONS, Refund, ReturnReason, ReturnRequest, ReturnStatus
 
 R = ReturnStatus
-#: Amazon expects an answer to a return request within 48 hours (Return Dissatisfaction Rate).
-RESPONSE_WINDOW = timedelta(hours=48)
+#: The queue counts time left from the deadline the Return Dissatisfaction Rate counts against.
+RESPONSE_WINDOW = RESPONSE_DEADLINE
 #: The "return reasons by SKU" panel looks back this far.
 REASONS_WINDOW = timedelta(days=60)
 REASONS_TOP = 10

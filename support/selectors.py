@@ -14,14 +14,14 @@ from django.db.models.functions import Left
 from core.models import Membership, Store
 from core.selectors import scoped, store_list
 from fulfillment.models import Shipment
-from metrics.engine import RESPONSE_DEADLINE
 from orders.models import Order
 from returns.models import ReturnRequest
 
+from .deadlines import RESPONSE_DEADLINE
 from .models import Attachment, Claim, Feedback, Message, MessageThread, ReplyTemplate
 from .rules import feedback_removal_grounds
 
-#: Amazon expects an answer to a buyer within 24 hours, weekends included; a reply at exactly 24 h is on time.
+#: The inbox counts time left from the deadline the Contact Response Rate counts against.
 RESPONSE_WINDOW = RESPONSE_DEADLINE
 #: Less time left than this and the thread is "due soon".
 DUE_SOON = timedelta(hours=6)

@@ -3,7 +3,8 @@
 import pytest
 from django.core.management import get_commands, load_command_class
 
-PROJECT_APPS = {"core", "listings", "orders", "fulfillment", "returns", "support", "metrics", "imports", "spapi", "demo"}
+PROJECT_APPS = {"core", "listings", "orders", "fulfillment", "returns", "support", "metrics", "imports", "spapi",
+                "demo"}
 COMMANDS = sorted((name, app) for name, app in get_commands().items() if app in PROJECT_APPS)
 
 

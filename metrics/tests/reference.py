@@ -120,10 +120,14 @@ def response(data: dict, as_of: datetime, days: int) -> tuple[int, int]:
     for m in data["messages"]:
         if m["direction"] != "inbound" or not m["needs_reply"] or m["internal"] or not inside(m["sent_at"], bounds):
             continue
+        replies = [r["sent_at"] for r in data["messages"] if r["thread"] == m["thread"]
+                   and r["direction"] == "outbound" and not r["internal"] and happened(r["sent_at"], as_of)
+                   and r["sent_at"] >= m["sent_at"]]
+        deadline = m["sent_at"] + timedelta(hours=24)
+        if not replies and deadline > as_of:
+            continue  # pending: not answered yet, and its 24 hours still run
         total += 1
-        if any(r["thread"] == m["thread"] and r["direction"] == "outbound" and not r["internal"]
-               and happened(r["sent_at"], as_of) and m["sent_at"] <= r["sent_at"] <= m["sent_at"] + timedelta(hours=24)
-               for r in data["messages"]):
+        if any(r <= deadline for r in replies):
             good += 1
     return good, total
 
@@ -135,8 +139,11 @@ def rdr(data: dict, as_of: datetime, days: int = 60) -> tuple[int, int]:
         # Amazon handles FBA returns: only the seller's own requests count.
         if r.get("fulfillment_channel", "MFN") != "MFN" or not inside(r["requested_at"], bounds):
             continue
+        deadline = r["requested_at"] + timedelta(hours=48)
+        if not happened(r["responded_at"], as_of) and deadline > as_of:
+            continue  # pending: not responded to yet, and its 48 hours still run
         total += 1
-        on_time = happened(r["responded_at"], as_of) and r["responded_at"] <= r["requested_at"] + timedelta(hours=48)
+        on_time = happened(r["responded_at"], as_of) and r["responded_at"] <= deadline
         if (happened(r["negative_feedback_at"], as_of) or not on_time
                 or (r["in_policy"] and happened(r["rejected_at"], as_of))):
             bad += 1

@@ -136,6 +136,9 @@ def test_response_breakdown_reaches_orders_through_threads(store):
     assert counts(cause.dimension("sku")) == {"SKU-MSG": (1, 1), "no SKU": (1, 1)}
     assert cause.order_ids == [order.amazon_order_id]
     assert dict(cause.reasons) == {"not answered": 2}
+    breach = Breach.objects.create(store=store, metric="response", channel="ALL", window_days=7,
+                                   opened_at=sent, opening_rate=Decimal(0), peak_rate=Decimal(0), peak_at=sent)
+    assert "2 of 2 buyer messages were not answered within 24 hours." in plan_of_action(breach=breach, cause=cause)
 
 
 def test_plan_of_action_states_the_facts(store, late_set):

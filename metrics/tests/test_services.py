@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.cache import cache
@@ -19,7 +20,15 @@ from rest_framework.authtoken.models import Token
 from metrics.models import Breach, MetricSnapshot
 from metrics.services import metrics_inputs_changed, metrics_recompute, metrics_snapshot_daily
 from metrics.tasks import metrics_snapshot_store_task
-from tests.factories import MembershipFactory, OrderFactory, ShipmentFactory, StoreFactory, UserFactory
+from tests.factories import (
+    MembershipFactory,
+    MessageFactory,
+    OrderFactory,
+    ShipmentFactory,
+    StoreFactory,
+    ThreadFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -215,3 +224,73 @@ def test_backfill_writes_one_daily_snapshot_per_local_midnight_and_replaces_on_r
     assert [(m.astimezone(store.tz).hour, m.astimezone(store.tz).minute) for m in midnights] == [(0, 0)] * 4
     latest = daily.get(metric="lsr", window_days=10, as_of=midnights[-1])
     assert (latest.numerator, latest.denominator) == (1, 2)
+
+
+# --- Breaches tracked at chosen instants ---------------------------------------------------------------------
+
+PST = ZoneInfo("America/Los_Angeles")  # ACME-US's marketplace time
+
+
+def breach_of(store, metric: str, window_days: int) -> Breach:
+    return Breach.objects.get(store=store, metric=metric, window_days=window_days)
+
+
+def test_a_breach_opens_and_closes_at_the_instants_it_is_tracked_at(store):
+    opened = datetime(2026, 11, 20, 10, 0, tzinfo=PST)
+    late_orders(store, late=1, on_time=3, due=datetime(2026, 11, 18, 14, 0, tzinfo=PST))  # 25 %: red
+    metrics_recompute(store=store, as_of=opened, track_breaches=True)
+    breach = breach_of(store, "lsr", 10)
+    assert breach.is_open and (breach.opened_at, breach.peak_at, breach.opening_rate) == (
+        opened, opened, Decimal("0.25"))
+
+    worse = opened + timedelta(hours=6)
+    late_orders(store, late=1, on_time=0, due=datetime(2026, 11, 19, 14, 0, tzinfo=PST))  # 2 of 5
+    metrics_recompute(store=store, as_of=worse, track_breaches=True)
+    breach.refresh_from_db()
+    assert (breach.peak_rate, breach.peak_at, breach.resolved_at) == (Decimal("0.4"), worse, None)
+
+    resolved = datetime(2026, 11, 22, 9, 30, tzinfo=PST)
+    late_orders(store, late=0, on_time=50, due=datetime(2026, 11, 21, 14, 0, tzinfo=PST))  # 2 of 55: 3.6 %
+    results = metrics_recompute(store=store, as_of=resolved, track_breaches=True)
+    assert lsr10(results).status == "amber"
+    breach.refresh_from_db()
+    assert breach.resolved_at == resolved and breach.opened_at == opened
+
+
+def test_tracking_an_instant_before_the_latest_one_changes_no_breach(store):
+    opened = datetime(2026, 11, 20, 10, 0, tzinfo=PST)
+    late_orders(store, late=1, on_time=3, due=datetime(2026, 11, 18, 14, 0, tzinfo=PST))
+    metrics_recompute(store=store, as_of=opened, track_breaches=True)
+    late_orders(store, late=0, on_time=50, due=datetime(2026, 11, 18, 15, 0, tzinfo=PST))  # back in target
+    # An hour earlier the rows were already there, so the metric is green then; but the breach opened later.
+    results = metrics_recompute(store=store, as_of=opened - timedelta(hours=1), track_breaches=True)
+    assert lsr10(results).status != "red"
+    assert breach_of(store, "lsr", 10).is_open
+    metrics_recompute(store=store, as_of=opened + timedelta(hours=1), track_breaches=True)
+    resolved_at = breach_of(store, "lsr", 10).resolved_at
+    assert resolved_at == opened + timedelta(hours=1)
+    late_orders(store, late=40, on_time=0, due=datetime(2026, 11, 18, 16, 0, tzinfo=PST))  # red again
+    metrics_recompute(store=store, as_of=opened + timedelta(minutes=30), track_breaches=True)  # before it closed
+    assert Breach.objects.filter(store=store, metric="lsr", window_days=10).count() == 1
+    metrics_recompute(store=store, as_of=opened + timedelta(hours=2), track_breaches=True)
+    assert Breach.objects.filter(store=store, metric="lsr", window_days=10, resolved_at__isnull=True).count() == 1
+
+
+def test_the_evenings_unanswered_messages_open_no_breach_at_midnight(store):
+    """Pending rows are not counted yet: the night's recompute opens no false breach; a real one opens later."""
+    for hour in (9, 10, 11, 12, 13):  # answered within the hour, two days before
+        thread = ThreadFactory(store=store)
+        MessageFactory(thread=thread, store=store, sent_at=datetime(2026, 11, 18, hour, tzinfo=PST))
+        MessageFactory(thread=thread, store=store, direction="outbound",
+                       sent_at=datetime(2026, 11, 18, hour, 30, tzinfo=PST))
+    for hour in (19, 20, 21, 22, 23):  # the evening before, not answered yet
+        MessageFactory(thread=ThreadFactory(store=store), store=store, sent_at=datetime(2026, 11, 19, hour, tzinfo=PST))
+    just_after_midnight = datetime(2026, 11, 20, 0, 5, tzinfo=PST)
+    results = metrics_recompute(store=store, as_of=just_after_midnight, track_breaches=True)
+    response7 = next(r for r in results if r.metric == "response" and r.window_days == 7)
+    assert (response7.numerator, response7.denominator, response7.pending, response7.status) == (5, 5, 5, "green")
+    assert not Breach.objects.filter(store=store, metric="response").exists()
+    # A day later the five are still unanswered and their 24 hours have passed: 5 of 10 on time, a breach.
+    a_day_later = datetime(2026, 11, 21, 0, 5, tzinfo=PST)
+    metrics_recompute(store=store, as_of=a_day_later, track_breaches=True)
+    assert breach_of(store, "response", 7).opened_at == a_day_later

@@ -288,6 +288,45 @@ def test_drilldown_of_a_floor_metric_offers_the_missed_rows(client_in, store):
     assert re.findall(r'class="drill-row[^"]*" data-order="([^"]+)"', numerator) == [scanned.order.amazon_order_id]
 
 
+def test_drilldown_lists_pending_rows_apart(client_in, store):
+    """A message whose 24 hours still run, unanswered, is on the pending tab and in neither number."""
+    day, midnight = as_of_yesterday(store)  # as of the end of yesterday: today's local midnight
+    waiting = ThreadFactory(store=store, order=OrderFactory(store=store, purchase_date=midnight - timedelta(days=3)))
+    MessageFactory(thread=waiting, store=store, sent_at=midnight - timedelta(hours=1))  # 23 hours left
+    overdue = ThreadFactory(store=store, order=OrderFactory(store=store, purchase_date=midnight - timedelta(days=4)))
+    MessageFactory(thread=overdue, store=store, sent_at=midnight - timedelta(hours=30))
+    url = drill_url(store, "response", "ALL", 7)
+
+    html = client_in.get(url, {"part": "pending", "as_of": day}).content.decode()
+    assert 'data-part="pending"' in html and "neither number" in html
+    tab = html.split('data-part="pending"')[1].split("</a>")[0]
+    assert "Pending" in tab and '<span class="count">1</span>' in tab
+    assert re.findall(r'class="drill-row[^"]*" data-order="([^"]+)"', html) == [waiting.order.amazon_order_id]
+    row = html.split(f'data-order="{waiting.order.amazon_order_id}"')[1].split("</tr>")[0]
+    assert "<td>pending</td>" in row and "badge-bad" not in row
+    assert "0 / 1" in html  # the overdue message alone is counted
+
+    denominator = client_in.get(url, {"part": "denominator", "as_of": day}).content.decode()
+    assert re.findall(r'class="drill-row[^"]*" data-order="([^"]+)"', denominator) == [
+        overdue.order.amazon_order_id]
+    assert "<td>not answered in 24 h</td>" in denominator
+
+    partial = client_in.get(url, {"part": "pending", "as_of": day}, headers={"HX-Request": "true"}).content.decode()
+    assert partial.lstrip().startswith('<div id="drill-results"') and "neither number" in partial
+
+    response = client_in.get(url, {"part": "pending", "as_of": day, "format": "csv"})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0][:5] == ["Order", "Verdict", "Reasons", "Received", "Answer due"]
+    assert [(r[0], r[1], r[2]) for r in rows[1:]] == [(waiting.order.amazon_order_id, "pending", "")]
+
+
+def test_only_metrics_with_a_deadline_have_a_pending_tab(client_in, store):
+    assert 'data-part="pending"' in client_in.get(drill_url(store, "rdr", "ALL", 60)).content.decode()
+    lsr = client_in.get(drill_url(store), {"part": "pending"}).content.decode()
+    assert 'data-part="pending"' not in lsr
+    assert re.search(r'data-part="denominator"\s+class="active"', lsr)  # as for any part it does not have
+
+
 def test_drilldown_htmx_partial_and_pages(client_in, store):
     seed_lsr(store, late=55, on_time=0)
     response = client_in.get(drill_url(store), {"part": "numerator"}, headers={"HX-Request": "true"})

@@ -14,7 +14,15 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from metrics.definitions import DEFINITIONS, MetricKey
-from metrics.engine import compute, defects_until_breach, good_rows_to_recover, metric_rows, status_of
+from metrics.engine import (
+    compute,
+    compute_all,
+    defects_until_breach,
+    good_rows_to_recover,
+    metric_pending_rows,
+    metric_rows,
+    status_of,
+)
 from metrics.models import Status
 from metrics.windows import window
 from tests.factories import (
@@ -193,6 +201,64 @@ def test_rdr_late_response_negative_feedback_and_rejection_in_policy(store):
                          fulfillment_channel="AFN")
     r = result(store, "rdr", "ALL")
     assert (r.numerator, r.denominator) == (3, 5)
+
+
+#: Just after local midnight: yesterday (Nov 19) is the newest day of every lag-0 window, and the evening's
+#: messages and returns are still inside their deadlines.
+AFTER_MIDNIGHT = local(20, 1)
+
+
+def test_unanswered_message_is_pending_until_its_24_hours_end(store):
+    """Pending rows are in neither number: a message is late only once its deadline has passed unanswered."""
+    def inbound(sent_at, reply_at=None):
+        thread = ThreadFactory(store=store)
+        message = MessageFactory(thread=thread, store=store, sent_at=sent_at)
+        if reply_at is not None:
+            MessageFactory(thread=thread, store=store, direction="outbound", sent_at=reply_at)
+        return message
+
+    pending = inbound(AFTER_MIDNIGHT - 2 * H)  # 23:00 yesterday, unanswered: 22 hours left
+    answered_after_as_of = inbound(local(19, 22), reply_at=local(20, 2))  # answered in time, but not yet
+    late = inbound(AFTER_MIDNIGHT - 30 * H)  # 19:00 the day before, unanswered: 6 hours overdue
+    at_deadline = inbound(AFTER_MIDNIGHT - 24 * H)  # its 24 hours end exactly at as_of: late, not pending
+    good = inbound(local(19, 12), reply_at=local(19, 15))  # answered in 3 hours: counts at once
+    r7 = next(r for r in compute(store, "response", AFTER_MIDNIGHT) if r.window_days == 7)
+    assert (r7.numerator, r7.denominator, r7.pending) == (1, 3, 2)
+    rows = metric_rows(store=store, metric="response", channel="ALL", window_days=7, as_of=AFTER_MIDNIGHT)
+    assert {m.pk: m.is_counted for m in rows} == {late.pk: False, at_deadline.pk: False, good.pk: True}
+    waiting = metric_pending_rows(store=store, metric="response", channel="ALL", window_days=7, as_of=AFTER_MIDNIGHT)
+    assert {m.pk for m in waiting} == {pending.pk, answered_after_as_of.pk}
+    # Once the replies are in and the deadlines have passed, every one of them is counted.
+    later = local(21, 1)
+    r7 = next(r for r in compute(store, "response", later) if r.window_days == 7)
+    assert (r7.numerator, r7.denominator, r7.pending) == (2, 5, 0)
+
+
+def test_unanswered_return_request_is_pending_until_its_48_hours_end(store):
+    """Pending rows are in neither number: a return request is late only once 48 hours pass unanswered."""
+    def request(requested_at, responded_at=None, **extra):
+        return ReturnRequestFactory(store=store, order__store=store, requested_at=requested_at,
+                                    responded_at=responded_at, **extra)
+
+    pending = request(local(19, 20))  # 5 hours old, unanswered
+    responded_after_as_of = request(local(19, 12), responded_at=local(20, 5))
+    late = request(AFTER_MIDNIGHT - 53 * H)  # unanswered past its 48 hours
+    at_deadline = request(AFTER_MIDNIGHT - 48 * H)  # its 48 hours end exactly at as_of: late
+    good = request(local(19, 12), responded_at=local(19, 15))  # answered in 3 hours: counts at once
+    rejected_in_policy = request(local(19, 12), responded_at=local(19, 13), rejected_at=local(19, 13),
+                                 in_policy=True, status="rejected")
+    [r] = compute(store, "rdr", AFTER_MIDNIGHT)
+    assert (r.numerator, r.denominator, r.pending) == (3, 4, 2)
+    rows = metric_rows(store=store, metric="rdr", channel="ALL", window_days=60, as_of=AFTER_MIDNIGHT)
+    assert {x.pk: x.is_counted for x in rows} == {late.pk: True, at_deadline.pk: True, good.pk: False,
+                                                   rejected_in_policy.pk: True}
+    waiting = metric_pending_rows(store=store, metric="rdr", channel="ALL", window_days=60, as_of=AFTER_MIDNIGHT)
+    assert {x.pk for x in waiting} == {pending.pk, responded_after_as_of.pk}
+
+
+def test_metrics_without_a_deadline_have_no_pending_rows(store):
+    assert {r.metric: r.pending for r in compute_all(store, AS_OF)} == {
+        "odr": None, "lsr": None, "cancel": None, "vtr": None, "otdr": None, "response": 0, "rdr": 0}
 
 
 @pytest.mark.parametrize(

@@ -29,18 +29,17 @@ MAX_BANNER_BREACHES = 20
 PERCENT_PLACES = Decimal("0.01")
 
 K = MetricKey
-#: The dashboard's tiles, grouped as Amazon's Account Health page groups them: (group, [(metric, channels)]).
-#: Every window of a metric's definition gets a tile.
-GROUPS: list[tuple[str, list[tuple[MetricKey, tuple[str, ...]]]]] = [
-    (gettext_lazy("Customer service performance"), [(K.ODR, ("MFN", "AFN"))]),
-    (gettext_lazy("Shipping performance"),
-     [(K.LSR, ("MFN",)), (K.CANCEL, ("MFN",)), (K.VTR, ("MFN",)), (K.OTDR, ("MFN",))]),
-    (gettext_lazy("Customer contact"), [(K.RESPONSE, ("ALL",))]),
-    (gettext_lazy("Returns"), [(K.RDR, ("ALL",))]),
+#: The dashboard's tiles, grouped as Amazon's Account Health page groups them: (group, [metric]). Every
+#: channel a metric's definition reports and every window of it gets a tile.
+GROUPS: list[tuple[str, list[MetricKey]]] = [
+    (gettext_lazy("Customer service performance"), [K.ODR]),
+    (gettext_lazy("Shipping performance"), [K.LSR, K.CANCEL, K.VTR, K.OTDR]),
+    (gettext_lazy("Customer contact"), [K.RESPONSE]),
+    (gettext_lazy("Returns"), [K.RDR]),
 ]
 TILE_KEYS: list[tuple[str, str, int]] = [
     (metric.value, channel, days)
-    for _group, metrics in GROUPS for metric, channels in metrics for channel in channels
+    for _group, metrics in GROUPS for metric in metrics for channel in DEFINITIONS[metric].reported_channels
     for days in DEFINITIONS[metric].window_days
 ]
 CHANNEL_LABELS = {"MFN": gettext_lazy("seller-fulfilled"), "AFN": gettext_lazy("Amazon-fulfilled"), "ALL": ""}

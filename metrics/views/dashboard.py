@@ -152,9 +152,9 @@ def store_board(store: Store, *, as_of: datetime, day: date | None, live: LiveRe
         board.computed_at, board.stale = live.computed_at, live.stale
     for label, metrics in GROUPS:
         tiles = []
-        for metric, channels in metrics:
+        for metric in metrics:
             definition = DEFINITIONS[metric]
-            for channel in channels:
+            for channel in definition.reported_channels:
                 for days in definition.window_days:
                     result = results[(metric.value, channel, days)]
                     tile = make_tile(store, result, day=day, history=series.get(result.key, []),

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET
 
 from core.exports import csv_line, started
@@ -61,63 +61,14 @@ class Column:
 
 @dataclass(frozen=True)
 class RowView:
-    """What one table defines per metric: how to name a row's order, its verdict, reasons and facts."""
+    """What one table defines per metric: how to name a row's order, its verdict and facts.
+
+    Why a row is a defect comes from the metric's definition: the reason flags the engine set on the row.
+    """
 
     order_id: Callable[[object], str]
-    counted: tuple[str, str]  # (label when counted, label when not)
-    reasons: Callable[[object, datetime], list[str]]
+    counted: tuple[str, str]  # (label when counted, label when not); may name the deadline as %(hours)s
     columns: list[Column]
-
-
-def _order_reasons(row, as_of: datetime) -> list[str]:
-    reasons = []
-    if getattr(row, "has_negative_feedback", False):
-        reasons.append(_("negative feedback"))
-    if getattr(row, "has_a_to_z_claim", False):
-        reasons.append(_("A-to-z claim"))
-    if getattr(row, "has_chargeback", False):
-        reasons.append(_("chargeback"))
-    return reasons
-
-
-def _lsr_reasons(row, as_of: datetime) -> list[str]:
-    if not row.is_counted:
-        return []
-    if row.first_confirmed_at is None:
-        return [_("not confirmed")]
-    return [_("confirmed after ship-by")]
-
-
-def _cancel_reasons(row, as_of: datetime) -> list[str]:
-    return [_("cancelled by %(initiator)s before shipment") % {"initiator": row.get_cancel_initiator_display()}] \
-        if row.is_counted else []
-
-
-def _vtr_reasons(row, as_of: datetime) -> list[str]:
-    return [] if row.is_counted else [_("no carrier scan")]
-
-
-def _otdr_reasons(row, as_of: datetime) -> list[str]:
-    if row.is_counted:
-        return []
-    return [_("delivered late")] if _by(row.delivered_at, as_of) else [_("not delivered")]
-
-
-def _response_reasons(row, as_of: datetime) -> list[str]:
-    if row.is_counted:
-        return []
-    return [_("answered after 24 hours")] if row.answered_at else [_("not answered")]
-
-
-def _rdr_reasons(row, as_of: datetime) -> list[str]:
-    reasons = []
-    if row.has_negative_feedback:
-        reasons.append(_("negative return feedback"))
-    if row.responded_late:
-        reasons.append(_("no response within 48 hours"))
-    if row.rejected_in_policy:
-        reasons.append(_("rejected though in policy"))
-    return reasons
 
 
 def _thread_order_id(row) -> str:
@@ -127,44 +78,44 @@ def _thread_order_id(row) -> str:
 
 L = gettext_lazy
 ROW_VIEWS: dict[MetricKey, RowView] = {
-    K.ODR: RowView(lambda r: r.amazon_order_id, (L("defect"), L("no defect")), _order_reasons, [
+    K.ODR: RowView(lambda r: r.amazon_order_id, (L("defect"), L("no defect")), [
         Column(L("Purchased"), lambda r, a: r.purchase_date),
         Column(L("Channel"), lambda r, a: r.fulfillment_channel, mono=True),
         Column(L("Status"), lambda r, a: r.get_status_display()),
     ]),
-    K.LSR: RowView(lambda r: r.amazon_order_id, (L("late"), L("on time")), _lsr_reasons, [
+    K.LSR: RowView(lambda r: r.amazon_order_id, (L("late"), L("on time")), [
         Column(L("Ship by"), lambda r, a: r.latest_ship_date),
         Column(L("First confirmation"), lambda r, a: r.first_confirmed_at),
         Column(L("Status"), lambda r, a: r.get_status_display()),
     ]),
-    K.CANCEL: RowView(lambda r: r.amazon_order_id, (L("cancelled"), L("not counted")), _cancel_reasons, [
+    K.CANCEL: RowView(lambda r: r.amazon_order_id, (L("cancelled"), L("not counted")), [
         Column(L("Purchased"), lambda r, a: r.purchase_date),
         Column(L("Cancelled"), lambda r, a: _by(r.canceled_at, a)),
         Column(L("Cancelled by"), lambda r, a: r.get_cancel_initiator_display() if _by(r.canceled_at, a) else ""),
         Column(L("Cancellation reason"), lambda r, a: r.cancel_reason if _by(r.canceled_at, a) else ""),
     ]),
-    K.VTR: RowView(lambda r: r.order.amazon_order_id, (L("valid tracking"), L("no valid tracking")),
-                   _vtr_reasons, [
+    K.VTR: RowView(lambda r: r.order.amazon_order_id, (L("valid tracking"), L("no valid tracking")), [
         Column(L("Ship confirmed"), lambda r, a: r.shipped_at),
         Column(L("Carrier"), lambda r, a: r.carrier_label),
         Column(L("Tracking"), lambda r, a: r.tracking_number, mono=True),
         Column(L("First scan"), lambda r, a: _by(r.first_scan_at, a)),
     ]),
-    K.OTDR: RowView(lambda r: r.order.amazon_order_id, (L("on time"), L("late")), _otdr_reasons, [
+    K.OTDR: RowView(lambda r: r.order.amazon_order_id, (L("on time"), L("late")), [
         Column(L("Deliver by"), lambda r, a: r.order.latest_delivery_date),
         Column(L("First scan"), lambda r, a: _by(r.first_scan_at, a)),
         Column(L("Delivered"), lambda r, a: _by(r.delivered_at, a)),
         Column(L("Carrier"), lambda r, a: r.carrier_label),
         Column(L("Tracking"), lambda r, a: r.tracking_number, mono=True),
     ]),
-    K.RESPONSE: RowView(_thread_order_id, (L("answered in 24 h"), L("not answered in 24 h")),
-                        _response_reasons, [
+    K.RESPONSE: RowView(_thread_order_id, (L("answered in %(hours)s h"), L("not answered in %(hours)s h")), [
         Column(L("Received"), lambda r, a: r.sent_at),
+        Column(L("Answer due"), lambda r, a: r.sent_at + DEFINITIONS[K.RESPONSE].deadline),
         Column(L("Subject"), lambda r, a: r.subject or r.thread.subject),
         Column(L("Answered"), lambda r, a: r.answered_at),
     ]),
-    K.RDR: RowView(lambda r: r.order.amazon_order_id, (L("dissatisfied"), L("handled well")), _rdr_reasons, [
+    K.RDR: RowView(lambda r: r.order.amazon_order_id, (L("dissatisfied"), L("handled well")), [
         Column(L("Requested"), lambda r, a: r.requested_at),
+        Column(L("Answer due"), lambda r, a: r.requested_at + DEFINITIONS[K.RDR].deadline),
         Column(L("SKU"), lambda r, a: r.sku, mono=True),
         Column(L("Return reason"), lambda r, a: r.get_reason_display()),
         Column(L("First response"), lambda r, a: _by(r.responded_at, a)),
@@ -198,24 +149,33 @@ def order_url(store: Store, amazon_order_id: str) -> str:
     return f"{reverse('orders:list')}?{urlencode({'tab': 'all', 'store': store.code, 'q': amazon_order_id})}"
 
 
-def drill_row(view: RowView, row, *, store: Store, as_of: datetime, direction: Direction) -> DrillRow:
+def drill_row(view: RowView, row, *, store: Store, as_of: datetime, definition: MetricDefinition,
+              labels: dict[str, str], pending: bool = False) -> DrillRow:
+    """One row as the drill-down shows it; ``labels`` are ``definition``'s reason labels, read once per page.
+
+    A ``pending`` row (its deadline still runs, unanswered) is neither counted nor a defect yet.
+    """
     oid = view.order_id(row)
-    counted = bool(row.is_counted)
+    counted = not pending and bool(row.is_counted)
     values = [column.get(row, as_of) for column in view.columns]
+    if pending:
+        verdict = pgettext("metric row", "pending")
+    else:
+        verdict = str(view.counted[0] if counted else view.counted[1]) % {"hours": definition.deadline_hours}
     return DrillRow(
         order_id=oid,
         order_url=order_url(store, oid),
         counted=counted,
-        bad=counted if direction is Direction.CEILING else not counted,
-        verdict=str(view.counted[0] if counted else view.counted[1]),
-        reasons=view.reasons(row, as_of),
+        bad=not pending and (counted if definition.direction is Direction.CEILING else not counted),
+        verdict=verdict,
+        reasons=[] if pending else [labels[reason.key] for reason in definition.reasons if getattr(row, reason.key)],
         cells=[Cell(value, column.mono, isinstance(value, datetime)) for column, value in zip(view.columns, values,
                                                                                             strict=True)],
     )
 
 
-def drilldown_csv(rows, *, view: RowView, store: Store, as_of: datetime, direction: Direction,
-                  filename: str) -> StreamingHttpResponse:
+def drilldown_csv(rows, *, view: RowView, store: Store, as_of: datetime, definition: MetricDefinition,
+                  filename: str, pending: bool = False) -> StreamingHttpResponse:
     """Stream the rows as CSV, a chunk of the database at a time, in the language of the request.
 
     Cells go through ``core.exports``: a subject, reason or carrier typed by a buyer or a colleague is
@@ -226,9 +186,11 @@ def drilldown_csv(rows, *, view: RowView, store: Store, as_of: datetime, directi
 
     def lines() -> Iterator[str]:
         with translation.override(language):
+            labels = definition.reason_labels()
             yield csv_line(header)
             for row in rows.iterator(chunk_size=1000):
-                line = drill_row(view, row, store=store, as_of=as_of, direction=direction)
+                line = drill_row(view, row, store=store, as_of=as_of, definition=definition, labels=labels,
+                                 pending=pending)
                 yield csv_line([line.order_id, line.verdict, "; ".join(line.reasons),
                                 *[cell.value for cell in line.cells]], tz=store.tz)
 
@@ -256,7 +218,8 @@ def drilldown_view(request: HttpRequest, store_code: str, metric: str, channel: 
     form = DrilldownForm(request.GET)
     day = form.day()
     part = form.value("part", "numerator")
-    if part == "missed" and definition.direction is Direction.CEILING:
+    if (part == "missed" and definition.direction is Direction.CEILING) or (
+            part == "pending" and definition.deadline is None):
         part = "denominator"
     as_of = resolve_as_of(day, store.tz, timezone.now())
     view = ROW_VIEWS[definition.key]
@@ -266,16 +229,18 @@ def drilldown_view(request: HttpRequest, store_code: str, metric: str, channel: 
         if refused := refused_filters(form):
             return refused_filters_response(refused)
         filename = f"{store.code}-{metric}-{channel}-{window_days}d-{part}-{as_of.astimezone(store.tz):%Y%m%d}.csv"
-        return drilldown_csv(rows, view=view, store=store, as_of=as_of, direction=definition.direction,
-                             filename=filename)
+        return drilldown_csv(rows, view=view, store=store, as_of=as_of, definition=definition, filename=filename,
+                             pending=part == "pending")
 
     result = next(r for r in compute(store, metric, as_of) if r.channel == channel and r.window_days == window_days)
     totals = {"numerator": result.numerator, "denominator": result.denominator,
-              "missed": result.denominator - result.numerator}
+              "missed": result.denominator - result.numerator, "pending": result.pending or 0}
     total = totals[part]
     page = min(form.value("page", 1), max(1, -(-total // PAGE_SIZE)))
     offset = (page - 1) * PAGE_SIZE
-    page_rows = [drill_row(view, row, store=store, as_of=as_of, direction=definition.direction)
+    labels = definition.reason_labels()
+    page_rows = [drill_row(view, row, store=store, as_of=as_of, definition=definition, labels=labels,
+                           pending=part == "pending")
                  for row in rows[offset:offset + PAGE_SIZE]]
     since = as_of - timedelta(days=HISTORY_DAYS)
     history = [(s.as_of.timestamp(), float(s.rate * 100) if s.rate is not None else None)
@@ -284,10 +249,13 @@ def drilldown_view(request: HttpRequest, store_code: str, metric: str, channel: 
     if history and result.rate is not None:
         history.append((as_of.timestamp(), float(result.rate * 100)))
     key = result.key
-    part_labels = {"numerator": _("Counted"), "denominator": _("All in window"), "missed": _("Not counted")}
+    part_labels = {"numerator": _("Counted"), "denominator": _("All in window"), "missed": _("Not counted"),
+                   "pending": pgettext("metric rows", "Pending")}
     if definition.direction is Direction.CEILING:
         part_labels["numerator"] = _("Defects")
     parts = ["numerator", "denominator"] + (["missed"] if definition.direction is Direction.FLOOR else [])
+    if definition.deadline is not None:
+        parts.append("pending")
     tabs = [{"key": p, "label": part_labels[p], "count": totals[p], "active": p == part,
              "url": drilldown_url(store, key, part=p, day=day)} for p in parts]
     context = {
