@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.state import StateMachine
 from listings.models import Channel
 
 
@@ -44,6 +45,9 @@ ORDER_TRANSITIONS: dict[str, set[str]] = {
     S.CANCELED: set(),
     S.UNFULFILLABLE: set(),
 }
+#: The order's status machine: the table, and the time confirming, packing and cancelling record.
+ORDER_STATES = StateMachine(ORDER_TRANSITIONS, dict(OrderStatus.choices),
+                            entered_at={S.CONFIRMED: "confirmed_at", S.PACKED: "packed_at", S.CANCELED: "canceled_at"})
 #: Statuses in which the seller still owes a shipment.
 OPEN_STATUSES = frozenset({S.PENDING, S.UNSHIPPED, S.CONFIRMED, S.PACKED, S.PARTIALLY_SHIPPED})
 #: Statuses from which a shipment may be confirmed.
