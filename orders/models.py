@@ -195,6 +195,11 @@ def line_total(amounts: dict[str, Decimal], *, is_canceled: bool) -> Decimal:
     return sum((-value if name in _DISCOUNTS else value for name, value in amounts.items()), Decimal("0"))
 
 
+def units_owed(*, quantity: int, shipped: int, is_canceled: bool) -> int:
+    """Units of a line still to ship: none on a cancelled line, and never fewer than none."""
+    return 0 if is_canceled else max(0, quantity - shipped)
+
+
 class OrderItem(models.Model):
     store = models.ForeignKey("sellerops.Store", on_delete=models.CASCADE, related_name="+")
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
@@ -244,7 +249,7 @@ class OrderItem(models.Model):
     @property
     def quantity_owed(self) -> int:
         """Units still to ship: none for a cancelled line."""
-        return 0 if self.is_canceled else self.quantity - self.quantity_shipped
+        return units_owed(quantity=self.quantity, shipped=self.quantity_shipped, is_canceled=self.is_canceled)
 
     @property
     def line_total(self) -> Decimal:
