@@ -36,6 +36,7 @@ from .models import (
     line_total,
 )
 from .risk import risk_flags
+from .status import order_status_derived
 
 
 @dataclass
@@ -344,8 +345,7 @@ def order_ship(*, order: Order, carrier: str, tracking_number: str, shipped_at: 
         item.quantity_shipped += qty
         item.quantity_reserved -= from_reserved
         item.save(update_fields=["quantity_shipped", "quantity_reserved"])
-    fully = all(item.quantity_owed == 0 for item in items)
-    new = OrderStatus.SHIPPED if fully else OrderStatus.PARTIALLY_SHIPPED
+    new = order_status_derived(status=order.status, lines=items)
     old = order.status
     if new != old:
         _transition(order, new)
