@@ -1,5 +1,5 @@
 """What every part of one demo store's generation shares: its profile, its clock, its random stream, its writer,
-and the order timeline every part writes to.
+and the order timeline every part writes to, moving orders only as ``ORDER_TRANSITIONS`` allows.
 
 Every random choice comes from the store's own ``random.Random`` and every instant is derived from ``now``;
 the parts draw from the one stream in a fixed order, so a seed and an instant always give the same rows.
@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from core.models import Store
 from listings.models import Channel
-from orders.models import OrderEvent, OrderStatus
+from orders.models import ORDER_STATES, OrderEvent, OrderStatus
 
 from . import locales
 from .writer import Row, Writer
@@ -194,3 +194,10 @@ class StoreContext:
         )
         if at > order.last_update_date:
             order.last_update_date = at
+
+    def move_order(
+        self, order: Row, new: str, kind: str, at: datetime, *, note: str = "", actor_id: int | None = None
+    ) -> None:
+        """Move the order to ``new`` along ``ORDER_TRANSITIONS`` (stamping its time field) and record the move."""
+        old = ORDER_STATES.move(order, new, what=order.amazon_order_id, at=at)
+        self.event(order, kind, at, old=old, new=new, note=note, actor_id=actor_id)

@@ -6,11 +6,20 @@ from __future__ import annotations
 import string
 from datetime import UTC, datetime, time, timedelta
 
-from fulfillment.models import Carrier, InboundShipment, InboundShipmentItem, InboundStatus, Shipment, ShipmentItem
+from fulfillment.models import (
+    INBOUND_STATES,
+    Carrier,
+    InboundShipment,
+    InboundShipmentItem,
+    InboundStatus,
+    Shipment,
+    ShipmentItem,
+)
 from listings.models import StockMovement
+from orders.status import order_status_derived
 
 from . import locales
-from .context import AFN, HOUR, Kind, Quota, S, StoreContext, secs
+from .context import AFN, HOUR, Kind, Quota, StoreContext, secs
 from .listings import Stock, Stockroom
 from .writer import Row
 
@@ -57,19 +66,23 @@ class Fulfillment:
                 + "".join(rng.choice(string.ascii_uppercase + string.digits) for _ in range(7)),
                 name=f"FBA ({created.astimezone(ctx.tz):%d/%m/%Y %H:%M}) - {number}",
                 destination_fc=rng.choice(centres),
-                status=status,
+                status=InboundStatus.WORKING,
                 created_at=secs(created),
             )
+            # Walked along the table to the planned status, each step stamped with its time.
             if status != InboundStatus.WORKING:
                 shipment.carrier = ctx.locale.carrier(rng)
                 shipment.tracking_number = locales.TRACKING.get(shipment.carrier, locales.TRACKING["UPS"])(
                     rng
                 )
-                shipment.shipped_at = secs(created + timedelta(days=rng.uniform(1, 3)))
+                at = secs(created + timedelta(days=rng.uniform(1, 3)))
+                INBOUND_STATES.move(shipment, InboundStatus.SHIPPED, what=shipment.shipment_id, at=at)
             if status in {InboundStatus.RECEIVING, InboundStatus.CLOSED}:
-                shipment.receiving_at = secs(shipment.shipped_at + timedelta(days=rng.uniform(3, 6)))
+                at = secs(shipment.shipped_at + timedelta(days=rng.uniform(3, 6)))
+                INBOUND_STATES.move(shipment, InboundStatus.RECEIVING, what=shipment.shipment_id, at=at)
             if status == InboundStatus.CLOSED:
-                shipment.closed_at = secs(shipment.receiving_at + timedelta(days=rng.uniform(2, 5)))
+                at = secs(shipment.receiving_at + timedelta(days=rng.uniform(2, 5)))
+                INBOUND_STATES.move(shipment, InboundStatus.CLOSED, what=shipment.shipment_id, at=at)
             for stock in rng.sample(afn, min(len(afn), rng.randint(2, 5))):
                 expected = max(10, round(stock.velocity * rng.uniform(15, 40) / 10) * 10)
                 received = 0
@@ -147,20 +160,12 @@ class Fulfillment:
                     actor_id=operator,
                 )
             item.quantity_shipped, item.quantity_reserved = item.quantity, 0
-        ctx.event(
-            order,
-            Kind.SHIPMENT,
-            ship_at,
-            old=order.status,
-            new=S.SHIPPED,
-            actor_id=operator,
-            note=f"{Carrier(carrier).label} {tracking}",
-        )
-        order.status = S.SHIPPED
+        shipped = order_status_derived(status=order.status, lines=[item for item, _ in items])
+        note = f"{Carrier(carrier).label} {tracking}"
+        ctx.move_order(order, shipped, Kind.SHIPMENT, ship_at, actor_id=operator, note=note)
         order.shipped_at = ship_at
         if delivered is not None:
-            ctx.event(order, Kind.STATUS, delivered, old=S.SHIPPED, new=S.DELIVERED)
-            order.status = S.DELIVERED
+            ctx.move_order(order, order_status_derived(status=order.status, delivered=True), Kind.STATUS, delivered)
         order.delivered_at = delivered
 
     def amazon_ships(self, order: Row, items: list[tuple[Row, Stock]]) -> None:
@@ -171,12 +176,11 @@ class Fulfillment:
             return
         for item, _ in items:
             item.quantity_shipped = item.quantity
-        ctx.event(order, Kind.STATUS, ship_at, old=order.status, new=S.SHIPPED)
-        order.status = S.SHIPPED
+        shipped = order_status_derived(status=order.status, lines=[item for item, _ in items])
+        ctx.move_order(order, shipped, Kind.STATUS, ship_at)
         order.shipped_at = ship_at
         delivered = ctx.after(ship_at, 10, 40) if order.is_prime else ctx.after(ship_at, 40, 100)
         order.delivered_at = None
         if delivered <= ctx.now:
-            ctx.event(order, Kind.STATUS, delivered, old=S.SHIPPED, new=S.DELIVERED)
-            order.status = S.DELIVERED
+            ctx.move_order(order, order_status_derived(status=order.status, delivered=True), Kind.STATUS, delivered)
             order.delivered_at = delivered

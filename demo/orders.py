@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from listings.models import StockMovement
-from orders.models import OPEN_STATUSES, CancelInitiator, Order, OrderItem
+from orders.models import OPEN_STATUSES, CancelInitiator, Order, OrderItem, units_owed
 from orders.risk import risk_flags
 
 from . import locales
@@ -259,7 +259,8 @@ class Orders:
         if order.status == S.CANCELED:
             order.risk_flags = []
             return
-        owed = [(i.quantity - i.quantity_shipped, i.quantity_reserved, True) for i, _ in items]
+        owed = [(units_owed(quantity=i.quantity, shipped=i.quantity_shipped, is_canceled=i.is_canceled),
+                 i.quantity_reserved, True) for i, _ in items]
         order.risk_flags = risk_flags(
             channel=order.fulfillment_channel,
             line1=order.ship_line1,
@@ -289,19 +290,11 @@ class Orders:
                 item.quantity_reserved = 0
             if initiator == CancelInitiator.BUYER:
                 item.buyer_requested_cancel = True
-        old = order.status
-        order.status, order.canceled_at = S.CANCELED, at
         order.cancel_initiator, order.cancel_reason = initiator, reason
         if initiator == CancelInitiator.BUYER:
             order.buyer_cancel_requested_at, order.buyer_cancel_reason = at, reason
-        ctx.event(
-            order,
-            Kind.CANCEL,
-            at,
-            old=old,
-            new=S.CANCELED,
-            actor_id=actor,
-            note=f"{CancelInitiator(initiator).label}: {reason}",
+        ctx.move_order(
+            order, S.CANCELED, Kind.CANCEL, at, actor_id=actor, note=f"{CancelInitiator(initiator).label}: {reason}"
         )
 
     def _mfn_lifecycle(self, order: Row, items: Items, fulfillment: Fulfillment, *, short: bool) -> None:
@@ -353,13 +346,9 @@ class Orders:
             packed_at = ctx.between(confirmed_at or purchase, ship_at - timedelta(minutes=5))
         operator = ctx.actors.operator_id
         if confirmed_at and confirmed_at <= now:
-            order.confirmed_at = confirmed_at
-            ctx.event(order, Kind.STATUS, confirmed_at, old=order.status, new=S.CONFIRMED, actor_id=operator)
-            order.status = S.CONFIRMED
+            ctx.move_order(order, S.CONFIRMED, Kind.STATUS, confirmed_at, actor_id=operator)
         if packed_at and packed_at <= now:
-            order.packed_at = packed_at
-            ctx.event(order, Kind.STATUS, packed_at, old=order.status, new=S.PACKED, actor_id=operator)
-            order.status = S.PACKED
+            ctx.move_order(order, S.PACKED, Kind.STATUS, packed_at, actor_id=operator)
         if ship_at > now:
             return
         fulfillment.ship(order, items, ship_at)

@@ -8,7 +8,15 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP
 
 from listings.models import StockMovement
-from returns.models import SELLER_FAULT_REASONS, Disposition, Refund, ReturnReason, ReturnRequest, ReturnStatus
+from returns.models import (
+    RETURN_STATES,
+    SELLER_FAULT_REASONS,
+    Disposition,
+    Refund,
+    ReturnReason,
+    ReturnRequest,
+    ReturnStatus,
+)
 
 from . import catalog
 from .context import CENT, Kind, Quota, StoreContext, secs
@@ -26,9 +34,15 @@ class Returns:
     def _event(
         self, order: Row, ret: Row, old: str, at: datetime, note: str = "", *, actor_id: int | None = None
     ) -> None:
+        """The entry ``returns.services`` writes on the order's timeline for a return's move from ``old``."""
         labels = dict(ReturnStatus.choices)
         head = f"Return {ret.sku} × {ret.quantity}: {labels[old] if old else '—'} → {labels[ret.status]}"
         self.ctx.event(order, Kind.RETURN, at, note=f"{head}. {note}" if note else head, actor_id=actor_id)
+
+    def _move(self, order: Row, ret: Row, new: str, at: datetime, note: str = "", *, actor_id: int | None) -> None:
+        """Move the return to ``new`` along ``RETURN_TRANSITIONS`` (stamping its time field) and record the move."""
+        old = RETURN_STATES.move(ret, new, what=f"Return {ret.sku} on {order.amazon_order_id}", at=at)
+        self._event(order, ret, old, at, note, actor_id=actor_id)
 
     def request(self, order: Row, items: list[tuple[Row, Stock]], delivered: datetime) -> None:
         ctx = self.ctx
@@ -66,27 +80,18 @@ class Returns:
             return
         ret.responded_at = last = responded
         if how == "rejected" or not in_policy:
-            ret.status, ret.rejected_at = ReturnStatus.REJECTED, responded
             ret.rejected_reason = rng.choice(REJECT_IN_POLICY) if in_policy else "Outside the return window"
-            self._event(order, ret, ReturnStatus.REQUESTED, responded, ret.rejected_reason, actor_id=operator)
+            self._move(order, ret, ReturnStatus.REJECTED, responded, ret.rejected_reason, actor_id=operator)
         else:
             amount = (item.item_price * quantity / item.quantity).quantize(CENT, rounding=ROUND_HALF_UP)
             returnless = amount < 15 * catalog.RATES.get(ctx.store.currency, 1) and rng.random() < 0.3
             refund_at: datetime | None = responded if returnless else None
             if not returnless:
-                ret.status = ReturnStatus.AUTHORIZED
                 ret.label_provided = reason in SELLER_FAULT_REASONS
-                self._event(
-                    order,
-                    ret,
-                    ReturnStatus.REQUESTED,
-                    responded,
-                    "prepaid label" if ret.label_provided else "no label",
-                    actor_id=operator,
-                )
+                label = "prepaid label" if ret.label_provided else "no label"
+                self._move(order, ret, ReturnStatus.AUTHORIZED, responded, label, actor_id=operator)
                 received = ctx.after(responded, 72, 288)
                 if received <= now:
-                    ret.status, ret.received_at = ReturnStatus.RECEIVED, received
                     ret.disposition = rng.choices(Disposition.values, (0.6, 0.3, 0.1))[0]
                     if ret.disposition == Disposition.SELLABLE:
                         stock.credit(received, quantity)
@@ -99,17 +104,11 @@ class Returns:
                             actor_id=operator,
                             note=f"Return on order {order.amazon_order_id}",
                         )
-                    self._event(
-                        order,
-                        ret,
-                        ReturnStatus.AUTHORIZED,
-                        received,
-                        str(Disposition(ret.disposition).label),
-                        actor_id=operator,
-                    )
+                    disposition = str(Disposition(ret.disposition).label)
+                    self._move(order, ret, ReturnStatus.RECEIVED, received, disposition, actor_id=operator)
                     last, refund_at = received, ctx.after(received, 2, 48)
             if refund_at is not None and refund_at <= now:
-                old, ret.status, last = ret.status, ReturnStatus.REFUNDED, refund_at
+                last = refund_at
                 kind = Refund.Kind.FULL
                 if ret.disposition == Disposition.DAMAGED and rng.random() < 0.3:
                     kind, amount = Refund.Kind.PARTIAL, (amount / 2).quantize(CENT, rounding=ROUND_HALF_UP)
@@ -124,19 +123,13 @@ class Returns:
                     refunded_at=refund_at,
                     actor_id=operator,
                 )
-                self._event(
-                    order,
-                    ret,
-                    old,
-                    refund_at,
-                    f"{Refund.Kind(kind).label} {amount} {ctx.store.currency}",
-                    actor_id=operator,
-                )
+                paid = f"{Refund.Kind(kind).label} {amount} {ctx.store.currency}"
+                self._move(order, ret, ReturnStatus.REFUNDED, refund_at, paid, actor_id=operator)
         if ret.status in {ReturnStatus.REFUNDED, ReturnStatus.REJECTED} and rng.random() < 0.3:
             closed = ctx.after(last, 24, 240)
             if closed <= now:
-                old, ret.status, ret.closed_at, last = ret.status, ReturnStatus.CLOSED, closed, closed
-                self._event(order, ret, old, closed, actor_id=operator)
+                last = closed
+                self._move(order, ret, ReturnStatus.CLOSED, closed, actor_id=operator)
         if how == "negative":
             at = ctx.after(last, 24, 120)
             if at <= now:

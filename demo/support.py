@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from support.models import Claim, Feedback, Message, MessageThread
+from support.models import CLAIM_STATES, Claim, Feedback, Message, MessageThread
 
 from . import locales
 from .context import AFN, MFN, Kind, Quota, StoreContext
@@ -88,21 +88,23 @@ class Support:
             decided = ctx.after(filed, 48, 240)
             if decided > now:
                 continue  # still open
+            # Each decision moves the claim along its kind's table and stamps the decision's time.
+            what, decide = f"{kind} on {order.amazon_order_id}", CLAIM_STATES[kind].move
             if kind == Claim.Kind.CHARGEBACK:
                 # The bank decides for the buyer; the seller's representment may reverse it later.
-                claim.status, claim.granted_at = Claim.Status.GRANTED, decided
+                decide(claim, Claim.Status.GRANTED, what=what, at=decided)
                 reversed_at = ctx.after(decided, 24 * 5, 24 * 30)
                 if not counting and reversed_at <= now:
-                    claim.status, claim.reversed_at = Claim.Status.REVERSED, reversed_at
+                    decide(claim, Claim.Status.REVERSED, what=what, at=reversed_at)
             elif counting:
-                claim.status, claim.granted_at = Claim.Status.GRANTED, decided
+                decide(claim, Claim.Status.GRANTED, what=what, at=decided)
                 withdrawn = ctx.after(decided, 24, 120)
                 if rng.random() < 0.15 and withdrawn <= now:
-                    claim.status, claim.withdrawn_at = Claim.Status.WITHDRAWN, withdrawn
+                    decide(claim, Claim.Status.WITHDRAWN, what=what, at=withdrawn)
             elif rng.random() < 0.7:
-                claim.status, claim.denied_at = Claim.Status.DENIED, decided
+                decide(claim, Claim.Status.DENIED, what=what, at=decided)
             else:
-                claim.status, claim.withdrawn_at = Claim.Status.WITHDRAWN, ctx.after(filed, 12, 47)
+                decide(claim, Claim.Status.WITHDRAWN, what=what, at=ctx.after(filed, 12, 47))
 
     def thread(
         self,
