@@ -32,7 +32,7 @@ RETURN_MOVE = re.compile(r"^Return (?P<sku>.+?) × \d+: (?P<old>[^→]+) → (?P
 
 
 @pytest.fixture
-def store(settings):
+def demo_store(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     seed_demo(now=NOW, stores=1, orders=300, days=45, seed=3, history_days=0)
 
@@ -45,7 +45,7 @@ def _walk(machine: StateMachine, statuses: list[str], what: object) -> list[tupl
     return moves
 
 
-def test_every_order_event_is_a_move_of_the_order_table(store):
+def test_every_order_event_is_a_move_of_the_order_table(demo_store):
     events = defaultdict(list)
     rows = OrderEvent.objects.exclude(to_status="").order_by("at", "id")
     for event in rows.values("order_id", "kind", "from_status", "to_status", "at"):
@@ -69,7 +69,7 @@ def test_every_order_event_is_a_move_of_the_order_table(store):
             (S.SHIPPED, S.DELIVERED), (S.UNSHIPPED, S.CANCELED)} <= seen
 
 
-def test_every_order_is_in_the_status_its_lines_and_parcels_derive(store):
+def test_every_order_is_in_the_status_its_lines_and_parcels_derive(demo_store):
     lines = defaultdict(list)
     for item in OrderItem.objects.all():
         lines[item.order_id].append(item)
@@ -82,7 +82,7 @@ def test_every_order_is_in_the_status_its_lines_and_parcels_derive(store):
         assert derived == order.status, order
 
 
-def test_every_return_move_is_a_move_of_the_return_table(store):
+def test_every_return_move_is_a_move_of_the_return_table(demo_store):
     labels = {str(label): value for value, label in ReturnStatus.choices}
     moves = defaultdict(list)
     for event in OrderEvent.objects.filter(kind=OrderEvent.Kind.RETURN).order_by("at", "id"):
@@ -112,14 +112,14 @@ def _steps(row, start: str, fields: Mapping[str, str]) -> list[str]:
     return [start] + [status for _, status in sorted(stamped)]
 
 
-def test_every_claim_decision_is_a_move_of_its_kinds_table(store):
+def test_every_claim_decision_is_a_move_of_its_kinds_table(demo_store):
     for claim in Claim.objects.all():
         statuses = _steps(claim, Claim.Status.OPEN, CLAIM_STATUS_TIME_FIELD)
         _walk(CLAIM_STATES[claim.kind], statuses, claim)
         assert statuses[-1] == claim.status, claim
 
 
-def test_every_inbound_shipment_step_is_a_move_of_the_inbound_table(store):
+def test_every_inbound_shipment_step_is_a_move_of_the_inbound_table(demo_store):
     shipments = list(InboundShipment.objects.all())
     assert {s.status for s in shipments} >= {InboundStatus.WORKING, InboundStatus.RECEIVING, InboundStatus.CLOSED}
     for shipment in shipments:
