@@ -23,7 +23,8 @@ from orders.models import Order, OrderEvent, OrderItem
 from returns.models import Refund, ReturnRequest
 from support.models import Claim, Feedback, Message, MessageThread
 
-from .generator import HEALTHY, STRUGGLING, Actors, StoreGenerator
+from .context import HEALTHY, STRUGGLING, Actors
+from .generator import StoreGenerator
 from .writer import WRITE_ORDER, Writer
 
 DEMO_PASSWORD = "sellerops-demo"

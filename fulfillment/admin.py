@@ -8,13 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin_kit import ReadOnlyAdmin, ReadOnlyTabularInline, StoreScopedAdmin, StoreScopedInline
 from core.errors import InvalidTransition
-from core.state import check_transition
 
 from .models import (
-    INBOUND_TRANSITIONS,
+    INBOUND_STATES,
     InboundShipment,
     InboundShipmentItem,
-    InboundStatus,
     Shipment,
     ShipmentItem,
 )
@@ -63,8 +61,8 @@ class InboundShipmentForm(forms.ModelForm):
         old = self.instance.status if self.instance.pk else None
         if old is not None and new != old:
             try:
-                check_transition(INBOUND_TRANSITIONS, dict(InboundStatus.choices), old=old, new=new,
-                                 what=_("Inbound shipment %(id)s") % {"id": self.instance.shipment_id})
+                INBOUND_STATES.check(old=old, new=new,
+                                     what=_("Inbound shipment %(id)s") % {"id": self.instance.shipment_id})
             except InvalidTransition as error:
                 raise forms.ValidationError(error.message) from None
         return new

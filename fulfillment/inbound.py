@@ -21,11 +21,11 @@ from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
 from core.models import Store
-from core.state import check_transition
+from core.state import actor_or_none, locked
 from listings.models import Channel, Listing, StockMovement
 from listings.services import stock_adjust
 
-from .models import INBOUND_TRANSITIONS, InboundShipment, InboundShipmentItem, InboundStatus
+from .models import INBOUND_STATES, InboundShipment, InboundShipmentItem, InboundStatus
 
 I = InboundStatus  # noqa: E741
 #: Statuses in which Amazon may still report units received.
@@ -39,10 +39,6 @@ class InboundLine:
     quantity: int
 
 
-def _actor(actor: AbstractBaseUser | None) -> AbstractBaseUser | None:
-    return actor if actor is not None and actor.is_authenticated else None
-
-
 def _what(inbound: InboundShipment) -> str:
     return _("FBA shipment %(id)s") % {"id": inbound.shipment_id}
 
@@ -54,10 +50,6 @@ def _new_shipment_id(store: Store) -> str:
         candidate = "FBA" + "".join(secrets.choice(alphabet) for _ in range(9))
         if not InboundShipment.objects.filter(store=store, shipment_id=candidate).exists():
             return candidate
-
-
-def _lock(inbound: InboundShipment) -> InboundShipment:
-    return InboundShipment.objects.select_for_update().get(pk=inbound.pk)
 
 
 def _locked_items(inbound: InboundShipment) -> list[InboundShipmentItem]:
@@ -110,7 +102,7 @@ def inbound_create(*, store: Store, lines: Iterable[InboundLine], name: str = ""
     note = _("FBA shipment %(id)s planned") % {"id": inbound.shipment_id}
     for line in lines:
         stock_adjust(listing=line.listing, inbound=line.quantity, reason=StockMovement.Reason.ADJUST,
-                     actor=_actor(actor), at=at, note=note)
+                     actor=actor_or_none(actor), at=at, note=note)
     return inbound
 
 
@@ -119,25 +111,20 @@ def inbound_set_status(*, inbound: InboundShipment, status: str, carrier: str = 
                        actor: AbstractBaseUser | None = None, at: datetime | None = None) -> InboundShipment:
     """Move the shipment along ``INBOUND_TRANSITIONS``: ship it (carrier and tracking), receive, close, cancel."""
     at = at or timezone.now()
-    inbound = _lock(inbound)
-    old = inbound.status
-    check_transition(INBOUND_TRANSITIONS, dict(InboundStatus.choices), old=old, new=status, what=_what(inbound))
-    inbound.status = status
+    inbound = locked(inbound)
+    INBOUND_STATES.move(inbound, status, what=_what(inbound), at=at)
     update_fields = ["status"]
-    actor = _actor(actor)
+    if status in INBOUND_STATES.entered_at:  # shipped_at, receiving_at, closed_at
+        update_fields.append(INBOUND_STATES.entered_at[status])
+    actor = actor_or_none(actor)
     if status == I.SHIPPED:
         carrier, tracking_number = carrier.strip(), tracking_number.strip().replace(" ", "")
         if not carrier or not tracking_number:
             raise ApplicationError(_("Give the carrier and the tracking number of the shipment."))
-        inbound.carrier, inbound.tracking_number, inbound.shipped_at = carrier[:80], tracking_number[:64], at
-        update_fields += ["carrier", "tracking_number", "shipped_at"]
-    elif status == I.RECEIVING:
-        inbound.receiving_at = at
-        update_fields.append("receiving_at")
+        inbound.carrier, inbound.tracking_number = carrier[:80], tracking_number[:64]
+        update_fields += ["carrier", "tracking_number"]
     elif status in (I.CLOSED, I.CANCELLED):
         if status == I.CLOSED:
-            inbound.closed_at = at
-            update_fields.append("closed_at")
             note = _("FBA shipment %(id)s closed short") % {"id": inbound.shipment_id}
         else:
             note = _("FBA shipment %(id)s cancelled") % {"id": inbound.shipment_id}
@@ -154,7 +141,7 @@ def inbound_receive(*, inbound: InboundShipment, quantities: Mapping[int, int],
                     actor: AbstractBaseUser | None = None, at: datetime | None = None) -> InboundShipment:
     """Record units Amazon received now, per item id; they move from inbound to available."""
     at = at or timezone.now()
-    inbound = _lock(inbound)
+    inbound = locked(inbound)
     if inbound.status not in RECEIVABLE:
         raise ApplicationError(
             _("%(what)s is %(status)s; units can only be received on a shipped or receiving shipment.")
@@ -167,9 +154,7 @@ def inbound_receive(*, inbound: InboundShipment, quantities: Mapping[int, int],
     if not any(received.values()):
         raise ApplicationError(_("Enter the units received for at least one item."))
     if inbound.status == I.SHIPPED:
-        check_transition(INBOUND_TRANSITIONS, dict(InboundStatus.choices), old=inbound.status, new=I.RECEIVING,
-                         what=_what(inbound))
-        inbound.status, inbound.receiving_at = I.RECEIVING, at
+        INBOUND_STATES.move(inbound, I.RECEIVING, what=_what(inbound), at=at)
         inbound.save(update_fields=["status", "receiving_at"])
     note = _("Received at Amazon, FBA shipment %(id)s") % {"id": inbound.shipment_id}
     for pk, units in received.items():
@@ -181,7 +166,7 @@ def inbound_receive(*, inbound: InboundShipment, quantities: Mapping[int, int],
         # Units beyond those expected were never counted as inbound: they only add to available.
         from_inbound = min(units, outstanding, listing.quantity_inbound)
         stock_adjust(listing=listing, available=units, inbound=-from_inbound, reason=StockMovement.Reason.RECEIVE,
-                     actor=_actor(actor), at=at, note=note)
+                     actor=actor_or_none(actor), at=at, note=note)
         item.quantity_received += units
         item.save(update_fields=["quantity_received"])
     return inbound

@@ -8,6 +8,8 @@ from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
+from core.state import StateMachine
+
 
 class Carrier(models.TextChoices):
     """Carrier codes as in Amazon's shipping-confirmation file; ``Other`` takes a free carrier name."""
@@ -133,6 +135,9 @@ INBOUND_TRANSITIONS: dict[str, set[str]] = {
     I.CLOSED: set(),
     I.CANCELLED: set(),
 }
+#: The inbound shipment's status machine: the table, and the time shipping, receiving and closing record.
+INBOUND_STATES = StateMachine(INBOUND_TRANSITIONS, dict(InboundStatus.choices),
+                              entered_at={I.SHIPPED: "shipped_at", I.RECEIVING: "receiving_at", I.CLOSED: "closed_at"})
 
 
 class InboundShipment(models.Model):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
 from core.signals import store_data_changed_send
+from core.state import locked
 
 from .models import Carrier, Shipment, ShipmentItem
 from .tracking import tracking_validate
@@ -94,10 +95,10 @@ def shipments_record_amazon(*, store_id: int, shipments: list[AmazonShipmentData
 def shipment_record_tracking(*, shipment: Shipment, first_scan_at: datetime | None = None,
                              delivered_at: datetime | None = None, source: str = "carrier") -> Shipment:
     """Record the carrier's first scan and delivery; once every shipment is delivered, so is the order."""
-    from orders.models import OrderStatus
     from orders.services import order_set_status
+    from orders.status import order_status_derived
 
-    shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
+    shipment = locked(shipment)
     now = timezone.now()
     for value in (first_scan_at, delivered_at):
         if value is not None and (value < shipment.shipped_at or value > now):
@@ -112,8 +113,10 @@ def shipment_record_tracking(*, shipment: Shipment, first_scan_at: datetime | No
         raise ApplicationError(_("The delivery cannot come before the first scan."))
     shipment.save(update_fields=["first_scan_at", "delivered_at"])
     order = shipment.order
-    if (delivered_at is not None and order.status == OrderStatus.SHIPPED
-            and not order.shipments.filter(delivered_at__isnull=True).exists()):
-        order_set_status(order=order, status=OrderStatus.DELIVERED, source=source, at=delivered_at)
+    if delivered_at is not None:
+        status = order_status_derived(status=order.status,
+                                      delivered=not order.shipments.filter(delivered_at__isnull=True).exists())
+        if status != order.status:
+            order_set_status(order=order, status=status, source=source, at=delivered_at)
     store_data_changed_send(store_id=shipment.store_id)
     return shipment

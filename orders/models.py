@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.state import StateMachine
 from listings.models import Channel
 
 
@@ -44,6 +45,9 @@ ORDER_TRANSITIONS: dict[str, set[str]] = {
     S.CANCELED: set(),
     S.UNFULFILLABLE: set(),
 }
+#: The order's status machine: the table, and the time confirming, packing and cancelling record.
+ORDER_STATES = StateMachine(ORDER_TRANSITIONS, dict(OrderStatus.choices),
+                            entered_at={S.CONFIRMED: "confirmed_at", S.PACKED: "packed_at", S.CANCELED: "canceled_at"})
 #: Statuses in which the seller still owes a shipment.
 OPEN_STATUSES = frozenset({S.PENDING, S.UNSHIPPED, S.CONFIRMED, S.PACKED, S.PARTIALLY_SHIPPED})
 #: Statuses from which a shipment may be confirmed.
@@ -191,6 +195,11 @@ def line_total(amounts: dict[str, Decimal], *, is_canceled: bool) -> Decimal:
     return sum((-value if name in _DISCOUNTS else value for name, value in amounts.items()), Decimal("0"))
 
 
+def units_owed(*, quantity: int, shipped: int, is_canceled: bool) -> int:
+    """Units of a line still to ship: none on a cancelled line, and never fewer than none."""
+    return 0 if is_canceled else max(0, quantity - shipped)
+
+
 class OrderItem(models.Model):
     store = models.ForeignKey("sellerops.Store", on_delete=models.CASCADE, related_name="+")
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
@@ -240,7 +249,7 @@ class OrderItem(models.Model):
     @property
     def quantity_owed(self) -> int:
         """Units still to ship: none for a cancelled line."""
-        return 0 if self.is_canceled else self.quantity - self.quantity_shipped
+        return units_owed(quantity=self.quantity, shipped=self.quantity_shipped, is_canceled=self.is_canceled)
 
     @property
     def line_total(self) -> Decimal:

@@ -7,7 +7,7 @@ and writes an ``OrderEvent``; metric recomputes are enqueued only once the trans
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -18,14 +18,15 @@ from django.utils.translation import gettext as _
 from core.errors import ApplicationError, InvalidTransition
 from core.models import Store
 from core.signals import store_data_changed_send
-from core.state import check_transition
+from core.state import CLOCK_SKEW as CLOCK_SKEW  # the services and report imports of other apps read it here
+from core.state import actor_or_none, locked, not_future
 from listings.models import Channel, Listing
 from listings.services import stock_consume, stock_release, stock_reserve
 
 from .ids import AMAZON_ORDER_ID
 from .models import (
     ITEM_AMOUNTS,
-    ORDER_TRANSITIONS,
+    ORDER_STATES,
     SHIPPABLE_STATUSES,
     CancelInitiator,
     Order,
@@ -35,9 +36,7 @@ from .models import (
     line_total,
 )
 from .risk import risk_flags
-
-#: How far in the future a reported time may lie (clock skew between systems), and no further.
-CLOCK_SKEW = timedelta(minutes=5)
+from .status import order_status_derived
 
 
 @dataclass
@@ -115,7 +114,7 @@ def order_event_record(*, order: Order, kind: str, actor: AbstractBaseUser | Non
     """Add one entry to the order's timeline: every change to an order or its after-sale writes one."""
     return OrderEvent.objects.create(
         store_id=order.store_id, order=order, kind=kind, from_status=from_status, to_status=to_status,
-        actor=actor if actor is not None and actor.is_authenticated else None, source=source, note=note, at=at,
+        actor=actor_or_none(actor), source=source, note=note, at=at,
     )
 
 
@@ -127,8 +126,7 @@ def order_total_of(data: OrderData) -> Decimal:
 
 
 def _check_not_future(value: datetime, *, what: str) -> None:
-    if value > timezone.now() + CLOCK_SKEW:
-        raise ApplicationError(_("%(what)s is in the future (%(value)s).") % {"what": what, "value": value.isoformat()})
+    not_future(value, what=what)
 
 
 def order_flags(order: Order) -> list[str]:
@@ -203,16 +201,16 @@ def order_create(*, store: Store, data: OrderData, actor: AbstractBaseUser | Non
 
 
 def _lock(order: Order) -> Order:
-    return Order.objects.select_for_update().get(pk=order.pk)
+    return locked(order)
+
+
+def _what(order: Order) -> str:
+    return _("Order %(id)s") % {"id": order.amazon_order_id}
 
 
 def _transition(order: Order, new: str) -> str:
-    """Check ``order``'s move to ``new`` against the table; return the old status."""
-    check_transition(ORDER_TRANSITIONS, dict(OrderStatus.choices), old=order.status, new=new,
-                     what=_("Order %(id)s") % {"id": order.amazon_order_id})
-    old = order.status
-    order.status = new
-    return old
+    """Check ``order``'s move to ``new`` against the table and make it; return the old status."""
+    return ORDER_STATES.move(order, new, what=_what(order))
 
 
 @transaction.atomic
@@ -226,7 +224,7 @@ def order_set_status(*, order: Order, status: str, actor: AbstractBaseUser | Non
     order = _lock(order)
     at = at or timezone.now()
     _check_not_future(at, what=_("The time of the change"))
-    old = _transition(order, status)
+    old = ORDER_STATES.move(order, status, what=_what(order), at=at)
     if status == OrderStatus.CANCELED:
         raise ApplicationError(_("Use cancel, which records who cancelled and why."))
     seller_ships = order.is_mfn and old in SHIPPABLE_STATUSES
@@ -236,13 +234,9 @@ def order_set_status(*, order: Order, status: str, actor: AbstractBaseUser | Non
         raise ApplicationError(_("Order %(id)s is fulfilled by Amazon; there is nothing to confirm or pack.")
                                % {"id": order.amazon_order_id})
     update_fields = ["status", "last_update_date"]
-    if status == OrderStatus.CONFIRMED:
-        order.confirmed_at = at
-        update_fields.append("confirmed_at")
-    elif status == OrderStatus.PACKED:
-        order.packed_at = at
-        update_fields.append("packed_at")
-    elif status == OrderStatus.UNFULFILLABLE:
+    if status in ORDER_STATES.entered_at:  # confirmed_at, packed_at
+        update_fields.append(ORDER_STATES.entered_at[status])
+    if status == OrderStatus.UNFULFILLABLE:
         # Nothing will ship: the units held for this order go back on sale.
         _release_reserved(order, actor=actor, at=at)
         order.risk_flags = []
@@ -288,8 +282,8 @@ def order_cancel(*, order: Order, initiator: str, reason: str, actor: AbstractBa
     if order.shipments.filter(shipped_at__lte=at).exists():
         raise InvalidTransition(_("Order %(id)s already has a confirmed shipment; it can no longer be cancelled.")
                                 % {"id": order.amazon_order_id})
-    old = _transition(order, OrderStatus.CANCELED)
-    order.canceled_at, order.cancel_initiator, order.cancel_reason = at, initiator, reason[:200]
+    old = ORDER_STATES.move(order, OrderStatus.CANCELED, what=_what(order), at=at)
+    order.cancel_initiator, order.cancel_reason = initiator, reason[:200]
     _release_reserved(order, actor=actor, at=at)
     order.risk_flags = []
     order.save(update_fields=["status", "canceled_at", "cancel_initiator", "cancel_reason", "risk_flags",
@@ -351,8 +345,7 @@ def order_ship(*, order: Order, carrier: str, tracking_number: str, shipped_at: 
         item.quantity_shipped += qty
         item.quantity_reserved -= from_reserved
         item.save(update_fields=["quantity_shipped", "quantity_reserved"])
-    fully = all(item.quantity_owed == 0 for item in items)
-    new = OrderStatus.SHIPPED if fully else OrderStatus.PARTIALLY_SHIPPED
+    new = order_status_derived(status=order.status, lines=items)
     old = order.status
     if new != old:
         _transition(order, new)

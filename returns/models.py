@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.state import StateMachine
 from listings.models import Channel
 
 
@@ -28,6 +29,9 @@ RETURN_TRANSITIONS: dict[str, set[str]] = {
     R.REFUNDED: {R.CLOSED},
     R.CLOSED: set(),
 }
+#: The return's status machine: the table, and the time rejecting, receiving and closing record.
+RETURN_STATES = StateMachine(RETURN_TRANSITIONS, dict(ReturnStatus.choices),
+                             entered_at={R.REJECTED: "rejected_at", R.RECEIVED: "received_at", R.CLOSED: "closed_at"})
 #: Any of these moves is a response to the buyer's request (Return Dissatisfaction Rate's 48 hours).
 RESPONSE_STATUSES = frozenset({R.AUTHORIZED, R.REJECTED, R.REFUNDED, R.CLOSED})
 

@@ -19,14 +19,14 @@ from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
 from core.signals import store_data_changed_send
-from core.state import check_transition
+from core.state import CLOCK_SKEW, actor_or_none, locked, not_future
 from listings.models import Listing, StockMovement
 from listings.services import stock_adjust
 from orders.models import Order, OrderEvent, OrderItem, OrderStatus
-from orders.services import CLOCK_SKEW, order_event_record
+from orders.services import order_event_record
 
 from .models import (
-    RETURN_TRANSITIONS,
+    RETURN_STATES,
     Disposition,
     Refund,
     ReturnReason,
@@ -78,26 +78,18 @@ class ReturnRejection:
     warning: str = ""
 
 
-def _actor(actor: AbstractBaseUser | None) -> AbstractBaseUser | None:
-    return actor if actor is not None and actor.is_authenticated else None
-
-
 def _what(return_request: ReturnRequest) -> str:
     return _("The return of %(sku)s on order %(order)s") % {
         "sku": return_request.sku, "order": return_request.order.amazon_order_id}
 
 
 def _lock(return_request: ReturnRequest) -> ReturnRequest:
-    return (ReturnRequest.objects.select_for_update(of=("self",))
-            .select_related("order", "order_item", "order_item__listing")
-            .get(pk=return_request.pk))
+    return locked(return_request, "order", "order_item", "order_item__listing")
 
 
 def _when(return_request: ReturnRequest, at: datetime | None) -> datetime:
     """Default ``at`` to now; refuse a time in the future or before the buyer asked."""
-    at = at or timezone.now()
-    if at > timezone.now() + CLOCK_SKEW:
-        raise ApplicationError(_("%(value)s is in the future.") % {"value": at.isoformat()})
+    at = not_future(at or timezone.now())
     if at < return_request.requested_at:
         raise ApplicationError(
             _("%(value)s is before the return was requested (%(requested)s).")
@@ -105,13 +97,9 @@ def _when(return_request: ReturnRequest, at: datetime | None) -> datetime:
     return at
 
 
-def _transition(return_request: ReturnRequest, new: str) -> str:
-    """Check the move to ``new`` against the table; return the old status."""
-    check_transition(RETURN_TRANSITIONS, dict(ReturnStatus.choices), old=return_request.status, new=new,
-                     what=_what(return_request))
-    old = return_request.status
-    return_request.status = new
-    return old
+def _transition(return_request: ReturnRequest, new: str, at: datetime) -> str:
+    """Check the move to ``new`` against the table and make it at ``at``; return the old status."""
+    return RETURN_STATES.move(return_request, new, what=_what(return_request), at=at)
 
 
 def _respond(return_request: ReturnRequest, at: datetime, update_fields: list[str]) -> None:
@@ -171,7 +159,7 @@ def return_create(*, order: Order, sku: str, quantity: int = 1, reason: str = Re
         raise ApplicationError(_("A return needs a quantity of at least 1."))
     sku = (sku or "").strip()
     # Locking the order serialises requests on it, so two cannot both take the last returnable unit.
-    order = Order.objects.select_for_update().get(pk=order.pk)
+    order = locked(order)
     if order.status not in RETURNABLE_ORDER_STATUSES:
         raise ApplicationError(
             _("Order %(order)s is %(status)s; only shipped or delivered orders can be returned.")
@@ -207,7 +195,7 @@ def return_record_fba(*, order: Order, sku: str, quantity: int, returned_at: dat
         raise ApplicationError(_("A return needs a quantity of at least 1."))
     if returned_at > timezone.now() + CLOCK_SKEW:
         raise ApplicationError(_("The request time %(value)s is in the future.") % {"value": returned_at.isoformat()})
-    order = Order.objects.select_for_update().get(pk=order.pk)
+    order = locked(order)
     returned_at = max(returned_at, order.purchase_date)
     items = _check_quantity(order=order, sku=sku, quantity=quantity)
     disposition = FBA_DISPOSITIONS.get(amazon.detailed_disposition.strip().upper().replace(" ", "_"), "")
@@ -229,7 +217,7 @@ def return_authorize(*, return_request: ReturnRequest, label_provided: bool = Fa
     """Accept the return, with or without a prepaid label."""
     return_request = _lock(return_request)
     at = _when(return_request, at)
-    old = _transition(return_request, ReturnStatus.AUTHORIZED)
+    old = _transition(return_request, ReturnStatus.AUTHORIZED, at)
     if old == ReturnStatus.REJECTED:
         # A rejected return held no units; taking it back must still fit what was sent.
         _check_quantity(order=return_request.order, sku=return_request.sku, quantity=return_request.quantity,
@@ -256,8 +244,8 @@ def return_reject(*, return_request: ReturnRequest, reason: str, actor: Abstract
         raise ApplicationError(_("Give a reason for rejecting the return."))
     return_request = _lock(return_request)
     at = _when(return_request, at)
-    old = _transition(return_request, ReturnStatus.REJECTED)
-    return_request.rejected_at, return_request.rejected_reason = at, reason[:200]
+    old = _transition(return_request, ReturnStatus.REJECTED, at)
+    return_request.rejected_reason = reason[:200]
     update_fields = ["status", "rejected_at", "rejected_reason"]
     _respond(return_request, at, update_fields)
     return_request.save(update_fields=update_fields)
@@ -286,7 +274,7 @@ def return_receive(*, return_request: ReturnRequest, disposition: str, actor: Ab
                                % {"choices": ", ".join(str(label) for label in Disposition.labels)})
     return_request = _lock(return_request)
     at = _when(return_request, at)
-    old = _transition(return_request, ReturnStatus.RECEIVED)
+    old = _transition(return_request, ReturnStatus.RECEIVED, at)
     if disposition == Disposition.SELLABLE:
         listing = _listing_for(return_request)
         if listing is None:
@@ -294,9 +282,9 @@ def return_receive(*, return_request: ReturnRequest, disposition: str, actor: Ab
                 _("No listing has SKU %(sku)s, so the units cannot go back to stock; record them as damaged "
                   "or disposed, or create the listing first.") % {"sku": return_request.sku})
         stock_adjust(listing=listing, available=return_request.quantity, reason=StockMovement.Reason.RETURN,
-                     actor=_actor(actor), at=at,
+                     actor=actor_or_none(actor), at=at,
                      note=_("Return on order %(order)s") % {"order": return_request.order.amazon_order_id})
-    return_request.received_at, return_request.disposition = at, disposition
+    return_request.disposition = disposition
     return_request.save(update_fields=["status", "received_at", "disposition"])
     parts = [str(Disposition(disposition).label), note.strip()]
     _event(return_request, old=old, actor=actor, source=source, at=at, note="; ".join(p for p in parts if p))
@@ -325,7 +313,7 @@ def return_refund(*, return_request: ReturnRequest, kind: str, amount: Decimal |
     if return_request.refunds.filter(kind=Refund.Kind.FULL).exists():
         raise ApplicationError(_("%(what)s has already been refunded in full.")
                                % {"what": _what(return_request)})
-    old = _transition(return_request, ReturnStatus.REFUNDED)
+    old = _transition(return_request, ReturnStatus.REFUNDED, at)
     value = _item_value(return_request)
     item = return_request.order_item
     refunded = (Refund.objects.filter(return_request__order_item=item).aggregate(total=Sum("amount"))["total"]
@@ -353,7 +341,7 @@ def return_refund(*, return_request: ReturnRequest, kind: str, amount: Decimal |
     refund = Refund.objects.create(
         store_id=return_request.store_id, order=order, return_request=return_request, kind=kind,
         amount=amount, currency=order.currency or order.store.currency, reason=(reason or "").strip()[:200],
-        refunded_at=at, actor=_actor(actor),
+        refunded_at=at, actor=actor_or_none(actor),
     )
     update_fields = ["status"]
     _respond(return_request, at, update_fields)
@@ -370,8 +358,7 @@ def return_close(*, return_request: ReturnRequest, actor: AbstractBaseUser | Non
     """Close the return; closing an unanswered request is also an answer to it."""
     return_request = _lock(return_request)
     at = _when(return_request, at)
-    old = _transition(return_request, ReturnStatus.CLOSED)
-    return_request.closed_at = at
+    old = _transition(return_request, ReturnStatus.CLOSED, at)
     update_fields = ["status", "closed_at"]
     _respond(return_request, at, update_fields)
     return_request.save(update_fields=update_fields)
@@ -410,8 +397,7 @@ def return_offer_replacement(*, return_request: ReturnRequest, note: str = "",
     if return_request.status not in {ReturnStatus.REQUESTED, ReturnStatus.AUTHORIZED, ReturnStatus.RECEIVED}:
         raise ApplicationError(_("%(what)s is %(status)s; a replacement can only answer an open return.")
                                % {"what": _what(return_request), "status": return_request.get_status_display()})
-    old = _transition(return_request, ReturnStatus.CLOSED)
-    return_request.closed_at = at
+    old = _transition(return_request, ReturnStatus.CLOSED, at)
     update_fields = ["status", "closed_at"]
     _respond(return_request, at, update_fields)
     return_request.save(update_fields=update_fields)

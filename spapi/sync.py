@@ -32,6 +32,7 @@ from orders.services import (
     order_create,
     order_set_status,
 )
+from orders.status import status_agrees
 from spapi.models import SellerCredentials
 
 from .client import Sleep, SpApiClients, SpApiError, call, clients_for
@@ -46,11 +47,6 @@ PAGE_SIZE = 100
 S = OrderStatus
 AMAZON_STATUSES = frozenset({S.PENDING_AVAILABILITY, S.PENDING, S.UNSHIPPED, S.PARTIALLY_SHIPPED, S.SHIPPED,
                              S.INVOICE_UNCONFIRMED, S.CANCELED, S.UNFULFILLABLE})
-#: Our statuses that agree with Amazon's: confirmed and packed refine Unshipped, delivered follows Shipped.
-_AGREES_WITH: dict[str, frozenset[str]] = {
-    S.UNSHIPPED: frozenset({S.UNSHIPPED, S.CONFIRMED, S.PACKED}),
-    S.SHIPPED: frozenset({S.SHIPPED, S.DELIVERED}),
-}
 _CREATABLE = frozenset({S.PENDING_AVAILABILITY, S.PENDING, S.UNSHIPPED})
 _SHIPPED = frozenset({S.PARTIALLY_SHIPPED, S.SHIPPED, S.INVOICE_UNCONFIRMED})
 
@@ -259,7 +255,7 @@ class _OrderSync:
             if order is None:
                 self.create(order_json, status)
                 self.result.created += 1
-            elif order.status in _AGREES_WITH.get(status, frozenset({status})):
+            elif status_agrees(order.status, status):
                 if not self.note_cancel_request(order, order_json):
                     self.result.unchanged += 1
             else:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
 from core.models import Store
+from core.state import actor_or_none, locked
 from orders.models import Order
 
 from .mail import ParsedMail, parse_mail
@@ -192,7 +193,7 @@ def reply_send(*, thread: MessageThread, body: str, author: AbstractBaseUser | N
     mailbox = Mailbox.objects.filter(store_id=thread.store_id).first()
     sender = from_address(mailbox)
     with transaction.atomic():
-        thread = MessageThread.objects.select_for_update(of=("self",)).get(pk=thread.pk)
+        thread = locked(thread)
         references = _thread_message_ids(thread)
         last_inbound = (Message.objects.filter(thread=thread, direction=Message.Direction.INBOUND)
                         .exclude(message_id="").order_by("-sent_at", "-id").first())
@@ -240,7 +241,7 @@ def thread_note_add(*, thread: MessageThread, body: str, author: AbstractBaseUse
         raise ApplicationError(_("A note needs some text."))
     return Message.objects.create(
         store_id=thread.store_id, thread=thread, direction=Message.Direction.OUTBOUND, is_internal_note=True,
-        body=body, sent_at=timezone.now(), author=author if author.is_authenticated else None,
+        body=body, sent_at=timezone.now(), author=actor_or_none(author),
         sender=getattr(author, "email", "") or "", needs_reply=False,
     )
 
@@ -262,7 +263,7 @@ def thread_mark_no_reply_needed(*, thread: MessageThread, actor: AbstractBaseUse
 @transaction.atomic
 def feedback_request_removal(*, feedback: Feedback, at: datetime | None = None) -> Feedback:
     """Record that removal was requested from Amazon, for feedback that has a ground for it."""
-    feedback = Feedback.objects.select_for_update(of=("self",)).select_related("order").get(pk=feedback.pk)
+    feedback = locked(feedback, "order")
     if feedback.removed_at is not None:
         raise ApplicationError(_("This feedback has already been removed."))
     if feedback.removal_requested_at is not None:
@@ -281,7 +282,7 @@ def feedback_request_removal(*, feedback: Feedback, at: datetime | None = None) 
 def mailbox_record_poll(*, mailbox: Mailbox, uidvalidity: int | None = None, last_uid: int | None = None,
                         error: str = "") -> None:
     """Remember how far the mailbox has been read (never backwards within one UIDVALIDITY) and its last error."""
-    mailbox = Mailbox.objects.select_for_update().get(pk=mailbox.pk)
+    mailbox = locked(mailbox)
     fields = ["last_polled_at", "last_error"]
     mailbox.last_polled_at, mailbox.last_error = timezone.now(), error[:2000]
     if uidvalidity is not None and uidvalidity != mailbox.uidvalidity:

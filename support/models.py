@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.crypto import MASK, EncryptedTextField, reveal
+from core.state import StateMachine
 
 
 def validate_header_text(value: str) -> None:
@@ -296,6 +297,11 @@ CLAIM_TRANSITIONS: dict[str, dict[str, set[str]]] = {
 #: The timestamp each decision sets.
 CLAIM_STATUS_TIME_FIELD: dict[str, str] = {
     C.GRANTED: "granted_at", C.DENIED: "denied_at", C.WITHDRAWN: "withdrawn_at", C.REVERSED: "reversed_at",
+}
+#: Each kind's status machine: its table, and the timestamp each decision sets.
+CLAIM_STATES: dict[str, StateMachine] = {
+    kind: StateMachine(table, dict(Claim.Status.choices), entered_at=CLAIM_STATUS_TIME_FIELD)
+    for kind, table in CLAIM_TRANSITIONS.items()
 }
 
 

@@ -19,23 +19,12 @@ from django.utils.translation import gettext as _
 from core.errors import ApplicationError
 from core.models import Membership, Store
 from core.signals import store_data_changed_send
-from core.state import check_transition
+from core.state import actor_or_none, locked, not_future
 from orders.models import Order, OrderEvent
-from orders.services import CLOCK_SKEW, order_event_record
+from orders.services import order_event_record
 
-from .models import CLAIM_STATUS_TIME_FIELD, CLAIM_TRANSITIONS, Claim, Feedback, Message, MessageThread
+from .models import CLAIM_STATES, CLAIM_STATUS_TIME_FIELD, Claim, Feedback, Message, MessageThread
 from .notifications import is_system_address
-
-
-def _actor(actor: AbstractBaseUser | None) -> AbstractBaseUser | None:
-    return actor if actor is not None and actor.is_authenticated else None
-
-
-def _not_future(value: datetime, *, what: str) -> datetime:
-    if value > timezone.now() + CLOCK_SKEW:
-        raise ApplicationError(_("%(what)s is in the future (%(value)s).")
-                               % {"what": what, "value": value.isoformat()})
-    return value
 
 
 def _same_store(store_id: int, *objects, what: str) -> None:
@@ -145,7 +134,7 @@ def message_receive(*, store: Store, body: str, sent_at: datetime | None = None,
     body = (body or "").strip()
     if not body:
         raise ApplicationError(_("A message needs a body."))
-    sent_at = _not_future(sent_at or timezone.now(), what=_("The message time"))
+    sent_at = not_future(sent_at or timezone.now(), what=_("The message time"))
     message_id = (message_id or "").strip()[:255]
     if message_id:
         existing = Message.objects.filter(store=store, message_id=message_id).first()
@@ -218,15 +207,15 @@ def message_reply(*, thread: MessageThread, body: str, author: AbstractBaseUser 
     if not body:
         raise ApplicationError(_("A reply needs a body."))
     thread_check_repliable(thread)
-    sent_at = _not_future(sent_at or timezone.now(), what=_("The reply time"))
+    sent_at = not_future(sent_at or timezone.now(), what=_("The reply time"))
     # The thread's row lock puts two submissions of one reply in a queue: the second finds the first's row.
-    thread = MessageThread.objects.select_for_update(of=("self",)).select_related("order").get(pk=thread.pk)
+    thread = locked(thread, "order")
     idempotency_key = (idempotency_key or "").strip()
     message, created = _create_message(
         store_id=thread.store_id, thread=thread, direction=Message.Direction.OUTBOUND,
         message_id=(message_id or "").strip()[:255], sender=getattr(author, "email", "") or "",
         subject=(subject or (f"Re: {thread.subject}" if thread.subject else ""))[:500], body=body,
-        sent_at=sent_at, author=_actor(author), idempotency_key=idempotency_key, delivery=delivery,
+        sent_at=sent_at, author=actor_or_none(author), idempotency_key=idempotency_key, delivery=delivery,
     )
     if not created:
         if idempotency_key and message.idempotency_key == idempotency_key:
@@ -254,7 +243,7 @@ def message_reply_delivered(*, message: Message, author: AbstractBaseUser | None
     """The SMTP server took the reply: it is sent, and answers the buyer's earlier messages."""
     thread = MessageThread.objects.select_for_update(of=("self",)).select_related("order").get(
         pk=message.thread_id)
-    message = Message.objects.select_for_update().get(pk=message.pk)
+    message = locked(message)
     if message.delivery != Message.Delivery.SENDING:
         return message
     message.delivery = Message.Delivery.SENT
@@ -273,14 +262,14 @@ def message_reply_withdraw(*, message: Message) -> None:
 @transaction.atomic
 def message_mark_no_reply_needed(*, message: Message, actor: AbstractBaseUser | None) -> Message:
     """Take a buyer message out of the reply queue (and out of Contact Response Rate): a thank-you, say."""
-    message = Message.objects.select_for_update().get(pk=message.pk)
+    message = locked(message)
     if message.direction != Message.Direction.INBOUND:
         raise ApplicationError(_("Only a message from the buyer can be marked as needing no reply."))
     if message.replied_at is not None:
         raise ApplicationError(_("This message has already been answered."))
     if not message.needs_reply:
         return message
-    message.needs_reply, message.no_reply_needed_by = False, _actor(actor)
+    message.needs_reply, message.no_reply_needed_by = False, actor_or_none(actor)
     message.save(update_fields=["needs_reply", "no_reply_needed_by"])
     store_data_changed_send(store_id=message.store_id)
     return message
@@ -290,7 +279,7 @@ def message_mark_no_reply_needed(*, message: Message, actor: AbstractBaseUser | 
 def thread_assign(*, thread: MessageThread, assignee: AbstractBaseUser | None,
                   actor: AbstractBaseUser | None = None) -> MessageThread:
     """Give the thread to one member of its store, or (``assignee=None``) back to the shared inbox."""
-    thread = MessageThread.objects.select_for_update().get(pk=thread.pk)
+    thread = locked(thread)
     if assignee is not None and not (
         assignee.is_superuser or Membership.objects.filter(user=assignee, store_id=thread.store_id).exists()
     ):
@@ -316,7 +305,7 @@ def feedback_record(*, order: Order, rating: int, comment: str = "", received_at
                     response: str | None = None) -> Feedback:
     """Record the buyer's seller feedback; an order has one, so a second rating updates the first."""
     rating = _check_rating(rating)
-    received_at = _not_future(received_at or timezone.now(), what=_("The feedback time"))
+    received_at = not_future(received_at or timezone.now(), what=_("The feedback time"))
     if received_at < order.purchase_date:
         raise ApplicationError(_("Feedback cannot come before the order was placed."))
     comment = (comment or "").strip()
@@ -344,11 +333,11 @@ def feedback_record(*, order: Order, rating: int, comment: str = "", received_at
 @transaction.atomic
 def feedback_remove(*, feedback: Feedback, at: datetime | None = None) -> Feedback:
     """Record that Amazon removed the feedback: from then on it no longer counts as a defect."""
-    feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
+    feedback = locked(feedback)
     if feedback.removed_at is not None:
         raise ApplicationError(_("This feedback was already removed on %(at)s.")
                                % {"at": feedback.removed_at.isoformat()})
-    at = _not_future(at or timezone.now(), what=_("The removal time"))
+    at = not_future(at or timezone.now(), what=_("The removal time"))
     if at < feedback.received_at:
         raise ApplicationError(_("Feedback cannot be removed before it was received."))
     feedback.removed_at = at
@@ -367,7 +356,7 @@ def claim_file(*, order: Order, kind: str, reason: str = "", amount: Decimal | N
     if kind not in Claim.Kind.values:
         raise ApplicationError(_("A claim is an A-to-z Guarantee claim or a chargeback, not %(kind)s.")
                                % {"kind": kind})
-    filed_at = _not_future(filed_at or timezone.now(), what=_("The filing time"))
+    filed_at = not_future(filed_at or timezone.now(), what=_("The filing time"))
     if filed_at < order.purchase_date:
         raise ApplicationError(_("A claim cannot be filed before the order was placed."))
     if respond_by is not None and respond_by < filed_at:
@@ -416,20 +405,18 @@ def claim_record_notice(*, order: Order, filed_at: datetime, amount: Decimal | N
 @transaction.atomic
 def claim_set_status(*, claim: Claim, status: str, at: datetime | None = None) -> Claim:
     """Record a decision on the claim (granted, denied, withdrawn, reversed) and when it was made."""
-    claim = Claim.objects.select_for_update(of=("self",)).select_related("order").get(pk=claim.pk)
-    check_transition(CLAIM_TRANSITIONS[claim.kind], dict(Claim.Status.choices), old=claim.status, new=status,
-                     what=_("%(kind)s on order %(order)s") % {"kind": claim.get_kind_display(),
-                                                             "order": claim.order.amazon_order_id})
-    at = _not_future(at or timezone.now(), what=_("The decision time"))
+    claim = locked(claim, "order")
+    machine = CLAIM_STATES[claim.kind]
+    what = _("%(kind)s on order %(order)s") % {"kind": claim.get_kind_display(), "order": claim.order.amazon_order_id}
+    machine.check(old=claim.status, new=status, what=what)
+    at = not_future(at or timezone.now(), what=_("The decision time"))
     previous = max([claim.filed_at] + [getattr(claim, f) for f in CLAIM_STATUS_TIME_FIELD.values()
                                        if getattr(claim, f)])
     if at < previous:
         raise ApplicationError(
             _("The decision time %(at)s is before the claim's previous step (%(previous)s).")
             % {"at": at.isoformat(), "previous": previous.isoformat()})
-    field = CLAIM_STATUS_TIME_FIELD[status]
-    claim.status = status
-    setattr(claim, field, at)
-    claim.save(update_fields=["status", field])
+    machine.move(claim, status, what=what, at=at)
+    claim.save(update_fields=["status", CLAIM_STATUS_TIME_FIELD[status]])
     store_data_changed_send(store_id=claim.store_id)
     return claim

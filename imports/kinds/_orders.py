@@ -29,9 +29,11 @@ from orders.models import (
     OrderItem,
     OrderStatus,
     line_total,
+    units_owed,
 )
 from orders.risk import risk_flags
 from orders.services import ItemData
+from orders.status import status_agrees
 
 from .. import bounds
 from ..base import SOURCE, Context
@@ -43,11 +45,6 @@ S = OrderStatus
 NEW_ORDER_STATUSES = frozenset({S.PENDING, S.PENDING_AVAILABILITY, S.UNSHIPPED})
 #: Statuses in which every unit has left the warehouse.
 SHIPPED_STATUSES = frozenset({S.SHIPPED, S.INVOICE_UNCONFIRMED, S.DELIVERED})
-#: Our own steps that Amazon's reports do not know: the report's status says the same thing.
-SAME_AS_REPORTED: dict[str, frozenset[str]] = {
-    S.UNSHIPPED: frozenset({S.CONFIRMED, S.PACKED}),
-    S.SHIPPED: frozenset({S.DELIVERED}),
-}
 
 _STATUS_WORDS = {
     "pending": S.PENDING,
@@ -207,7 +204,8 @@ def orders_bulk_create(ctx: Context, orders: list[NewOrder], *, report: str) -> 
                         store=store, listing=listing, reason=StockMovement.Reason.RESERVE, available_delta=-reserved,
                         reserved_delta=reserved, order_id=order_id, at=data.purchase_date))
             item_rows.append(item)
-            owed = 0 if item_data.is_canceled else item["quantity"] - item["quantity_shipped"]
+            owed = units_owed(quantity=item["quantity"], shipped=item["quantity_shipped"],
+                              is_canceled=item_data.is_canceled)
             if owed > 0:
                 flag_items.append((owed, item["quantity_reserved"], listing is not None))
         if data.status in OPEN_STATUSES:
@@ -281,7 +279,7 @@ def status_update(ctx: Context, *, order: Existing, status: str, at: datetime | 
     from orders.services import cancel_initiator_of, order_cancel, order_set_status
 
     old = order.status
-    if status == old or old in SAME_AS_REPORTED.get(status, ()):
+    if status_agrees(old, status):
         return False
     labels = {"id": order.amazon_order_id, "old": S(old).label, "new": S(status).label}
     if status not in ORDER_TRANSITIONS.get(old, set()):

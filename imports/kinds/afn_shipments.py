@@ -27,6 +27,7 @@ from fulfillment.services import AmazonShipmentData, shipments_record_amazon
 from listings.models import Channel, Listing
 from orders.models import ITEM_AMOUNTS, Order, OrderEvent, OrderItem, OrderStatus, line_total
 from orders.services import AMAZON_ORDER_ID, CLOCK_SKEW
+from orders.status import order_status_derived
 
 from .. import bounds
 from ..base import SOURCE, Context, Counts
@@ -34,7 +35,6 @@ from ..parsers import Cells, Column, Row, shown
 from ._orders import (
     AMOUNT_COLUMNS,
     LINE_MONEY_COLUMNS,
-    SHIPPED_STATUSES,
     Existing,
     NewItem,
     NewOrder,
@@ -518,12 +518,11 @@ def _match_items(ctx: Context, data: ShippedOrder, fresh: list[Parcel], items: l
 
 
 def _advance(ctx: Context, plan: HeldPlan) -> None:
-    """Move an order we hold to Shipped (or Partially shipped while units are owed) through the services:
-    a Pending one was paid first (the report's payments date)."""
+    """Move an order we hold to where its items now put it, Shipped (or Partially shipped while units are owed),
+    through the services: a Pending one was paid first (the report's payments date)."""
     found, first = plan.existing, plan.fresh[0].first
-    owed = any(item.quantity_owed > 0 for item in plan.items + plan.added)
-    target = S.PARTIALLY_SHIPPED if owed else S.SHIPPED
-    if found.status in SHIPPED_STATUSES or found.status == target:
+    target = order_status_derived(status=found.status, lines=plan.items + plan.added)
+    if target == found.status:
         return
     column, report = ctx.headers["shipment_date"], str(LABEL)
     status = found.status
