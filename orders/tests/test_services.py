@@ -55,12 +55,11 @@ def enqueued(monkeypatch):
     """Every metrics recompute enqueued, as store ids, instead of running it."""
     calls: list[int] = []
 
-    class FakeTask:
-        @staticmethod
-        def apply_async(*, args, countdown=None):
-            calls.append(args[0])
+    def apply_async(*, args, countdown=None):
+        calls.append(args[0])
 
-    monkeypatch.setattr("metrics.tasks.metrics_recompute_store_task", FakeTask)
+    # The services queue the task by name (core.background.task_named): replace how the registered task queues.
+    monkeypatch.setattr("metrics.tasks.metrics_recompute_store_task.apply_async", apply_async)
     return calls
 
 
