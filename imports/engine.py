@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from types import ModuleType
 from typing import BinaryIO
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -87,7 +87,7 @@ class _Rollback(Exception):
 
 
 def import_file(*, store: Store, kind: str, data: bytes | BinaryIO, encoding: str = "",
-                actor: AbstractBaseUser | None = None, progress: Callable[[int], None] | None = None,
+                actor: User | None = None, progress: Callable[[int], None] | None = None,
                 on_rows: Callable[[int], None] | None = None, dry_run: bool = False,
                 preview: PreviewConsumer | None = None,
                 before_commit: Callable[[ImportResult], None] | None = None) -> ImportResult:

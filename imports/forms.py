@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -13,7 +13,7 @@ from .parsers import ENCODINGS
 from .services import IMPORT_ROLES, MAX_UPLOAD_BYTES, import_kind_choices
 
 
-def importable_stores(*, user: AbstractBaseUser) -> QuerySet[Store]:
+def importable_stores(*, user: User) -> QuerySet[Store]:
     """The stores ``user`` may import into: those where they are an operator or an admin."""
     if user.is_superuser:
         return Store.objects.order_by("code")
@@ -32,7 +32,7 @@ class ImportForm(forms.Form):
                                  choices=[("", _("Detect"))] + [(k, v) for k, v in ENCODINGS.items()],
                                  help_text=_("Detected from the file and the marketplace unless you choose one."))
 
-    def __init__(self, *args, user: AbstractBaseUser, **kwargs) -> None:
+    def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["store"].queryset = importable_stores(user=user)
         if "kind" in self.fields:
@@ -49,7 +49,7 @@ class ImportForm(forms.Form):
 class ShipConfirmForm(ImportForm):
     """The upload of a shipping confirmation file, previewed before anything ships."""
 
-    def __init__(self, *args, user: AbstractBaseUser, **kwargs) -> None:
+    def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, user=user, **kwargs)
         del self.fields["kind"]
         self.fields["file"].help_text = _("The shipping confirmation file, tab-separated, as you upload it to "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
@@ -36,7 +36,7 @@ class ListingFilterForm(forms.Form):
     low_stock = forms.BooleanField(label=_("Low stock"), required=False)
     quality = forms.BooleanField(label=_("Quality problems"), required=False)
 
-    def __init__(self, *args, user: AbstractBaseUser | AnonymousUser, **kwargs) -> None:
+    def __init__(self, *args, user: User | AnonymousUser, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["store"].queryset = store_list(user=user).order_by("code")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.utils.translation import gettext_lazy as _
 
 from core.dates import DayField
@@ -55,7 +55,7 @@ class OrderFilterForm(forms.Form):
     ship_from = DayField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     ship_to = DayField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args, user: AbstractBaseUser | AnonymousUser, **kwargs) -> None:
+    def __init__(self, *args, user: User | AnonymousUser, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["store"].queryset = store_list(user=user).order_by("code")
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
@@ -78,7 +78,7 @@ class ReturnRejection:
     warning: str = ""
 
 
-def _actor(actor: AbstractBaseUser | None) -> AbstractBaseUser | None:
+def _actor(actor: User | None) -> User | None:
     return actor if actor is not None and actor.is_authenticated else None
 
 
@@ -121,7 +121,7 @@ def _respond(return_request: ReturnRequest, at: datetime, update_fields: list[st
         update_fields.append("responded_at")
 
 
-def _event(return_request: ReturnRequest, *, old: str, actor: AbstractBaseUser | None, source: str,
+def _event(return_request: ReturnRequest, *, old: str, actor: User | None, source: str,
            at: datetime, note: str = "") -> OrderEvent:
     labels = dict(ReturnStatus.choices)
     head = _("Return %(sku)s × %(qty)d: %(old)s → %(new)s") % {
@@ -162,7 +162,7 @@ def _check_quantity(*, order: Order, sku: str, quantity: int,
 @transaction.atomic
 def return_create(*, order: Order, sku: str, quantity: int = 1, reason: str = ReturnReason.OTHER,
                   buyer_comment: str = "", in_policy: bool = True, requested_at: datetime | None = None,
-                  amazon_rma_id: str = "", merchant_rma_id: str = "", actor: AbstractBaseUser | None = None,
+                  amazon_rma_id: str = "", merchant_rma_id: str = "", actor: User | None = None,
                   source: str = "ui", amazon: AmazonReturnFacts | None = None) -> ReturnRequest:
     """Record a buyer's return request for units of a shipped order that have not already come back."""
     if reason not in ReturnReason.values:
@@ -224,7 +224,7 @@ def return_record_fba(*, order: Order, sku: str, quantity: int, returned_at: dat
 
 @transaction.atomic
 def return_authorize(*, return_request: ReturnRequest, label_provided: bool = False,
-                     merchant_rma_id: str = "", actor: AbstractBaseUser | None = None, source: str = "ui",
+                     merchant_rma_id: str = "", actor: User | None = None, source: str = "ui",
                      at: datetime | None = None, note: str = "") -> ReturnRequest:
     """Accept the return, with or without a prepaid label."""
     return_request = _lock(return_request)
@@ -248,7 +248,7 @@ def return_authorize(*, return_request: ReturnRequest, label_provided: bool = Fa
 
 
 @transaction.atomic
-def return_reject(*, return_request: ReturnRequest, reason: str, actor: AbstractBaseUser | None = None,
+def return_reject(*, return_request: ReturnRequest, reason: str, actor: User | None = None,
                   source: str = "ui", at: datetime | None = None) -> ReturnRejection:
     """Refuse the return, saying why; rejecting one that is within policy counts against the seller."""
     reason = (reason or "").strip()
@@ -278,7 +278,7 @@ def _listing_for(return_request: ReturnRequest) -> Listing | None:
 
 
 @transaction.atomic
-def return_receive(*, return_request: ReturnRequest, disposition: str, actor: AbstractBaseUser | None = None,
+def return_receive(*, return_request: ReturnRequest, disposition: str, actor: User | None = None,
                    source: str = "ui", at: datetime | None = None, note: str = "") -> ReturnRequest:
     """Record the units coming back; sellable ones go back to the listing's available stock."""
     if disposition not in Disposition.values:
@@ -315,7 +315,7 @@ def _item_value(return_request: ReturnRequest) -> Decimal:
 
 @transaction.atomic
 def return_refund(*, return_request: ReturnRequest, kind: str, amount: Decimal | str | None = None,
-                  reason: str = "", actor: AbstractBaseUser | None = None, source: str = "ui",
+                  reason: str = "", actor: User | None = None, source: str = "ui",
                   at: datetime | None = None) -> Refund:
     """Refund the returned units in full, or part of their value; never more than they cost."""
     if kind not in Refund.Kind.values:
@@ -365,7 +365,7 @@ def return_refund(*, return_request: ReturnRequest, kind: str, amount: Decimal |
 
 
 @transaction.atomic
-def return_close(*, return_request: ReturnRequest, actor: AbstractBaseUser | None = None, source: str = "ui",
+def return_close(*, return_request: ReturnRequest, actor: User | None = None, source: str = "ui",
                  at: datetime | None = None, note: str = "") -> ReturnRequest:
     """Close the return; closing an unanswered request is also an answer to it."""
     return_request = _lock(return_request)
@@ -382,7 +382,7 @@ def return_close(*, return_request: ReturnRequest, actor: AbstractBaseUser | Non
 
 @transaction.atomic
 def return_record_negative_feedback(*, return_request: ReturnRequest, at: datetime | None = None,
-                                    actor: AbstractBaseUser | None = None,
+                                    actor: User | None = None,
                                     source: str = "ui") -> ReturnRequest:
     """Record that the buyer rated the return experience negatively (it counts in Return Dissatisfaction)."""
     return_request = _lock(return_request)
@@ -399,7 +399,7 @@ def return_record_negative_feedback(*, return_request: ReturnRequest, at: dateti
 
 @transaction.atomic
 def return_offer_replacement(*, return_request: ReturnRequest, note: str = "",
-                             actor: AbstractBaseUser | None = None, source: str = "ui",
+                             actor: User | None = None, source: str = "ui",
                              at: datetime | None = None) -> ReturnRequest:
     """Answer the return with a replacement instead of a refund: note the offer on the order and close it.
 

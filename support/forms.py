@@ -7,7 +7,7 @@ import secrets
 from functools import cache
 
 from django import forms
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 
 from .selectors import Assigned, InboxFilters, Tab, inbox_stores, thread_languages
@@ -38,7 +38,7 @@ class InboxFilterForm(forms.Form):
         (Assigned.OTHERS, _("Others'")),
     ])
 
-    def __init__(self, *args, user: AbstractBaseUser, **kwargs) -> None:
+    def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["store"].queryset = inbox_stores(user=user)
 
