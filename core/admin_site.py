@@ -28,7 +28,7 @@ class ScopedAutocompleteJsonView(AutocompleteJsonView):
         return term, model_admin, source_field, to_field_name
 
     def get_queryset(self):
-        from .admin import scoped_choices
+        from .admin_kit import scoped_choices
 
         queryset = super().get_queryset()
         allowed = scoped_choices(queryset.model, self.request)
