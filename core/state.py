@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
 from .errors import InvalidTransition
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def check_transition(transitions: Mapping[str, set[str]], labels: Mapping[str, str], *, old: str, new: str,
+
+def check_transition(transitions: Mapping[str, set[str]], labels: Mapping[str, StrOrPromise], *, old: str, new: str,
                      what: str) -> None:
     """Raise ``InvalidTransition`` naming both statuses when ``old`` → ``new`` is not in ``transitions``."""
     if new in transitions.get(old, set()):

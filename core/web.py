@@ -6,15 +6,18 @@ from django import forms
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django_htmx.middleware import HtmxDetails
 
 #: Deepest page a list will serve; past it, narrow the filters.
 MAX_PAGE = 10_000
 
 
 class AuthenticatedHttpRequest(HttpRequest):
-    """The request of a view behind ``login_required``: its user has signed in (for the type checker)."""
+    """The request of a view behind ``login_required``, as the middleware hands it on (for the type checker):
+    its user has signed in, and django-htmx has said whether htmx sent it."""
 
     user: User
+    htmx: HtmxDetails
 
 
 def page_number(raw: str | None) -> int:

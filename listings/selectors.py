@@ -139,7 +139,7 @@ class ListingRow:
 
 def listing_rows(listings: list[Listing]) -> list[ListingRow]:
     """Stock plan and text-quality problems of each listing (annotated by ``listing_list``)."""
-    return [ListingRow(listing=listing, plan=stock_plan(listing, units_sold=listing.units_sold),
+    return [ListingRow(listing=listing, plan=stock_plan(listing, units_sold=listing.units_sold),  # type: ignore[attr-defined]  # annotated by the selector
                        problems=check_listing_text(listing)) for listing in listings]
 
 

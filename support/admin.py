@@ -35,7 +35,7 @@ from .services import message_mark_no_reply_needed
 class MessageInline(ReadOnlyTabularInline):
     model = Message
     fields = ["sent_at", "direction", "sender", "subject", "body", "needs_reply", "replied_at", "author"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # names only; the stubs type fields more widely
 
 
 @admin.register(MessageThread)
