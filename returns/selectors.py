@@ -130,7 +130,9 @@ def return_tab_counts(*, user: User | AnonymousUser, filters: ReturnFilters,
     now = now or timezone.now()
     counts = {tab: Count("pk", filter=Tab.q(tab)) for tab in Tab.ORDER if tab != Tab.ALL}
     counts[Tab.ALL] = Count("pk")
-    counts["overdue"] = Count("pk", filter=Tab.q(Tab.NEEDS_RESPONSE) & Q(requested_at__lt=now - RESPONSE_WINDOW))
+    needs_response = Tab.q(Tab.NEEDS_RESPONSE)
+    assert needs_response is not None  # a tab of statuses
+    counts["overdue"] = Count("pk", filter=needs_response & Q(requested_at__lt=now - RESPONSE_WINDOW))
     return _filtered(user=user, filters=filters).aggregate(**counts)
 
 

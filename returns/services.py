@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -33,6 +34,9 @@ from .models import (
     ReturnRequest,
     ReturnStatus,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 #: Order statuses in which units have reached (or are on their way to) the buyer and can come back.
 RETURNABLE_ORDER_STATUSES = frozenset({
@@ -122,7 +126,7 @@ def _respond(return_request: ReturnRequest, at: datetime, update_fields: list[st
 
 
 def _event(return_request: ReturnRequest, *, old: str, actor: User | None, source: str,
-           at: datetime, note: str = "") -> OrderEvent:
+           at: datetime, note: StrOrPromise = "") -> OrderEvent:
     labels = dict(ReturnStatus.choices)
     head = _("Return %(sku)s × %(qty)d: %(old)s → %(new)s") % {
         "sku": return_request.sku, "qty": return_request.quantity,
@@ -328,6 +332,7 @@ def return_refund(*, return_request: ReturnRequest, kind: str, amount: Decimal |
     old = _transition(return_request, ReturnStatus.REFUNDED)
     value = _item_value(return_request)
     item = return_request.order_item
+    assert item is not None  # _item_value refused a return without one
     refunded = (Refund.objects.filter(return_request__order_item=item).aggregate(total=Sum("amount"))["total"]
                 or Decimal("0"))
     left = min(value, item.item_price - refunded)
