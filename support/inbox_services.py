@@ -165,7 +165,7 @@ def _thread_message_ids(thread: MessageThread) -> list[str]:
 
 
 def reply_allowed_numbers(thread: MessageThread) -> tuple[str, ...]:
-    if thread.order_id is None:
+    if thread.order is None:  # no query when order_id is None
         return ()
     return tuple(n for n in thread.order.shipments.values_list("tracking_number", flat=True) if n)
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import connection
-from django.db.models import Case, Count, Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, When
+from django.db.models import Case, Count, Exists, F, Min, OrderBy, OuterRef, Prefetch, Q, QuerySet, Subquery, When
 from django.db.models.functions import Left
 
 from core.models import Membership, Store
@@ -169,6 +169,7 @@ def thread_inbox(*, user: User, filters: InboxFilters, now: datetime, waiting: W
     """
     threads, waiting = _inbox(user=user, filters=filters, waiting=waiting)
     queryset = threads.filter(_tab_q(filters.tab, now, waiting))
+    ordering: tuple[str | OrderBy, ...]
     if filters.tab == Tab.ANSWERED:
         # No answered thread waits and each has messages: newest first is the whole order, read from an index.
         ordering = ("-last_message_at", "-id")
