@@ -37,8 +37,8 @@ from .selectors import breach_list
 
 #: Roles that may keep alert rules: the people who answer for account health.
 ALERT_ROLES = frozenset({Role.MANAGER, Role.ADMIN})
-LEVELS = {Status.NONE: 0, Status.GREEN: 0, Status.AMBER: 1, Status.RED: 2}
-BAND_LEVELS = {AlertBand.AMBER: 1, AlertBand.RED: 2}
+LEVELS: dict[str, int] = {Status.NONE: 0, Status.GREEN: 0, Status.AMBER: 1, Status.RED: 2}
+BAND_LEVELS: dict[str, int] = {AlertBand.AMBER: 1, AlertBand.RED: 2}
 CHANNEL_NAMES = {"MFN": gettext_lazy("seller-fulfilled"), "AFN": gettext_lazy("Amazon-fulfilled"), "ALL": ""}
 
 

@@ -5,8 +5,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class MetricKey(StrEnum):
@@ -29,7 +33,7 @@ class Direction(StrEnum):
 @dataclass(frozen=True)
 class MetricDefinition:
     key: MetricKey
-    name: str
+    name: StrOrPromise
     scope: str
     channels: tuple[str, ...]
     windowed_by: str

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
@@ -20,6 +21,9 @@ from ..definitions import DEFINITIONS, Direction, MetricDefinition, MetricKey
 from ..engine import Result
 from ..models import Status
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 PAGE_SIZE = 50
 HISTORY_DAYS = 90
 WEEK = timedelta(days=7)
@@ -31,7 +35,7 @@ PERCENT_PLACES = Decimal("0.01")
 K = MetricKey
 #: The dashboard's tiles, grouped as Amazon's Account Health page groups them: (group, [(metric, channels)]).
 #: Every window of a metric's definition gets a tile.
-GROUPS: list[tuple[str, list[tuple[MetricKey, tuple[str, ...]]]]] = [
+GROUPS: list[tuple[StrOrPromise, list[tuple[MetricKey, tuple[str, ...]]]]] = [
     (gettext_lazy("Customer service performance"), [(K.ODR, ("MFN", "AFN"))]),
     (gettext_lazy("Shipping performance"),
      [(K.LSR, ("MFN",)), (K.CANCEL, ("MFN",)), (K.VTR, ("MFN",)), (K.OTDR, ("MFN",))]),
