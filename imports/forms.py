@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
@@ -34,9 +36,10 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["store"].queryset = importable_stores(user=user)
+        cast(forms.ModelChoiceField, self.fields["store"]).queryset = importable_stores(user=user)
         if "kind" in self.fields:
-            self.fields["kind"].choices = [("", _("Detect from the file")), *import_kind_choices()]
+            cast(forms.ChoiceField, self.fields["kind"]).choices = [("", _("Detect from the file")),
+                                                                    *import_kind_choices()]
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import BinaryIO
+from typing import IO
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -66,7 +66,7 @@ def import_kind_choices() -> list[tuple[str, str]]:
     return [(kind, seller_central_name(kind, KINDS)) for kind in KINDS]
 
 
-def import_kind_detect(*, data: BinaryIO, store: Store, encoding: str = "") -> str:
+def import_kind_detect(*, data: IO[bytes], store: Store, encoding: str = "") -> str:
     """The kind of report ``data`` is, from its header; ``ReportNotRecognised`` says why when it cannot tell."""
     return detect_kind(head_lines(data, encoding=encoding, marketplace=store.marketplace), KINDS)
 
