@@ -861,11 +861,11 @@ class StoreGenerator:
             note=f"{Carrier(carrier).label} {tracking}",
         )
         order.status = S.SHIPPED
-        order.shipped_at = ship_at  # type: ignore[attr-defined]
+        order.shipped_at = ship_at
         if delivered is not None:
             self._event(order, Kind.STATUS, delivered, old=S.SHIPPED, new=S.DELIVERED)
             order.status = S.DELIVERED
-        order.delivered_at = delivered  # type: ignore[attr-defined]
+        order.delivered_at = delivered
 
     def _afn_lifecycle(self, order: Row, items: list[tuple[Row, _Stock]]) -> None:
         rng, now, purchase = self.rng, self.now, order.purchase_date
@@ -881,13 +881,13 @@ class StoreGenerator:
             item.quantity_shipped = item.quantity
         self._event(order, Kind.STATUS, ship_at, old=order.status, new=S.SHIPPED)
         order.status = S.SHIPPED
-        order.shipped_at = ship_at  # type: ignore[attr-defined]
+        order.shipped_at = ship_at
         delivered = self._after(ship_at, 10, 40) if order.is_prime else self._after(ship_at, 40, 100)
-        order.delivered_at = None  # type: ignore[attr-defined]
+        order.delivered_at = None
         if delivered <= now:
             self._event(order, Kind.STATUS, delivered, old=S.SHIPPED, new=S.DELIVERED)
             order.status = S.DELIVERED
-            order.delivered_at = delivered  # type: ignore[attr-defined]
+            order.delivered_at = delivered
 
     # ------------------------------------------------------------------------------------------- after-sale
     def _after_sale(self, order: Row, items: list[tuple[Row, _Stock]]) -> None:
