@@ -1,6 +1,6 @@
 # SellerOps: `make run` serves the site on embedded defaults, `make test` runs the whole suite.
 .DEFAULT_GOAL := help
-.PHONY: help run test install messages migrate seed worker beat lint
+.PHONY: help run test install messages migrate seed worker beat lint typecheck
 
 PY := .venv/bin/python
 
@@ -10,6 +10,7 @@ help:
 	@echo "make worker   run a Celery worker (needs REDIS_URL)"
 	@echo "make beat     run the Celery beat scheduler (needs REDIS_URL)"
 	@echo "make lint     ruff check"
+	@echo "make typecheck  mypy over the apps (needs the test extra: pip install -e '.[test]')"
 
 run:
 	@bash scripts/run.sh
@@ -37,3 +38,6 @@ beat:
 
 lint:
 	.venv/bin/ruff check .
+
+typecheck:
+	.venv/bin/mypy

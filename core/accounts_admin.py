@@ -9,6 +9,8 @@ are replaced, whatever the order of ``INSTALLED_APPS``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
@@ -26,6 +28,12 @@ User = get_user_model()
 
 #: Granted only by a superuser: whoever may change these may make themself one.
 PRIVILEGE_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
+
+if TYPE_CHECKING:
+    # What _LoginRecordsOfColleagues is mixed into; at run time it stands alone.
+    _ModelAdminBase = admin.ModelAdmin[Any]
+else:
+    _ModelAdminBase = object
 
 
 def _replace(model, model_admin: type[admin.ModelAdmin]) -> None:
@@ -81,7 +89,7 @@ class TokenAdmin(DRFTokenAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class _LoginRecordsOfColleagues:
+class _LoginRecordsOfColleagues(_ModelAdminBase):
     """Login records of the accounts the user may see; those of unknown usernames are a superuser's."""
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:

@@ -10,6 +10,8 @@ if the user may see it. The accounts, API tokens and login records are scoped in
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.utils import get_model_from_relation
@@ -23,6 +25,12 @@ from django.http import HttpRequest
 from .models import Store
 from .permissions import has_role
 from .selectors import colleague_list, scoped
+
+if TYPE_CHECKING:
+    # What the mixins below are mixed into; at run time they stand alone.
+    _AdminBase = admin.options.BaseModelAdmin[Any]
+else:
+    _AdminBase = object
 
 
 def _store_field_of(model: type[models.Model]) -> str | None:
@@ -85,7 +93,7 @@ class ScopedForeignKeyRawIdWidget(ForeignKeyRawIdWidget):
         return super().label_and_url_for_value(value) if visible else ("", "")
 
 
-class _ScopedChoicesMixin:
+class _ScopedChoicesMixin(_AdminBase):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "queryset" not in kwargs:
             queryset = scoped_choices(db_field.related_model, request)
@@ -145,7 +153,7 @@ class ReadOnlyTabularInline(ReadOnlyMixin, StoreScopedInline, admin.TabularInlin
         return False
 
 
-class StoreManagersOnlyMixin:
+class StoreManagersOnlyMixin(_AdminBase):
     """Stores and their credentials are changed only by the admins of the store concerned (and superusers),
     whatever model permissions a staff account holds."""
 

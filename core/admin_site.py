@@ -28,7 +28,7 @@ class ScopedAutocompleteJsonView(AutocompleteJsonView):
         return term, model_admin, source_field, to_field_name
 
     def get_queryset(self):
-        from .admin import scoped_choices
+        from .admin_kit import scoped_choices
 
         queryset = super().get_queryset()
         allowed = scoped_choices(queryset.model, self.request)
@@ -37,7 +37,7 @@ class ScopedAutocompleteJsonView(AutocompleteJsonView):
 
 class BackOfficeSite(admin.AdminSite):
     def autocomplete_view(self, request: HttpRequest) -> HttpResponse:
-        return ScopedAutocompleteJsonView.as_view(admin_site=self)(request)
+        return ScopedAutocompleteJsonView.as_view(admin_site=self)(request)  # type: ignore[return-value]  # as_view() is typed loosely
 
     def get_urls(self):
         urls = super().get_urls()
@@ -53,8 +53,8 @@ class BackOfficeSite(admin.AdminSite):
                 model = ContentType.objects.get_for_id(content_type_id).model_class()
             except ContentType.DoesNotExist:
                 raise Http404 from None
-            model_admin = self._registry.get(model)
+            model_admin = self._registry.get(model) if model is not None else None
             obj = model_admin.get_object(request, object_id) if model_admin is not None else None
-            if obj is None or not model_admin.has_view_or_change_permission(request, obj):
+            if obj is None or model_admin is None or not model_admin.has_view_or_change_permission(request, obj):
                 raise Http404
         return contenttype_views.shortcut(request, content_type_id, object_id)

@@ -70,7 +70,7 @@ def task_enqueue_or_defer(*, task_name: str, store_id: int, object_id: int, coun
     """Queue ``task_name(object_id)``; when the broker cannot take it, record it to be queued later. True if
     queued."""
     try:
-        task_named(task_name).apply_async(args=[object_id], countdown=countdown)
+        task_named(task_name).apply_async(args=[object_id], countdown=countdown)  # type: ignore[arg-type]  # list, None: fine for Celery, not its stubs
     except BROKER_ERRORS as error:
         task_defer(task_name=task_name, store_id=store_id, object_id=object_id, error=error)
         return False
@@ -100,7 +100,7 @@ def deferred_tasks_requeue(*, now: datetime | None = None) -> int:
             logger.error("Deferred task %s(%s) is not a known task; left in place.", task_name, object_id)
             continue
         try:
-            task.apply_async(args=[object_id])
+            task.apply_async(args=[object_id])  # type: ignore[arg-type]  # Celery takes a list; the stubs say tuple
         except BROKER_ERRORS as error:
             logger.warning("Broker still unreachable (%s: %s); %s(%s) stays deferred.", type(error).__name__,
                            error, task_name, object_id)

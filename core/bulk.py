@@ -14,7 +14,7 @@ import csv
 import io
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, models
 from django.db.backends.postgresql.psycopg_any import is_psycopg3
@@ -24,12 +24,18 @@ BATCH = 5000
 _NULL = "\\N"
 
 
+def _column(field: models.Field[Any, Any]) -> str:
+    """``field``'s column: every concrete field has one (``Field.column`` is ``None`` only for the others)."""
+    assert field.column is not None
+    return field.column
+
+
 def reserve_ids(model: type[models.Model], count: int) -> list[int]:
     """``count`` new primary keys for ``model``'s table, taken so that no other writer can take them too."""
     if count <= 0:
         return []
     table = model._meta.db_table
-    column = model._meta.pk.column
+    column = _column(model._meta.pk)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
@@ -81,7 +87,7 @@ def insert_rows(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
     columns = _Columns(model)
     ops = connection.ops
     table = ops.quote_name(model._meta.db_table)
-    names = ", ".join(ops.quote_name(f.column) for f in columns.fields)
+    names = ", ".join(ops.quote_name(_column(f)) for f in columns.fields)
     with connection.cursor() as cursor:
         for start in range(0, len(rows), BATCH):
             chunk = [columns.values(row) for row in rows[start:start + BATCH]]
@@ -126,7 +132,8 @@ def update_rows(model: type[models.Model], rows: list[dict[str, Any]], fields: l
     ops = connection.ops
     table = ops.quote_name(model._meta.db_table)
     pk = model._meta.pk
-    columns = [model._meta.get_field(name) for name in fields]
+    # ``fields`` name concrete fields (a reverse relation has nothing to set).
+    columns = cast("list[models.Field[Any, Any]]", [model._meta.get_field(name) for name in fields])
     with connection.cursor() as cursor:
         for start in range(0, len(rows), BATCH):
             chunk = rows[start:start + BATCH]
@@ -134,13 +141,13 @@ def update_rows(model: type[models.Model], rows: list[dict[str, Any]], fields: l
                       + [f.get_db_prep_save(row[f.name], connection) for f in columns] for row in chunk]
             if connection.vendor == "postgresql":
                 casts = ", ".join(f"%s::{f.db_type(connection)}" for f in [pk, *columns])
-                assignments = ", ".join(f"{ops.quote_name(f.column)} = v.{ops.quote_name(f.column)}"
+                assignments = ", ".join(f"{ops.quote_name(_column(f))} = v.{ops.quote_name(_column(f))}"
                                         for f in columns)
-                names = ", ".join(ops.quote_name(f.column) for f in [pk, *columns])
+                names = ", ".join(ops.quote_name(_column(f)) for f in [pk, *columns])
                 sql = (f"UPDATE {table} SET {assignments} FROM (VALUES {', '.join([f'({casts})'] * len(chunk))}) "
-                       f"AS v({names}) WHERE {table}.{ops.quote_name(pk.column)} = v.{ops.quote_name(pk.column)}")
+                       f"AS v({names}) WHERE {table}.{ops.quote_name(_column(pk))} = v.{ops.quote_name(_column(pk))}")
                 cursor.execute(sql, [value for row in values for value in row])
             else:
-                assignments = ", ".join(f"{ops.quote_name(f.column)} = %s" for f in columns)
-                cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {ops.quote_name(pk.column)} = %s",
+                assignments = ", ".join(f"{ops.quote_name(_column(f))} = %s" for f in columns)
+                cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {ops.quote_name(_column(pk))} = %s",
                                    [[*row[1:], row[0]] for row in values])

@@ -25,6 +25,14 @@ from django.http import HttpRequest
 log = logging.getLogger(__name__)
 
 
+class AxesHttpRequest(HttpRequest):
+    """A request as django-axes' middleware hands it on, with what axes learnt of it."""
+
+    axes_ip_address: str
+    axes_locked_out: bool
+    axes_credentials: dict | None
+
+
 class LoginThrottle(AxesDatabaseHandler):
     def address_failures(self, request: HttpRequest) -> int:
         """Failed logins from the request's address within the cool-off, for every username."""
@@ -39,12 +47,13 @@ class LoginThrottle(AxesDatabaseHandler):
     def address_locked(self, request: HttpRequest) -> bool:
         # 0 turns the limit off: behind a proxy that hides the clients' addresses, all share the proxy's.
         limit = settings.AXES_IP_FAILURE_LIMIT
-        return bool(limit and settings.AXES_LOCK_OUT_AT_FAILURE and self.address_failures(request) >= limit)
+        return bool(limit and settings.AXES_LOCK_OUT_AT_FAILURE  # type: ignore[misc]  # axes' default setting
+                    and self.address_failures(request) >= limit)
 
     def is_locked(self, request: HttpRequest, credentials: dict | None = None) -> bool:
         return super().is_locked(request, credentials) or self.address_locked(request)
 
-    def user_login_failed(self, sender, credentials: dict, request: HttpRequest | None = None, **kwargs) -> None:
+    def user_login_failed(self, sender, credentials: dict, request: AxesHttpRequest | None = None, **kwargs) -> None:
         super().user_login_failed(sender, credentials, request=request, **kwargs)
         if request is None or getattr(request, "axes_locked_out", False):
             return

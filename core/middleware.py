@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.template.loader import render_to_string
@@ -12,6 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .database import API_PREFIX
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class ViewerTimezoneMiddleware:
@@ -64,7 +68,7 @@ def request_holds_nul(request: HttpRequest) -> bool:
     return False
 
 
-def bad_request(request: HttpRequest, message: str) -> HttpResponse:
+def bad_request(request: HttpRequest, message: StrOrPromise) -> HttpResponse:
     """A 400 that says why: ``{"detail", "code"}`` under /api/, else a plain page in the viewer's language."""
     if request.path_info.startswith(API_PREFIX):
         return JsonResponse({"detail": str(message), "code": "invalid"}, status=400)

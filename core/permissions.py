@@ -6,7 +6,7 @@ that is not listed is refused. Superusers may do everything. The API and the pag
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 
 from .models import Membership, Role, Store
 
@@ -36,7 +36,7 @@ def allowed_roles(permission: str) -> frozenset[str]:
     return ROLE_PERMISSIONS.get(permission, frozenset())
 
 
-def has_role(*, user: AbstractBaseUser | AnonymousUser, permission: str, store: Store | int | None = None) -> bool:
+def has_role(*, user: User | AnonymousUser, permission: str, store: Store | int | None = None) -> bool:
     """Whether ``user`` may perform ``permission`` in ``store`` (or, without one, in any of their stores)."""
     if not user.is_authenticated:
         return False
@@ -53,7 +53,7 @@ def permissions_for_roles(roles: set[str] | frozenset[str]) -> frozenset[str]:
     return frozenset(permission for permission, allowed in ROLE_PERMISSIONS.items() if allowed & set(roles))
 
 
-def user_permissions(*, user: AbstractBaseUser | AnonymousUser, store: Store) -> frozenset[str]:
+def user_permissions(*, user: User | AnonymousUser, store: Store) -> frozenset[str]:
     """Every permission ``user`` holds in ``store``, read in one query (for pages that offer several actions)."""
     if not user.is_authenticated:
         return frozenset()
@@ -63,6 +63,6 @@ def user_permissions(*, user: AbstractBaseUser | AnonymousUser, store: Store) ->
     return permissions_for_roles(roles)
 
 
-def user_can(*, user: AbstractBaseUser | AnonymousUser, store: Store | int, permission: str) -> bool:
+def user_can(*, user: User | AnonymousUser, store: Store | int, permission: str) -> bool:
     """Whether ``user``'s role in ``store`` allows ``permission`` (e.g. ``"order.ship"``)."""
     return has_role(user=user, permission=permission, store=store)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, QuerySet
 
 from .models import Membership, Role, Store
 
 
-def store_list(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Store]:
+def store_list(*, user: User | AnonymousUser) -> QuerySet[Store]:
     """Return the stores ``user`` may see: all for a superuser, their memberships otherwise."""
     if not user.is_authenticated:
         return Store.objects.none()
@@ -18,11 +18,11 @@ def store_list(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Store]:
     return Store.objects.filter(memberships__user=user)
 
 
-def store_ids(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet:
+def store_ids(*, user: User | AnonymousUser) -> QuerySet:
     return store_list(user=user).values("id")
 
 
-def colleague_list(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet:
+def colleague_list(*, user: User | AnonymousUser) -> QuerySet:
     """Return the accounts ``user`` may see: all for a superuser, else themself and the members of their stores."""
     users = get_user_model()._default_manager.all()
     if not user.is_authenticated:
@@ -33,13 +33,13 @@ def colleague_list(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet:
     return users.filter(Q(pk=user.pk) | Q(pk__in=members))
 
 
-def user_roles(*, user: AbstractBaseUser, store: Store) -> set[str]:
+def user_roles(*, user: User, store: Store) -> set[str]:
     if user.is_superuser:
         return set(Role.values)
     return set(Membership.objects.filter(user=user, store=store).values_list("role", flat=True))
 
 
-def scoped(queryset: QuerySet, *, user: AbstractBaseUser | AnonymousUser, store_field: str = "store") -> QuerySet:
+def scoped(queryset: QuerySet, *, user: User | AnonymousUser, store_field: str = "store") -> QuerySet:
     """Filter any store-owned queryset to the rows of ``user``'s stores."""
     if user.is_authenticated and user.is_superuser:
         return queryset

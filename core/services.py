@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -12,7 +12,7 @@ from .models import Membership, Profile, Role, Store, validate_timezone
 
 
 @transaction.atomic
-def profile_set_timezone(*, user: AbstractBaseUser, timezone: str) -> Profile:
+def profile_set_timezone(*, user: User, timezone: str) -> Profile:
     """Set the timezone ``user`` sees times in, creating their profile on first use."""
     validate_timezone(timezone)
     profile, _created = Profile.objects.select_for_update().get_or_create(user=user,
@@ -25,7 +25,7 @@ def profile_set_timezone(*, user: AbstractBaseUser, timezone: str) -> Profile:
 
 @transaction.atomic
 def store_create(*, code: str, name: str, marketplace: str, timezone: str = "",
-                 actor: AbstractBaseUser | None = None) -> Store:
+                 actor: User | None = None) -> Store:
     """Add a store (its timezone and currency default from the marketplace); its creator becomes its admin."""
     if marketplace not in MARKETPLACES:
         raise ApplicationError(_("Unknown marketplace %(code)s.") % {"code": marketplace})

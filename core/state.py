@@ -26,6 +26,8 @@ CLOCK_SKEW = timedelta(minutes=5)
 
 M = TypeVar("M", bound=models.Model)
 
+if TYPE_CHECKING:
+    pass
 
 def check_transition(transitions: Mapping[str, Collection[str]], labels: Mapping[str, str], *, old: str,
                      new: str, what: str) -> None:

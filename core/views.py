@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -12,11 +12,12 @@ from django.views.decorators.http import require_http_methods
 from .forms import PreferencesForm
 from .models import Profile
 from .services import profile_set_timezone
+from .web import AuthenticatedHttpRequest
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def preferences_view(request: HttpRequest) -> HttpResponse:
+def preferences_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = PreferencesForm(request.POST)
         if form.is_valid():

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django_htmx.middleware import HtmxDetails
 
 #: Deepest page a list will serve; past it, narrow the filters.
 MAX_PAGE = 10_000
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """The request of a view behind ``login_required``, as the middleware hands it on (for the type checker):
+    its user has signed in, and django-htmx has said whether htmx sent it."""
+
+    user: User
+    htmx: HtmxDetails
 
 
 def page_number(raw: str | None) -> int:
@@ -20,7 +30,7 @@ def page_number(raw: str | None) -> int:
 
 def wants_partial(request: HttpRequest) -> bool:
     """An htmx swap wants only the named partial; a history restore (Back, cache gone) wants the page."""
-    return bool(request.htmx) and not request.htmx.history_restore_request
+    return bool(request.htmx) and not request.htmx.history_restore_request  # type: ignore[attr-defined]  # django-htmx's middleware
 
 
 def refused_filters(form: forms.Form) -> list[str]:

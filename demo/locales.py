@@ -83,7 +83,8 @@ class Locale:
         return rng.choices(names, weights)[0]
 
 
-STANDARD_TRANSIT = {"Standard": (3, 5), "Expedited": (2, 3), "SecondDay": (2, 2), "NextDay": (1, 1)}
+STANDARD_TRANSIT: dict[str, tuple[int, int]] = {"Standard": (3, 5), "Expedited": (2, 3), "SecondDay": (2, 2),
+                                                 "NextDay": (1, 1)}
 
 
 def _zip(low: int, high: int) -> Callable[[random.Random], str]:

@@ -9,6 +9,7 @@ are the ones ``bulk_create`` would store.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 from collections import Counter
@@ -76,12 +77,12 @@ class _Table:
             if internal == "DateTimeField":
                 self.adapters.append((index, ops.adapt_datetimefield_value))
             elif internal == "JSONField":
-                self.adapters.append((index, lambda value, f=f: f.get_db_prep_save(value, connection)))
-        columns = ", ".join(ops.quote_name(f.column) for f in self.fields)
+                self.adapters.append((index, functools.partial(f.get_db_prep_save, connection=connection)))
+        columns = ", ".join(ops.quote_name(f.column) for f in self.fields)  # type: ignore[arg-type]  # concrete: a column each
         self.table = ops.quote_name(model._meta.db_table)
         self.columns = columns
         self.rows: list[Row] = []
-        self.last_id = model.objects.aggregate(m=Max("pk"))["m"] or 0
+        self.last_id = model.objects.aggregate(m=Max("pk"))["m"] or 0  # type: ignore[attr-defined]  # each model's manager
 
     def values(self) -> list[tuple]:
         attnames = [f.attname for f in self.fields]

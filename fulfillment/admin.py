@@ -21,7 +21,7 @@ from .models import (
 class ShipmentItemInline(ReadOnlyTabularInline):
     model = ShipmentItem
     fields = ["order_item", "quantity"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # names only; the stubs type fields more widely
     show_change_link = False
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.utils.translation import gettext_lazy as _
 
+from core.models import Store
 from core.selectors import store_list
 
 from .inbound import MAX_UNITS
@@ -14,14 +17,15 @@ from .models import InboundShipmentItem, InboundStatus
 
 
 class InboundFilterForm(forms.Form):
+    store: forms.ModelChoiceField[Store]
     store = forms.ModelChoiceField(label=_("Store"), queryset=None, required=False, to_field_name="code",
                                    empty_label=_("All stores"))
     status = forms.ChoiceField(label=_("Status"), required=False,
                                choices=[("", _("Any status")), ("open", _("Open")), *InboundStatus.choices])
 
-    def __init__(self, *args, user: AbstractBaseUser | AnonymousUser, **kwargs) -> None:
+    def __init__(self, *args, user: User | AnonymousUser, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["store"].queryset = store_list(user=user).order_by("code")
+        cast(forms.ModelChoiceField, self.fields["store"]).queryset = store_list(user=user).order_by("code")
 
     def filters(self) -> InboundFilters:
         self.is_valid()
@@ -32,13 +36,14 @@ class InboundFilterForm(forms.Form):
 class InboundPlanForm(forms.Form):
     """The plan's header; the quantities come as ``qty-<listing id>`` fields read by ``quantities()``."""
 
+    store: forms.ModelChoiceField[Store]
     store = forms.ModelChoiceField(label=_("Store"), queryset=None, to_field_name="code")
     name = forms.CharField(label=_("Name"), required=False, max_length=200)
     destination_fc = forms.CharField(label=_("Destination fulfilment centre"), required=False, max_length=10)
 
     def __init__(self, *args, stores, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["store"].queryset = stores
+        cast(forms.ModelChoiceField, self.fields["store"]).queryset = stores
 
     @staticmethod
     def quantities(data, listing_ids: set[int]) -> tuple[dict[int, int], list[str]]:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -74,7 +74,7 @@ def _release_inbound(item: InboundShipmentItem, *, units: int, actor, at: dateti
 
 @transaction.atomic
 def inbound_create(*, store: Store, lines: Iterable[InboundLine], name: str = "", destination_fc: str = "",
-                   actor: AbstractBaseUser | None = None, at: datetime | None = None) -> InboundShipment:
+                   actor: User | None = None, at: datetime | None = None) -> InboundShipment:
     """Plan a shipment of FBA listings to Amazon; its units count as inbound stock from now on."""
     at = at or timezone.now()
     lines = [line for line in lines if line.quantity]
@@ -108,7 +108,7 @@ def inbound_create(*, store: Store, lines: Iterable[InboundLine], name: str = ""
 
 @transaction.atomic
 def inbound_set_status(*, inbound: InboundShipment, status: str, carrier: str = "", tracking_number: str = "",
-                       actor: AbstractBaseUser | None = None, at: datetime | None = None) -> InboundShipment:
+                       actor: User | None = None, at: datetime | None = None) -> InboundShipment:
     """Move the shipment along ``INBOUND_TRANSITIONS``: ship it (carrier and tracking), receive, close, cancel."""
     at = at or timezone.now()
     inbound = locked(inbound)
@@ -138,7 +138,7 @@ def inbound_set_status(*, inbound: InboundShipment, status: str, carrier: str = 
 
 @transaction.atomic
 def inbound_receive(*, inbound: InboundShipment, quantities: Mapping[int, int],
-                    actor: AbstractBaseUser | None = None, at: datetime | None = None) -> InboundShipment:
+                    actor: User | None = None, at: datetime | None = None) -> InboundShipment:
     """Record units Amazon received now, per item id; they move from inbound to available."""
     at = at or timezone.now()
     inbound = locked(inbound)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
@@ -24,7 +24,7 @@ class InboundFilters:
     status: str = ""  # a status, "open" or "" for all
 
 
-def inbound_list(*, user: AbstractBaseUser | AnonymousUser, filters: InboundFilters) -> QuerySet[InboundShipment]:
+def inbound_list(*, user: User | AnonymousUser, filters: InboundFilters) -> QuerySet[InboundShipment]:
     """Shipments with their units expected and received and how many items do not match, newest first."""
     qs = scoped(InboundShipment.objects.all(), user=user)
     if filters.store is not None:
@@ -43,7 +43,7 @@ def inbound_list(*, user: AbstractBaseUser | AnonymousUser, filters: InboundFilt
         .select_related("store").order_by("-created_at", "-id"))
 
 
-def inbound_detail(*, user: AbstractBaseUser | AnonymousUser, pk: int) -> InboundShipment | None:
+def inbound_detail(*, user: User | AnonymousUser, pk: int) -> InboundShipment | None:
     """One shipment of ``user``'s stores with its items and their listings, or None."""
     items = InboundShipmentItem.objects.select_related("listing").order_by("listing__sku", "id")
     return (scoped(InboundShipment.objects.all(), user=user).filter(pk=pk).select_related("store")
@@ -79,7 +79,7 @@ def inbound_summary(items: list[InboundShipmentItem]) -> InboundSummary:
     return summary
 
 
-def inbound_plan_listings(*, user: AbstractBaseUser | AnonymousUser, store: Store) -> QuerySet[Listing]:
+def inbound_plan_listings(*, user: User | AnonymousUser, store: Store) -> QuerySet[Listing]:
     """The store's FBA listings that a shipment plan may include, with their 30-day sales."""
     from listings.selectors import ListingFilters, listing_list
 

@@ -103,7 +103,7 @@ def s10_check_digit(serial: str) -> int:
 def is_s10(number: str) -> bool:
     """Two letters, eight digits, a check digit and a country code, e.g. RR123456785GB."""
     match = S10.fullmatch(number)
-    return bool(match) and s10_check_digit(match["serial"]) == int(match["check"])
+    return match is not None and s10_check_digit(match["serial"]) == int(match["check"])
 
 
 @cache

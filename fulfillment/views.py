@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.errors import ApplicationError
 from core.selectors import store_list
-from core.web import wants_partial
+from core.web import AuthenticatedHttpRequest, wants_partial
 from listings.selectors import acting_store_ids, listing_rows
 
 from .forms import InboundFilterForm, InboundPlanForm, InboundShipForm, received_quantities
@@ -53,7 +53,7 @@ def _acting_stores(request: HttpRequest):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def inbound_create_view(request: HttpRequest) -> HttpResponse:
+def inbound_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     stores = _acting_stores(request)
     if not stores.exists():
         raise PermissionDenied(_("Your role does not allow planning shipments."))
@@ -72,6 +72,7 @@ def inbound_create_view(request: HttpRequest) -> HttpResponse:
         by_id = {row.listing.pk: row.listing for row in rows}
         quantities, errors = InboundPlanForm.quantities(request.POST, set(by_id))
         if not errors:
+            assert store is not None  # the form is valid
             try:
                 inbound = inbound_create(
                     store=store, lines=[InboundLine(by_id[pk], units) for pk, units in quantities.items()],
@@ -124,7 +125,7 @@ def inbound_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-def _answer(request: HttpRequest, pk: int, *, error: str = "", done: str = "", **extra) -> HttpResponse:
+def _answer(request: AuthenticatedHttpRequest, pk: int, *, error: str = "", done: str = "", **extra) -> HttpResponse:
     """The shipment as it now is: the panel for htmx, else the page (with a 400 when refused)."""
     if not error and not request.htmx:
         messages.success(request, done)
@@ -144,7 +145,7 @@ def _for_action(request: HttpRequest, pk: int) -> InboundShipment:
 
 @login_required
 @require_POST
-def inbound_ship_view(request: HttpRequest, pk: int) -> HttpResponse:
+def inbound_ship_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     inbound = _for_action(request, pk)
     form = InboundShipForm(request.POST)
     if not form.is_valid():
@@ -160,7 +161,7 @@ def inbound_ship_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def inbound_receive_view(request: HttpRequest, pk: int) -> HttpResponse:
+def inbound_receive_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     inbound = _for_action(request, pk)
     quantities, errors = received_quantities(request.POST, list(inbound.items.all()))
     if errors:
@@ -188,7 +189,7 @@ def _get_items(inbound: InboundShipment):
 
 @login_required
 @require_POST
-def inbound_close_view(request: HttpRequest, pk: int) -> HttpResponse:
+def inbound_close_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     inbound = _for_action(request, pk)
     try:
         inbound_set_status(inbound=inbound, status=InboundStatus.CLOSED, actor=request.user)
@@ -199,7 +200,7 @@ def inbound_close_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def inbound_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+def inbound_cancel_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     inbound = _for_action(request, pk)
     try:
         inbound_set_status(inbound=inbound, status=InboundStatus.CANCELLED, actor=request.user)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypedDict
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from core.models import Store
 
@@ -74,7 +74,7 @@ class PlanLog:
 @dataclass
 class Context:
     store: Store
-    actor: AbstractBaseUser | None
+    actor: User | None
     now: datetime
     scratch: Scratch
     progress: Callable[[int], None] = lambda processed: None

@@ -140,10 +140,12 @@ def parse_report_datetime(value: str, *, tz: zoneinfo.ZoneInfo, formats: ReportD
     """
     text = value.strip()
     if formats.numeric and (match := _NUMERIC.match(text)):
-        day = read_numeric_date(match.groups()[:3], order=MARKETPLACE_DATE_ORDER.get(marketplace), text=text)
+        day = read_numeric_date((match[1], match[2], match[3]), order=MARKETPLACE_DATE_ORDER.get(marketplace),
+                                text=text)
         _in_bounds(day, text)
         try:
-            at = time(*(int(part or 0) for part in match.groups()[3:]))
+            hour, minute, second = (int(part or 0) for part in match.groups()[3:])
+            at = time(hour, minute, second)
         except ValueError:
             raise DateError(_("%(value)s is not a time of day.") % {"value": text}) from None
         return datetime.combine(day, at, tzinfo=tz).astimezone(UTC)

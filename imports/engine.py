@@ -17,9 +17,9 @@ import io
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import ModuleType
-from typing import BinaryIO
+from typing import IO, cast
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,7 +29,7 @@ from core.models import Store
 from core.signals import store_data_changed_send
 from imports.models import ImportJob
 
-from .base import Context, Counts, ImportResult
+from .base import Context, Counts, ImportResult, PlanLine
 from .kinds import afn_shipments, all_orders, fba_returns, feedback, returns, ship_confirm, unshipped_orders
 from .parsers import (
     SNIFF_BYTES,
@@ -86,8 +86,8 @@ class _Rollback(Exception):
     """Raised inside the transaction when a row failed (or in a dry run), so that nothing of the file is kept."""
 
 
-def import_file(*, store: Store, kind: str, data: bytes | BinaryIO, encoding: str = "",
-                actor: AbstractBaseUser | None = None, progress: Callable[[int], None] | None = None,
+def import_file(*, store: Store, kind: str, data: bytes | IO[bytes], encoding: str = "",
+                actor: User | None = None, progress: Callable[[int], None] | None = None,
                 on_rows: Callable[[int], None] | None = None, dry_run: bool = False,
                 preview: PreviewConsumer | None = None,
                 before_commit: Callable[[ImportResult], None] | None = None) -> ImportResult:
@@ -140,11 +140,11 @@ def import_file(*, store: Store, kind: str, data: bytes | BinaryIO, encoding: st
                 preview(scratch.lines(), result, scratch.problems(warning=False, file_only=True,
                                                                   limit=MAX_RESULT_PROBLEMS))
             else:
-                result.plan = list(scratch.plan())
+                result.plan = cast("list[PlanLine]", list(scratch.plan()))  # the scratch file's plan rows
     return result
 
 
-def _read(stream: BinaryIO, module: ModuleType, ctx: Context, result: ImportResult, *, encoding: str) -> None:
+def _read(stream: IO[bytes], module: ModuleType, ctx: Context, result: ImportResult, *, encoding: str) -> None:
     """The first pass, in the first encoding that reads the whole file."""
     stream.seek(0)
     prefix = stream.read(SNIFF_BYTES)
@@ -162,7 +162,7 @@ def _read(stream: BinaryIO, module: ModuleType, ctx: Context, result: ImportResu
     raise FileError(_("The file's encoding could not be recognised; choose it explicitly."))
 
 
-def _read_rows(stream: BinaryIO, codec: str, module: ModuleType, ctx: Context, result: ImportResult) -> None:
+def _read_rows(stream: IO[bytes], codec: str, module: ModuleType, ctx: Context, result: ImportResult) -> None:
     reader = ReportReader(stream, codec=codec, columns=module.COLUMNS)
     header = reader.header
     ctx.headers = header.headers

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -13,7 +15,7 @@ from .parsers import ENCODINGS
 from .services import IMPORT_ROLES, MAX_UPLOAD_BYTES, import_kind_choices
 
 
-def importable_stores(*, user: AbstractBaseUser) -> QuerySet[Store]:
+def importable_stores(*, user: User) -> QuerySet[Store]:
     """The stores ``user`` may import into: those where they are an operator or an admin."""
     if user.is_superuser:
         return Store.objects.order_by("code")
@@ -32,11 +34,12 @@ class ImportForm(forms.Form):
                                  choices=[("", _("Detect"))] + [(k, v) for k, v in ENCODINGS.items()],
                                  help_text=_("Detected from the file and the marketplace unless you choose one."))
 
-    def __init__(self, *args, user: AbstractBaseUser, **kwargs) -> None:
+    def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["store"].queryset = importable_stores(user=user)
+        cast(forms.ModelChoiceField, self.fields["store"]).queryset = importable_stores(user=user)
         if "kind" in self.fields:
-            self.fields["kind"].choices = [("", _("Detect from the file")), *import_kind_choices()]
+            cast(forms.ChoiceField, self.fields["kind"]).choices = [("", _("Detect from the file")),
+                                                                    *import_kind_choices()]
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -49,7 +52,7 @@ class ImportForm(forms.Form):
 class ShipConfirmForm(ImportForm):
     """The upload of a shipping confirmation file, previewed before anything ships."""
 
-    def __init__(self, *args, user: AbstractBaseUser, **kwargs) -> None:
+    def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, user=user, **kwargs)
         del self.fields["kind"]
         self.fields["file"].help_text = _("The shipping confirmation file, tab-separated, as you upload it to "

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import BinaryIO, NotRequired, TypedDict
+from typing import IO, NotRequired, TypedDict
 
 from django.utils.translation import gettext as _
 
@@ -119,7 +119,7 @@ def undecodable_error(codec: str, line: int) -> FileError:
         line=line)
 
 
-def decoded(stream: BinaryIO, codec: str) -> Iterator[str]:
+def decoded(stream: IO[bytes], codec: str) -> Iterator[str]:
     """The text of ``stream`` from its start, a block at a time; raise ``Undecodable`` naming the line."""
     decoder = _decoder(codec)
     newlines = 0
@@ -225,7 +225,7 @@ class Row:
 HEADER_SEARCH_LINES = 5
 
 
-def head_lines(stream: BinaryIO, *, encoding: str = "", marketplace: str = "") -> list[list[str]]:
+def head_lines(stream: IO[bytes], *, encoding: str = "", marketplace: str = "") -> list[list[str]]:
     """The cells of the first non-empty lines of ``stream`` (as many as a header is looked for in), read in the
     first encoding that reads the file's start; the stream is left at its start."""
     stream.seek(0)
@@ -242,6 +242,7 @@ def head_lines(stream: BinaryIO, *, encoding: str = "", marketplace: str = "") -
 def match_columns(names: Sequence[str], columns: Sequence[Column]) -> tuple[dict[str, int], list[str]]:
     """Where each of ``columns`` is among the header cells ``names``, and the required ones not there."""
     positions: dict[str, int] = {}
+    position: int | None
     for position, cell in enumerate(names):
         positions.setdefault(header_key(cell), position)
     index: dict[str, int] = {}
@@ -260,7 +261,7 @@ def _not_text(line_no: int) -> FileError:
 class ReportReader:
     """A report file read line by line: its header found by name first, then its data rows one at a time."""
 
-    def __init__(self, stream: BinaryIO, *, codec: str, columns: Sequence[Column]) -> None:
+    def __init__(self, stream: IO[bytes], *, codec: str, columns: Sequence[Column]) -> None:
         stream.seek(0)
         self._source = enumerate(split_lines(decoded(stream, codec)), start=1)
         #: Lines read ahead to close a quoted cell, and given back when that reading did not fit.
@@ -345,6 +346,7 @@ class ReportReader:
         line as wide as the header; otherwise the quotes are the text's own, and the lines read ahead are
         given back to be read as lines of their own.
         """
+        ahead: list[tuple[int, str | _Overflow]]
         text, ahead = line, []
         while True:
             cells, still_open = split_quoted(text)

@@ -25,7 +25,7 @@ OUTCOMES = tuple(ImportPreviewLine.Outcome.values)
 #: File-level errors kept on the summary; lines written to the database at a time.
 MAX_FILE_ERRORS = 50
 _BATCH = 5000
-_FIELDS = {name: ImportPreviewLine._meta.get_field(name).max_length
+_FIELDS = {name: ImportPreviewLine._meta.get_field(name).max_length  # type: ignore[union-attr]  # char fields
            for name in ("order_id", "carrier", "tracking_number", "ship_date")}
 
 

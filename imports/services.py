@@ -14,11 +14,11 @@ import threading
 import time
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import BinaryIO
+from typing import IO
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
@@ -55,7 +55,7 @@ _WATCHED = (ImportJob.Status.RUNNING, ImportJob.Status.PREVIEW)
 # --- Creating, confirming ---
 
 
-def import_check_role(*, user: AbstractBaseUser, store: Store) -> None:
+def import_check_role(*, user: User, store: Store) -> None:
     if not user_roles(user=user, store=store) & IMPORT_ROLES:
         raise ApplicationError(_("Only an operator or an admin of %(store)s can import files into it.")
                                % {"store": store.code})
@@ -66,13 +66,13 @@ def import_kind_choices() -> list[tuple[str, str]]:
     return [(kind, seller_central_name(kind, KINDS)) for kind in KINDS]
 
 
-def import_kind_detect(*, data: BinaryIO, store: Store, encoding: str = "") -> str:
+def import_kind_detect(*, data: IO[bytes], store: Store, encoding: str = "") -> str:
     """The kind of report ``data`` is, from its header; ``ReportNotRecognised`` says why when it cannot tell."""
     return detect_kind(head_lines(data, encoding=encoding, marketplace=store.marketplace), KINDS)
 
 
 @transaction.atomic
-def import_job_create(*, store: Store, kind: str, upload: UploadedFile, actor: AbstractBaseUser,
+def import_job_create(*, store: Store, kind: str, upload: UploadedFile, actor: User,
                       encoding: str = "", preview: bool = False) -> ImportJob:
     """Store the uploaded file and queue its import (or, with ``preview``, its dry run) once committed.
 
@@ -106,7 +106,7 @@ def _enqueue_on_commit(job: ImportJob) -> None:
 
 
 @transaction.atomic
-def import_job_confirm(*, job: ImportJob, actor: AbstractBaseUser) -> ImportJob:
+def import_job_confirm(*, job: ImportJob, actor: User) -> ImportJob:
     """Queue a previewed job, once, if the worker's dry run of its file found no error.
 
     The import itself checks every line again and writes nothing if an order changed since the preview.

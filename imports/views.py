@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.errors import ApplicationError
 from core.selectors import scoped
+from core.web import AuthenticatedHttpRequest
 from imports.models import ImportJob
 
 from .detect import ReportNotRecognised
@@ -37,7 +38,7 @@ def _jobs(request: HttpRequest):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def import_list_view(request: HttpRequest) -> HttpResponse:
+def import_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -55,13 +56,13 @@ def import_list_view(request: HttpRequest) -> HttpResponse:
     if stalled:
         import_jobs_watchdog(job_ids=stalled)
         jobs = list(_jobs(request)[:RECENT_JOBS])
-    context = {"form": form, "jobs": jobs, "can_import": form.fields["store"].queryset.exists()}
+    context = {"form": form, "jobs": jobs, "can_import": form.fields["store"].queryset.exists()}  # type: ignore[attr-defined]  # a ModelChoiceField
     return render(request, "imports/import_list.html", context, status=400 if form.errors else 200)
 
 
 @login_required
 @require_GET
-def import_detail_view(request: HttpRequest, job_id: int) -> HttpResponse:
+def import_detail_view(request: AuthenticatedHttpRequest, job_id: int) -> HttpResponse:
     job = import_job_check(get_object_or_404(_jobs(request), pk=job_id))
     if job.status == ImportJob.Status.PREVIEW:
         return redirect("imports:ship_confirm_preview", job_id=job.pk)
@@ -81,7 +82,7 @@ def _preview_jobs(request: HttpRequest):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def ship_confirm_upload_view(request: HttpRequest) -> HttpResponse:
+def ship_confirm_upload_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ShipConfirmForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -92,11 +93,11 @@ def ship_confirm_upload_view(request: HttpRequest) -> HttpResponse:
             form.add_error(None, error.message)
         else:
             return redirect("imports:ship_confirm_preview", job_id=job.pk)
-    context = {"form": form, "can_import": form.fields["store"].queryset.exists()}
+    context = {"form": form, "can_import": form.fields["store"].queryset.exists()}  # type: ignore[attr-defined]  # a ModelChoiceField
     return render(request, "imports/ship_confirm_upload.html", context, status=400 if form.errors else 200)
 
 
-def _render_preview(request: HttpRequest, job: ImportJob, *, error: str = "", status: int = 200,
+def _render_preview(request: AuthenticatedHttpRequest, job: ImportJob, *, error: str = "", status: int = 200,
                     partial: str = "preview-body") -> HttpResponse:
     preview = ship_confirm_preview(job=job, page=request.GET.get("page", 1), outcome=request.GET.get("outcome", ""))
     context = {"job": job, "preview": preview, "error": error, "tabs": _tabs(job, preview), "prev_url": "",
@@ -114,7 +115,7 @@ def _render_preview(request: HttpRequest, job: ImportJob, *, error: str = "", st
 
 
 def _preview_url(job: ImportJob, outcome: str, page: int = 1) -> str:
-    params = {"outcome": outcome} if outcome else {}
+    params: dict[str, str | int] = {"outcome": outcome} if outcome else {}
     if page > 1:
         params["page"] = page
     url = reverse("imports:ship_confirm_preview", args=[job.pk])
@@ -133,7 +134,7 @@ def _tabs(job: ImportJob, preview: ShipConfirmPreview | None) -> list[dict]:
 
 @login_required
 @require_GET
-def ship_confirm_preview_view(request: HttpRequest, job_id: int) -> HttpResponse:
+def ship_confirm_preview_view(request: AuthenticatedHttpRequest, job_id: int) -> HttpResponse:
     job = import_job_check(get_object_or_404(_preview_jobs(request), pk=job_id))
     if job.status != ImportJob.Status.PREVIEW:
         if request.htmx:
@@ -147,7 +148,7 @@ def ship_confirm_preview_view(request: HttpRequest, job_id: int) -> HttpResponse
 
 @login_required
 @require_POST
-def ship_confirm_confirm_view(request: HttpRequest, job_id: int) -> HttpResponse:
+def ship_confirm_confirm_view(request: AuthenticatedHttpRequest, job_id: int) -> HttpResponse:
     job = get_object_or_404(_preview_jobs(request), pk=job_id)
     try:
         job = import_job_confirm(job=job, actor=request.user)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
+from core.models import Store
 from core.selectors import store_list
 
 from .models import Channel, StockMovement
@@ -29,6 +32,7 @@ class ListingFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("SKU, ASIN, title, brand…"),
                                       "autocomplete": "off"}),
     )
+    store: forms.ModelChoiceField[Store]
     store = forms.ModelChoiceField(label=_("Store"), queryset=None, required=False, to_field_name="code",
                                    empty_label=_("All stores"))
     channel = forms.ChoiceField(label=_("Channel"), required=False,
@@ -36,9 +40,9 @@ class ListingFilterForm(forms.Form):
     low_stock = forms.BooleanField(label=_("Low stock"), required=False)
     quality = forms.BooleanField(label=_("Quality problems"), required=False)
 
-    def __init__(self, *args, user: AbstractBaseUser | AnonymousUser, **kwargs) -> None:
+    def __init__(self, *args, user: User | AnonymousUser, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["store"].queryset = store_list(user=user).order_by("code")
+        cast(forms.ModelChoiceField, self.fields["store"]).queryset = store_list(user=user).order_by("code")
 
     def filters(self) -> ListingFilters:
         """The filters the valid fields ask for; an invalid field is ignored rather than failing the page."""
@@ -60,6 +64,7 @@ class StockAdjustForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
+        assert data is not None  # Form.clean() returns cleaned_data
         if not data.get("available") and not data.get("inbound") and not self.errors:
             raise forms.ValidationError(_("Enter a change to available or inbound units."))
         return data

@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -25,7 +25,7 @@ SAFETY_DAYS = 14
 ACTING_ROLES = frozenset({Role.OPERATOR, Role.ADMIN})
 
 
-def acting_store_ids(*, user: AbstractBaseUser | AnonymousUser) -> set[int]:
+def acting_store_ids(*, user: User | AnonymousUser) -> set[int]:
     """The ids of the stores in which ``user`` may act (operators and admins; superusers everywhere)."""
     if not user.is_authenticated:
         return set()
@@ -34,7 +34,7 @@ def acting_store_ids(*, user: AbstractBaseUser | AnonymousUser) -> set[int]:
     return set(Membership.objects.filter(user=user, role__in=ACTING_ROLES).values_list("store_id", flat=True))
 
 
-def can_act(*, user: AbstractBaseUser | AnonymousUser, store_id: int) -> bool:
+def can_act(*, user: User | AnonymousUser, store_id: int) -> bool:
     if not user.is_authenticated:
         return False
     if user.is_superuser:
@@ -101,7 +101,7 @@ def listings_with_problems(qs: QuerySet[Listing]) -> list[int]:
     return [listing.pk for listing in qs.only(*fields).order_by() if check_listing_text(listing)]
 
 
-def listing_list(*, user: AbstractBaseUser | AnonymousUser, filters: ListingFilters,
+def listing_list(*, user: User | AnonymousUser, filters: ListingFilters,
                  now: datetime | None = None) -> QuerySet[Listing]:
     """The listings of ``user``'s stores matching ``filters``, annotated with ``units_sold`` over 30 days."""
     now = now or timezone.now()
@@ -139,11 +139,11 @@ class ListingRow:
 
 def listing_rows(listings: list[Listing]) -> list[ListingRow]:
     """Stock plan and text-quality problems of each listing (annotated by ``listing_list``)."""
-    return [ListingRow(listing=listing, plan=stock_plan(listing, units_sold=listing.units_sold),
+    return [ListingRow(listing=listing, plan=stock_plan(listing, units_sold=listing.units_sold),  # type: ignore[attr-defined]  # annotated by the selector
                        problems=check_listing_text(listing)) for listing in listings]
 
 
-def listing_detail(*, user: AbstractBaseUser | AnonymousUser, pk: int,
+def listing_detail(*, user: User | AnonymousUser, pk: int,
                    now: datetime | None = None) -> Listing | None:
     """One listing of ``user``'s stores with its 30-day ``units_sold``, or None."""
     now = now or timezone.now()

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import ApplicationError
-from core.web import page_number, wants_partial
+from core.web import AuthenticatedHttpRequest, page_number, wants_partial
 
 from .forms import ListingFilterForm, MainImageForm, StockAdjustForm
 from .models import Listing
@@ -76,7 +76,7 @@ def _detail_context(request: HttpRequest, listing: Listing, **extra) -> dict:
     problems = check_listing_text(listing) + _image_problems(listing)
     context = {
         "listing": listing,
-        "plan": stock_plan(listing, units_sold=listing.units_sold),
+        "plan": stock_plan(listing, units_sold=listing.units_sold),  # type: ignore[attr-defined]  # annotated by the selector
         "problems": problems,
         "movements": listing_movements(listing=listing),
         "can_act": can_act(user=request.user, store_id=listing.store_id),
@@ -103,7 +103,7 @@ def _require_actor(request: HttpRequest, listing: Listing) -> None:
 
 @login_required
 @require_POST
-def listing_adjust_view(request: HttpRequest, pk: int) -> HttpResponse:
+def listing_adjust_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     listing = _get(request, pk)
     _require_actor(request, listing)
     form = StockAdjustForm(request.POST)

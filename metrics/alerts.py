@@ -15,7 +15,7 @@ from decimal import ROUND_DOWN, Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Exists, F, Func, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -37,8 +37,8 @@ from .selectors import breach_list
 
 #: Roles that may keep alert rules: the people who answer for account health.
 ALERT_ROLES = frozenset({Role.MANAGER, Role.ADMIN})
-LEVELS = {Status.NONE: 0, Status.GREEN: 0, Status.AMBER: 1, Status.RED: 2}
-BAND_LEVELS = {AlertBand.AMBER: 1, AlertBand.RED: 2}
+LEVELS: dict[str, int] = {Status.NONE: 0, Status.GREEN: 0, Status.AMBER: 1, Status.RED: 2}
+BAND_LEVELS: dict[str, int] = {AlertBand.AMBER: 1, AlertBand.RED: 2}
 CHANNEL_NAMES = {"MFN": gettext_lazy("seller-fulfilled"), "AFN": gettext_lazy("Amazon-fulfilled"), "ALL": ""}
 
 
@@ -100,7 +100,7 @@ def notification_message(notification: Notification) -> str:
 # --- Who may keep rules, and for which stores -------------------------------------------------------------
 
 
-def alert_stores(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Store]:
+def alert_stores(*, user: User | AnonymousUser) -> QuerySet[Store]:
     """The stores in which ``user`` may keep alert rules: those where they are a manager or an admin."""
     if not user.is_authenticated:
         return Store.objects.none()
@@ -109,19 +109,19 @@ def alert_stores(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Store]:
     return Store.objects.filter(memberships__user=user, memberships__role__in=ALERT_ROLES)
 
 
-def can_keep_alerts(*, user: AbstractBaseUser | AnonymousUser) -> bool:
+def can_keep_alerts(*, user: User | AnonymousUser) -> bool:
     return user.is_authenticated and (user.is_superuser or Membership.objects.filter(
         user=user, role__in=ALERT_ROLES).exists())
 
 
-def alert_recipient_choices(*, user: AbstractBaseUser) -> QuerySet:
+def alert_recipient_choices(*, user: User) -> QuerySet:
     """The people a rule of ``user`` may notify: members of the stores ``user`` keeps alerts for."""
     User = get_user_model()
     return (User.objects.filter(Q(pk=user.pk) | Q(memberships__store__in=alert_stores(user=user)))
             .filter(is_active=True).distinct().order_by("username"))
 
 
-def alert_rule_list(*, user: AbstractBaseUser) -> QuerySet[AlertRule]:
+def alert_rule_list(*, user: User) -> QuerySet[AlertRule]:
     recipients = Prefetch("recipients", queryset=get_user_model().objects.order_by("username"))
     return (AlertRule.objects.filter(owner=user).select_related("store").prefetch_related(recipients)
             .order_by("store__code", "metric", "channel", "window_days", "id"))
@@ -139,7 +139,7 @@ class AlertRuleData:
     is_active: bool = True
 
 
-def _validate(*, owner: AbstractBaseUser, data: AlertRuleData) -> None:
+def _validate(*, owner: User, data: AlertRuleData) -> None:
     if not can_keep_alerts(user=owner):
         raise ApplicationError(_("Only managers and admins keep alert rules."))
     try:
@@ -173,14 +173,14 @@ def _write(rule: AlertRule, data: AlertRuleData) -> AlertRule:
 
 
 @transaction.atomic
-def alert_rule_create(*, owner: AbstractBaseUser, data: AlertRuleData) -> AlertRule:
+def alert_rule_create(*, owner: User, data: AlertRuleData) -> AlertRule:
     """Create a rule of ``owner``'s; it fires at the next recompute if the metric is already in its band."""
     _validate(owner=owner, data=data)
     return _write(AlertRule(owner=owner), data)
 
 
 @transaction.atomic
-def alert_rule_update(*, rule: AlertRule, actor: AbstractBaseUser, data: AlertRuleData) -> AlertRule:
+def alert_rule_update(*, rule: AlertRule, actor: User, data: AlertRuleData) -> AlertRule:
     """Change a rule; what it watches may have changed, so it forgets the bands it saw and is armed again."""
     rule = AlertRule.objects.select_for_update().get(pk=rule.pk)
     if rule.owner_id != actor.pk:
@@ -191,7 +191,7 @@ def alert_rule_update(*, rule: AlertRule, actor: AbstractBaseUser, data: AlertRu
 
 
 @transaction.atomic
-def alert_rule_delete(*, rule: AlertRule, actor: AbstractBaseUser) -> None:
+def alert_rule_delete(*, rule: AlertRule, actor: User) -> None:
     if rule.owner_id != actor.pk:
         raise ApplicationError(_("Only the owner of an alert rule may delete it."))
     rule.delete()
@@ -292,7 +292,7 @@ def _notify(*, store: Store, crossing: _Crossing, at: datetime, breach: Breach |
             + f"?store={store.code}")
         body = "\n\n".join([message, _("Open: %(link)s") % {"link": link},
                             _("You receive this because an alert rule names you as a recipient.")])
-    users: dict[int, AbstractBaseUser] = {}
+    users: dict[int, User] = {}
     emails: set[str] = set()
     rule_of: dict[int, AlertRule] = {}
     for rule in crossing.rules:
@@ -359,11 +359,11 @@ def order_facts_drift_alert(sender: object, *, drift: OrderFactsDrift, at: datet
 # --- Notifications ------------------------------------------------------------------------------------------
 
 
-def notification_list(*, user: AbstractBaseUser) -> QuerySet[Notification]:
+def notification_list(*, user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user).select_related("store").order_by("-created_at", "-id")
 
 
-def notification_mark_read(*, user: AbstractBaseUser, at: datetime, notification_id: int | None = None) -> int:
+def notification_mark_read(*, user: User, at: datetime, notification_id: int | None = None) -> int:
     """Mark one of ``user``'s notifications read, or all of them; return how many changed."""
     unread = Notification.objects.filter(user=user, read_at__isnull=True)
     if notification_id is not None:
@@ -395,7 +395,7 @@ def _count(queryset: QuerySet) -> Subquery:
     return Subquery(queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")[:1])
 
 
-def health_summary(*, user: AbstractBaseUser | AnonymousUser) -> HealthSummary:
+def health_summary(*, user: User | AnonymousUser) -> HealthSummary:
     """Unread notifications and the open breaches of ``user``'s stores, in one query on the user's row."""
     if not user.is_authenticated:
         return HealthSummary(0, 0, None)

@@ -11,8 +11,8 @@ from .alerts import health_summary
 def _health_alerts(request: HttpRequest):
     """Open breaches and unread notifications of the user: one query, made once per request and only if shown."""
     if not hasattr(request, "_health_alerts"):
-        request._health_alerts = health_summary(user=request.user)
-    return request._health_alerts
+        request._health_alerts = health_summary(user=request.user)  # type: ignore[attr-defined]  # cached per request
+    return request._health_alerts  # type: ignore[attr-defined]  # cached per request
 
 
 def health_alerts(request: HttpRequest) -> dict:

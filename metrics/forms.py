@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.dates import DayField
+from core.models import Store
 
 from .alerts import AlertRuleData, alert_recipient_choices, alert_stores
 from .definitions import DEFINITIONS, METRIC_CHOICES
@@ -50,6 +53,7 @@ class DrilldownForm(HealthForm):
 class AlertRuleForm(forms.Form):
     """An alert rule of the user's: which store and result to watch, at which band, and whom to tell."""
 
+    store: forms.ModelChoiceField[Store]
     store = forms.ModelChoiceField(label=_("Store"), queryset=None, required=False, empty_label=_("All my stores"))
     metric = forms.ChoiceField(label=_("Metric"), choices=METRIC_CHOICES)
     channel = forms.ChoiceField(label=_("Channel"), required=False, choices=[
@@ -59,6 +63,7 @@ class AlertRuleForm(forms.Form):
         label=_("Window"), required=False, coerce=int, empty_value=None,
         choices=lambda: [("", _("Every window"))] + [(d, _("%(days)d days") % {"days": d}) for d in ALERT_WINDOWS])
     band = forms.ChoiceField(label=_("Notify when"), choices=AlertBand.choices, initial=AlertBand.AMBER)
+    recipients: forms.ModelMultipleChoiceField[User]
     recipients = forms.ModelMultipleChoiceField(label=_("Recipients"), queryset=None,
                                                 widget=forms.CheckboxSelectMultiple)
     email = forms.BooleanField(label=_("Also by e-mail"), required=False, initial=True)
@@ -74,9 +79,9 @@ class AlertRuleForm(forms.Form):
         elif "initial" not in kwargs:
             kwargs["initial"] = {"recipients": [user.pk]}
         super().__init__(*args, **kwargs)
-        self.fields["store"].queryset = alert_stores(user=user).order_by("code")
-        self.fields["recipients"].queryset = alert_recipient_choices(user=user)
-        self.fields["recipients"].label_from_instance = lambda u: (
+        cast(forms.ModelChoiceField, self.fields["store"]).queryset = alert_stores(user=user).order_by("code")
+        cast(forms.ModelMultipleChoiceField, self.fields["recipients"]).queryset = alert_recipient_choices(user=user)
+        self.fields["recipients"].label_from_instance = lambda u: (  # type: ignore[attr-defined]  # on this form's field
             f"{u.get_username()} <{u.email}>" if u.email else u.get_username())
 
     def data_object(self) -> AlertRuleData:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import F, Max, OuterRef, QuerySet, Subquery
 
 from core.background import METRICS_RECOMPUTE_TASK
@@ -43,7 +43,7 @@ def snapshot_history(*, store: Store, metric: str, channel: str, window_days: in
                                          window_days=window_days, as_of__gte=since).order_by("as_of")
 
 
-def breach_list(*, user: AbstractBaseUser, open_only: bool = False) -> QuerySet[Breach]:
+def breach_list(*, user: User, open_only: bool = False) -> QuerySet[Breach]:
     breaches = scoped(Breach.objects.select_related("store"), user=user)
     return breaches.filter(resolved_at__isnull=True) if open_only else breaches
 

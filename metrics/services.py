@@ -46,7 +46,7 @@ def metrics_inputs_changed(*, store_id: int) -> None:
             # The flag outlives the delay so that a recompute stuck in a queue still absorbs the burst; if it
             # is lost altogether, the flag expires and the next change schedules again.
             if cache.add(_pending_key(store_id), 1, timeout=max(delay * 10, 60)):
-                task_named(METRICS_RECOMPUTE_TASK).apply_async(args=[store_id], countdown=delay)
+                task_named(METRICS_RECOMPUTE_TASK).apply_async(args=[store_id], countdown=delay)  # type: ignore[arg-type]  # a list: fine for Celery, not its stubs
         except BROKER_ERRORS as error:
             # Redis is away: the change is committed; PostgreSQL keeps the recompute owed until it has run.
             task_defer(task_name=METRICS_RECOMPUTE_TASK, store_id=store_id, object_id=store_id, error=error)
@@ -89,6 +89,7 @@ def breach_update(*, store: Store, result: Result, at: datetime) -> Breach | Non
     if latest is not None and at < _last_tracked(latest):
         return open_breach
     if result.status == Status.RED:
+        assert result.rate is not None  # a red result has a rate
         if open_breach is None:
             return Breach.objects.create(
                 store=store, metric=result.metric, channel=result.channel, window_days=result.window_days,
@@ -192,7 +193,7 @@ def metrics_prune_live(*, store: Store, now: datetime | None = None) -> int:
     live = MetricSnapshot.objects.filter(store=store, kind=MetricSnapshot.Kind.LIVE)
     latest = live.order_by("-as_of").values_list("as_of", flat=True).first()
     deleted, _ = (live.filter(as_of__lt=now - timedelta(days=settings.METRICS_LIVE_KEEP_DAYS))
-                  .exclude(as_of=latest).delete())
+                  .exclude(as_of=latest).delete())  # type: ignore[misc]  # None: no live set, nothing deleted
     return deleted
 
 

@@ -16,20 +16,20 @@ class OrderItemInline(ReadOnlyTabularInline):
     model = OrderItem
     fields = ["sku", "asin", "title", "listing", "quantity", "quantity_shipped", "quantity_reserved",
               "item_price", "buyer_requested_cancel"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # names only; the stubs type fields more widely
 
 
 class ShipmentInline(ReadOnlyTabularInline):
     model = Shipment
     fields = ["carrier", "carrier_name", "tracking_number", "tracking_format_valid", "shipped_at",
               "first_scan_at", "delivered_at"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # names only; the stubs type fields more widely
 
 
 class OrderEventInline(ReadOnlyTabularInline):
     model = OrderEvent
     fields = ["at", "kind", "from_status", "to_status", "actor", "source", "note"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # names only; the stubs type fields more widely
     show_change_link = False
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -24,7 +24,7 @@ class BulkOutcome:
     message: str
 
 
-def bulk_apply(*, orders: Iterable[Order], user: AbstractBaseUser, permission: str,
+def bulk_apply(*, orders: Iterable[Order], user: User, permission: str,
                action: Callable[[Order], str]) -> list[BulkOutcome]:
     """Run ``action`` on each order in a transaction of its own; a refusal stops that order only.
 
@@ -49,7 +49,7 @@ def bulk_apply(*, orders: Iterable[Order], user: AbstractBaseUser, permission: s
     return outcomes
 
 
-def bulk_confirm(*, orders: Iterable[Order], user: AbstractBaseUser) -> list[BulkOutcome]:
+def bulk_confirm(*, orders: Iterable[Order], user: User) -> list[BulkOutcome]:
     def confirm(order: Order) -> str:
         order_confirm(order=order, actor=user, source="ui")
         return _("Confirmed.")
@@ -57,7 +57,7 @@ def bulk_confirm(*, orders: Iterable[Order], user: AbstractBaseUser) -> list[Bul
     return bulk_apply(orders=orders, user=user, permission="order.confirm", action=confirm)
 
 
-def bulk_ship(*, orders: Iterable[Order], user: AbstractBaseUser, carrier: str, carrier_name: str,
+def bulk_ship(*, orders: Iterable[Order], user: User, carrier: str, carrier_name: str,
               tracking_numbers: dict[int, str], shipped_at: datetime | None = None) -> list[BulkOutcome]:
     """Ship every unit still owed on each order with its own tracking number."""
     def ship(order: Order) -> str:
@@ -70,7 +70,7 @@ def bulk_ship(*, orders: Iterable[Order], user: AbstractBaseUser, carrier: str, 
     return bulk_apply(orders=orders, user=user, permission="order.ship", action=ship)
 
 
-def bulk_cancel(*, orders: Iterable[Order], user: AbstractBaseUser, initiator: str,
+def bulk_cancel(*, orders: Iterable[Order], user: User, initiator: str,
                 reason: str) -> list[BulkOutcome]:
     def cancel(order: Order) -> str:
         order_cancel(order=order, initiator=initiator, reason=reason, actor=user, source="ui")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from django import forms
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.utils.translation import gettext_lazy as _
 
 from core.dates import DayField
+from core.models import Store
 from core.selectors import store_list
 from fulfillment.models import Carrier
 from fulfillment.tracking import TrackingCheck, normalize, tracking_validate
@@ -15,6 +18,9 @@ from listings.models import Channel
 from .models import CancelInitiator, Order, OrderStatus
 from .risk import PO_BOX_REFUSING_CARRIERS, is_po_box
 from .selectors import OrderFilters, ShipBy, Tab
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 TAB_LABELS = {
     Tab.NEEDS_ACTION: _("Needs action"),
@@ -36,6 +42,7 @@ class OrderFilterForm(forms.Form):
             "type": "search", "placeholder": _("Order id, buyer, SKU, tracking…"), "autocomplete": "off",
         }),
     )
+    store: forms.ModelChoiceField[Store]
     store = forms.ModelChoiceField(label=_("Store"), queryset=None, required=False, to_field_name="code",
                                    empty_label=_("All stores"))
     status = forms.ChoiceField(label=_("Status"), required=False,
@@ -55,9 +62,9 @@ class OrderFilterForm(forms.Form):
     ship_from = DayField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     ship_to = DayField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args, user: AbstractBaseUser | AnonymousUser, **kwargs) -> None:
+    def __init__(self, *args, user: User | AnonymousUser, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["store"].queryset = store_list(user=user).order_by("code")
+        cast(forms.ModelChoiceField, self.fields["store"]).queryset = store_list(user=user).order_by("code")
 
     def filters(self) -> OrderFilters:
         """The filters the valid fields ask for; an invalid field is ignored rather than failing the page."""
@@ -92,7 +99,7 @@ CANCEL_REASONS = [
 ]
 
 
-def _carrier_choices() -> list[tuple[str, str]]:
+def _carrier_choices() -> list[tuple[str, StrOrPromise]]:
     return [("", _("Choose a carrier…")), *Carrier.choices]
 
 
@@ -107,6 +114,7 @@ class CarrierFields(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
+        assert data is not None  # Form.clean() returns cleaned_data
         if data.get("carrier") == Carrier.OTHER and not (data.get("carrier_name") or "").strip():
             self.add_error("carrier_name", _("Name the carrier when choosing Other."))
         return data

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -66,7 +66,7 @@ class OrderFilters:
     q: str = ""
 
 
-def store_timezones(*, user: AbstractBaseUser | AnonymousUser, store: Store | None = None) -> list[str]:
+def store_timezones(*, user: User | AnonymousUser, store: Store | None = None) -> list[str]:
     """The timezones of ``user``'s stores (or of ``store`` alone); ship-by days are judged in each."""
     if store is not None:
         return [store.timezone]
@@ -153,7 +153,7 @@ def _search_q(text: str, *, store: Store | None = None) -> Q:
     )
 
 
-def _filtered(*, user: AbstractBaseUser | AnonymousUser, filters: OrderFilters, now: datetime,
+def _filtered(*, user: User | AnonymousUser, filters: OrderFilters, now: datetime,
               tznames: list[str]) -> QuerySet[Order]:
     """Every filter but the tab: the set the tab counts are taken over."""
     qs = scoped(Order.objects.all(), user=user)
@@ -180,7 +180,7 @@ def _filtered(*, user: AbstractBaseUser | AnonymousUser, filters: OrderFilters, 
     return qs
 
 
-def order_list(*, user: AbstractBaseUser | AnonymousUser, filters: OrderFilters, now: datetime | None = None,
+def order_list(*, user: User | AnonymousUser, filters: OrderFilters, now: datetime | None = None,
                timezones: list[str] | None = None) -> QuerySet[Order]:
     """The orders of ``user``'s stores that match ``filters``, ready to render one row each.
 
@@ -200,7 +200,7 @@ def order_list(*, user: AbstractBaseUser | AnonymousUser, filters: OrderFilters,
     )
 
 
-def order_tab_counts(*, user: AbstractBaseUser | AnonymousUser, filters: OrderFilters,
+def order_tab_counts(*, user: User | AnonymousUser, filters: OrderFilters,
                      now: datetime | None = None, timezones: list[str] | None = None) -> dict[str, int]:
     """How many orders each counted tab holds under the other filters, in one query over open orders."""
     now = now or timezone.now()
@@ -211,7 +211,7 @@ def order_tab_counts(*, user: AbstractBaseUser | AnonymousUser, filters: OrderFi
     })
 
 
-def order_detail(*, user: AbstractBaseUser | AnonymousUser, amazon_order_id: str,
+def order_detail(*, user: User | AnonymousUser, amazon_order_id: str,
                  store_code: str | None = None) -> QuerySet[Order]:
     """The viewer's orders with this Amazon id (one per store that has it), ready for the detail page.
 
@@ -228,7 +228,7 @@ def order_detail(*, user: AbstractBaseUser | AnonymousUser, amazon_order_id: str
     )
 
 
-def orders_by_ids(*, user: AbstractBaseUser | AnonymousUser, ids: Iterable[int]) -> QuerySet[Order]:
+def orders_by_ids(*, user: User | AnonymousUser, ids: Iterable[int]) -> QuerySet[Order]:
     """The viewer's orders among ``ids`` (others are silently absent), by time left, with items and shipments."""
     qs = scoped(Order.objects.filter(pk__in=list(ids)), user=user)
     return qs.select_related("store").order_by(F("latest_ship_date").asc(nulls_last=True), "id").prefetch_related(

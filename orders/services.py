@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -109,7 +109,7 @@ class OrderData:
     buyer_cancel_reason: str = ""
 
 
-def order_event_record(*, order: Order, kind: str, actor: AbstractBaseUser | None, source: str, at: datetime,
+def order_event_record(*, order: Order, kind: str, actor: User | None, source: str, at: datetime,
                        from_status: str = "", to_status: str = "", note: str = "") -> OrderEvent:
     """Add one entry to the order's timeline: every change to an order or its after-sale writes one."""
     return OrderEvent.objects.create(
@@ -137,7 +137,7 @@ def order_flags(order: Order) -> list[str]:
 
 
 @transaction.atomic
-def order_create(*, store: Store, data: OrderData, actor: AbstractBaseUser | None = None,
+def order_create(*, store: Store, data: OrderData, actor: User | None = None,
                  source: str = "ui") -> Order:
     """Create an order and its items, reserving stock for the seller-fulfilled units the store holds."""
     if not AMAZON_ORDER_ID.match(data.amazon_order_id):
@@ -214,7 +214,7 @@ def _transition(order: Order, new: str) -> str:
 
 
 @transaction.atomic
-def order_set_status(*, order: Order, status: str, actor: AbstractBaseUser | None = None, source: str = "ui",
+def order_set_status(*, order: Order, status: str, actor: User | None = None, source: str = "ui",
                      note: str = "", at: datetime | None = None) -> Order:
     """Move an order to ``status`` where the table allows it (Amazon's own updates, confirm, pack, deliver).
 
@@ -247,7 +247,7 @@ def order_set_status(*, order: Order, status: str, actor: AbstractBaseUser | Non
     return order
 
 
-def _release_reserved(order: Order, *, actor: AbstractBaseUser | None, at: datetime) -> None:
+def _release_reserved(order: Order, *, actor: User | None, at: datetime) -> None:
     for item in order.items.select_related("listing").filter(quantity_reserved__gt=0):
         if item.listing is not None:
             stock_release(listing=item.listing, quantity=item.quantity_reserved, order=order, actor=actor,
@@ -256,16 +256,16 @@ def _release_reserved(order: Order, *, actor: AbstractBaseUser | None, at: datet
         item.save(update_fields=["quantity_reserved"])
 
 
-def order_confirm(*, order: Order, actor: AbstractBaseUser | None = None, source: str = "ui") -> Order:
+def order_confirm(*, order: Order, actor: User | None = None, source: str = "ui") -> Order:
     return order_set_status(order=order, status=OrderStatus.CONFIRMED, actor=actor, source=source)
 
 
-def order_pack(*, order: Order, actor: AbstractBaseUser | None = None, source: str = "ui") -> Order:
+def order_pack(*, order: Order, actor: User | None = None, source: str = "ui") -> Order:
     return order_set_status(order=order, status=OrderStatus.PACKED, actor=actor, source=source)
 
 
 @transaction.atomic
-def order_cancel(*, order: Order, initiator: str, reason: str, actor: AbstractBaseUser | None = None,
+def order_cancel(*, order: Order, initiator: str, reason: str, actor: User | None = None,
                  source: str = "ui", at: datetime | None = None) -> Order:
     """Cancel an order that has not shipped, recording who asked and why, and release its reserved stock."""
     if initiator not in CancelInitiator.values:
@@ -298,7 +298,7 @@ def order_cancel(*, order: Order, initiator: str, reason: str, actor: AbstractBa
 @transaction.atomic
 def order_ship(*, order: Order, carrier: str, tracking_number: str, shipped_at: datetime | None = None,
                quantities: dict[int, int] | None = None, carrier_name: str = "", ship_method: str = "",
-               actor: AbstractBaseUser | None = None, source: str = "ui"):
+               actor: User | None = None, source: str = "ui"):
     """Confirm a shipment of a seller-fulfilled order: all units still owed, or ``quantities`` by item id.
 
     Creates the shipment, consumes the shipped units' stock and moves the order to Shipped or
@@ -360,7 +360,7 @@ def order_ship(*, order: Order, carrier: str, tracking_number: str, shipped_at: 
 
 @transaction.atomic
 def order_buyer_cancel_request(*, order: Order, at: datetime, reason: str = "", source: str,
-                               actor: AbstractBaseUser | None = None) -> Order:
+                               actor: User | None = None) -> Order:
     """Mark that the buyer asked to cancel: the queue shows it, and the cancellation is then the buyer's.
 
     Amazon may tell us more than once (the API's item flag, a relay notice): the first request is kept.
@@ -382,7 +382,7 @@ def cancel_initiator_of(order: Order, *, otherwise: str) -> str:
 
 
 @transaction.atomic
-def order_add_note(*, order: Order, note: str, actor: AbstractBaseUser | None = None, source: str = "ui") -> OrderEvent:
+def order_add_note(*, order: Order, note: str, actor: User | None = None, source: str = "ui") -> OrderEvent:
     note = (note or "").strip()
     if not note:
         raise ApplicationError(_("A note cannot be empty."))

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.errors import ApplicationError
 from core.permissions import has_role, user_permissions
-from core.web import page_number, refused_filters, refused_filters_response, wants_partial
+from core.web import AuthenticatedHttpRequest, page_number, refused_filters, refused_filters_response, wants_partial
 from fulfillment.tracking import tracking_url, tracking_validate
 
 from .bulk import BulkOutcome, bulk_cancel, bulk_confirm, bulk_ship
@@ -191,7 +191,7 @@ def order_detail_view(request: HttpRequest, amazon_order_id: str) -> HttpRespons
     return _render_detail(request, orders[0])
 
 
-def _ship(request: HttpRequest, order: Order) -> tuple[str, dict]:
+def _ship(request: AuthenticatedHttpRequest, order: Order) -> tuple[str, dict]:
     form = ShipForm(request.POST, order=order)
     if not form.is_valid():
         return "", {"ship": form}
@@ -205,7 +205,7 @@ def _ship(request: HttpRequest, order: Order) -> tuple[str, dict]:
         "carrier": shipment.carrier_label, "number": shipment.tracking_number}, {}
 
 
-def _cancel(request: HttpRequest, order: Order) -> tuple[str, dict]:
+def _cancel(request: AuthenticatedHttpRequest, order: Order) -> tuple[str, dict]:
     form = CancelForm(request.POST)
     if not form.is_valid() or form.needs_confirmation:
         return "", {"cancel": form}
@@ -214,7 +214,7 @@ def _cancel(request: HttpRequest, order: Order) -> tuple[str, dict]:
     return _("Order cancelled."), {}
 
 
-def _note(request: HttpRequest, order: Order) -> tuple[str, dict]:
+def _note(request: AuthenticatedHttpRequest, order: Order) -> tuple[str, dict]:
     form = NoteForm(request.POST)
     if not form.is_valid():
         return "", {"note": form}
@@ -222,12 +222,12 @@ def _note(request: HttpRequest, order: Order) -> tuple[str, dict]:
     return _("Note added."), {}
 
 
-def _confirm(request: HttpRequest, order: Order) -> tuple[str, dict]:
+def _confirm(request: AuthenticatedHttpRequest, order: Order) -> tuple[str, dict]:
     order_confirm(order=order, actor=request.user, source="ui")
     return _("Order confirmed."), {}
 
 
-def _pack(request: HttpRequest, order: Order) -> tuple[str, dict]:
+def _pack(request: AuthenticatedHttpRequest, order: Order) -> tuple[str, dict]:
     order_pack(order=order, actor=request.user, source="ui")
     return _("Marked as picked and packed."), {}
 
@@ -237,7 +237,7 @@ HANDLERS = {"confirm": _confirm, "pack": _pack, "ship": _ship, "cancel": _cancel
 
 @login_required
 @require_POST
-def order_action_view(request: HttpRequest, amazon_order_id: str, action: str) -> HttpResponse:
+def order_action_view(request: AuthenticatedHttpRequest, amazon_order_id: str, action: str) -> HttpResponse:
     """Run one action; htmx gets the order panel back, a plain form post a redirect (or the page with the error)."""
     orders = _find_orders(request, amazon_order_id)
     if len(orders) > 1:
@@ -264,6 +264,7 @@ def order_action_view(request: HttpRequest, amazon_order_id: str, action: str) -
 
 def _bound_forms(request: HttpRequest, order: Order, action: str) -> dict:
     """The submitted form again, so a refused action keeps what the operator typed."""
+    form: ShipForm | CancelForm | NoteForm
     if action == "ship":
         form = ShipForm(request.POST, order=order)
     elif action == "cancel":
@@ -315,7 +316,7 @@ def _result(request: HttpRequest, title: str, outcomes: list[BulkOutcome]) -> Ht
 
 @login_required
 @require_POST
-def bulk_view(request: HttpRequest) -> HttpResponse:
+def bulk_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The queue's bulk bar: confirm at once; ship, cancel and packing slips open their own page."""
     orders = _selected(request)
     back = _next_url(request)
@@ -333,7 +334,7 @@ def bulk_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def bulk_ship_view(request: HttpRequest) -> HttpResponse:
+def bulk_ship_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """One carrier, one tracking number per order; malformed numbers are shown before anything ships."""
     orders = _selected(request)
     if not orders:
@@ -359,7 +360,7 @@ def bulk_ship_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def bulk_cancel_view(request: HttpRequest) -> HttpResponse:
+def bulk_cancel_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     orders = _selected(request)
     if not orders:
         raise Http404(_("None of the selected orders is in your stores."))

@@ -12,7 +12,7 @@ from .models import Refund, ReturnRequest
 class RefundInline(ReadOnlyTabularInline):
     model = Refund
     fields = ["kind", "amount", "currency", "reason", "refunded_at", "actor"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # names only; the stubs type fields more widely
     fk_name = "return_request"
 
 

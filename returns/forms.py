@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.utils.translation import gettext_lazy as _
 
+from core.models import Store
 from core.selectors import store_list
 
 from .models import Disposition, Refund
@@ -28,12 +31,13 @@ class ReturnFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Order id, SKU, RMA, buyer…"),
                                       "autocomplete": "off"}),
     )
+    store: forms.ModelChoiceField[Store]
     store = forms.ModelChoiceField(label=_("Store"), queryset=None, required=False, to_field_name="code",
                                    empty_label=_("All stores"))
 
-    def __init__(self, *args, user: AbstractBaseUser | AnonymousUser, **kwargs) -> None:
+    def __init__(self, *args, user: User | AnonymousUser, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["store"].queryset = store_list(user=user).order_by("code")
+        cast(forms.ModelChoiceField, self.fields["store"]).queryset = store_list(user=user).order_by("code")
 
     def filters(self) -> ReturnFilters:
         self.is_valid()
@@ -58,6 +62,7 @@ class RejectForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
+        assert data is not None  # Form.clean() returns cleaned_data
         if self.in_policy and not data.get("confirm"):
             raise forms.ValidationError(
                 _("This return is within policy: rejecting it counts against the Return Dissatisfaction Rate. "
@@ -79,6 +84,7 @@ class RefundForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
+        assert data is not None  # Form.clean() returns cleaned_data
         if data.get("kind") == Refund.Kind.PARTIAL and data.get("amount") is None and not self.errors:
             raise forms.ValidationError(_("A partial refund needs an amount greater than zero."))
         return data

@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
@@ -99,7 +99,7 @@ class ReturnFilters:
     q: str = ""
 
 
-def _filtered(*, user: AbstractBaseUser | AnonymousUser, filters: ReturnFilters) -> QuerySet[ReturnRequest]:
+def _filtered(*, user: User | AnonymousUser, filters: ReturnFilters) -> QuerySet[ReturnRequest]:
     qs = scoped(ReturnRequest.objects.all(), user=user)
     if filters.store is not None:
         qs = qs.filter(store=filters.store)
@@ -111,7 +111,7 @@ def _filtered(*, user: AbstractBaseUser | AnonymousUser, filters: ReturnFilters)
     return qs
 
 
-def return_list(*, user: AbstractBaseUser | AnonymousUser, filters: ReturnFilters) -> QuerySet[ReturnRequest]:
+def return_list(*, user: User | AnonymousUser, filters: ReturnFilters) -> QuerySet[ReturnRequest]:
     """The returns of ``filters.tab``: unanswered ones by time left (overdue first), the rest newest first."""
     qs = _filtered(user=user, filters=filters)
     wanted = Tab.q(filters.tab)
@@ -125,13 +125,15 @@ def return_list(*, user: AbstractBaseUser | AnonymousUser, filters: ReturnFilter
         Prefetch("refunds", queryset=Refund.objects.order_by("refunded_at", "id")))
 
 
-def return_tab_counts(*, user: AbstractBaseUser | AnonymousUser, filters: ReturnFilters,
+def return_tab_counts(*, user: User | AnonymousUser, filters: ReturnFilters,
                       now: datetime | None = None) -> dict[str, int]:
     """How many returns each tab holds (and how many unanswered ones are overdue), in one query."""
     now = now or timezone.now()
     counts = {tab: Count("pk", filter=Tab.q(tab)) for tab in Tab.ORDER if tab != Tab.ALL}
     counts[Tab.ALL] = Count("pk")
-    counts["overdue"] = Count("pk", filter=Tab.q(Tab.NEEDS_RESPONSE) & Q(requested_at__lt=now - RESPONSE_WINDOW))
+    needs_response = Tab.q(Tab.NEEDS_RESPONSE)
+    assert needs_response is not None  # a tab of statuses
+    counts["overdue"] = Count("pk", filter=needs_response & Q(requested_at__lt=now - RESPONSE_WINDOW))
     return _filtered(user=user, filters=filters).aggregate(**counts)
 
 
@@ -147,7 +149,7 @@ class SkuReasons:
     reasons: list[tuple[str, str, int, bool]] = field(default_factory=list)  # (code, label, count, fault)
 
 
-def return_reasons_by_sku(*, user: AbstractBaseUser | AnonymousUser, store: Store | None = None,
+def return_reasons_by_sku(*, user: User | AnonymousUser, store: Store | None = None,
                           now: datetime | None = None, window: timedelta = REASONS_WINDOW,
                           top: int = REASONS_TOP) -> list[SkuReasons]:
     """Return requests per reason per SKU over ``window``, the SKUs with most returns first; the seller's own

@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
@@ -33,6 +34,9 @@ from .models import (
     ReturnRequest,
     ReturnStatus,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 #: Order statuses in which units have reached (or are on their way to) the buyer and can come back.
 RETURNABLE_ORDER_STATUSES = frozenset({
@@ -109,8 +113,8 @@ def _respond(return_request: ReturnRequest, at: datetime, update_fields: list[st
         update_fields.append("responded_at")
 
 
-def _event(return_request: ReturnRequest, *, old: str, actor: AbstractBaseUser | None, source: str,
-           at: datetime, note: str = "") -> OrderEvent:
+def _event(return_request: ReturnRequest, *, old: str, actor: User | None, source: str,
+           at: datetime, note: StrOrPromise = "") -> OrderEvent:
     labels = dict(ReturnStatus.choices)
     head = _("Return %(sku)s × %(qty)d: %(old)s → %(new)s") % {
         "sku": return_request.sku, "qty": return_request.quantity,
@@ -150,7 +154,7 @@ def _check_quantity(*, order: Order, sku: str, quantity: int,
 @transaction.atomic
 def return_create(*, order: Order, sku: str, quantity: int = 1, reason: str = ReturnReason.OTHER,
                   buyer_comment: str = "", in_policy: bool = True, requested_at: datetime | None = None,
-                  amazon_rma_id: str = "", merchant_rma_id: str = "", actor: AbstractBaseUser | None = None,
+                  amazon_rma_id: str = "", merchant_rma_id: str = "", actor: User | None = None,
                   source: str = "ui", amazon: AmazonReturnFacts | None = None) -> ReturnRequest:
     """Record a buyer's return request for units of a shipped order that have not already come back."""
     if reason not in ReturnReason.values:
@@ -212,7 +216,7 @@ def return_record_fba(*, order: Order, sku: str, quantity: int, returned_at: dat
 
 @transaction.atomic
 def return_authorize(*, return_request: ReturnRequest, label_provided: bool = False,
-                     merchant_rma_id: str = "", actor: AbstractBaseUser | None = None, source: str = "ui",
+                     merchant_rma_id: str = "", actor: User | None = None, source: str = "ui",
                      at: datetime | None = None, note: str = "") -> ReturnRequest:
     """Accept the return, with or without a prepaid label."""
     return_request = _lock(return_request)
@@ -236,7 +240,7 @@ def return_authorize(*, return_request: ReturnRequest, label_provided: bool = Fa
 
 
 @transaction.atomic
-def return_reject(*, return_request: ReturnRequest, reason: str, actor: AbstractBaseUser | None = None,
+def return_reject(*, return_request: ReturnRequest, reason: str, actor: User | None = None,
                   source: str = "ui", at: datetime | None = None) -> ReturnRejection:
     """Refuse the return, saying why; rejecting one that is within policy counts against the seller."""
     reason = (reason or "").strip()
@@ -266,7 +270,7 @@ def _listing_for(return_request: ReturnRequest) -> Listing | None:
 
 
 @transaction.atomic
-def return_receive(*, return_request: ReturnRequest, disposition: str, actor: AbstractBaseUser | None = None,
+def return_receive(*, return_request: ReturnRequest, disposition: str, actor: User | None = None,
                    source: str = "ui", at: datetime | None = None, note: str = "") -> ReturnRequest:
     """Record the units coming back; sellable ones go back to the listing's available stock."""
     if disposition not in Disposition.values:
@@ -303,7 +307,7 @@ def _item_value(return_request: ReturnRequest) -> Decimal:
 
 @transaction.atomic
 def return_refund(*, return_request: ReturnRequest, kind: str, amount: Decimal | str | None = None,
-                  reason: str = "", actor: AbstractBaseUser | None = None, source: str = "ui",
+                  reason: str = "", actor: User | None = None, source: str = "ui",
                   at: datetime | None = None) -> Refund:
     """Refund the returned units in full, or part of their value; never more than they cost."""
     if kind not in Refund.Kind.values:
@@ -316,6 +320,7 @@ def return_refund(*, return_request: ReturnRequest, kind: str, amount: Decimal |
     old = _transition(return_request, ReturnStatus.REFUNDED, at)
     value = _item_value(return_request)
     item = return_request.order_item
+    assert item is not None  # _item_value refused a return without one
     refunded = (Refund.objects.filter(return_request__order_item=item).aggregate(total=Sum("amount"))["total"]
                 or Decimal("0"))
     left = min(value, item.item_price - refunded)
@@ -353,7 +358,7 @@ def return_refund(*, return_request: ReturnRequest, kind: str, amount: Decimal |
 
 
 @transaction.atomic
-def return_close(*, return_request: ReturnRequest, actor: AbstractBaseUser | None = None, source: str = "ui",
+def return_close(*, return_request: ReturnRequest, actor: User | None = None, source: str = "ui",
                  at: datetime | None = None, note: str = "") -> ReturnRequest:
     """Close the return; closing an unanswered request is also an answer to it."""
     return_request = _lock(return_request)
@@ -369,7 +374,7 @@ def return_close(*, return_request: ReturnRequest, actor: AbstractBaseUser | Non
 
 @transaction.atomic
 def return_record_negative_feedback(*, return_request: ReturnRequest, at: datetime | None = None,
-                                    actor: AbstractBaseUser | None = None,
+                                    actor: User | None = None,
                                     source: str = "ui") -> ReturnRequest:
     """Record that the buyer rated the return experience negatively (it counts in Return Dissatisfaction)."""
     return_request = _lock(return_request)
@@ -386,7 +391,7 @@ def return_record_negative_feedback(*, return_request: ReturnRequest, at: dateti
 
 @transaction.atomic
 def return_offer_replacement(*, return_request: ReturnRequest, note: str = "",
-                             actor: AbstractBaseUser | None = None, source: str = "ui",
+                             actor: User | None = None, source: str = "ui",
                              at: datetime | None = None) -> ReturnRequest:
     """Answer the return with a replacement instead of a refund: note the offer on the order and close it.
 

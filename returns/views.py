@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import ApplicationError
 from core.selectors import scoped
-from core.web import page_number, wants_partial
+from core.web import AuthenticatedHttpRequest, page_number, wants_partial
 from listings.models import Channel
 from listings.selectors import acting_store_ids
 
@@ -41,7 +41,7 @@ from .selectors import (
 
 PAGE_SIZE = 50
 #: The action each status most likely needs next, shown as the primary button.
-PRIMARY_ACTION = {
+PRIMARY_ACTION: dict[str, str] = {
     ReturnStatus.REQUESTED: Action.AUTHORIZE,
     ReturnStatus.AUTHORIZED: Action.RECEIVE,
     ReturnStatus.RECEIVED: Action.REFUND,
@@ -138,7 +138,7 @@ def _perform(action: str, return_request: ReturnRequest, data: dict, actor) -> s
 
 @login_required
 @require_POST
-def return_action_view(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def return_action_view(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in ACTION_FORMS:
         raise Http404(_("No such action."))
     return_request = scoped(ReturnRequest.objects.select_related("order", "store"), user=request.user).filter(
@@ -163,7 +163,7 @@ def return_action_view(request: HttpRequest, pk: int, action: str) -> HttpRespon
             failure = Failure(pk, action, form, error.message)
     else:
         errors = [str(e) for e in form.non_field_errors()]
-        errors += [f"{form.fields[name].label}: {' '.join(errs)}" for name, errs in form.errors.items()
+        errors += [f"{form.fields[name].label}: {' '.join(map(str, errs))}" for name, errs in form.errors.items()
                    if name != "__all__"]
         failure = Failure(pk, action, form, " ".join(errors))
     names = {"sku": return_request.sku, "order": return_request.order.amazon_order_id}

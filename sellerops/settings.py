@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 from celery.schedules import crontab
@@ -383,7 +384,7 @@ SPAPI_CREDENTIALS_KEYS = env.list("SPAPI_CREDENTIALS_KEYS", default=[])
 SPAPI_INITIAL_SYNC_DAYS = env.int("SPAPI_INITIAL_SYNC_DAYS", default=30)
 SPAPI_TIMEOUT_SECONDS = env.int("SPAPI_TIMEOUT_SECONDS", default=30)
 
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},

@@ -43,6 +43,7 @@ class SellerCredentialsForm(forms.ModelForm):
 
     def clean(self) -> dict:
         cleaned = super().clean()
+        assert cleaned is not None  # ModelForm.clean() returns cleaned_data
         for name in _SECRET_FIELDS:
             if not cleaned.get(name):
                 # Left out of cleaned_data, the model keeps the stored value.
@@ -74,9 +75,9 @@ class SellerCredentialsAdmin(StoreManagersOnlyMixin, StoreScopedAdmin):
         return not obj.last_error
 
 
-def _odr_fields(channel: str) -> list[str]:
-    return [f"{channel}_{name}" for name in ("date_from", "date_to", "order_count", "orders_with_defects", "claims",
-                                             "chargebacks", "negative_feedback", "rate", "target_value")]
+def _odr_fields(channel: str) -> tuple[str, ...]:
+    return tuple(f"{channel}_{name}" for name in ("date_from", "date_to", "order_count", "orders_with_defects",
+                                                  "claims", "chargebacks", "negative_feedback", "rate", "target_value"))
 
 
 def _odr_summary(rate, defects, orders) -> str:

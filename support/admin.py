@@ -35,7 +35,7 @@ from .services import message_mark_no_reply_needed
 class MessageInline(ReadOnlyTabularInline):
     model = Message
     fields = ["sent_at", "direction", "sender", "subject", "body", "needs_reply", "replied_at", "author"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # names only; the stubs type fields more widely
 
 
 @admin.register(MessageThread)
@@ -71,7 +71,7 @@ class MessageAdmin(ReadOnlyAdmin):
         done = 0
         for message in queryset.filter(direction=Message.Direction.INBOUND, needs_reply=True):
             try:
-                message_mark_no_reply_needed(message=message, actor=request.user)
+                message_mark_no_reply_needed(message=message, actor=request.user)  # type: ignore[arg-type]  # staff only
             except ApplicationError as error:
                 self.message_user(request, f"{message}: {error.message}", messages.WARNING)
             else:
@@ -177,6 +177,7 @@ class MailboxForm(forms.ModelForm):
 
     def clean(self) -> dict:
         cleaned = super().clean()
+        assert cleaned is not None  # ModelForm.clean() returns cleaned_data
         for side, connection in MAILBOX_CONNECTION_FIELDS.items():
             name, user = f"{side}_password", cleaned.get(f"{side}_user")
             if cleaned.get(name):
@@ -214,7 +215,7 @@ class MailboxAdmin(StoreScopedAdmin):
     ]
 
     def _managed_stores(self, request: HttpRequest) -> QuerySet:
-        return Membership.objects.filter(user=request.user, role__in=allowed_roles("mailbox.manage")).values("store")
+        return Membership.objects.filter(user=request.user, role__in=allowed_roles("mailbox.manage")).values("store")  # type: ignore[misc]  # staff only
 
     def _may_manage(self, request: HttpRequest, obj: Mailbox | None = None) -> bool:
         return has_role(user=request.user, permission="mailbox.manage", store=obj.store_id if obj else None)

@@ -5,12 +5,19 @@ from __future__ import annotations
 import re
 import secrets
 from functools import cache
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from core.models import Store
+
 from .selectors import Assigned, InboxFilters, Tab, inbox_stores, thread_languages
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 TAB_LABELS = {
     Tab.NEEDS_REPLY: _("Needs reply"),
@@ -20,7 +27,7 @@ TAB_LABELS = {
     Tab.ALL: _("All"),
 }
 #: Names of the buyer's languages, in the agent's language.
-LANGUAGE_NAMES = {
+LANGUAGE_NAMES: dict[str, StrOrPromise] = {
     "en": _("English"), "de": _("German"), "fr": _("French"), "it": _("Italian"), "es": _("Spanish"),
     "ja": _("Japanese"), "nl": _("Dutch"), "sv": _("Swedish"), "pl": _("Polish"), "pt": _("Portuguese"),
     "zh": _("Chinese"),
@@ -30,6 +37,7 @@ FILTER_KEYS = ("tab", "store", "language", "assigned")
 
 class InboxFilterForm(forms.Form):
     tab = forms.ChoiceField(choices=list(TAB_LABELS.items()), required=False, widget=forms.HiddenInput)
+    store: forms.ModelChoiceField[Store]
     store = forms.ModelChoiceField(label=_("Store"), queryset=None, required=False, to_field_name="code",
                                    empty_label=_("All stores"))
     language = forms.ChoiceField(label=_("Language"), required=False)
@@ -38,17 +46,17 @@ class InboxFilterForm(forms.Form):
         (Assigned.OTHERS, _("Others'")),
     ])
 
-    def __init__(self, *args, user: AbstractBaseUser, **kwargs) -> None:
+    def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["store"].queryset = inbox_stores(user=user)
+        cast(forms.ModelChoiceField, self.fields["store"]).queryset = inbox_stores(user=user)
 
         @cache
-        def languages() -> list[tuple[str, str]]:
+        def languages() -> list[tuple[str, StrOrPromise]]:
             return [("", _("All languages"))] + [
                 (code, LANGUAGE_NAMES.get(code, code)) for code in thread_languages(user=user)]
 
         # Read only when the select is drawn or a language is asked for: an htmx swap of the list needs neither.
-        self.fields["language"].choices = languages
+        cast(forms.ChoiceField, self.fields["language"]).choices = languages
 
     def filters(self) -> InboxFilters:
         """The filters the valid fields ask for; an invalid field is ignored rather than failing the page."""
@@ -84,7 +92,7 @@ class ReplyForm(forms.Form):
 
     def with_new_key(self) -> ReplyForm:
         """The same text under a new key: sending it then sends a new reply."""
-        data = self.data.copy()
+        data = cast("QueryDict | dict[str, Any]", self.data).copy()
         data["idempotency_key"] = reply_key()
         return ReplyForm(data)
 
@@ -95,9 +103,10 @@ class NoteForm(forms.Form):
 
 
 class AssignForm(forms.Form):
+    assignee: forms.ModelChoiceField[User]
     assignee = forms.ModelChoiceField(label=_("Assign to"), queryset=None, required=False,
                                       empty_label=_("Nobody (shared inbox)"))
 
     def __init__(self, *args, assignees, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = assignees
+        cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = assignees

@@ -63,7 +63,7 @@ def _uidvalidity(client: imaplib.IMAP4, folder: str) -> int | None:
 
 
 def _new_uids(client: imaplib.IMAP4, after: int) -> list[int]:
-    data = _check(*client.uid("SEARCH", None, f"UID {after + 1}:*"), "UID SEARCH")
+    data = _check(*client.uid("SEARCH", None, f"UID {after + 1}:*"), "UID SEARCH")  # type: ignore[arg-type]  # no charset
     # "n:*" always matches the highest UID, even when it is not above n.
     return sorted(uid for uid in (int(x) for x in (data[0] or b"").split()) if uid > after)
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from email.utils import make_msgid
 from functools import partial
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.core.mail.utils import DNS_NAME
 from django.db import transaction
@@ -166,12 +166,12 @@ def _thread_message_ids(thread: MessageThread) -> list[str]:
 
 
 def reply_allowed_numbers(thread: MessageThread) -> tuple[str, ...]:
-    if thread.order_id is None:
+    if thread.order is None:  # no query when order_id is None
         return ()
     return tuple(n for n in thread.order.shipments.values_list("tracking_number", flat=True) if n)
 
 
-def reply_send(*, thread: MessageThread, body: str, author: AbstractBaseUser | None,
+def reply_send(*, thread: MessageThread, body: str, author: User | None,
                sent_at: datetime | None = None, idempotency_key: str = "") -> Message:
     """Check the reply against Amazon's rules, record it, then e-mail it to the buyer's relay address once.
 
@@ -223,7 +223,7 @@ def _reply_message_id(thread: MessageThread, idempotency_key: str, sender: str) 
 
 
 def _reply_deliver(*, reply: Message, mail: OutgoingMail, mailbox: Mailbox | None,
-                   author: AbstractBaseUser | None) -> None:
+                   author: User | None) -> None:
     """After the reply's commit: hand it to the SMTP server, exactly once."""
     try:
         mail_send(mail, mailbox=mailbox)
@@ -234,7 +234,7 @@ def _reply_deliver(*, reply: Message, mail: OutgoingMail, mailbox: Mailbox | Non
 
 
 @transaction.atomic
-def thread_note_add(*, thread: MessageThread, body: str, author: AbstractBaseUser) -> Message:
+def thread_note_add(*, thread: MessageThread, body: str, author: User) -> Message:
     """Add an internal note: seen by agents only, never sent, never an answer to the buyer."""
     body = (body or "").strip()
     if not body:
@@ -247,7 +247,7 @@ def thread_note_add(*, thread: MessageThread, body: str, author: AbstractBaseUse
 
 
 @transaction.atomic
-def thread_mark_no_reply_needed(*, thread: MessageThread, actor: AbstractBaseUser) -> int:
+def thread_mark_no_reply_needed(*, thread: MessageThread, actor: User) -> int:
     """Take every unanswered buyer message of the thread out of the reply queue; returns how many."""
     pending = Message.objects.filter(thread=thread, direction=Message.Direction.INBOUND, needs_reply=True,
                                      replied_at__isnull=True, is_internal_note=False)

@@ -15,7 +15,7 @@ import email.policy
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.message import EmailMessage
+from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
 from html.parser import HTMLParser
 
@@ -206,14 +206,14 @@ def normalize_text(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
-def _part_text(part: EmailMessage) -> str:
+def _part_text(part: Message) -> str:
     payload = part.get_payload(decode=True)
-    if payload is None:
+    if not isinstance(payload, bytes):  # None when it has no payload
         return ""
     return decode_bytes(payload, part.get_content_charset())
 
 
-def _filename(part: EmailMessage) -> str:
+def _filename(part: Message) -> str:
     raw = part.get_param("filename", header="content-disposition") or part.get_param("name")
     if isinstance(raw, tuple):  # RFC 2231: (charset, language, value)
         name = decode_bytes(raw[2].encode("latin-1", errors="replace"), raw[0])
@@ -224,7 +224,7 @@ def _filename(part: EmailMessage) -> str:
     return name[:200]
 
 
-def _walk(message: EmailMessage) -> tuple[list[str], list[str], list[ParsedAttachment]]:
+def _walk(message: Message) -> tuple[list[str], list[str], list[ParsedAttachment]]:
     plains: list[str] = []
     htmls: list[str] = []
     attachments: list[ParsedAttachment] = []
@@ -234,7 +234,8 @@ def _walk(message: EmailMessage) -> tuple[list[str], list[str], list[ParsedAttac
         content_type = part.get_content_type()
         disposition = (part.get_content_disposition() or "").lower()
         if disposition == "attachment" or content_type not in ("text/plain", "text/html"):
-            data = part.get_payload(decode=True) or b""
+            payload = part.get_payload(decode=True)
+            data = payload if isinstance(payload, bytes) else b""
             if content_type == "message/rfc822" and not data:
                 data = part.as_bytes()
             if len(data) <= MAX_ATTACHMENT_BYTES:

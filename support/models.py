@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -388,13 +389,14 @@ class Mailbox(models.Model):
     # --- Passwords bound to their server ---
 
     @classmethod
-    def from_db(cls, db, field_names, values):
+    def from_db(cls, db, field_names, values):  # type: ignore[override]  # Django 5.2's; the stubs add 6.1's fetch_mode
         instance = super().from_db(db, field_names, values)
         instance._remember_stored_passwords()
         return instance
 
-    def refresh_from_db(self, using=None, fields=None, **kwargs) -> None:
-        super().refresh_from_db(using=using, fields=fields, **kwargs)
+    def refresh_from_db(self, using: str | None = None, fields: Iterable[str] | None = None,
+                        from_queryset: models.QuerySet[Mailbox] | None = None) -> None:
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
         self._remember_stored_passwords(fields)
 
     def _remember_stored_passwords(self, fields=None) -> None:

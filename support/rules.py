@@ -116,6 +116,7 @@ def reply_check(body: str, *, allowed_numbers: tuple[str, ...] = ()) -> list[Vio
     """
     text = body or ""
     violations: list[Violation] = []
+    match: re.Match[str] | None
     for match in PLACEHOLDER_RE.finditer(text):
         violations.append(Violation("placeholder", _("The placeholder %(placeholder)s has no value for this "
                                                       "order; replace it before sending.")

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import connection
-from django.db.models import Case, Count, Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, When
+from django.db.models import Case, Count, Exists, F, Min, OrderBy, OuterRef, Prefetch, Q, QuerySet, Subquery, When
 from django.db.models.functions import Left
 
 from core.models import Membership, Store
@@ -99,7 +99,7 @@ class Waiting:
                 if (sent_from is None or sent >= sent_from) and (sent_before is None or sent < sent_before)]
 
 
-def waiting_threads(*, user: AbstractBaseUser, store: Store | None = None) -> Waiting:
+def waiting_threads(*, user: User, store: Store | None = None) -> Waiting:
     """The waiting threads of ``user``'s stores (of ``store`` only, if given), in one query on the partial index."""
     pending = scoped(pending_messages(), user=user)
     if store is not None:
@@ -108,7 +108,7 @@ def waiting_threads(*, user: AbstractBaseUser, store: Store | None = None) -> Wa
     return Waiting(oldest=dict(rows))
 
 
-def _threads(*, user: AbstractBaseUser | AnonymousUser, waiting: list[int] | QuerySet) -> QuerySet[MessageThread]:
+def _threads(*, user: User | AnonymousUser, waiting: list[int] | QuerySet) -> QuerySet[MessageThread]:
     """The user's threads with their reply deadline (``waiting``: the ids of the threads that have one)."""
     oldest_pending = pending_messages().filter(thread=OuterRef("pk")).order_by("sent_at", "id")
     latest = Message.objects.filter(thread=OuterRef("pk"), is_internal_note=False).order_by("-sent_at", "-id")
@@ -122,7 +122,7 @@ def _threads(*, user: AbstractBaseUser | AnonymousUser, waiting: list[int] | Que
     )
 
 
-def _filtered(queryset: QuerySet[MessageThread], *, user: AbstractBaseUser, filters: InboxFilters
+def _filtered(queryset: QuerySet[MessageThread], *, user: User, filters: InboxFilters
               ) -> QuerySet[MessageThread]:
     if filters.store is not None:
         queryset = queryset.filter(store=filters.store)
@@ -154,14 +154,14 @@ def _tab_q(tab: str, now: datetime, waiting: Waiting) -> Q:
     raise ValueError(f"unknown tab {tab!r}")
 
 
-def _inbox(*, user: AbstractBaseUser, filters: InboxFilters, waiting: Waiting | None
+def _inbox(*, user: User, filters: InboxFilters, waiting: Waiting | None
            ) -> tuple[QuerySet[MessageThread], Waiting]:
     if waiting is None:
         waiting = waiting_threads(user=user, store=filters.store)
     return _filtered(_threads(user=user, waiting=waiting.ids()), user=user, filters=filters), waiting
 
 
-def thread_inbox(*, user: AbstractBaseUser, filters: InboxFilters, now: datetime, waiting: Waiting | None = None
+def thread_inbox(*, user: User, filters: InboxFilters, now: datetime, waiting: Waiting | None = None
                  ) -> QuerySet[MessageThread]:
     """Threads of the tab, the least time left first (overdue at the top), then the most recent.
 
@@ -169,6 +169,7 @@ def thread_inbox(*, user: AbstractBaseUser, filters: InboxFilters, now: datetime
     """
     threads, waiting = _inbox(user=user, filters=filters, waiting=waiting)
     queryset = threads.filter(_tab_q(filters.tab, now, waiting))
+    ordering: tuple[str | OrderBy, ...]
     if filters.tab == Tab.ANSWERED:
         # No answered thread waits and each has messages: newest first is the whole order, read from an index.
         ordering = ("-last_message_at", "-id")
@@ -178,7 +179,7 @@ def thread_inbox(*, user: AbstractBaseUser, filters: InboxFilters, now: datetime
     return queryset.select_related("store", "assigned_to").prefetch_related("order").order_by(*ordering)
 
 
-def thread_inbox_counts(*, user: AbstractBaseUser, filters: InboxFilters, now: datetime,
+def thread_inbox_counts(*, user: User, filters: InboxFilters, now: datetime,
                         waiting: Waiting | None = None) -> dict[str, int | None]:
     """How many threads each waiting tab holds under the other filters, in one query over the waiting threads.
 
@@ -207,7 +208,7 @@ _STORE_LANGUAGES_SQL = """
 """
 
 
-def thread_languages(*, user: AbstractBaseUser) -> list[str]:
+def thread_languages(*, user: User) -> list[str]:
     """The languages of the threads of ``user``'s stores, sorted."""
     store_pks = list(store_list(user=user).values_list("pk", flat=True))
     if not store_pks:
@@ -219,7 +220,7 @@ def thread_languages(*, user: AbstractBaseUser) -> list[str]:
         return sorted(language for (language,) in cursor.fetchall())
 
 
-def thread_detail(*, user: AbstractBaseUser, pk: int) -> MessageThread | None:
+def thread_detail(*, user: User, pk: int) -> MessageThread | None:
     """One thread of the user's stores with its conversation and its order's facts, or None."""
     messages = (Message.objects.select_related("author")
                 .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id"))))
@@ -257,7 +258,7 @@ def template_for(*, store: Store, pk: int) -> ReplyTemplate | None:
 # --- Claims and feedback ---
 
 
-def claim_list(*, user: AbstractBaseUser, store: Store | None = None, open_only: bool = False
+def claim_list(*, user: User, store: Store | None = None, open_only: bool = False
                ) -> QuerySet[Claim]:
     """Claims and chargebacks: open ones by response deadline (the nearest first), then the decided, newest first."""
     queryset = scoped(Claim.objects.select_related("store", "order"), user=user)
@@ -279,7 +280,7 @@ class FeedbackRow:
         return bool(self.grounds) and self.feedback.removed_at is None
 
 
-def feedback_list(*, user: AbstractBaseUser, store: Store | None = None, limit: int = 200) -> list[FeedbackRow]:
+def feedback_list(*, user: User, store: Store | None = None, limit: int = 200) -> list[FeedbackRow]:
     """Negative and neutral feedback (1–3 stars), newest first, each with its grounds for removal."""
     queryset = scoped(Feedback.objects.select_related("store", "order"), user=user).filter(rating__lte=3)
     if store is not None:
@@ -291,5 +292,5 @@ def feedback_list(*, user: AbstractBaseUser, store: Store | None = None, limit: 
     ]
 
 
-def inbox_stores(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Store]:
+def inbox_stores(*, user: User | AnonymousUser) -> QuerySet[Store]:
     return store_list(user=user).order_by("code")

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -104,7 +104,7 @@ def _create_message(**fields) -> tuple[Message, bool]:
         return existing, False
 
 
-def _message_event(message: Message, *, actor: AbstractBaseUser | None, source: str) -> None:
+def _message_event(message: Message, *, actor: User | None, source: str) -> None:
     order = message.thread.order
     if order is None:
         return
@@ -194,7 +194,7 @@ class IdempotencyKeyReused(ApplicationError):
 
 
 @transaction.atomic
-def message_reply(*, thread: MessageThread, body: str, author: AbstractBaseUser | None = None,
+def message_reply(*, thread: MessageThread, body: str, author: User | None = None,
                   sent_at: datetime | None = None, subject: str = "", message_id: str = "",
                   source: str = "ui", idempotency_key: str = "", delivery: str = "") -> Message:
     """Send (or record) the seller's reply; it answers every earlier unanswered buyer message in it.
@@ -228,7 +228,7 @@ def message_reply(*, thread: MessageThread, body: str, author: AbstractBaseUser 
     return message
 
 
-def _reply_answers(thread: MessageThread, message: Message, *, author: AbstractBaseUser | None,
+def _reply_answers(thread: MessageThread, message: Message, *, author: User | None,
                    source: str) -> None:
     Message.objects.filter(thread=thread, direction=Message.Direction.INBOUND, kind=Message.Kind.MESSAGE,
                            replied_at__isnull=True, sent_at__lte=message.sent_at).update(replied_at=message.sent_at)
@@ -238,7 +238,7 @@ def _reply_answers(thread: MessageThread, message: Message, *, author: AbstractB
 
 
 @transaction.atomic
-def message_reply_delivered(*, message: Message, author: AbstractBaseUser | None = None,
+def message_reply_delivered(*, message: Message, author: User | None = None,
                             source: str = "mail") -> Message:
     """The SMTP server took the reply: it is sent, and answers the buyer's earlier messages."""
     thread = MessageThread.objects.select_for_update(of=("self",)).select_related("order").get(
@@ -260,7 +260,7 @@ def message_reply_withdraw(*, message: Message) -> None:
 
 
 @transaction.atomic
-def message_mark_no_reply_needed(*, message: Message, actor: AbstractBaseUser | None) -> Message:
+def message_mark_no_reply_needed(*, message: Message, actor: User | None) -> Message:
     """Take a buyer message out of the reply queue (and out of Contact Response Rate): a thank-you, say."""
     message = locked(message)
     if message.direction != Message.Direction.INBOUND:
@@ -276,8 +276,8 @@ def message_mark_no_reply_needed(*, message: Message, actor: AbstractBaseUser | 
 
 
 @transaction.atomic
-def thread_assign(*, thread: MessageThread, assignee: AbstractBaseUser | None,
-                  actor: AbstractBaseUser | None = None) -> MessageThread:
+def thread_assign(*, thread: MessageThread, assignee: User | None,
+                  actor: User | None = None) -> MessageThread:
     """Give the thread to one member of its store, or (``assignee=None``) back to the shared inbox."""
     thread = locked(thread)
     if assignee is not None and not (

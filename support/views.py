@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core.api.permissions import has_role
 from core.errors import ApplicationError
 from core.selectors import scoped
-from core.web import wants_partial
+from core.web import AuthenticatedHttpRequest, wants_partial
 
 from .forms import FILTER_KEYS, LANGUAGE_NAMES, TAB_LABELS, AssignForm, InboxFilterForm, NoteForm, ReplyForm
 from .inbox_services import (
@@ -89,13 +89,13 @@ def _tabs(params: QueryDict, counts: dict[str, int | None], active: str, base_ur
     return tabs
 
 
-def _list_context(request: HttpRequest, now) -> dict:
+def _list_context(request: AuthenticatedHttpRequest, now) -> dict:
     form = InboxFilterForm(request.GET, user=request.user)
     filters = form.filters()
     waiting = waiting_threads(user=request.user, store=filters.store)
     threads = list(thread_inbox(user=request.user, filters=filters, now=now, waiting=waiting)[:LIST_SIZE])
     for thread in threads:
-        thread.window = reply_window(thread.pending_since, now)
+        thread.window = reply_window(thread.pending_since, now)  # type: ignore[attr-defined]  # annotated; set for the row
     counts = thread_inbox_counts(user=request.user, filters=filters, now=now, waiting=waiting)
     params = QueryDict(mutable=True)
     for key in FILTER_KEYS:
@@ -108,7 +108,7 @@ def _list_context(request: HttpRequest, now) -> dict:
         "counts": counts,
         "tabs": _tabs(params, counts, filters.tab, reverse("support:inbox")),
         "filter_query": _filter_query(request.GET),
-        "filter_params": [(key, (request.GET.get(key) or request.POST.get(key))[:40]) for key in FILTER_KEYS
+        "filter_params": [(key, (request.GET.get(key) or request.POST.get(key) or "")[:40]) for key in FILTER_KEYS
                           if request.GET.get(key) or request.POST.get(key)],
         "now": now,
     }
@@ -134,7 +134,7 @@ def _thread_context(request: HttpRequest, thread: MessageThread, now, *, reply_f
         "shipment": shipments[-1] if shipments else None,
         "conversation": conversation,
         "reply_refusal": thread_reply_refusal(thread, conversation),
-        "window": reply_window(thread.pending_since, now),
+        "window": reply_window(thread.pending_since, now),  # type: ignore[attr-defined]  # annotated by thread_detail
         "templates": templates,
         "template_id": template_id,
         "buyer_language": LANGUAGE_NAMES.get(thread.language, thread.language),
@@ -160,7 +160,7 @@ def _template_id(raw: str | None) -> int | None:
 @strict_csp
 @login_required
 @require_GET
-def inbox_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def inbox_view(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
     now = timezone.now()
     context = _list_context(request, now)
     thread = None
@@ -187,7 +187,7 @@ def inbox_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return response
 
 
-def _back_to(request: HttpRequest, thread: MessageThread) -> HttpResponse:
+def _back_to(request: AuthenticatedHttpRequest, thread: MessageThread) -> HttpResponse:
     url = reverse("support:thread", args=[thread.pk]) + _filter_query(request.POST)
     if request.htmx:
         response = HttpResponse(status=204)
@@ -196,7 +196,7 @@ def _back_to(request: HttpRequest, thread: MessageThread) -> HttpResponse:
     return HttpResponseRedirect(url)
 
 
-def _acting_thread(request: HttpRequest, pk: int) -> MessageThread:
+def _acting_thread(request: AuthenticatedHttpRequest, pk: int) -> MessageThread:
     thread = thread_detail(user=request.user, pk=pk)
     if thread is None:
         raise Http404(_("No such thread."))
@@ -205,7 +205,7 @@ def _acting_thread(request: HttpRequest, pk: int) -> MessageThread:
     return thread
 
 
-def _render_reply_box(request: HttpRequest, thread: MessageThread, **kwargs) -> HttpResponse:
+def _render_reply_box(request: AuthenticatedHttpRequest, thread: MessageThread, **kwargs) -> HttpResponse:
     now = timezone.now()
     context = {**_list_context(request, now), **_thread_context(request, thread, now, **kwargs),
                "selected_id": thread.pk}
@@ -218,7 +218,7 @@ def _render_reply_box(request: HttpRequest, thread: MessageThread, **kwargs) -> 
 @strict_csp
 @login_required
 @require_POST
-def reply_view(request: HttpRequest, pk: int) -> HttpResponse:
+def reply_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Check the reply against Amazon's rules (``action=check``) or check and send it."""
     thread = _acting_thread(request, pk)
     form = ReplyForm(request.POST)
@@ -249,7 +249,7 @@ def reply_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _back_to(request, thread)
 
 
-def _simple_action(request: HttpRequest, thread: MessageThread, action: Callable[[], object], done: str
+def _simple_action(request: AuthenticatedHttpRequest, thread: MessageThread, action: Callable[[], object], done: str
                    ) -> HttpResponse:
     try:
         action()
@@ -263,7 +263,7 @@ def _simple_action(request: HttpRequest, thread: MessageThread, action: Callable
 @strict_csp
 @login_required
 @require_POST
-def no_reply_view(request: HttpRequest, pk: int) -> HttpResponse:
+def no_reply_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     thread = _acting_thread(request, pk)
     return _simple_action(request, thread, lambda: thread_mark_no_reply_needed(thread=thread, actor=request.user),
                           _("Marked as needing no reply."))
@@ -272,7 +272,7 @@ def no_reply_view(request: HttpRequest, pk: int) -> HttpResponse:
 @strict_csp
 @login_required
 @require_POST
-def note_view(request: HttpRequest, pk: int) -> HttpResponse:
+def note_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     thread = _acting_thread(request, pk)
     form = NoteForm(request.POST)
     if not form.is_valid():
@@ -286,7 +286,7 @@ def note_view(request: HttpRequest, pk: int) -> HttpResponse:
 @strict_csp
 @login_required
 @require_POST
-def assign_view(request: HttpRequest, pk: int) -> HttpResponse:
+def assign_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     thread = _acting_thread(request, pk)
     assignees = thread_assignees(thread=thread)
     if request.POST.get("assignee") == "me":
@@ -317,7 +317,7 @@ def attachment_view(request: HttpRequest, pk: int) -> FileResponse:
 @strict_csp
 @login_required
 @require_GET
-def claims_view(request: HttpRequest) -> HttpResponse:
+def claims_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     store = inbox_stores(user=request.user).filter(code=request.GET.get("store") or "").first()
     claims = list(claim_list(user=request.user, store=store)[:200])
     now = timezone.now()
@@ -330,7 +330,7 @@ def claims_view(request: HttpRequest) -> HttpResponse:
 @strict_csp
 @login_required
 @require_GET
-def feedback_view(request: HttpRequest) -> HttpResponse:
+def feedback_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     store = inbox_stores(user=request.user).filter(code=request.GET.get("store") or "").first()
     rows = feedback_list(user=request.user, store=store)
     return render(request, "support/feedback.html", {

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
+from django.contrib.auth.models import User
 from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -19,8 +20,16 @@ from core.selectors import scoped
 from .pagination import StoreCursorPagination
 from .permissions import StoreRolePermission, require_role, view_permission
 
+_M = TypeVar("_M", bound=Model)
 
-class StoreScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+
+class AuthenticatedRequest(Request):
+    """The request of a view behind ``IsAuthenticated``: its user has signed in (for the type checker)."""
+
+    user: User
+
+
+class StoreScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[_M]):
     """Rows of the requesting user's stores only: another store's row answers 404, like a missing one.
 
     A subclass names ``permission_resource`` (its key in ``ROLE_PERMISSIONS``), ``ordering`` (unique, for
@@ -37,14 +46,15 @@ class StoreScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     permission_resource: str
     ordering: tuple[str, ...]
     input_serializer_class: type[serializers.Serializer]
+    request: AuthenticatedRequest
 
-    def base_queryset(self) -> QuerySet:
+    def base_queryset(self) -> QuerySet[_M]:
         raise NotImplementedError
 
-    def get_queryset(self) -> QuerySet:
+    def get_queryset(self) -> QuerySet[_M]:
         return scoped(self.base_queryset(), user=self.request.user, store_field=self.store_field)
 
-    def get_object(self) -> Model:
+    def get_object(self) -> _M:
         """The one row the URL names; ``?store=CODE`` tells apart rows with the same key in two stores."""
         lookup_kwarg = self.lookup_url_kwarg or self.lookup_field
         queryset = self.filter_queryset(self.get_queryset())
@@ -72,17 +82,17 @@ class StoreScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         if store is not None:
             require_role(user=self.request.user, permission=view_permission(self), store=store)
 
-    def create(self, request: Request, *args, **kwargs) -> Response:
+    def create(self, request: AuthenticatedRequest, *args, **kwargs) -> Response:
         serializer = self.input_serializer_class(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         self.check_store_role(self.store_of(serializer.validated_data))
         return self.respond(self.perform_service_create(serializer), status=201)
 
-    def perform_service_create(self, serializer: serializers.Serializer) -> Model:
+    def perform_service_create(self, serializer: Any) -> _M:
         """Create the row from ``serializer.validated_data`` through the services; return it."""
         raise NotImplementedError
 
-    def respond(self, instance: Model, *, status: int = 200,
+    def respond(self, instance: Any, *, status: int = 200,
                 serializer_class: type[serializers.Serializer] | None = None) -> Response:
         """Answer with ``instance`` as the output serializer shows it; a 201 carries its URL as Location."""
         serializer = (serializer_class or self.get_serializer_class())(instance,

@@ -24,7 +24,7 @@ class StoreCursorPagination(CursorPagination):
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 500
-    invalid_cursor_message = _("Invalid cursor: follow the next and previous links as given.")
+    invalid_cursor_message = _("Invalid cursor: follow the next and previous links as given.")  # type: ignore[assignment]  # lazy, as DRF's own; the stubs say str
 
     def get_ordering(self, request, queryset, view) -> tuple[str, ...]:
         return tuple(view.ordering)
@@ -38,7 +38,7 @@ class StoreCursorPagination(CursorPagination):
             cursor = super().decode_cursor(request)
         except NotFound:
             raise self._invalid() from None
-        if cursor is not None and cursor.position is not None and not self._position_is_valid(cursor.position):
+        if cursor is not None and cursor.position is not None and not self._position_is_valid(cursor.position):  # type: ignore[arg-type]  # a str; the stubs say int
             raise self._invalid()
         return cursor
 

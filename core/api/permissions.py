@@ -6,7 +6,7 @@ a write that is not listed is refused. Superusers may do everything.
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework.exceptions import PermissionDenied
@@ -23,7 +23,7 @@ __all__ = ["ROLE_PERMISSIONS", "READ_ACTIONS", "StoreRolePermission", "allowed_r
 READ_ACTIONS = frozenset({"list", "retrieve", "metadata"})
 
 
-def require_role(*, user: AbstractBaseUser | AnonymousUser, permission: str, store: Store) -> None:
+def require_role(*, user: User | AnonymousUser, permission: str, store: Store) -> None:
     """Raise a 403 unless ``user``'s role in ``store`` allows ``permission``."""
     if not has_role(user=user, permission=permission, store=store):
         raise PermissionDenied(_("Your role in store %(store)s does not allow this.") % {"store": store.code})

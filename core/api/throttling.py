@@ -23,7 +23,7 @@ class TokenRateThrottle(UserRateThrottle):
     scope = "token"
 
     def get_rate(self) -> str | None:
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)  # type: ignore[return-value]  # "N/period"; the stubs say a number
 
     def allow_request(self, request, view) -> bool:
         if not isinstance(request.auth, Token):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.models import Store
@@ -12,7 +11,7 @@ from core.selectors import store_list
 from core.services import store_create
 
 from .filters import StoreListFilter
-from .mixins import StoreScopedViewSet
+from .mixins import AuthenticatedRequest, StoreScopedViewSet
 from .serializers import ErrorSerializer, StoreInputSerializer, StoreSerializer
 
 
@@ -40,7 +39,7 @@ class StoreViewSet(StoreScopedViewSet):
     def get_queryset(self) -> QuerySet[Store]:
         return store_list(user=self.request.user)
 
-    def create(self, request: Request, *args, **kwargs) -> Response:
+    def create(self, request: AuthenticatedRequest, *args, **kwargs) -> Response:
         data = self.get_input(StoreInputSerializer)
         store = store_create(code=data["code"], name=data["name"], marketplace=data["marketplace"],
                              timezone=data.get("timezone", ""), actor=request.user)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from django import template
-from django.db.models import Model
+from django.db.models import Field, Model
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -76,7 +76,9 @@ def time_left(deadline: datetime | None, now: datetime) -> TimeLeft | None:
 
 @cache
 def _choice_labels(model: type[Model], field_name: str) -> dict:
-    return dict(model._meta.get_field(field_name).flatchoices)
+    field = model._meta.get_field(field_name)
+    assert isinstance(field, Field), field_name  # a field with choices, not a reverse relation
+    return dict(field.flatchoices)
 
 
 @register.filter

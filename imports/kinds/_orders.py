@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db.models import F
 from django.utils.translation import gettext as _
@@ -186,7 +186,7 @@ def orders_bulk_create(ctx: Context, orders: list[NewOrder], *, report: str) -> 
             listing = listings.get(item_data.sku)
             shipped = not item_data.is_canceled and (
                 data.status in SHIPPED_STATUSES or (data.status == S.PARTIALLY_SHIPPED and item_data.shipped))
-            item = {"id": next(item_ids), "store_id": store.pk, "order_id": order_id,
+            item: dict[str, Any] = {"id": next(item_ids), "store_id": store.pk, "order_id": order_id,
                     "listing_id": listing.pk if listing else None, "sku": item_data.sku,
                     "asin": item_data.asin or (listing.asin if listing else ""),
                     "title": item_data.title or (listing.title if listing else ""), "quantity": item_data.quantity,
@@ -214,7 +214,7 @@ def orders_bulk_create(ctx: Context, orders: list[NewOrder], *, report: str) -> 
                 city=order.get("ship_city", ""), postal_code=order.get("ship_postal_code", ""),
                 country=order.get("ship_country", ""), items=flag_items)
         order_rows.append(order)
-        event = {"store_id": store.pk, "order_id": order_id, "actor_id": actor_id, "source": SOURCE,
+        event: dict[str, Any] = {"store_id": store.pk, "order_id": order_id, "actor_id": actor_id, "source": SOURCE,
                  "to_status": data.status}
         if live:
             event.update(kind=OrderEvent.Kind.CREATED, at=data.purchase_date)
@@ -258,7 +258,7 @@ def cancel_requests_record(ctx: Context, *, order: Existing, data: NewOrder) -> 
     """Mark an order we hold that the report says the buyer asked to cancel; True if that is new."""
     from orders.services import order_buyer_cancel_request
 
-    if not data.buyer_cancel_requested:
+    if data.buyer_cancel_requested_at is None:  # not requested
         return False
     instance = Order.objects.get(pk=order.pk)
     if instance.buyer_cancel_requested_at is not None:

@@ -203,6 +203,7 @@ def parse_row(row: Row, cells: Cells, ctx: Context) -> tuple[str, ShipLine] | No
                        % {"shipment": shipment_id, "line": first_any})
     if not cells.ok:
         return None
+    assert purchase_date is not None and shipped_at is not None and quantity is not None  # required: set when cells.ok
     carrier, carrier_name = carrier_from_amazon(v.get("carrier", ""))
     head = None
     if ctx.first_line("order", order_id, line=row.line) is None:
@@ -233,7 +234,7 @@ def _items(ctx: Context, lines: list[ShipLine]) -> list[NewItem] | None:
         if item is None:
             items[line.item_key] = NewItem(line=line.line, sku=line.sku, quantity=line.quantity, title=line.title,
                                            order_item_id=line.order_item_id, currency=line.currency,
-                                           **line.amounts)
+                                           **line.amounts)  # type: ignore[arg-type]  # the amount fields
             continue
         item.quantity += line.quantity
         for name in ITEM_AMOUNTS:

@@ -95,13 +95,14 @@ def parse_row(row: Row, cells: Cells, ctx: Context) -> tuple[str, OrderLine] | N
         line=row.line, sku=sku, quantity=quantity or 0, asin=cells.text("asin", max_length=10),
         title=v.get("title", "")[:500], currency=currency, is_canceled=map_status(item_status, []) == "Canceled",
         buyer_requested_cancel=cells.boolean("buyer_requested_cancel"),
-        **{name: abs(cells.decimal(name)) for name in AMOUNT_COLUMNS},
+        **{name: abs(cells.decimal(name)) for name in AMOUNT_COLUMNS},  # type: ignore[arg-type]  # the amount fields
     )
     is_business = cells.boolean("is_business_order")
     is_prime = cells.boolean("is_prime")
     is_replacement = cells.boolean("is_replacement_order")
     if not cells.ok:
         return None
+    assert purchase_date is not None and channel is not None  # required: set when cells.ok
     item.shipped = item_status.lower().startswith("shipped")
     order = None
     if ctx.first_line("order", order_id, line=row.line) is None:
@@ -134,6 +135,7 @@ def build(groups: list[list[OrderLine]], ctx: Context) -> dict[str, NewOrder]:
     for lines in groups:
         head = lines[0]
         order = head.order
+        assert order is not None  # the order's first line describes it
         order.items = [line.item for line in lines]
         status = map_status(head.status_word, [line.item_status for line in lines])
         if status is None:

@@ -76,6 +76,7 @@ def parse_row(row: Row, cells: Cells, ctx: Context) -> tuple[str, FbaReturnRow] 
     reason_code = cells.text("reason", max_length=64)
     if not cells.ok:
         return None
+    assert quantity is not None and returned_at is not None  # required: set when cells.ok
     # Amazon lists a unit once; the same plate twice is the same return, counted once.
     key = ("lpn", lpn) if lpn else ("return", order_id, sku, returned_at.isoformat())
     first = ctx.first_line(*key, line=row.line)

@@ -56,6 +56,7 @@ def parse_row(row: Row, cells: Cells, ctx: Context) -> tuple[str, FeedbackRow] |
     response = row.values.get("response", "") if cells.has("response") else None
     if not cells.ok:
         return None
+    assert rating is not None and received_at is not None  # required: set when cells.ok
     return order_id, FeedbackRow(line=row.line, order_id=order_id, rating=rating,
                                  comment=row.values.get("comments", ""), response=response or None,
                                  received_at=received_at)

@@ -96,6 +96,7 @@ def parse_row(row: Row, cells: Cells, ctx: Context) -> tuple[str, ReturnRow] | N
     order_amount = _amount(cells, "order_amount")
     if not cells.ok:
         return None
+    assert quantity is not None and requested_at is not None  # required: set when cells.ok
     return order_id, ReturnRow(line=row.line, order_id=order_id, sku=sku, quantity=quantity,
                                reason=return_reason_from_amazon(reason_code), in_policy=in_policy,
                                requested_at=requested_at, amazon_rma_id=rma,

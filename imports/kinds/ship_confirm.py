@@ -82,6 +82,7 @@ def parse_row(row: Row, cells: Cells, ctx: Context) -> tuple[str, ShipRow] | Non
                    _("This shipment line repeats line %(line)d.") % {"line": first})
     if not cells.ok:
         return None
+    assert shipped_at is not None and carrier is not None  # required: set when cells.ok
     return order_id, ShipRow(line=row.line, order_id=order_id, order_item_id=item_id, quantity=quantity,
                              shipped_at=shipped_at, date_only=bool(_DATE_ONLY.match(v["ship_date"])),
                              carrier=carrier, carrier_name=v.get("carrier_name", "")[:80], tracking_number=tracking,
@@ -131,13 +132,14 @@ def apply(rows: list[ShipRow], ctx: Context) -> Counts:
                       % {"id": order_id, "status": order.get_status_display()})
             _plan_blocked(ctx, group)
             continue
-        quantities: dict[int, int] | None = {}
+        by_item: dict[int, int] = {}
+        quantities: dict[int, int] | None = by_item  # None: every unit still owed
         for row in group:
             if not row.order_item_id:
                 quantities = None
                 break
             item = next(i for i in order.items.all() if i.order_item_id == row.order_item_id)
-            quantities[item.pk] = quantities.get(item.pk, 0) + (row.quantity or item.quantity_owed)
+            by_item[item.pk] = by_item.get(item.pk, 0) + (row.quantity or item.quantity_owed)
         shipped_at = first.shipped_at
         if first.date_only:
             # A bare date says the day, not the hour: the parcel left that day, after the order was placed.

@@ -120,11 +120,12 @@ def parse_row(row: Row, cells: Cells, ctx: Context) -> tuple[str, OrderLine] | N
     item = NewItem(line=row.line, sku=sku, quantity=quantity or 1, title=v.get("title", "")[:500],
                    order_item_id=item_id, currency=currency,
                    buyer_requested_cancel=cells.boolean("buyer_requested_cancel"),
-                   **{name: abs(cells.decimal(name)) for name in AMOUNT_COLUMNS})
+                   **{name: abs(cells.decimal(name)) for name in AMOUNT_COLUMNS})  # type: ignore[arg-type]  # amounts
     is_business, is_prime = cells.boolean("is_business_order"), cells.boolean("is_prime")
     is_replacement = cells.boolean("is_replacement_order")
     if not cells.ok:
         return None
+    assert purchase_date is not None  # required: set when cells.ok
     order = None
     if ctx.first_line("order", order_id, line=row.line) is None:
         line2 = ", ".join(p for p in (v.get("ship_line2", ""), v.get("ship_line3", "")) if p)
@@ -157,6 +158,7 @@ def build(groups: list[list[OrderLine]], ctx: Context) -> dict[str, NewOrder]:
     orders: dict[str, NewOrder] = {}
     for lines in groups:
         order = lines[0].order
+        assert order is not None  # the order's first line describes it
         order.items = [line.item for line in lines]
         order_take_line_facts(order, lines)
         if order_total_fits(ctx, order):

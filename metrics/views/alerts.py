@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import ApplicationError
-from core.web import page_number
+from core.web import AuthenticatedHttpRequest, page_number
 
 from ..alerts import (
     alert_rule_create,
@@ -56,7 +56,7 @@ def _rule_row(rule: AlertRule) -> dict:
     }
 
 
-def _save(request: HttpRequest, form: AlertRuleForm, rule: AlertRule | None) -> AlertRule | None:
+def _save(request: AuthenticatedHttpRequest, form: AlertRuleForm, rule: AlertRule | None) -> AlertRule | None:
     if not form.is_valid():
         return None
     try:
@@ -70,7 +70,7 @@ def _save(request: HttpRequest, form: AlertRuleForm, rule: AlertRule | None) -> 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def alert_list_view(request: HttpRequest) -> HttpResponse:
+def alert_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_alert_role(request)
     form = AlertRuleForm(request.POST or None, user=request.user)
     if request.method == "POST" and _save(request, form, None):
@@ -83,7 +83,7 @@ def alert_list_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def alert_edit_view(request: HttpRequest, rule_id: int) -> HttpResponse:
+def alert_edit_view(request: AuthenticatedHttpRequest, rule_id: int) -> HttpResponse:
     _require_alert_role(request)
     rule = get_object_or_404(AlertRule.objects.prefetch_related("recipients"), pk=rule_id, owner=request.user)
     form = AlertRuleForm(request.POST or None, user=request.user, rule=rule)
@@ -96,7 +96,7 @@ def alert_edit_view(request: HttpRequest, rule_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def alert_delete_view(request: HttpRequest, rule_id: int) -> HttpResponse:
+def alert_delete_view(request: AuthenticatedHttpRequest, rule_id: int) -> HttpResponse:
     _require_alert_role(request)
     rule = get_object_or_404(AlertRule, pk=rule_id, owner=request.user)
     alert_rule_delete(rule=rule, actor=request.user)
@@ -106,7 +106,7 @@ def alert_delete_view(request: HttpRequest, rule_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET"])
-def notifications_view(request: HttpRequest) -> HttpResponse:
+def notifications_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = page_number(request.GET.get("page"))
     offset = (page - 1) * NOTIFICATION_PAGE_SIZE
     rows = list(notification_list(user=request.user)[offset:offset + NOTIFICATION_PAGE_SIZE + 1])
@@ -126,7 +126,7 @@ def notifications_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def notification_read_view(request: HttpRequest, notification_id: int) -> HttpResponse:
+def notification_read_view(request: AuthenticatedHttpRequest, notification_id: int) -> HttpResponse:
     get_object_or_404(Notification, pk=notification_id, user=request.user)
     notification_mark_read(user=request.user, at=timezone.now(), notification_id=notification_id)
     return redirect("metrics:notifications")
@@ -134,7 +134,7 @@ def notification_read_view(request: HttpRequest, notification_id: int) -> HttpRe
 
 @login_required
 @require_POST
-def notifications_read_all_view(request: HttpRequest) -> HttpResponse:
+def notifications_read_all_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     count = notification_mark_read(user=request.user, at=timezone.now())
     if count:
         messages.success(request, _("All notifications marked as read."))

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import F
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.selectors import store_list
 from core.templatetags.sellerops_tags import duration, store_time
-from core.web import page_number
+from core.web import AuthenticatedHttpRequest, page_number
 
 from ..alerts import rate_percent, reported_results_q, result_title, target_text
 from ..definitions import DEFINITIONS, MetricKey
@@ -52,7 +52,7 @@ def _query(**params: str | int | None) -> str:
 
 @login_required
 @require_GET
-def breach_list_view(request: HttpRequest) -> HttpResponse:
+def breach_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     stores = list(store_list(user=request.user).order_by("code"))
     code = request.GET.get("store") or ""
     state = request.GET.get("state") if request.GET.get("state") in STATES else "all"
@@ -88,7 +88,7 @@ def breach_list_view(request: HttpRequest) -> HttpResponse:
     return render_page(request, "metrics/breaches.html", "breach-table", context)
 
 
-def _breach_for(request: HttpRequest, breach_id: int) -> Breach:
+def _breach_for(request: AuthenticatedHttpRequest, breach_id: int) -> Breach:
     return get_object_or_404(breach_list(user=request.user), pk=breach_id)
 
 
@@ -101,7 +101,7 @@ def _cause(breach: Breach) -> RootCause:
 
 @login_required
 @require_GET
-def breach_detail_view(request: HttpRequest, breach_id: int) -> HttpResponse:
+def breach_detail_view(request: AuthenticatedHttpRequest, breach_id: int) -> HttpResponse:
     breach = _breach_for(request, breach_id)
     cause = _cause(breach)
     result, store = cause.result, breach.store
@@ -137,7 +137,7 @@ def breach_detail_view(request: HttpRequest, breach_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def breach_plan_view(request: HttpRequest, breach_id: int) -> HttpResponse:
+def breach_plan_view(request: AuthenticatedHttpRequest, breach_id: int) -> HttpResponse:
     """The plan of action as a .txt file: the draft (GET), or the text as the manager edited it (POST)."""
     breach = _breach_for(request, breach_id)
     if request.method == "POST":

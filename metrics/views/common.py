@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
@@ -19,6 +20,9 @@ from core.web import wants_partial
 from ..definitions import DEFINITIONS, Direction, MetricDefinition, MetricKey
 from ..engine import Result
 from ..models import Status
+
+if TYPE_CHECKING:
+    pass
 
 PAGE_SIZE = 50
 HISTORY_DAYS = 90

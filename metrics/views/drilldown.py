@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -41,6 +42,9 @@ from .common import (
     window_label,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 K = MetricKey
 
 
@@ -54,8 +58,8 @@ Value = str | datetime | None
 
 @dataclass(frozen=True)
 class Column:
-    label: str
-    get: Callable[[object, datetime], Value]
+    label: StrOrPromise
+    get: Callable[[Any, datetime], Value]
     mono: bool = False
 
 

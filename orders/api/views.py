@@ -6,12 +6,11 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework.decorators import action
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from core.api.exceptions import Conflict
-from core.api.mixins import StoreScopedViewSet
+from core.api.mixins import AuthenticatedRequest, StoreScopedViewSet
 from core.api.serializers import ConflictSerializer, ErrorSerializer
 from core.errors import ApplicationError
 from core.models import Store
@@ -50,7 +49,7 @@ REFUSED = {
                                                                         "store; `url` is the existing order.")},
     ),
 )
-class OrderViewSet(StoreScopedViewSet):
+class OrderViewSet(StoreScopedViewSet[Order]):
     permission_resource = "order"
     serializer_class = OrderSerializer
     input_serializer_class = OrderInputSerializer
@@ -93,7 +92,7 @@ class OrderViewSet(StoreScopedViewSet):
         request=OrderCancelInputSerializer, responses={200: OrderSerializer, **REFUSED},
     )
     @action(detail=True, methods=["post"])
-    def cancel(self, request: Request, amazon_order_id: str) -> Response:
+    def cancel(self, request: AuthenticatedRequest, amazon_order_id: str) -> Response:
         order = self.get_object()
         data = self.get_input(OrderCancelInputSerializer)
         order_cancel(order=order, initiator=data["initiator"], reason=data["reason"], at=data.get("at"),
@@ -107,7 +106,7 @@ class OrderViewSet(StoreScopedViewSet):
         request=OrderShipInputSerializer, responses={201: ShipmentSerializer, **REFUSED},
     )
     @action(detail=True, methods=["post"])
-    def ship(self, request: Request, amazon_order_id: str) -> Response:
+    def ship(self, request: AuthenticatedRequest, amazon_order_id: str) -> Response:
         order = self.get_object()
         data = self.get_input(OrderShipInputSerializer)
         shipment = order_ship(order=order, carrier=data["carrier"], carrier_name=data.get("carrier_name", ""),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -25,30 +25,30 @@ from ..services import (
 from .filters import ReturnFilter
 from .serializers import ReturnInputSerializer, ReturnSerializer
 
-Step = Callable[[ReturnRequest, dict[str, Any], AbstractBaseUser], Any]
+Step = Callable[[ReturnRequest, dict[str, Any], User], Any]
 
 
-def _authorize(rr: ReturnRequest, data: dict[str, Any], actor: AbstractBaseUser) -> Any:
+def _authorize(rr: ReturnRequest, data: dict[str, Any], actor: User) -> Any:
     return return_authorize(return_request=rr, label_provided=data["label_provided"], actor=actor, source="api",
                             at=data.get("responded_at"), merchant_rma_id=data.get("merchant_rma_id", ""))
 
 
-def _reject(rr: ReturnRequest, data: dict[str, Any], actor: AbstractBaseUser) -> Any:
+def _reject(rr: ReturnRequest, data: dict[str, Any], actor: User) -> Any:
     return return_reject(return_request=rr, reason=data["rejected_reason"], actor=actor, source="api",
                          at=data.get("responded_at"))
 
 
-def _receive(rr: ReturnRequest, data: dict[str, Any], actor: AbstractBaseUser) -> Any:
+def _receive(rr: ReturnRequest, data: dict[str, Any], actor: User) -> Any:
     return return_receive(return_request=rr, disposition=data["disposition"], actor=actor, source="api",
                           at=data.get("received_at"))
 
 
-def _refund(rr: ReturnRequest, data: dict[str, Any], actor: AbstractBaseUser) -> Any:
+def _refund(rr: ReturnRequest, data: dict[str, Any], actor: User) -> Any:
     return return_refund(return_request=rr, kind=Refund.Kind.FULL, actor=actor, source="api",
                          at=data.get("responded_at"))
 
 
-def _close(rr: ReturnRequest, data: dict[str, Any], actor: AbstractBaseUser) -> Any:
+def _close(rr: ReturnRequest, data: dict[str, Any], actor: User) -> Any:
     return return_close(return_request=rr, actor=actor, source="api", at=data.get("responded_at"))
 
 

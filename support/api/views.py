@@ -9,12 +9,11 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework.exceptions import ValidationError
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from core.api.exceptions import Conflict
-from core.api.mixins import StoreScopedViewSet
+from core.api.mixins import AuthenticatedRequest, StoreScopedViewSet
 from core.api.serializers import ConflictSerializer, ErrorSerializer
 
 from ..models import CLAIM_STATUS_TIME_FIELD, Claim, Feedback, Message
@@ -166,7 +165,7 @@ class MessageViewSet(StoreScopedViewSet):
                                                       "is stored once per message_id.")})
         return key
 
-    def create(self, request: Request, *args, **kwargs) -> Response:
+    def create(self, request: AuthenticatedRequest, *args, **kwargs) -> Response:
         self.replayed = False
         response = super().create(request, *args, **kwargs)
         if self.replayed:

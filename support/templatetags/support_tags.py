@@ -45,7 +45,7 @@ def notice_summary(message: Message) -> str:
                  "changed.") % values
     if outcome == o.REFUSED:
         return _("Amazon: %(kind)s for order %(order)s — not recorded: %(reason)s") % values
-    texts = {
+    texts: dict[str, str] = {
         o.ORDER_MARKED: _("Amazon: the buyer asked to cancel order %(order)s — marked on the order."),
         o.ORDER_ALREADY_MARKED: _("Amazon: the buyer asked to cancel order %(order)s — the order already "
                                   "carried this mark."),

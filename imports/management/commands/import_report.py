@@ -68,9 +68,9 @@ class Command(BaseCommand):
             self.stdout.write(_("warning: %(where)s%(message)s")
                               % {"where": self._where(warning), "message": warning["message"]})
         if result.errors:
-            for error in result.errors:
+            for problem in result.errors:
                 self.stderr.write(_("error: %(where)s%(message)s")
-                                  % {"where": self._where(error), "message": error["message"]})
+                                  % {"where": self._where(problem), "message": problem["message"]})
             if result.error_count > len(result.errors):
                 self.stderr.write(_("… and %(count)d more.") % {"count": result.error_count - len(result.errors)})
             raise CommandError(_("%(count)d error(s); nothing was imported.") % {"count": result.error_count},

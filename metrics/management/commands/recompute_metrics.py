@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.dateparse import parse_datetime
@@ -31,7 +32,7 @@ class Command(BaseCommand):
             stores = Store.objects.filter(code=store)
             if not stores.exists():
                 raise CommandError(f"No store with code {store!r}.")
-        rows = []
+        rows: list[dict[str, Any]] = []
         for each in stores:
             for r in metrics_recompute(store=each, as_of=instant):
                 rows.append({"store": each.code, "metric": r.metric, "channel": r.channel,
