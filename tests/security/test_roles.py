@@ -109,7 +109,8 @@ def test_only_store_admins_create_stores_through_the_api(store, role, allowed):
 
 def staff_with_every_model_permission(store: Store, role: str):
     user = member(store, role, is_staff=True)
-    user.user_permissions.set(Permission.objects.filter(content_type__app_label="sellerops"))
+    # The core's models and the SP-API credentials (app spapi since it left the core).
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label__in=["sellerops", "spapi"]))
     return user
 
 
