@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import ApplicationError
-from core.permissions import has_role, user_permissions
+from core.permissions import request_grants, user_permissions
 from core.web import page_number, query_string, refused_filters, refused_filters_response, wants_partial
 from fulfillment.tracking import tracking_url, tracking_validate
 
@@ -51,6 +51,8 @@ from .selectors import (
 from .services import order_add_note, order_cancel, order_confirm, order_pack, order_ship
 
 PAGE_SIZE = 50
+#: The queue's bulk actions that write, each offered to whoever holds ``order.<action>`` in one of their stores.
+BULK_ACTIONS = ("confirm", "ship", "cancel")
 
 
 @login_required
@@ -74,9 +76,13 @@ def order_list_view(request: HttpRequest) -> HttpResponse:
          "url": query_string(params, tab=key)}
         for key in Tab.ORDER
     ]
+    grants = request_grants(request)
+    bulk = {action: grants.can(f"order.{action}") for action in BULK_ACTIONS}
     context = {
         "form": form,
-        "can_act": has_role(user=request.user, permission="order.confirm"),
+        "can_act": any(bulk.values()),
+        "can_bulk": bulk,
+        "can_import": grants.can("import.upload"),
         "filters": filters,
         "orders": orders,
         "tabs": tabs,
