@@ -21,8 +21,8 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from core.api.permissions import has_role
 from core.errors import ApplicationError
+from core.permissions import request_grants
 from core.selectors import scoped
 from core.web import wants_partial
 
@@ -73,8 +73,14 @@ def strict_csp(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
     return wrapped
 
 
-def _may_act(request: HttpRequest, thread_store_id: int) -> bool:
-    return has_role(user=request.user, permission="message.create", store=thread_store_id)
+#: What the inbox offers on a thread, each checked against ``core.permissions``.
+THREAD_ACTIONS = {"reply": "message.reply", "no_reply": "thread.no_reply", "note": "thread.note",
+                  "assign": "thread.assign"}
+
+
+def _thread_can(request: HttpRequest, thread: MessageThread) -> dict[str, bool]:
+    grants = request_grants(request)
+    return {action: grants.can(permission, thread.store_id) for action, permission in THREAD_ACTIONS.items()}
 
 
 def _filter_query(params: QueryDict) -> str:
@@ -137,6 +143,7 @@ def _thread_context(request: HttpRequest, thread: MessageThread, now, *, reply_f
         reply_form = ReplyForm(initial={"body": initial})
     shipments = list(order.shipments.all()) if order is not None else []
     conversation = list(thread.messages.all())
+    can = _thread_can(request, thread)
     return {
         "thread": thread,
         "order": order,
@@ -154,7 +161,8 @@ def _thread_context(request: HttpRequest, thread: MessageThread, now, *, reply_f
         "violations": violations or [],
         "checked": checked,
         "missing": missing,
-        "may_act": _may_act(request, thread.store_id),
+        "can": can,
+        "may_act": any(can.values()),
         "thread_url": reverse("support:thread", args=[thread.pk]),
     }
 
@@ -205,11 +213,11 @@ def _back_to(request: HttpRequest, thread: MessageThread) -> HttpResponse:
     return HttpResponseRedirect(url)
 
 
-def _acting_thread(request: HttpRequest, pk: int) -> MessageThread:
+def _acting_thread(request: HttpRequest, pk: int, action: str) -> MessageThread:
     thread = thread_detail(user=request.user, pk=pk)
     if thread is None:
         raise Http404(_("No such thread."))
-    if not _may_act(request, thread.store_id):
+    if not _thread_can(request, thread)[action]:
         raise PermissionDenied(_("Your role in this store does not allow answering buyers."))
     return thread
 
@@ -229,7 +237,7 @@ def _render_reply_box(request: HttpRequest, thread: MessageThread, **kwargs) -> 
 @require_POST
 def reply_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Check the reply against Amazon's rules (``action=check``) or check and send it."""
-    thread = _acting_thread(request, pk)
+    thread = _acting_thread(request, pk, "reply")
     form = ReplyForm(request.POST)
     if not form.is_valid():
         return _render_reply_box(request, thread, reply_form=form)
@@ -273,7 +281,7 @@ def _simple_action(request: HttpRequest, thread: MessageThread, action: Callable
 @login_required
 @require_POST
 def no_reply_view(request: HttpRequest, pk: int) -> HttpResponse:
-    thread = _acting_thread(request, pk)
+    thread = _acting_thread(request, pk, "no_reply")
     return _simple_action(request, thread, lambda: thread_mark_no_reply_needed(thread=thread, actor=request.user),
                           _("Marked as needing no reply."))
 
@@ -282,7 +290,7 @@ def no_reply_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def note_view(request: HttpRequest, pk: int) -> HttpResponse:
-    thread = _acting_thread(request, pk)
+    thread = _acting_thread(request, pk, "note")
     form = NoteForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("A note needs some text."))
@@ -296,7 +304,7 @@ def note_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def assign_view(request: HttpRequest, pk: int) -> HttpResponse:
-    thread = _acting_thread(request, pk)
+    thread = _acting_thread(request, pk, "assign")
     assignees = thread_assignees(thread=thread)
     if request.POST.get("assignee") == "me":
         assignee = request.user
@@ -342,8 +350,11 @@ def claims_view(request: HttpRequest) -> HttpResponse:
 def feedback_view(request: HttpRequest) -> HttpResponse:
     store = inbox_stores(user=request.user).filter(code=request.GET.get("store") or "").first()
     rows = feedback_list(user=request.user, store=store)
+    grants = request_grants(request)
     return render(request, "support/feedback.html", {
         "rows": rows, "stores": inbox_stores(user=request.user), "store": store,
+        "removal_store_ids": {row.feedback.store_id for row in rows
+                              if grants.can("feedback.request_removal", row.feedback.store_id)},
         "removable_count": sum(1 for r in rows if r.removable and not r.feedback.removal_requested_at),
     })
 
@@ -353,7 +364,7 @@ def feedback_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def feedback_removal_view(request: HttpRequest, pk: int) -> HttpResponse:
     feedback = get_object_or_404(scoped(Feedback.objects.select_related("order"), user=request.user), pk=pk)
-    if not has_role(user=request.user, permission="feedback.create", store=feedback.store_id):
+    if not request_grants(request).can("feedback.request_removal", feedback.store_id):
         raise PermissionDenied(_("Your role in this store does not allow this."))
     try:
         feedback_request_removal(feedback=feedback)
