@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import ApplicationError
-from core.permissions import request_grants, user_permissions
+from core.permissions import request_grants
 from core.web import page_number, query_string, refused_filters, refused_filters_response, wants_partial
 from fulfillment.tracking import tracking_url, tracking_validate
 
@@ -151,7 +151,8 @@ def _find_orders(request: HttpRequest, amazon_order_id: str) -> list[Order]:
 def _detail_context(request: HttpRequest, order: Order, *, forms: dict | None = None, error: str = "",
                     done: str = "") -> dict:
     now = timezone.now()
-    permissions = user_permissions(user=request.user, store=order.store)
+    grants = request_grants(request)
+    permitted = {action for action in ACTIONS if grants.can(f"order.{action}", order.store_id)}
     available = _available(order)
     forms = forms or {}
     return {
@@ -162,8 +163,8 @@ def _detail_context(request: HttpRequest, order: Order, *, forms: dict | None = 
             {"shipment": s, "url": tracking_url(carrier=s.carrier, number=s.tracking_number), "items": s.items.all()}
             for s in order.shipments.all()
         ],
-        "can": {action: action in available and f"order.{action}" in permissions for action in ACTIONS},
-        "read_only": not any(f"order.{action}" in permissions for action in ACTIONS),
+        "can": {action: action in available and action in permitted for action in ACTIONS},
+        "read_only": not permitted,
         "ship_form": forms.get("ship") or ShipForm(order=order, initial={"shipped_at": timezone.localtime(now)}),
         "cancel_form": forms.get("cancel") or CancelForm(initial=cancel_form_initial(order)),
         "note_form": forms.get("note") or NoteForm(),
@@ -254,7 +255,7 @@ def order_action_view(request: HttpRequest, amazon_order_id: str, action: str) -
         return HttpResponse(_("Order %(id)s exists in several of your stores: name one with ?store=.")
                             % {"id": amazon_order_id}, status=400)
     order = orders[0]
-    if f"order.{action}" not in user_permissions(user=request.user, store=order.store):
+    if not request_grants(request).can(f"order.{action}", order.store_id):
         raise PermissionDenied(_("Your role in store %(store)s does not allow this.") % {"store": order.store.code})
     try:
         done, forms = HANDLERS[action](request, order)
