@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, QuerySet
 
-from .models import Membership, Role, Store
+from .models import Membership, Store
 
 
 def store_list(*, user: User | AnonymousUser) -> QuerySet[Store]:
@@ -31,12 +31,6 @@ def colleague_list(*, user: User | AnonymousUser) -> QuerySet:
         return users
     members = Membership.objects.filter(store__in=store_ids(user=user)).values("user")
     return users.filter(Q(pk=user.pk) | Q(pk__in=members))
-
-
-def user_roles(*, user: User, store: Store) -> set[str]:
-    if user.is_superuser:
-        return set(Role.values)
-    return set(Membership.objects.filter(user=user, store=store).values_list("role", flat=True))
 
 
 def scoped(queryset: QuerySet, *, user: User | AnonymousUser, store_field: str = "store") -> QuerySet:

@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import ApplicationError
-from core.selectors import store_list
+from core.permissions import permitted_stores, request_grants
 from core.web import AuthenticatedHttpRequest, wants_partial
-from listings.selectors import acting_store_ids, listing_rows
+from listings.selectors import listing_rows
 
 from .forms import InboundFilterForm, InboundPlanForm, InboundShipForm, received_quantities
 from .inbound import InboundLine, inbound_create, inbound_receive, inbound_set_status
@@ -37,7 +37,7 @@ def inbound_list_view(request: HttpRequest) -> HttpResponse:
         "form": form,
         "shipments": shipments[:PAGE_SIZE],
         "more": len(shipments) > PAGE_SIZE,
-        "can_plan": bool(acting_store_ids(user=request.user)),
+        "can_plan": request_grants(request).can("inbound.create"),
     }
     template = "fulfillment/inbound_list.html"
     if wants_partial(request):
@@ -47,14 +47,10 @@ def inbound_list_view(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _acting_stores(request: HttpRequest):
-    return store_list(user=request.user).filter(pk__in=acting_store_ids(user=request.user)).order_by("code")
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
-def inbound_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
-    stores = _acting_stores(request)
+def inbound_create_view(request: HttpRequest) -> HttpResponse:
+    stores = permitted_stores(user=request.user, permission="inbound.create").order_by("code")
     if not stores.exists():
         raise PermissionDenied(_("Your role does not allow planning shipments."))
     data = request.POST if request.method == "POST" else request.GET
@@ -99,15 +95,23 @@ def _get(request: HttpRequest, pk: int) -> InboundShipment:
 def _detail_context(request: HttpRequest, inbound: InboundShipment, **extra) -> dict:
     items = list(inbound.items.all())
     allowed = INBOUND_TRANSITIONS.get(inbound.status, set())
+    grants = request_grants(request)
+
+    def may(action: str) -> bool:
+        return grants.can(f"inbound.{action}", inbound.store_id)
+
+    can = {
+        "can_ship": InboundStatus.SHIPPED in allowed and may("ship"),
+        "can_receive": inbound.status in (InboundStatus.SHIPPED, InboundStatus.RECEIVING) and may("receive"),
+        "can_close": InboundStatus.CLOSED in allowed and may("close"),
+        "can_cancel": InboundStatus.CANCELLED in allowed and may("cancel"),
+    }
     context = {
         "inbound": inbound,
         "items": items,
         "summary": inbound_summary(items),
-        "can_act": inbound.store_id in acting_store_ids(user=request.user),
-        "can_ship": InboundStatus.SHIPPED in allowed,
-        "can_receive": inbound.status in (InboundStatus.SHIPPED, InboundStatus.RECEIVING),
-        "can_close": InboundStatus.CLOSED in allowed,
-        "can_cancel": InboundStatus.CANCELLED in allowed,
+        "can_act": any(can.values()),
+        **can,
         "ship_form": InboundShipForm(),
         "error": "",
         "done": "",
@@ -136,17 +140,17 @@ def _answer(request: AuthenticatedHttpRequest, pk: int, *, error: str = "", done
     return render(request, "fulfillment/inbound_detail.html", context, status=400)
 
 
-def _for_action(request: HttpRequest, pk: int) -> InboundShipment:
+def _for_action(request: HttpRequest, pk: int, action: str) -> InboundShipment:
     inbound = _get(request, pk)
-    if inbound.store_id not in acting_store_ids(user=request.user):
+    if not request_grants(request).can(f"inbound.{action}", inbound.store_id):
         raise PermissionDenied(_("Your role in store %(store)s does not allow this.") % {"store": inbound.store.code})
     return inbound
 
 
 @login_required
 @require_POST
-def inbound_ship_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    inbound = _for_action(request, pk)
+def inbound_ship_view(request: HttpRequest, pk: int) -> HttpResponse:
+    inbound = _for_action(request, pk, "ship")
     form = InboundShipForm(request.POST)
     if not form.is_valid():
         return _answer(request, pk, error=_("Give the carrier and the tracking number of the shipment."),
@@ -161,8 +165,8 @@ def inbound_ship_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 
 @login_required
 @require_POST
-def inbound_receive_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    inbound = _for_action(request, pk)
+def inbound_receive_view(request: HttpRequest, pk: int) -> HttpResponse:
+    inbound = _for_action(request, pk, "receive")
     quantities, errors = received_quantities(request.POST, list(inbound.items.all()))
     if errors:
         return _answer(request, pk, error=" ".join(errors))
@@ -189,8 +193,8 @@ def _get_items(inbound: InboundShipment):
 
 @login_required
 @require_POST
-def inbound_close_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    inbound = _for_action(request, pk)
+def inbound_close_view(request: HttpRequest, pk: int) -> HttpResponse:
+    inbound = _for_action(request, pk, "close")
     try:
         inbound_set_status(inbound=inbound, status=InboundStatus.CLOSED, actor=request.user)
     except ApplicationError as error:
@@ -200,8 +204,8 @@ def inbound_close_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
 
 @login_required
 @require_POST
-def inbound_cancel_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    inbound = _for_action(request, pk)
+def inbound_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+    inbound = _for_action(request, pk, "cancel")
     try:
         inbound_set_status(inbound=inbound, status=InboundStatus.CANCELLED, actor=request.user)
     except ApplicationError as error:

@@ -9,18 +9,16 @@ from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from core.models import Membership, Store
+from core.models import Store
+from core.permissions import permitted_stores
 
 from .parsers import ENCODINGS
-from .services import IMPORT_ROLES, MAX_UPLOAD_BYTES, import_kind_choices
+from .services import MAX_UPLOAD_BYTES, import_kind_choices
 
 
 def importable_stores(*, user: User) -> QuerySet[Store]:
-    """The stores ``user`` may import into: those where they are an operator or an admin."""
-    if user.is_superuser:
-        return Store.objects.order_by("code")
-    ids = Membership.objects.filter(user=user, role__in=IMPORT_ROLES).values("store_id")
-    return Store.objects.filter(pk__in=ids).order_by("code")
+    """The stores ``user`` may import into (``import.upload``)."""
+    return permitted_stores(user=user, permission="import.upload").order_by("code")
 
 
 class ImportForm(forms.Form):

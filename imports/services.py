@@ -28,8 +28,8 @@ from django.utils.translation import gettext as _
 from core.background import IMPORT_RUN_TASK, deferred_task_done, task_enqueue_or_defer
 from core.database import DATABASE_ERRORS
 from core.errors import ApplicationError
-from core.models import Role, Store
-from core.selectors import user_roles
+from core.models import Store
+from core.permissions import user_can
 from imports.models import ImportJob, ImportPreviewLine
 
 from .base import ImportResult
@@ -41,8 +41,6 @@ from .preview import preview_save
 __all__ = ["KINDS", "import_file"]  # import_file is looked up here at call time, so tests may replace it
 logger = logging.getLogger(__name__)
 
-#: Roles that may import files into a store.
-IMPORT_ROLES = frozenset({Role.OPERATOR, Role.ADMIN})
 #: Uploads larger than this are refused (a year of All Orders lines for a busy store fits easily).
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 #: How many stored errors a run keeps; the count says how many there were in all.
@@ -55,8 +53,9 @@ _WATCHED = (ImportJob.Status.RUNNING, ImportJob.Status.PREVIEW)
 # --- Creating, confirming ---
 
 
-def import_check_role(*, user: User, store: Store) -> None:
-    if not user_roles(user=user, store=store) & IMPORT_ROLES:
+def import_check_role(*, user: User, store: Store, permission: str) -> None:
+    """Refuse unless ``user``'s role in ``store`` allows ``permission`` (``import.upload`` or ``import.confirm``)."""
+    if not user_can(user=user, store=store, permission=permission):
         raise ApplicationError(_("Only an operator or an admin of %(store)s can import files into it.")
                                % {"store": store.code})
 
@@ -79,7 +78,7 @@ def import_job_create(*, store: Store, kind: str, upload: UploadedFile, actor: U
     An empty ``kind`` is detected from the file's header. A previewed job waits in the Preview status, its dry
     run done by a worker, until ``import_job_confirm`` queues it.
     """
-    import_check_role(user=actor, store=store)
+    import_check_role(user=actor, store=store, permission="import.upload")
     if kind and kind not in KINDS:
         raise ApplicationError(_("Unknown report kind %(kind)s.") % {"kind": kind})
     if encoding:
@@ -111,7 +110,7 @@ def import_job_confirm(*, job: ImportJob, actor: User) -> ImportJob:
 
     The import itself checks every line again and writes nothing if an order changed since the preview.
     """
-    import_check_role(user=actor, store=job.store)
+    import_check_role(user=actor, store=job.store, permission="import.confirm")
     job = ImportJob.objects.select_for_update(of=("self",)).select_related("store", "created_by").get(pk=job.pk)
     if job.status != ImportJob.Status.PREVIEW:
         raise ApplicationError(_("This file has already been confirmed."))

@@ -13,12 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import ApplicationError
+from core.permissions import user_can
 from core.selectors import scoped
 from core.web import AuthenticatedHttpRequest
 from imports.models import ImportJob
 
 from .detect import ReportNotRecognised
-from .forms import ImportForm, ShipConfirmForm, importable_stores
+from .forms import ImportForm, ShipConfirmForm
 from .preview import ShipConfirmPreview, ship_confirm_preview
 from .services import (
     MAX_REPORTED_ERRORS,
@@ -101,7 +102,8 @@ def _render_preview(request: AuthenticatedHttpRequest, job: ImportJob, *, error:
                     partial: str = "preview-body") -> HttpResponse:
     preview = ship_confirm_preview(job=job, page=request.GET.get("page", 1), outcome=request.GET.get("outcome", ""))
     context = {"job": job, "preview": preview, "error": error, "tabs": _tabs(job, preview), "prev_url": "",
-               "next_url": ""}
+               "next_url": "",
+               "may_confirm": user_can(user=request.user, store=job.store_id, permission="import.confirm")}
     if preview is not None:
         page = preview.page
         if page.has_previous():
@@ -157,8 +159,8 @@ def ship_confirm_confirm_view(request: AuthenticatedHttpRequest, job_id: int) ->
         if job.status != ImportJob.Status.PREVIEW:
             status = 409
         else:
-            may_import = importable_stores(user=request.user).filter(pk=job.store_id).exists()
-            status = 400 if may_import else 403
+            may_confirm = user_can(user=request.user, store=job.store_id, permission="import.confirm")
+            status = 400 if may_confirm else 403
         return _render_preview(request, job, error=error.message, status=status, partial="confirm-actions")
     if not request.htmx:
         return redirect("imports:detail", job_id=job.pk)

@@ -11,7 +11,7 @@ from django.db.models import F, IntegerField, OuterRef, Q, QuerySet, Subquery, S
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from core.models import Membership, Role, Store
+from core.models import Store
 from core.selectors import scoped
 
 from .models import Listing, StockMovement
@@ -21,25 +21,6 @@ from .quality import Problem, check_listing_text
 VELOCITY_DAYS = 30
 #: Days of sales kept in hand beyond the lead time when suggesting a replenishment.
 SAFETY_DAYS = 14
-#: Roles that may change things; every member of a store may read.
-ACTING_ROLES = frozenset({Role.OPERATOR, Role.ADMIN})
-
-
-def acting_store_ids(*, user: User | AnonymousUser) -> set[int]:
-    """The ids of the stores in which ``user`` may act (operators and admins; superusers everywhere)."""
-    if not user.is_authenticated:
-        return set()
-    if user.is_superuser:
-        return set(Store.objects.values_list("id", flat=True))
-    return set(Membership.objects.filter(user=user, role__in=ACTING_ROLES).values_list("store_id", flat=True))
-
-
-def can_act(*, user: User | AnonymousUser, store_id: int) -> bool:
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    return Membership.objects.filter(user=user, store_id=store_id, role__in=ACTING_ROLES).exists()
 
 
 @dataclass(frozen=True)

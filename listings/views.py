@@ -15,19 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import ApplicationError
+from core.permissions import request_grants
 from core.web import AuthenticatedHttpRequest, page_number, wants_partial
 
 from .forms import ListingFilterForm, MainImageForm, StockAdjustForm
 from .models import Listing
 from .quality import Problem, check_image_file, check_listing_text
-from .selectors import (
-    can_act,
-    listing_detail,
-    listing_list,
-    listing_movements,
-    listing_rows,
-    stock_plan,
-)
+from .selectors import listing_detail, listing_list, listing_movements, listing_rows, stock_plan
 from .services import listing_set_main_image, stock_adjust
 
 PAGE_SIZE = 50
@@ -74,12 +68,14 @@ def _image_problems(listing: Listing) -> list[Problem]:
 
 def _detail_context(request: HttpRequest, listing: Listing, **extra) -> dict:
     problems = check_listing_text(listing) + _image_problems(listing)
+    grants = request_grants(request)
     context = {
         "listing": listing,
         "plan": stock_plan(listing, units_sold=listing.units_sold),  # type: ignore[attr-defined]  # annotated by the selector
         "problems": problems,
         "movements": listing_movements(listing=listing),
-        "can_act": can_act(user=request.user, store_id=listing.store_id),
+        "can": {"adjust": grants.can("stock.adjust", listing.store_id),
+                "edit": grants.can("listing.edit", listing.store_id)},
         "adjust_form": StockAdjustForm(),
         "image_form": MainImageForm(),
     }
@@ -96,8 +92,8 @@ def listing_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-def _require_actor(request: HttpRequest, listing: Listing) -> None:
-    if not can_act(user=request.user, store_id=listing.store_id):
+def _require(request: HttpRequest, listing: Listing, permission: str) -> None:
+    if not request_grants(request).can(permission, listing.store_id):
         raise PermissionDenied(_("Your role in store %(store)s does not allow this.") % {"store": listing.store.code})
 
 
@@ -105,7 +101,7 @@ def _require_actor(request: HttpRequest, listing: Listing) -> None:
 @require_POST
 def listing_adjust_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     listing = _get(request, pk)
-    _require_actor(request, listing)
+    _require(request, listing, "stock.adjust")
     form = StockAdjustForm(request.POST)
     saved = False
     if form.is_valid():
@@ -130,7 +126,7 @@ def listing_adjust_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
 @require_POST
 def listing_image_view(request: HttpRequest, pk: int) -> HttpResponse:
     listing = _get(request, pk)
-    _require_actor(request, listing)
+    _require(request, listing, "listing.edit")
     form = MainImageForm(request.POST, request.FILES)
     if form.is_valid():
         listing_set_main_image(listing=listing, image=form.cleaned_data["image"])

@@ -26,7 +26,8 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from core.background import IMPORT_RUN_TASK, METRICS_RECOMPUTE_TASK
 from core.errors import ApplicationError
-from core.models import DeferredTask, Membership, Role, Store
+from core.models import DeferredTask, Membership, Store
+from core.permissions import allowed_roles, has_role, permitted_stores
 from core.selectors import scoped
 from fulfillment.order_facts import OrderFactsDrift
 
@@ -35,10 +36,10 @@ from .engine import Result
 from .models import AlertBand, AlertRule, AlertState, Breach, Notification, Status
 from .selectors import breach_list
 
-#: Roles that may keep alert rules: the people who answer for account health.
-ALERT_ROLES = frozenset({Role.MANAGER, Role.ADMIN})
-LEVELS: dict[str, int] = {Status.NONE: 0, Status.GREEN: 0, Status.AMBER: 1, Status.RED: 2}
-BAND_LEVELS: dict[str, int] = {AlertBand.AMBER: 1, AlertBand.RED: 2}
+#: The permission to keep alert rules, in ``core.permissions``: the people who answer for account health.
+ALERT_PERMISSION = "alert.set"
+LEVELS = {Status.NONE: 0, Status.GREEN: 0, Status.AMBER: 1, Status.RED: 2}
+BAND_LEVELS = {AlertBand.AMBER: 1, AlertBand.RED: 2}
 CHANNEL_NAMES = {"MFN": gettext_lazy("seller-fulfilled"), "AFN": gettext_lazy("Amazon-fulfilled"), "ALL": ""}
 
 
@@ -101,17 +102,13 @@ def notification_message(notification: Notification) -> str:
 
 
 def alert_stores(*, user: User | AnonymousUser) -> QuerySet[Store]:
-    """The stores in which ``user`` may keep alert rules: those where they are a manager or an admin."""
-    if not user.is_authenticated:
-        return Store.objects.none()
-    if user.is_superuser:
-        return Store.objects.all()
-    return Store.objects.filter(memberships__user=user, memberships__role__in=ALERT_ROLES)
+    """The stores in which ``user`` may keep alert rules."""
+    return permitted_stores(user=user, permission=ALERT_PERMISSION)
 
 
 def can_keep_alerts(*, user: User | AnonymousUser) -> bool:
-    return user.is_authenticated and (user.is_superuser or Membership.objects.filter(
-        user=user, role__in=ALERT_ROLES).exists())
+    """Whether ``user`` may keep alert rules in at least one store."""
+    return has_role(user=user, permission=ALERT_PERMISSION)
 
 
 def alert_recipient_choices(*, user: User) -> QuerySet:
@@ -206,7 +203,8 @@ def _rules_for(store: Store) -> list[AlertRule]:
     The role counts per store: an all-store rule of someone who manages one store and is a support agent in
     another watches only the first, and a rule whose owner no longer keeps alerts in its store is silent.
     """
-    keeps_alerts = Membership.objects.filter(user=OuterRef("owner"), store=store, role__in=ALERT_ROLES)
+    keeps_alerts = Membership.objects.filter(user=OuterRef("owner"), store=store,
+                                             role__in=allowed_roles(ALERT_PERMISSION))
     sees_store = Membership.objects.filter(user=OuterRef("pk"), store=store)
     recipients = (get_user_model().objects.filter(is_active=True)
                   .filter(Q(is_superuser=True) | Exists(sees_store)).order_by("pk"))

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import ApplicationError
-from core.permissions import has_role, user_permissions
+from core.permissions import request_grants
 from core.web import AuthenticatedHttpRequest, page_number, refused_filters, refused_filters_response, wants_partial
 from fulfillment.tracking import tracking_url, tracking_validate
 
@@ -51,6 +51,8 @@ from .selectors import (
 from .services import order_add_note, order_cancel, order_confirm, order_pack, order_ship
 
 PAGE_SIZE = 50
+#: The queue's bulk actions that write, each offered to whoever holds ``order.<action>`` in one of their stores.
+BULK_ACTIONS = ("confirm", "ship", "cancel")
 
 
 @login_required
@@ -71,9 +73,13 @@ def order_list_view(request: HttpRequest) -> HttpResponse:
         {"key": key, "label": TAB_LABELS[key], "count": counts.get(key), "active": key == filters.tab}
         for key in Tab.ORDER
     ]
+    grants = request_grants(request)
+    bulk = {action: grants.can(f"order.{action}") for action in BULK_ACTIONS}
     context = {
         "form": form,
-        "can_act": has_role(user=request.user, permission="order.confirm"),
+        "can_act": any(bulk.values()),
+        "can_bulk": bulk,
+        "can_import": grants.can("import.upload"),
         "filters": filters,
         "orders": orders,
         "tabs": tabs,
@@ -141,7 +147,8 @@ def _find_orders(request: HttpRequest, amazon_order_id: str) -> list[Order]:
 def _detail_context(request: HttpRequest, order: Order, *, forms: dict | None = None, error: str = "",
                     done: str = "") -> dict:
     now = timezone.now()
-    permissions = user_permissions(user=request.user, store=order.store)
+    grants = request_grants(request)
+    permitted = {action for action in ACTIONS if grants.can(f"order.{action}", order.store_id)}
     available = _available(order)
     forms = forms or {}
     return {
@@ -152,8 +159,8 @@ def _detail_context(request: HttpRequest, order: Order, *, forms: dict | None = 
             {"shipment": s, "url": tracking_url(carrier=s.carrier, number=s.tracking_number), "items": s.items.all()}
             for s in order.shipments.all()
         ],
-        "can": {action: action in available and f"order.{action}" in permissions for action in ACTIONS},
-        "read_only": not any(f"order.{action}" in permissions for action in ACTIONS),
+        "can": {action: action in available and action in permitted for action in ACTIONS},
+        "read_only": not permitted,
         "ship_form": forms.get("ship") or ShipForm(order=order, initial={"shipped_at": timezone.localtime(now)}),
         "cancel_form": forms.get("cancel") or CancelForm(initial=cancel_form_initial(order)),
         "note_form": forms.get("note") or NoteForm(),
@@ -244,7 +251,7 @@ def order_action_view(request: AuthenticatedHttpRequest, amazon_order_id: str, a
         return HttpResponse(_("Order %(id)s exists in several of your stores: name one with ?store=.")
                             % {"id": amazon_order_id}, status=400)
     order = orders[0]
-    if f"order.{action}" not in user_permissions(user=request.user, store=order.store):
+    if not request_grants(request).can(f"order.{action}", order.store_id):
         raise PermissionDenied(_("Your role in store %(store)s does not allow this.") % {"store": order.store.code})
     try:
         done, forms = HANDLERS[action](request, order)

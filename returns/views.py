@@ -21,10 +21,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import ApplicationError
+from core.permissions import request_grants
 from core.selectors import scoped
 from core.web import AuthenticatedHttpRequest, page_number, wants_partial
 from listings.models import Channel
-from listings.selectors import acting_store_ids
 
 from . import services
 from .forms import ACTION_DONE, ACTION_FORMS, ACTION_LABELS, TAB_LABELS, RejectForm, ReturnFilterForm
@@ -67,13 +67,14 @@ def _context(request: HttpRequest, params: QueryDict, *, failure: Failure | None
     page = page_number(params.get("page"))
     offset = (page - 1) * PAGE_SIZE
     rows = list(return_list(user=request.user, filters=filters)[offset:offset + PAGE_SIZE + 1])
-    acting = acting_store_ids(user=request.user)
+    grants = request_grants(request)
     counts = return_tab_counts(user=request.user, filters=filters, now=now)
     tabs = [{"key": key, "label": TAB_LABELS[key], "count": counts.get(key), "active": key == filters.tab}
             for key in Tab.ORDER]
     returns = []
     for return_request in rows[:PAGE_SIZE]:
-        actions = return_actions(return_request) if return_request.store_id in acting else ()
+        actions = [key for key in return_actions(return_request)
+                   if grants.can(f"return.{key}", return_request.store_id)]
         failed = failure if failure is not None and failure.pk == return_request.pk else None
         returns.append({
             "r": return_request,
@@ -145,7 +146,7 @@ def return_action_view(request: AuthenticatedHttpRequest, pk: int, action: str) 
         pk=pk).first()
     if return_request is None:
         raise Http404(_("No such return."))
-    if return_request.store_id not in acting_store_ids(user=request.user):
+    if not request_grants(request).can(f"return.{action}", return_request.store_id):
         raise PermissionDenied(_("Your role in store %(store)s does not allow this.")
                                % {"store": return_request.store.code})
     form_class = ACTION_FORMS[action]

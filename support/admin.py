@@ -15,8 +15,8 @@ from django.utils.translation import ngettext
 
 from core.admin_kit import ReadOnlyAdmin, ReadOnlyTabularInline, StoreScopedAdmin
 from core.errors import ApplicationError
-from core.models import Membership, Store
-from core.permissions import allowed_roles, has_role
+from core.models import Store
+from core.permissions import has_role, permitted_stores
 from core.selectors import store_ids
 
 from .models import (
@@ -215,7 +215,7 @@ class MailboxAdmin(StoreScopedAdmin):
     ]
 
     def _managed_stores(self, request: HttpRequest) -> QuerySet:
-        return Membership.objects.filter(user=request.user, role__in=allowed_roles("mailbox.manage")).values("store")  # type: ignore[misc]  # staff only
+        return permitted_stores(user=request.user, permission="mailbox.manage")
 
     def _may_manage(self, request: HttpRequest, obj: Mailbox | None = None) -> bool:
         return has_role(user=request.user, permission="mailbox.manage", store=obj.store_id if obj else None)

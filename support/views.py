@@ -22,8 +22,8 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from core.api.permissions import has_role
 from core.errors import ApplicationError
+from core.permissions import request_grants
 from core.selectors import scoped
 from core.web import AuthenticatedHttpRequest, wants_partial
 
@@ -64,8 +64,14 @@ strict_csp = csp({
 })
 
 
-def _may_act(request: HttpRequest, thread_store_id: int) -> bool:
-    return has_role(user=request.user, permission="message.create", store=thread_store_id)
+#: What the inbox offers on a thread, each checked against ``core.permissions``.
+THREAD_ACTIONS = {"reply": "message.reply", "no_reply": "thread.no_reply", "note": "thread.note",
+                  "assign": "thread.assign"}
+
+
+def _thread_can(request: HttpRequest, thread: MessageThread) -> dict[str, bool]:
+    grants = request_grants(request)
+    return {action: grants.can(permission, thread.store_id) for action, permission in THREAD_ACTIONS.items()}
 
 
 def _filter_query(params: QueryDict) -> str:
@@ -128,6 +134,7 @@ def _thread_context(request: HttpRequest, thread: MessageThread, now, *, reply_f
         reply_form = ReplyForm(initial={"body": initial})
     shipments = list(order.shipments.all()) if order is not None else []
     conversation = list(thread.messages.all())
+    can = _thread_can(request, thread)
     return {
         "thread": thread,
         "order": order,
@@ -145,7 +152,8 @@ def _thread_context(request: HttpRequest, thread: MessageThread, now, *, reply_f
         "violations": violations or [],
         "checked": checked,
         "missing": missing,
-        "may_act": _may_act(request, thread.store_id),
+        "can": can,
+        "may_act": any(can.values()),
         "thread_url": reverse("support:thread", args=[thread.pk]),
     }
 
@@ -196,11 +204,11 @@ def _back_to(request: AuthenticatedHttpRequest, thread: MessageThread) -> HttpRe
     return HttpResponseRedirect(url)
 
 
-def _acting_thread(request: AuthenticatedHttpRequest, pk: int) -> MessageThread:
+def _acting_thread(request: HttpRequest, pk: int, action: str) -> MessageThread:
     thread = thread_detail(user=request.user, pk=pk)
     if thread is None:
         raise Http404(_("No such thread."))
-    if not _may_act(request, thread.store_id):
+    if not _thread_can(request, thread)[action]:
         raise PermissionDenied(_("Your role in this store does not allow answering buyers."))
     return thread
 
@@ -220,7 +228,7 @@ def _render_reply_box(request: AuthenticatedHttpRequest, thread: MessageThread, 
 @require_POST
 def reply_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Check the reply against Amazon's rules (``action=check``) or check and send it."""
-    thread = _acting_thread(request, pk)
+    thread = _acting_thread(request, pk, "reply")
     form = ReplyForm(request.POST)
     if not form.is_valid():
         return _render_reply_box(request, thread, reply_form=form)
@@ -263,8 +271,8 @@ def _simple_action(request: AuthenticatedHttpRequest, thread: MessageThread, act
 @strict_csp
 @login_required
 @require_POST
-def no_reply_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    thread = _acting_thread(request, pk)
+def no_reply_view(request: HttpRequest, pk: int) -> HttpResponse:
+    thread = _acting_thread(request, pk, "no_reply")
     return _simple_action(request, thread, lambda: thread_mark_no_reply_needed(thread=thread, actor=request.user),
                           _("Marked as needing no reply."))
 
@@ -272,8 +280,8 @@ def no_reply_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @strict_csp
 @login_required
 @require_POST
-def note_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    thread = _acting_thread(request, pk)
+def note_view(request: HttpRequest, pk: int) -> HttpResponse:
+    thread = _acting_thread(request, pk, "note")
     form = NoteForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("A note needs some text."))
@@ -286,8 +294,8 @@ def note_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @strict_csp
 @login_required
 @require_POST
-def assign_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    thread = _acting_thread(request, pk)
+def assign_view(request: HttpRequest, pk: int) -> HttpResponse:
+    thread = _acting_thread(request, pk, "assign")
     assignees = thread_assignees(thread=thread)
     if request.POST.get("assignee") == "me":
         assignee = request.user
@@ -333,8 +341,11 @@ def claims_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 def feedback_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     store = inbox_stores(user=request.user).filter(code=request.GET.get("store") or "").first()
     rows = feedback_list(user=request.user, store=store)
+    grants = request_grants(request)
     return render(request, "support/feedback.html", {
         "rows": rows, "stores": inbox_stores(user=request.user), "store": store,
+        "removal_store_ids": {row.feedback.store_id for row in rows
+                              if grants.can("feedback.request_removal", row.feedback.store_id)},
         "removable_count": sum(1 for r in rows if r.removable and not r.feedback.removal_requested_at),
     })
 
@@ -344,7 +355,7 @@ def feedback_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_POST
 def feedback_removal_view(request: HttpRequest, pk: int) -> HttpResponse:
     feedback = get_object_or_404(scoped(Feedback.objects.select_related("order"), user=request.user), pk=pk)
-    if not has_role(user=request.user, permission="feedback.create", store=feedback.store_id):
+    if not request_grants(request).can("feedback.request_removal", feedback.store_id):
         raise PermissionDenied(_("Your role in this store does not allow this."))
     try:
         feedback_request_removal(feedback=feedback)

@@ -77,15 +77,21 @@ class StoreScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def store_of(self, data: dict[str, Any]) -> Store | None:
         return data.get("store")
 
-    def check_store_role(self, store: Store | None) -> None:
-        """Refuse (403) unless the user's role in ``store``, named by the body, allows this action."""
+    def required_permissions(self, data: dict[str, Any]) -> list[str]:
+        """The permissions this request needs in the store the body names: the action's own, and any step the
+        body asks for on top (a return recorded as already refunded needs ``return.refund`` too)."""
+        return [view_permission(self)]
+
+    def check_store_role(self, store: Store | None, data: dict[str, Any]) -> None:
+        """Refuse (403) unless the user's role in ``store``, named by the body, allows all this request does."""
         if store is not None:
-            require_role(user=self.request.user, permission=view_permission(self), store=store)
+            for permission in self.required_permissions(data):
+                require_role(user=self.request.user, permission=permission, store=store)
 
     def create(self, request: AuthenticatedRequest, *args, **kwargs) -> Response:
         serializer = self.input_serializer_class(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        self.check_store_role(self.store_of(serializer.validated_data))
+        self.check_store_role(self.store_of(serializer.validated_data), serializer.validated_data)
         return self.respond(self.perform_service_create(serializer), status=201)
 
     def perform_service_create(self, serializer: Any) -> _M:

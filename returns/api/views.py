@@ -61,6 +61,14 @@ STEPS_TO_STATUS: dict[str, list[Step]] = {
     ReturnStatus.REFUNDED: [_refund],
     ReturnStatus.CLOSED: [_close],
 }
+#: The permission each step needs, as the same step needs it in the returns queue.
+STEP_PERMISSIONS: dict[Step, str] = {
+    _authorize: "return.authorize",
+    _reject: "return.reject",
+    _receive: "return.receive",
+    _refund: "return.refund",
+    _close: "return.close",
+}
 
 
 @extend_schema_view(
@@ -84,6 +92,10 @@ class ReturnViewSet(StoreScopedViewSet):
 
     def base_queryset(self) -> QuerySet[ReturnRequest]:
         return ReturnRequest.objects.select_related("store", "order")
+
+    def required_permissions(self, data: dict[str, Any]) -> list[str]:
+        steps = STEPS_TO_STATUS[data["status"]]
+        return [*super().required_permissions(data), *(STEP_PERMISSIONS[step] for step in steps)]
 
     @transaction.atomic
     def perform_service_create(self, serializer: ReturnInputSerializer) -> ReturnRequest:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -152,6 +153,13 @@ class MessageViewSet(StoreScopedViewSet):
 
     def base_queryset(self) -> QuerySet[Message]:
         return Message.objects.select_related("store", "thread__order")
+
+    def required_permissions(self, data: dict[str, Any]) -> list[str]:
+        """A reply answers the buyer's earlier messages, as one sent from the inbox does: ``message.reply`` too."""
+        permissions = super().required_permissions(data)
+        if data["direction"] == Message.Direction.OUTBOUND:
+            permissions.append("message.reply")
+        return permissions
 
     def idempotency_key(self, direction: str) -> str:
         key = self.request.headers.get(IDEMPOTENCY_KEY)
