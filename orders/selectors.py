@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -260,6 +260,18 @@ def order_feedback(*, order: Order) -> QuerySet[Feedback]:
 def order_claims(*, order: Order) -> QuerySet[Claim]:
     """A-to-z claims and chargebacks filed on the order, newest first."""
     return Claim.objects.filter(store_id=order.store_id, order=order).order_by("-filed_at", "-id")
+
+
+def units_sold_since(since: datetime) -> Subquery:
+    """Units ordered of the outer listing's SKU in its store since ``since``, cancelled orders left out.
+
+    The stock plan's sales (``listings.sales``, which this app provides them to when it is ready).
+    """
+    units = (OrderItem.objects
+             .filter(store_id=OuterRef("store_id"), sku=OuterRef("sku"), order__purchase_date__gte=since)
+             .exclude(order__status__in=[OrderStatus.CANCELED, OrderStatus.UNFULFILLABLE])
+             .order_by().values("store_id", "sku").annotate(n=Sum("quantity")).values("n"))
+    return Subquery(units, output_field=IntegerField())
 
 
 #: Countries whose addresses are not deliverable without a postal code (as ``orders.risk`` judges them).
