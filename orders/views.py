@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.errors import ApplicationError
 from core.permissions import has_role, user_permissions
 from core.web import page_number, query_string, refused_filters, refused_filters_response, wants_partial
-from fulfillment.tracking import tracking_url, tracking_validate
+from fulfillment.tracking import tracking_validate
 
 from .bulk import BulkOutcome, bulk_cancel, bulk_confirm, bulk_ship
 from .forms import (
@@ -36,13 +36,8 @@ from .forms import (
 from .models import ORDER_TRANSITIONS, SHIPPABLE_STATUSES, Order, OrderStatus
 from .selectors import (
     Tab,
-    order_claims,
     order_detail,
-    order_feedback,
     order_list,
-    order_messages,
-    order_refunds,
-    order_returns,
     order_risks,
     order_tab_counts,
     orders_by_ids,
@@ -152,12 +147,10 @@ def _detail_context(request: HttpRequest, order: Order, *, forms: dict | None = 
         "order": order,
         "now": now,
         "risks": order_risks(order=order, now=now),
-        "shipments": [
-            {"shipment": s, "url": tracking_url(carrier=s.carrier, number=s.tracking_number), "items": s.items.all()}
-            for s in order.shipments.all()
-        ],
         "can": {action: action in available and f"order.{action}" in permissions for action in ACTIONS},
         "read_only": not any(f"order.{action}" in permissions for action in ACTIONS),
+        # The forms a refused action shows again, by action; the sections of other apps read theirs here.
+        "forms": forms,
         "ship_form": forms.get("ship") or ShipForm(order=order, initial={"shipped_at": timezone.localtime(now)}),
         "cancel_form": forms.get("cancel") or CancelForm(initial=cancel_form_initial(order)),
         "note_form": forms.get("note") or NoteForm(),
@@ -167,12 +160,6 @@ def _detail_context(request: HttpRequest, order: Order, *, forms: dict | None = 
         "done": done,
         "detail_url": detail_url(order),
         "urls": {action: _action_url(order, action) for action in ACTIONS},
-        # Read only by the full page, so an action's partial response never queries them.
-        "returns": order_returns(order=order),
-        "refunds": order_refunds(order=order),
-        "buyer_messages": order_messages(order=order),
-        "feedback": order_feedback(order=order),
-        "claims": order_claims(order=order),
     }
 
 
