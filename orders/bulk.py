@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
 from core.permissions import user_can
+from fulfillment.services import order_ship
 
 from .models import CancelInitiator, Order
-from .services import order_cancel, order_confirm, order_ship
+from .services import order_cancel, order_confirm
 
 
 @dataclass(frozen=True)

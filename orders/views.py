@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.errors import ApplicationError
 from core.permissions import has_role, user_permissions
 from core.web import page_number, query_string, refused_filters, refused_filters_response, wants_partial
+from fulfillment.services import order_ship
 from fulfillment.tracking import tracking_validate
 
 from .bulk import BulkOutcome, bulk_cancel, bulk_confirm, bulk_ship
@@ -43,7 +44,7 @@ from .selectors import (
     orders_by_ids,
     store_timezones,
 )
-from .services import order_add_note, order_cancel, order_confirm, order_pack, order_ship
+from .services import order_add_note, order_cancel, order_confirm, order_pack
 
 PAGE_SIZE = 50
 

@@ -8,10 +8,9 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 
 from core.api.mixins import StoreScopedViewSet
 from core.api.serializers import ConflictSerializer, ErrorSerializer
-from orders.services import order_ship
 
 from ..models import Shipment, ShipmentItem
-from ..services import shipment_record_tracking
+from ..services import order_ship, shipment_record_tracking
 from .filters import ShipmentFilter
 from .serializers import ShipmentInputSerializer, ShipmentSerializer
 

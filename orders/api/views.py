@@ -16,10 +16,11 @@ from core.api.serializers import ConflictSerializer, ErrorSerializer
 from core.errors import ApplicationError
 from core.models import Store
 from fulfillment.api.serializers import ShipmentSerializer
+from fulfillment.services import order_ship
 
 from ..ids import AMAZON_ORDER_ID_PATTERN
 from ..models import Order, OrderItem
-from ..services import order_cancel, order_create, order_ship
+from ..services import order_cancel, order_create
 from .filters import OrderFilter
 from .serializers import OrderCancelInputSerializer, OrderInputSerializer, OrderSerializer, OrderShipInputSerializer
 
