@@ -1,4 +1,4 @@
-"""What fulfillment shows on an order's page (``orders.sections``): its shipments."""
+"""What fulfillment shows on an order's page (``orders.sections``): its shipments, and the form that confirms one."""
 
 from __future__ import annotations
 
@@ -6,9 +6,12 @@ from typing import Any
 
 from django.db.models import Prefetch, prefetch_related_objects
 from django.template import Context
+from django.utils import timezone
 
 from orders.sections import Section, Slot
+from orders.views import order_action_url
 
+from .forms import ShipForm
 from .models import ShipmentItem
 from .tracking import tracking_url
 
@@ -25,7 +28,17 @@ def shipments_context(context: Context) -> dict[str, Any]:
     ]}
 
 
+def ship_form_context(context: Context) -> dict[str, Any]:
+    """The shipment confirmation form: as the operator sent it if it was refused, else empty, dated now."""
+    order = context["order"]
+    form = context["forms"].get("ship") or ShipForm(order=order,
+                                                     initial={"shipped_at": timezone.localtime(context["now"])})
+    return {"ship_form": form, "ship_url": order_action_url(order, "ship")}
+
+
 SECTIONS = [
     Section(name="fulfillment.shipments", slot=Slot.MAIN, position=10,
             template="fulfillment/order_shipments.html", context=shipments_context),
+    Section(name="fulfillment.ship", slot=Slot.ACTIONS, position=10,
+            template="fulfillment/order_ship_form.html", context=ship_form_context),
 ]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -12,7 +11,6 @@ from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
 from core.permissions import user_can
-from fulfillment.services import order_ship
 
 from .models import CancelInitiator, Order
 from .services import order_cancel, order_confirm
@@ -56,19 +54,6 @@ def bulk_confirm(*, orders: Iterable[Order], user: AbstractBaseUser) -> list[Bul
         return _("Confirmed.")
 
     return bulk_apply(orders=orders, user=user, permission="order.confirm", action=confirm)
-
-
-def bulk_ship(*, orders: Iterable[Order], user: AbstractBaseUser, carrier: str, carrier_name: str,
-              tracking_numbers: dict[int, str], shipped_at: datetime | None = None) -> list[BulkOutcome]:
-    """Ship every unit still owed on each order with its own tracking number."""
-    def ship(order: Order) -> str:
-        shipment = order_ship(order=order, carrier=carrier, carrier_name=carrier_name,
-                              tracking_number=tracking_numbers.get(order.pk, ""), shipped_at=shipped_at,
-                              actor=user, source="ui")
-        return _("Shipped with %(carrier)s %(number)s.") % {
-            "carrier": shipment.carrier_label, "number": shipment.tracking_number}
-
-    return bulk_apply(orders=orders, user=user, permission="order.ship", action=ship)
 
 
 def bulk_cancel(*, orders: Iterable[Order], user: AbstractBaseUser, initiator: str,
