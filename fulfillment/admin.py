@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin_kit import ReadOnlyAdmin, ReadOnlyTabularInline, StoreScopedAdmin, StoreScopedInline
 from core.errors import InvalidTransition
+from orders.admin import OrderAdmin
 
 from .models import (
     INBOUND_STATES,
@@ -16,6 +17,18 @@ from .models import (
     Shipment,
     ShipmentItem,
 )
+
+
+class ShipmentInline(ReadOnlyTabularInline):
+    """An order's shipments on its admin page."""
+
+    model = Shipment
+    fields = ["carrier", "carrier_name", "tracking_number", "tracking_format_valid", "shipped_at",
+              "first_scan_at", "delivered_at"]
+    readonly_fields = fields
+
+
+OrderAdmin.extra_inlines.append(ShipmentInline)
 
 
 class ShipmentItemInline(ReadOnlyTabularInline):

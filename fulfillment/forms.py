@@ -1,4 +1,5 @@
-"""Forms of the FBA inbound pages."""
+"""Forms of the fulfilment pages: an order's shipment confirmation (one order, or many from the queue) and FBA
+inbound shipments."""
 
 from __future__ import annotations
 
@@ -10,10 +11,149 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import Store
 from core.selectors import store_list
+from orders.models import Order
+from orders.risk import PO_BOX_REFUSING_CARRIERS, is_po_box
 
 from .inbound import MAX_UNITS
 from .inbound_selectors import InboundFilters
-from .models import InboundShipmentItem, InboundStatus
+from .models import Carrier, InboundShipmentItem, InboundStatus
+from .tracking import TrackingCheck, normalize, tracking_validate
+
+# Confirming an order's shipment ----------------------------------------------------------------------------------
+
+
+def _carrier_choices() -> list[tuple[str, str]]:
+    return [("", _("Choose a carrier…")), *Carrier.choices]
+
+
+class CarrierFields(forms.Form):
+    carrier = forms.ChoiceField(label=_("Carrier"), choices=_carrier_choices)
+    carrier_name = forms.CharField(label=_("Carrier name (for Other)"), required=False, max_length=80)
+    shipped_at = forms.DateTimeField(
+        label=_("Ship date"), required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Your time; empty means now."),
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("carrier") == Carrier.OTHER and not (data.get("carrier_name") or "").strip():
+            self.add_error("carrier_name", _("Name the carrier when choosing Other."))
+        return data
+
+
+class ShipForm(CarrierFields):
+    """Ship all units still owed, or ``qty_<item id>`` of each; warnings must be confirmed before shipping.
+
+    A warning (a malformed tracking number for the carrier, a PO box for a carrier that refuses them) does not
+    stop the shipment: the operator confirms it with the ``confirm`` value the warning's button sends, which
+    names the carrier and number it was given for, so a changed number is checked again.
+    """
+
+    tracking_number = forms.CharField(label=_("Tracking number"), max_length=64,
+                                      widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
+    confirm = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, order: Order, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.order = order
+        self.owed_items = [i for i in order.items.all() if i.quantity_owed > 0]
+        for item in self.owed_items:
+            owed = item.quantity_owed
+            self.fields[f"qty_{item.pk}"] = forms.IntegerField(
+                label=item.sku, required=False, min_value=0, max_value=owed, initial=owed,
+                widget=forms.NumberInput(attrs={"class": "qty"}),
+            )
+        self.tracking: TrackingCheck | None = None
+        self.warnings: list[str] = []
+
+    @property
+    def item_rows(self) -> list[tuple]:
+        return [(item, item.quantity_owed, self[f"qty_{item.pk}"]) for item in self.owed_items]
+
+    def signature(self) -> str:
+        data = getattr(self, "cleaned_data", {})
+        return f"{data.get('carrier', '')}:{normalize(data.get('tracking_number', ''))}"
+
+    def clean(self) -> dict:
+        data = super().clean()
+        carrier, number = data.get("carrier"), data.get("tracking_number")
+        if carrier and number:
+            self.tracking = tracking_validate(carrier=carrier, number=number)
+            if self.tracking.is_malformed:
+                self.warnings.append(self.tracking.message + " " + str(_(
+                    "A number the carrier does not recognise counts against the Valid Tracking Rate.")))
+            if carrier in PO_BOX_REFUSING_CARRIERS and is_po_box(self.order.ship_line1, self.order.ship_line2):
+                self.warnings.append(_("%(carrier)s does not deliver to PO boxes, and this address is one.")
+                                     % {"carrier": carrier})
+        submitted = [data.get(f"qty_{item.pk}") for item in self.owed_items if f"qty_{item.pk}" in self.data]
+        if submitted and not any(submitted):
+            raise forms.ValidationError(_("Choose at least one unit to ship."))
+        return data
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """Whether warnings stand that the operator has not confirmed for this carrier and number."""
+        return bool(self.warnings) and self.cleaned_data.get("confirm") != self.signature()
+
+    def quantities(self) -> dict[int, int] | None:
+        """Units to ship by item id, or None for every unit still owed."""
+        submitted = {item.pk: self.cleaned_data.get(f"qty_{item.pk}") for item in self.owed_items
+                     if f"qty_{item.pk}" in self.data}
+        if not submitted:
+            return None
+        return {pk: qty for pk, qty in submitted.items() if qty}
+
+
+
+
+class BulkShipForm(CarrierFields):
+    """One carrier and ship date for all; one tracking number per order in ``tracking_<id>``."""
+
+    def __init__(self, *args, orders: list[Order], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.orders = orders
+        for order in orders:
+            self.fields[f"tracking_{order.pk}"] = forms.CharField(
+                label=_("Tracking number of %(id)s") % {"id": order.amazon_order_id}, max_length=64,
+                widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+            )
+            self.fields[f"confirm_{order.pk}"] = forms.CharField(required=False, widget=forms.HiddenInput)
+        self.warnings: dict[int, list[str]] = {}
+
+    def rows(self) -> list[dict]:
+        return [{"order": o, "tracking": self[f"tracking_{o.pk}"], "confirm": self[f"confirm_{o.pk}"],
+                 "warnings": self.warnings.get(o.pk, []), "signature": self.signature(o)} for o in self.orders]
+
+    def signature(self, order: Order) -> str:
+        data = getattr(self, "cleaned_data", {})
+        return f"{data.get('carrier', '')}:{normalize(data.get(f'tracking_{order.pk}') or '')}"
+
+    def clean(self) -> dict:
+        data = super().clean()
+        carrier = data.get("carrier")
+        for order in self.orders:
+            number = data.get(f"tracking_{order.pk}")
+            if not (carrier and number):
+                continue
+            warnings = []
+            check = tracking_validate(carrier=carrier, number=number)
+            if check.is_malformed:
+                warnings.append(check.message)
+            if carrier in PO_BOX_REFUSING_CARRIERS and is_po_box(order.ship_line1, order.ship_line2):
+                warnings.append(_("%(carrier)s does not deliver to PO boxes, and this address is one.")
+                                % {"carrier": carrier})
+            if warnings:
+                self.warnings[order.pk] = warnings
+        return data
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return any(self.cleaned_data.get(f"confirm_{pk}") != self.signature(order)
+                   for order in self.orders for pk in [order.pk] if pk in self.warnings)
+
+
+# FBA inbound shipments -------------------------------------------------------------------------------------------
 
 
 class InboundFilterForm(forms.Form):

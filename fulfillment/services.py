@@ -1,11 +1,12 @@
-"""Writes to shipments: creation (called by ``orders.services.order_ship``), Amazon's own shipments of FBA
-orders (from its reports), and carrier tracking events."""
+"""Writes to shipments: the seller's shipment confirmation of an order, Amazon's own shipments of FBA orders
+(from its reports), and carrier tracking events."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,12 +14,33 @@ from django.utils.translation import gettext as _
 from core.errors import ApplicationError
 from core.signals import store_data_changed_send
 from core.state import locked
+from orders.models import Order
+from orders.services import order_set_status, order_ship_prepare, order_ship_record
+from orders.status import order_status_derived
 
 from .models import Carrier, Shipment, ShipmentItem
 from .tracking import tracking_validate
 
 
-def shipment_create(*, order, carrier: str, tracking_number: str, shipped_at: datetime,
+@transaction.atomic
+def order_ship(*, order: Order, carrier: str, tracking_number: str, shipped_at: datetime | None = None,
+               quantities: dict[int, int] | None = None, carrier_name: str = "", ship_method: str = "",
+               actor: AbstractBaseUser | None = None, source: str = "ui") -> Shipment:
+    """Confirm a shipment of a seller-fulfilled order: all units still owed, or ``quantities`` by item id.
+
+    Creates the shipment, consumes the shipped units' stock and moves the order to Shipped or
+    PartiallyShipped (the order's own rows through ``orders.services``). Returns the shipment.
+    """
+    plan = order_ship_prepare(order=order, shipped_at=shipped_at, quantities=quantities)
+    shipment = shipment_create(order=plan.order, carrier=carrier, carrier_name=carrier_name,
+                               tracking_number=tracking_number, ship_method=ship_method,
+                               shipped_at=plan.shipped_at, quantities=plan.quantities)
+    order_ship_record(plan=plan, actor=actor, source=source,
+                      note=f"{shipment.carrier_label} {shipment.tracking_number}".strip())
+    return shipment
+
+
+def shipment_create(*, order: Order, carrier: str, tracking_number: str, shipped_at: datetime,
                     quantities: dict[int, int], carrier_name: str = "", ship_method: str = "") -> Shipment:
     """Create the shipment rows; only ``order_ship`` calls this, inside its transaction."""
     if carrier not in Carrier.values:
@@ -95,9 +117,6 @@ def shipments_record_amazon(*, store_id: int, shipments: list[AmazonShipmentData
 def shipment_record_tracking(*, shipment: Shipment, first_scan_at: datetime | None = None,
                              delivered_at: datetime | None = None, source: str = "carrier") -> Shipment:
     """Record the carrier's first scan and delivery; once every shipment is delivered, so is the order."""
-    from orders.services import order_set_status
-    from orders.status import order_status_derived
-
     shipment = locked(shipment)
     now = timezone.now()
     for value in (first_scan_at, delivered_at):

@@ -1,5 +1,7 @@
 from django.urls import path
 
+import orders.urls  # noqa: F401  (registers the ``amazon_id`` converter of the order pages' paths)
+
 from . import views
 
 app_name = "fulfillment"
@@ -12,4 +14,12 @@ urlpatterns = [
     path("inbound/<int:pk>/receive/", views.inbound_receive_view, name="receive"),
     path("inbound/<int:pk>/close/", views.inbound_close_view, name="close"),
     path("inbound/<int:pk>/cancel/", views.inbound_cancel_view, name="cancel"),
+]
+
+#: Shipping orders: pages of the ``orders`` namespace under /orders/, beside ``orders.urls.urlpatterns``
+#: (``sellerops/urls.py`` puts them together).
+order_urlpatterns = [
+    path("bulk/ship/", views.bulk_ship_view, name="bulk-ship"),
+    path("tracking-check/", views.tracking_check_view, name="tracking-check"),
+    path("<amazon_id:amazon_order_id>/ship/", views.order_ship_view, name="ship"),
 ]

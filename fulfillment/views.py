@@ -1,4 +1,5 @@
-"""FBA inbound pages: the shipments, a new plan, and one shipment's items with its actions.
+"""Fulfilment pages: an order's shipment confirmation (from its page, or many orders from the queue), and FBA
+inbound shipments (the list, a new plan, and one shipment's items with its actions).
 
 Each view serves its full page and, for htmx requests, only the named partial.
 """
@@ -10,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -18,14 +20,90 @@ from core.errors import ApplicationError
 from core.permissions import permitted_stores, request_grants
 from core.web import AuthenticatedHttpRequest, wants_partial
 from listings.selectors import listing_rows
+from orders.models import Order
+from orders.views import (
+    OrderAction,
+    bulk_back_url,
+    bulk_result_response,
+    bulk_selection,
+    detail_url,
+    order_action_response,
+)
 
-from .forms import InboundFilterForm, InboundPlanForm, InboundShipForm, received_quantities
+from .bulk import bulk_ship
+from .forms import BulkShipForm, InboundFilterForm, InboundPlanForm, InboundShipForm, ShipForm, received_quantities
 from .inbound import InboundLine, inbound_create, inbound_receive, inbound_set_status
 from .inbound_selectors import inbound_detail, inbound_list, inbound_plan_listings, inbound_summary
 from .models import INBOUND_TRANSITIONS, InboundShipment, InboundStatus
+from .services import order_ship
+from .tracking import tracking_validate
 
 PAGE_SIZE = 50
 PLAN_LISTINGS_MAX = 300
+
+
+# Confirming an order's shipment (in the ``orders`` namespace: ``order_urlpatterns``) -------------------------------
+
+def _ship(request: HttpRequest, order: Order) -> tuple[str, dict]:
+    form = ShipForm(request.POST, order=order)
+    if not form.is_valid():
+        return "", {"ship": form}
+    if form.needs_confirmation:
+        return "", {"ship": form}
+    data = form.cleaned_data
+    shipment = order_ship(order=order, carrier=data["carrier"], carrier_name=data["carrier_name"],
+                          tracking_number=data["tracking_number"], shipped_at=data["shipped_at"],
+                          quantities=form.quantities(), actor=request.user, source="ui")
+    return _("Shipped with %(carrier)s %(number)s.") % {
+        "carrier": shipment.carrier_label, "number": shipment.tracking_number}, {}
+
+
+SHIP = OrderAction(_ship, lambda request, order: ShipForm(request.POST, order=order))
+
+
+@login_required
+@require_POST
+def order_ship_view(request: HttpRequest, amazon_order_id: str) -> HttpResponse:
+    """Confirm the order's shipment from its page, as its other actions are (``orders.views``)."""
+    return order_action_response(request, amazon_order_id, name="ship", action=SHIP)
+
+
+@login_required
+@require_GET
+def tracking_check_view(request: HttpRequest) -> HttpResponse:
+    """The tracking number's verdict for the chosen carrier, shown under the field while the operator types."""
+    carrier, number = request.GET.get("carrier", ""), request.GET.get("tracking_number", "")
+    check = tracking_validate(carrier=carrier, number=number) if carrier and number.strip() else None
+    return render(request, "fulfillment/partials/tracking_hint.html", {"check": check})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bulk_ship_view(request: HttpRequest) -> HttpResponse:
+    """One carrier, one tracking number per order; malformed numbers are shown before anything ships."""
+    orders = bulk_selection(request)
+    if not orders:
+        raise Http404(_("None of the selected orders is in your stores."))
+    if request.method == "POST":
+        form = BulkShipForm(request.POST, orders=orders)
+        if form.is_valid() and not form.needs_confirmation:
+            data = form.cleaned_data
+            outcomes = bulk_ship(
+                orders=orders, user=request.user, carrier=data["carrier"], carrier_name=data["carrier_name"],
+                shipped_at=data["shipped_at"],
+                tracking_numbers={o.pk: data[f"tracking_{o.pk}"] for o in orders},
+            )
+            return bulk_result_response(request, _("Bulk ship-confirm"), outcomes)
+    else:
+        form = BulkShipForm(orders=orders, initial={"shipped_at": timezone.localtime()})
+    return render(request, "fulfillment/bulk_ship.html", {
+        "form": form, "ids": ",".join(str(o.pk) for o in orders), "back_url": bulk_back_url(request),
+        "rows": [{**row, "url": detail_url(row["order"])} for row in form.rows()], "now": timezone.now(),
+        "needs_confirmation": form.is_bound and form.is_valid() and form.needs_confirmation,
+    }, status=400 if form.errors else 200)
+
+
+# FBA inbound shipments -----------------------------------------------------------------------------------------
 
 
 @login_required

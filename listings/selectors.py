@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -16,6 +16,7 @@ from core.selectors import scoped
 
 from .models import Listing, StockMovement
 from .quality import Problem, check_listing_text
+from .sales import units_sold_since
 
 #: Sales velocity is measured over this many days.
 VELOCITY_DAYS = 30
@@ -60,17 +61,6 @@ def stock_plan(listing: Listing, *, units_sold: int, days: int = VELOCITY_DAYS,
     )
 
 
-def _units_sold_since(since: datetime) -> Subquery:
-    """Units ordered of the listing's SKU in its store since ``since``, cancelled orders left out."""
-    from orders.models import OrderItem, OrderStatus
-
-    units = (OrderItem.objects
-             .filter(store_id=OuterRef("store_id"), sku=OuterRef("sku"), order__purchase_date__gte=since)
-             .exclude(order__status__in=[OrderStatus.CANCELED, OrderStatus.UNFULFILLABLE])
-             .order_by().values("store_id", "sku").annotate(n=Sum("quantity")).values("n"))
-    return Subquery(units, output_field=IntegerField())
-
-
 def _search(qs: QuerySet[Listing], text: str) -> QuerySet[Listing]:
     return qs.filter(Q(sku__icontains=text) | Q(asin__iexact=text) | Q(fnsku__iexact=text)
                      | Q(title__icontains=text) | Q(brand__icontains=text))
@@ -99,7 +89,7 @@ def listing_list(*, user: User | AnonymousUser, filters: ListingFilters,
     if filters.quality:
         qs = qs.filter(pk__in=listings_with_problems(qs))
     since = now - timedelta(days=VELOCITY_DAYS)
-    return (qs.annotate(units_sold=Coalesce(_units_sold_since(since), Value(0)))
+    return (qs.annotate(units_sold=Coalesce(units_sold_since(since), Value(0)))
             .select_related("store").order_by("store__code", "sku"))
 
 
@@ -130,7 +120,7 @@ def listing_detail(*, user: User | AnonymousUser, pk: int,
     now = now or timezone.now()
     since = now - timedelta(days=VELOCITY_DAYS)
     return (scoped(Listing.objects.all(), user=user).filter(pk=pk)
-            .annotate(units_sold=Coalesce(_units_sold_since(since), Value(0)))
+            .annotate(units_sold=Coalesce(units_sold_since(since), Value(0)))
             .select_related("store").first())
 
 

@@ -7,7 +7,6 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_kit import ReadOnlyAdmin, ReadOnlyTabularInline, StoreScopedAdmin
-from fulfillment.models import Shipment
 
 from .models import Order, OrderEvent, OrderItem
 
@@ -16,13 +15,6 @@ class OrderItemInline(ReadOnlyTabularInline):
     model = OrderItem
     fields = ["sku", "asin", "title", "listing", "quantity", "quantity_shipped", "quantity_reserved",
               "item_price", "buyer_requested_cancel"]
-    readonly_fields = fields  # type: ignore[assignment]  # names only; the stubs type fields more widely
-
-
-class ShipmentInline(ReadOnlyTabularInline):
-    model = Shipment
-    fields = ["carrier", "carrier_name", "tracking_number", "tracking_format_valid", "shipped_at",
-              "first_scan_at", "delivered_at"]
     readonly_fields = fields  # type: ignore[assignment]  # names only; the stubs type fields more widely
 
 
@@ -53,7 +45,10 @@ class OrderAdmin(StoreScopedAdmin):
     list_select_related = ["store"]
     date_hierarchy = "purchase_date"
     readonly_fields = SERVICE_FIELDS
-    inlines = [OrderItemInline, ShipmentInline, OrderEventInline]
+    inlines = [OrderItemInline, OrderEventInline]
+    #: Inlines of the apps above orders, shown between the items and the timeline; each app's admin module
+    #: appends its own (fulfillment: the shipments), since this module may not import them.
+    extra_inlines: list[type[admin.options.InlineModelAdmin]] = []
     fieldsets = [
         (None, {"fields": ["store", "amazon_order_id", "merchant_order_id", "status", "fulfillment_channel",
                            "sales_channel", "purchase_date", "order_total", "currency", "risk_flags"]}),
@@ -67,6 +62,9 @@ class OrderAdmin(StoreScopedAdmin):
         (_("Progress"), {"fields": ["confirmed_at", "packed_at", "canceled_at", "cancel_initiator",
                                     "cancel_reason", "created_at", "last_update_date"]}),
     ]
+
+    def get_inlines(self, request, obj):
+        return [OrderItemInline, *self.extra_inlines, OrderEventInline]
 
     def get_readonly_fields(self, request, obj=None):
         return SERVICE_FIELDS + FIXED_FIELDS

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -14,7 +13,7 @@ from core.errors import ApplicationError
 from core.permissions import user_can
 
 from .models import CancelInitiator, Order
-from .services import order_cancel, order_confirm, order_ship
+from .services import order_cancel, order_confirm
 
 
 @dataclass(frozen=True)
@@ -55,19 +54,6 @@ def bulk_confirm(*, orders: Iterable[Order], user: User) -> list[BulkOutcome]:
         return _("Confirmed.")
 
     return bulk_apply(orders=orders, user=user, permission="order.confirm", action=confirm)
-
-
-def bulk_ship(*, orders: Iterable[Order], user: User, carrier: str, carrier_name: str,
-              tracking_numbers: dict[int, str], shipped_at: datetime | None = None) -> list[BulkOutcome]:
-    """Ship every unit still owed on each order with its own tracking number."""
-    def ship(order: Order) -> str:
-        shipment = order_ship(order=order, carrier=carrier, carrier_name=carrier_name,
-                              tracking_number=tracking_numbers.get(order.pk, ""), shipped_at=shipped_at,
-                              actor=user, source="ui")
-        return _("Shipped with %(carrier)s %(number)s.") % {
-            "carrier": shipment.carrier_label, "number": shipment.tracking_number}
-
-    return bulk_apply(orders=orders, user=user, permission="order.ship", action=ship)
 
 
 def bulk_cancel(*, orders: Iterable[Order], user: User, initiator: str,

@@ -8,16 +8,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.models import Store
 from core.selectors import scoped, store_list
-from fulfillment.models import Shipment, ShipmentItem
 from listings.models import Channel
-from returns.models import Refund, ReturnRequest
-from support.models import Claim, Feedback, Message
 
 from .ids import AMAZON_ORDER_ID, AMAZON_ORDER_ID_PATTERN
 from .models import OPEN_STATUSES, Order, OrderEvent, OrderItem, OrderStatus, RiskFlag
@@ -149,7 +146,9 @@ def _search_q(text: str, *, store: Store | None = None) -> Q:
         | Q(buyer_name__icontains=text)
         | Q(ship_name__icontains=text)
         | Q(pk__in=items.values("order_id"))
-        | Q(pk__in=Shipment.objects.filter(tracking_number__iexact=text).values("order_id"))
+        # Through fulfillment's ``Shipment.order`` (related name ``shipments``); a subquery, like the SKUs, so that
+        # an order with two such shipments is still one row.
+        | Q(pk__in=Order.objects.filter(shipments__tracking_number__iexact=text).values("pk"))
     )
 
 
@@ -194,9 +193,10 @@ def order_list(*, user: User | AnonymousUser, filters: OrderFilters, now: dateti
         qs = qs.order_by(F("latest_ship_date").asc(nulls_last=True), "id")
     else:
         qs = qs.order_by("-purchase_date", "-id")
+    # Shipments in their own order (``Shipment.Meta.ordering``): the latest first, the one a row shows.
     return qs.select_related("store").prefetch_related(
         Prefetch("items", queryset=OrderItem.objects.order_by("id")),
-        Prefetch("shipments", queryset=Shipment.objects.order_by("-shipped_at", "-id")),
+        "shipments",
     )
 
 
@@ -215,15 +215,15 @@ def order_detail(*, user: User | AnonymousUser, amazon_order_id: str,
                  store_code: str | None = None) -> QuerySet[Order]:
     """The viewer's orders with this Amazon id (one per store that has it), ready for the detail page.
 
-    Items, shipments with their items and the whole timeline come in one query each, whatever their number.
+    Items, shipments and the whole timeline come in one query each, whatever their number (what the page shows
+    of the shipments is fulfillment's section of it: ``orders.sections``).
     """
     qs = scoped(Order.objects.filter(amazon_order_id=amazon_order_id), user=user)
     if store_code:
         qs = qs.filter(store__code=store_code)
     return qs.select_related("store").order_by("store__code").prefetch_related(
         Prefetch("items", queryset=OrderItem.objects.select_related("listing").order_by("id")),
-        Prefetch("shipments", queryset=Shipment.objects.order_by("shipped_at", "id").prefetch_related(
-            Prefetch("items", queryset=ShipmentItem.objects.select_related("order_item").order_by("id")))),
+        "shipments",
         Prefetch("events", queryset=OrderEvent.objects.select_related("actor").order_by("-at", "-id")),
     )
 
@@ -233,33 +233,20 @@ def orders_by_ids(*, user: User | AnonymousUser, ids: Iterable[int]) -> QuerySet
     qs = scoped(Order.objects.filter(pk__in=list(ids)), user=user)
     return qs.select_related("store").order_by(F("latest_ship_date").asc(nulls_last=True), "id").prefetch_related(
         Prefetch("items", queryset=OrderItem.objects.select_related("listing").order_by("id")),
-        Prefetch("shipments", queryset=Shipment.objects.order_by("-shipped_at", "-id")),
+        "shipments",  # latest first (``Shipment.Meta.ordering``)
     )
 
 
-def order_returns(*, order: Order) -> QuerySet[ReturnRequest]:
-    """The order's return requests, newest first."""
-    return (ReturnRequest.objects.filter(store_id=order.store_id, order=order)
-            .select_related("order_item").order_by("-requested_at", "-id"))
+def units_sold_since(since: datetime) -> Subquery:
+    """Units ordered of the outer listing's SKU in its store since ``since``, cancelled orders left out.
 
-
-def order_refunds(*, order: Order) -> QuerySet[Refund]:
-    return Refund.objects.filter(store_id=order.store_id, order=order).order_by("refunded_at", "id")
-
-
-def order_messages(*, order: Order) -> QuerySet[Message]:
-    """Every message of the threads about this order, oldest first."""
-    return (Message.objects.filter(store_id=order.store_id, thread__order=order)
-            .select_related("thread", "author").order_by("sent_at", "id"))
-
-
-def order_feedback(*, order: Order) -> QuerySet[Feedback]:
-    return Feedback.objects.filter(store_id=order.store_id, order=order).order_by("-received_at")
-
-
-def order_claims(*, order: Order) -> QuerySet[Claim]:
-    """A-to-z claims and chargebacks filed on the order, newest first."""
-    return Claim.objects.filter(store_id=order.store_id, order=order).order_by("-filed_at", "-id")
+    The stock plan's sales (``listings.sales``, which this app provides them to when it is ready).
+    """
+    units = (OrderItem.objects
+             .filter(store_id=OuterRef("store_id"), sku=OuterRef("sku"), order__purchase_date__gte=since)
+             .exclude(order__status__in=[OrderStatus.CANCELED, OrderStatus.UNFULFILLABLE])
+             .order_by().values("store_id", "sku").annotate(n=Sum("quantity")).values("n"))
+    return Subquery(units, output_field=IntegerField())
 
 
 #: Countries whose addresses are not deliverable without a postal code (as ``orders.risk`` judges them).

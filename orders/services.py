@@ -1,4 +1,5 @@
-"""Every write to an order: creation with stock reservation, status changes, shipping and cancelling.
+"""Every write to an order: creation with stock reservation, status changes, cancelling, and what a shipment
+confirmation (``fulfillment.services.order_ship``) changes on the order itself.
 
 Each service runs in one transaction, locks the order row, checks the move against ``ORDER_TRANSITIONS``
 and writes an ``OrderEvent``; metric recomputes are enqueued only once the transaction commits.
@@ -295,17 +296,24 @@ def order_cancel(*, order: Order, initiator: str, reason: str, actor: User | Non
     return order
 
 
-@transaction.atomic
-def order_ship(*, order: Order, carrier: str, tracking_number: str, shipped_at: datetime | None = None,
-               quantities: dict[int, int] | None = None, carrier_name: str = "", ship_method: str = "",
-               actor: User | None = None, source: str = "ui"):
-    """Confirm a shipment of a seller-fulfilled order: all units still owed, or ``quantities`` by item id.
+@dataclass
+class ShipPlan:
+    """A seller-fulfilled order locked for a shipment confirmation, and the units it ships by item id."""
 
-    Creates the shipment, consumes the shipped units' stock and moves the order to Shipped or
-    PartiallyShipped. Returns the shipment.
+    order: Order
+    items: list[OrderItem]
+    quantities: dict[int, int]
+    shipped_at: datetime
+
+
+def order_ship_prepare(*, order: Order, shipped_at: datetime | None = None,
+                       quantities: dict[int, int] | None = None) -> ShipPlan:
+    """Lock the order and its items for a shipment confirmation and check what may ship: all units still owed,
+    or ``quantities`` by item id.
+
+    The first half of a shipment confirmation (``fulfillment.services.order_ship``), inside its transaction:
+    the shipment is created between this and ``order_ship_record``.
     """
-    from fulfillment.services import shipment_create
-
     order = _lock(order)
     if order.fulfillment_channel != Channel.MFN:
         raise ApplicationError(_("Order %(id)s is fulfilled by Amazon; Amazon confirms its shipments.")
@@ -331,11 +339,19 @@ def order_ship(*, order: Order, carrier: str, tracking_number: str, shipped_at: 
                                    % {"item": pk, "qty": qty, "owed": owed[pk]})
     if not quantities:
         raise ApplicationError(_("Nothing is left to ship on order %(id)s.") % {"id": order.amazon_order_id})
-    shipment = shipment_create(order=order, carrier=carrier, carrier_name=carrier_name,
-                               tracking_number=tracking_number, ship_method=ship_method, shipped_at=shipped_at,
-                               quantities=quantities)
-    for item in items:
-        qty = quantities.get(item.pk, 0)
+    return ShipPlan(order=order, items=items, quantities=quantities, shipped_at=shipped_at)
+
+
+def order_ship_record(*, plan: ShipPlan, note: str, actor: User | None = None,
+                      source: str = "ui") -> Order:
+    """Record that ``plan``'s units left: consume their stock, count them shipped, move the order to Shipped or
+    PartiallyShipped and write ``note`` (the carrier and tracking number) on its timeline.
+
+    The second half of a shipment confirmation, in the transaction of ``order_ship_prepare``.
+    """
+    order, shipped_at = plan.order, plan.shipped_at
+    for item in plan.items:
+        qty = plan.quantities.get(item.pk, 0)
         if not qty:
             continue
         from_reserved = min(qty, item.quantity_reserved)
@@ -345,17 +361,16 @@ def order_ship(*, order: Order, carrier: str, tracking_number: str, shipped_at: 
         item.quantity_shipped += qty
         item.quantity_reserved -= from_reserved
         item.save(update_fields=["quantity_shipped", "quantity_reserved"])
-    new = order_status_derived(status=order.status, lines=items)
+    new = order_status_derived(status=order.status, lines=plan.items)
     old = order.status
     if new != old:
         _transition(order, new)
     order.risk_flags = order_flags(order)
     order.save(update_fields=["status", "risk_flags", "last_update_date"])
     order_event_record(order=order, kind=OrderEvent.Kind.SHIPMENT, actor=actor, source=source, at=shipped_at,
-                       from_status=old, to_status=new,
-                       note=f"{shipment.carrier_label} {shipment.tracking_number}".strip())
+                       from_status=old, to_status=new, note=note)
     store_data_changed_send(store_id=order.store_id)
-    return shipment
+    return order
 
 
 @transaction.atomic

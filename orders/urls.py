@@ -20,17 +20,17 @@ class AmazonOrderIdConverter:
 
 register_converter(AmazonOrderIdConverter, "amazon_id")
 
+#: The order pages. Fulfillment adds its own to the same ``orders`` namespace (``ship``, ``bulk-ship``,
+#: ``tracking-check``: ``fulfillment.urls.order_urlpatterns``), composed in ``sellerops/urls.py``.
 urlpatterns = [
     path("", views.order_list_view, name="list"),
     path("export.csv", views.order_export_view, name="export"),
     path("bulk/", views.bulk_view, name="bulk"),
-    path("bulk/ship/", views.bulk_ship_view, name="bulk-ship"),
     path("bulk/cancel/", views.bulk_cancel_view, name="bulk-cancel"),
     path("packing-slips/", views.packing_slips_view, name="packing-slips"),
-    path("tracking-check/", views.tracking_check_view, name="tracking-check"),
     path("<amazon_id:amazon_order_id>/", views.order_detail_view, name="detail"),
     *[
         path(f"<amazon_id:amazon_order_id>/{action}/", views.order_action_view, {"action": action}, name=action)
-        for action in views.ACTIONS
+        for action in views.HANDLERS
     ],
 ]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -19,36 +22,28 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.errors import ApplicationError
 from core.permissions import request_grants
 from core.web import AuthenticatedHttpRequest, page_number, refused_filters, refused_filters_response, wants_partial
-from fulfillment.tracking import tracking_url, tracking_validate
 
-from .bulk import BulkOutcome, bulk_cancel, bulk_confirm, bulk_ship
+from .bulk import BulkOutcome, bulk_cancel, bulk_confirm
 from .forms import (
     CANCEL_REASONS,
     TAB_LABELS,
-    BulkShipForm,
     CancelForm,
     NoteForm,
     OrderFilterForm,
-    ShipForm,
     cancel_form_initial,
     parse_ids,
 )
 from .models import ORDER_TRANSITIONS, SHIPPABLE_STATUSES, Order, OrderStatus
 from .selectors import (
     Tab,
-    order_claims,
     order_detail,
-    order_feedback,
     order_list,
-    order_messages,
-    order_refunds,
-    order_returns,
     order_risks,
     order_tab_counts,
     orders_by_ids,
     store_timezones,
 )
-from .services import order_add_note, order_cancel, order_confirm, order_pack, order_ship
+from .services import order_add_note, order_cancel, order_confirm, order_pack
 
 PAGE_SIZE = 50
 #: The queue's bulk actions that write, each offered to whoever holds ``order.<action>`` in one of their stores.
@@ -101,7 +96,8 @@ def order_list_view(request: HttpRequest) -> HttpResponse:
 
 # One order ------------------------------------------------------------------------------------------------------
 
-#: The actions the detail page offers, each checked against ``core.permissions`` as ``order.<action>``.
+#: The actions the detail page offers, each checked against ``core.permissions`` as ``order.<action>``. Shipping
+#: is fulfillment's: its form is a section of the page (``orders.sections``) and its view ``orders:ship``.
 ACTIONS = ("confirm", "pack", "ship", "cancel", "note")
 
 
@@ -117,7 +113,8 @@ def detail_url(order: Order) -> str:
         return f"{reverse('orders:list')}?{urlencode(query)}"
 
 
-def _action_url(order: Order, action: str) -> str:
+def order_action_url(order: Order, action: str) -> str:
+    """Where the page posts ``action`` (``orders:<action>``) for ``order``, its store named."""
     return f"{reverse(f'orders:{action}', args=[order.amazon_order_id])}?{urlencode({'store': order.store.code})}"
 
 
@@ -155,13 +152,10 @@ def _detail_context(request: HttpRequest, order: Order, *, forms: dict | None = 
         "order": order,
         "now": now,
         "risks": order_risks(order=order, now=now),
-        "shipments": [
-            {"shipment": s, "url": tracking_url(carrier=s.carrier, number=s.tracking_number), "items": s.items.all()}
-            for s in order.shipments.all()
-        ],
         "can": {action: action in available and action in permitted for action in ACTIONS},
         "read_only": not permitted,
-        "ship_form": forms.get("ship") or ShipForm(order=order, initial={"shipped_at": timezone.localtime(now)}),
+        # The forms a refused action shows again, by action; the sections of other apps read theirs here.
+        "forms": forms,
         "cancel_form": forms.get("cancel") or CancelForm(initial=cancel_form_initial(order)),
         "note_form": forms.get("note") or NoteForm(),
         "open_form": next(iter(forms), ""),
@@ -169,13 +163,7 @@ def _detail_context(request: HttpRequest, order: Order, *, forms: dict | None = 
         "error": error,
         "done": done,
         "detail_url": detail_url(order),
-        "urls": {action: _action_url(order, action) for action in ACTIONS},
-        # Read only by the full page, so an action's partial response never queries them.
-        "returns": order_returns(order=order),
-        "refunds": order_refunds(order=order),
-        "buyer_messages": order_messages(order=order),
-        "feedback": order_feedback(order=order),
-        "claims": order_claims(order=order),
+        "urls": {action: order_action_url(order, action) for action in HANDLERS},
     }
 
 
@@ -198,21 +186,7 @@ def order_detail_view(request: HttpRequest, amazon_order_id: str) -> HttpRespons
     return _render_detail(request, orders[0])
 
 
-def _ship(request: AuthenticatedHttpRequest, order: Order) -> tuple[str, dict]:
-    form = ShipForm(request.POST, order=order)
-    if not form.is_valid():
-        return "", {"ship": form}
-    if form.needs_confirmation:
-        return "", {"ship": form}
-    data = form.cleaned_data
-    shipment = order_ship(order=order, carrier=data["carrier"], carrier_name=data["carrier_name"],
-                          tracking_number=data["tracking_number"], shipped_at=data["shipped_at"],
-                          quantities=form.quantities(), actor=request.user, source="ui")
-    return _("Shipped with %(carrier)s %(number)s.") % {
-        "carrier": shipment.carrier_label, "number": shipment.tracking_number}, {}
-
-
-def _cancel(request: AuthenticatedHttpRequest, order: Order) -> tuple[str, dict]:
+def _cancel(request: HttpRequest, order: Order) -> tuple[str, dict]:
     form = CancelForm(request.POST)
     if not form.is_valid() or form.needs_confirmation:
         return "", {"cancel": form}
@@ -239,26 +213,41 @@ def _pack(request: AuthenticatedHttpRequest, order: Order) -> tuple[str, dict]:
     return _("Marked as picked and packed."), {}
 
 
-HANDLERS = {"confirm": _confirm, "pack": _pack, "ship": _ship, "cancel": _cancel, "note": _note}
+@dataclass(frozen=True)
+class OrderAction:
+    """One action of the order page: ``run`` returns what was done, in words (or "" with the forms to show again,
+    by action); ``form`` gives the submitted form again when a service refuses, so the operator's input stays."""
+
+    run: Callable[[HttpRequest, Order], tuple[str, dict]]
+    form: Callable[[HttpRequest, Order], django_forms.Form] | None = None
 
 
-@login_required
-@require_POST
-def order_action_view(request: AuthenticatedHttpRequest, amazon_order_id: str, action: str) -> HttpResponse:
-    """Run one action; htmx gets the order panel back, a plain form post a redirect (or the page with the error)."""
+#: The actions this app routes itself (``orders:<action>``); shipping is routed by fulfillment.
+HANDLERS = {
+    "confirm": OrderAction(_confirm),
+    "pack": OrderAction(_pack),
+    "cancel": OrderAction(_cancel, lambda request, order: CancelForm(request.POST)),
+    "note": OrderAction(_note, lambda request, order: NoteForm(request.POST)),
+}
+
+
+def order_action_response(request: HttpRequest, amazon_order_id: str, *, name: str,
+                          action: OrderAction) -> HttpResponse:
+    """Run the page's action ``name``: htmx gets the order panel back, a plain form post a redirect (or the page
+    with the error). The viewer's role must allow ``order.<name>`` in the order's store."""
     orders = _find_orders(request, amazon_order_id)
     if len(orders) > 1:
         return HttpResponse(_("Order %(id)s exists in several of your stores: name one with ?store=.")
                             % {"id": amazon_order_id}, status=400)
     order = orders[0]
-    if not request_grants(request).can(f"order.{action}", order.store_id):
+    if not request_grants(request).can(f"order.{name}", order.store_id):
         raise PermissionDenied(_("Your role in store %(store)s does not allow this.") % {"store": order.store.code})
     try:
-        done, forms = HANDLERS[action](request, order)
+        done, forms = action.run(request, order)
     except ApplicationError as refusal:
         status = 200 if request.htmx else 400
         return _render_detail(request, order, status=status, error=refusal.message,
-                              forms=_bound_forms(request, order, action))
+                              forms=_bound_forms(request, order, name, action))
     if not done:
         invalid = any(form.errors for form in forms.values())
         return _render_detail(request, order, forms=forms, status=400 if invalid and not request.htmx else 200)
@@ -269,33 +258,25 @@ def order_action_view(request: AuthenticatedHttpRequest, amazon_order_id: str, a
     return _render_detail(request, _find_orders(request, amazon_order_id)[0], done=done)
 
 
-def _bound_forms(request: HttpRequest, order: Order, action: str) -> dict:
-    """The submitted form again, so a refused action keeps what the operator typed."""
-    form: ShipForm | CancelForm | NoteForm
-    if action == "ship":
-        form = ShipForm(request.POST, order=order)
-    elif action == "cancel":
-        form = CancelForm(request.POST)
-    elif action == "note":
-        form = NoteForm(request.POST)
-    else:
-        return {}
-    form.is_valid()
-    return {action: form}
-
-
 @login_required
-@require_GET
-def tracking_check_view(request: HttpRequest) -> HttpResponse:
-    """The tracking number's verdict for the chosen carrier, shown under the field while the operator types."""
-    carrier, number = request.GET.get("carrier", ""), request.GET.get("tracking_number", "")
-    check = tracking_validate(carrier=carrier, number=number) if carrier and number.strip() else None
-    return render(request, "orders/partials/tracking_hint.html", {"check": check})
+@require_POST
+def order_action_view(request: HttpRequest, amazon_order_id: str, action: str) -> HttpResponse:
+    return order_action_response(request, amazon_order_id, name=action, action=HANDLERS[action])
+
+
+def _bound_forms(request: HttpRequest, order: Order, name: str, action: OrderAction) -> dict:
+    """The submitted form again, so a refused action keeps what the operator typed."""
+    if action.form is None:
+        return {}
+    form = action.form(request, order)
+    form.is_valid()
+    return {name: form}
 
 
 # Bulk actions on the queue ------------------------------------------------------------------------------------
 
-def _next_url(request: HttpRequest) -> str:
+def bulk_back_url(request: HttpRequest) -> str:
+    """Where a bulk page goes back to: the queue as it was (``next``, if it is ours), else the queue."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                                     require_https=request.is_secure()):
@@ -303,7 +284,8 @@ def _next_url(request: HttpRequest) -> str:
     return reverse("orders:list")
 
 
-def _selected(request: HttpRequest) -> list[Order]:
+def bulk_selection(request: HttpRequest) -> list[Order]:
+    """The orders of the viewer's stores that ``ids`` names (others are silently absent), by time left."""
     values = request.POST.getlist("ids") if request.method == "POST" else request.GET.getlist("ids")
     return list(orders_by_ids(user=request.user, ids=parse_ids(values)))
 
@@ -312,11 +294,12 @@ def _ids_query(orders: list[Order], back: str) -> str:
     return urlencode({"ids": ",".join(str(o.pk) for o in orders), "next": back})
 
 
-def _result(request: HttpRequest, title: str, outcomes: list[BulkOutcome]) -> HttpResponse:
+def bulk_result_response(request: HttpRequest, title: str, outcomes: list[BulkOutcome]) -> HttpResponse:
+    """The page that reports each order of a bulk action: done, or refused and why."""
     done = [o for o in outcomes if o.done]
     refused = [o for o in outcomes if not o.done]
     return render(request, "orders/bulk_result.html", {
-        "title": title, "done": done, "refused": refused, "back_url": _next_url(request),
+        "title": title, "done": done, "refused": refused, "back_url": bulk_back_url(request),
         "rows": [{"outcome": o, "url": detail_url(o.order)} for o in outcomes],
     })
 
@@ -325,14 +308,14 @@ def _result(request: HttpRequest, title: str, outcomes: list[BulkOutcome]) -> Ht
 @require_POST
 def bulk_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The queue's bulk bar: confirm at once; ship, cancel and packing slips open their own page."""
-    orders = _selected(request)
-    back = _next_url(request)
+    orders = bulk_selection(request)
+    back = bulk_back_url(request)
     if not orders:
         messages.warning(request, _("Select at least one order first."))
         return redirect(back)
     action = request.POST.get("action")
     if action == "confirm":
-        return _result(request, _("Bulk confirm"), bulk_confirm(orders=orders, user=request.user))
+        return bulk_result_response(request, _("Bulk confirm"), bulk_confirm(orders=orders, user=request.user))
     targets = {"ship": "orders:bulk-ship", "cancel": "orders:bulk-cancel", "slips": "orders:packing-slips"}
     if action not in targets:
         return HttpResponse(_("Unknown bulk action."), status=400)
@@ -341,43 +324,17 @@ def bulk_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def bulk_ship_view(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """One carrier, one tracking number per order; malformed numbers are shown before anything ships."""
-    orders = _selected(request)
-    if not orders:
-        raise Http404(_("None of the selected orders is in your stores."))
-    if request.method == "POST":
-        form = BulkShipForm(request.POST, orders=orders)
-        if form.is_valid() and not form.needs_confirmation:
-            data = form.cleaned_data
-            outcomes = bulk_ship(
-                orders=orders, user=request.user, carrier=data["carrier"], carrier_name=data["carrier_name"],
-                shipped_at=data["shipped_at"],
-                tracking_numbers={o.pk: data[f"tracking_{o.pk}"] for o in orders},
-            )
-            return _result(request, _("Bulk ship-confirm"), outcomes)
-    else:
-        form = BulkShipForm(orders=orders, initial={"shipped_at": timezone.localtime()})
-    return render(request, "orders/bulk_ship.html", {
-        "form": form, "ids": ",".join(str(o.pk) for o in orders), "back_url": _next_url(request),
-        "rows": [{**row, "url": detail_url(row["order"])} for row in form.rows()], "now": timezone.now(),
-        "needs_confirmation": form.is_bound and form.is_valid() and form.needs_confirmation,
-    }, status=400 if form.errors else 200)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def bulk_cancel_view(request: AuthenticatedHttpRequest) -> HttpResponse:
-    orders = _selected(request)
+def bulk_cancel_view(request: HttpRequest) -> HttpResponse:
+    orders = bulk_selection(request)
     if not orders:
         raise Http404(_("None of the selected orders is in your stores."))
     form = CancelForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid() and not form.needs_confirmation:
         outcomes = bulk_cancel(orders=orders, user=request.user, initiator=form.cleaned_data["initiator"],
                                reason=form.cleaned_data["reason"])
-        return _result(request, _("Bulk cancel"), outcomes)
+        return bulk_result_response(request, _("Bulk cancel"), outcomes)
     return render(request, "orders/bulk_cancel.html", {
-        "form": form, "ids": ",".join(str(o.pk) for o in orders), "back_url": _next_url(request),
+        "form": form, "ids": ",".join(str(o.pk) for o in orders), "back_url": bulk_back_url(request),
         "rows": [{"order": o, "url": detail_url(o)} for o in orders], "cancel_reasons": CANCEL_REASONS,
         "needs_confirmation": form.is_bound and form.is_valid() and form.needs_confirmation, "now": timezone.now(),
     }, status=400 if form.errors else 200)
@@ -387,10 +344,10 @@ def bulk_cancel_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_GET
 def packing_slips_view(request: HttpRequest) -> HttpResponse:
     """One printable slip per selected order, each on its own page."""
-    orders = _selected(request)
+    orders = bulk_selection(request)
     if not orders:
         raise Http404(_("None of the selected orders is in your stores."))
-    return render(request, "orders/packing_slips.html", {"orders": orders, "back_url": _next_url(request)})
+    return render(request, "orders/packing_slips.html", {"orders": orders, "back_url": bulk_back_url(request)})
 
 
 @login_required

@@ -1,4 +1,4 @@
-"""Reads of returns for the returns queue, always scoped to the viewer's stores."""
+"""Reads of returns for the returns queue, always scoped to the viewer's stores, and for an order's page."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from django.utils import timezone
 from core.models import Store
 from core.selectors import scoped
 from listings.models import Channel
+from orders.models import Order
 
 from .deadlines import RESPONSE_DEADLINE
 from .models import RETURN_TRANSITIONS, SELLER_FAULT_REASONS, Refund, ReturnReason, ReturnRequest, ReturnStatus
@@ -187,3 +188,13 @@ def return_reasons_by_sku(*, user: User | AnonymousUser, store: Store | None = N
         entry.reasons = sorted(reasons[key], key=lambda r: (-r[2], r[1]))
         result.append(entry)
     return result
+
+
+def order_returns(*, order: Order) -> QuerySet[ReturnRequest]:
+    """The order's return requests, newest first."""
+    return (ReturnRequest.objects.filter(store_id=order.store_id, order=order)
+            .select_related("order_item").order_by("-requested_at", "-id"))
+
+
+def order_refunds(*, order: Order) -> QuerySet[Refund]:
+    return Refund.objects.filter(store_id=order.store_id, order=order).order_by("refunded_at", "id")

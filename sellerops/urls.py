@@ -3,6 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+import fulfillment.urls
+import orders.urls
 from core import views
 from returns.exports import return_export_view
 
@@ -12,7 +14,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/preferences/", views.preferences_view, name="preferences"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("orders/", include("orders.urls")),
+    # One namespace for the order pages, whichever app serves them: shipping them is fulfillment's.
+    path("orders/", include((orders.urls.urlpatterns + fulfillment.urls.order_urlpatterns, "orders"))),
     path("health/", include("metrics.urls")),
     path("inbox/", include("support.urls")),
     path("returns/export.csv", return_export_view, name="returns-export"),

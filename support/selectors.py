@@ -1,4 +1,5 @@
-"""Reads of the agent's inbox: threads by time left in Amazon's 24-hour window, one thread, claims, feedback."""
+"""Reads of the agent's inbox: threads by time left in Amazon's 24-hour window, one thread, claims, feedback;
+and what an order's page shows of its messages, feedback and claims."""
 
 from __future__ import annotations
 
@@ -294,3 +295,18 @@ def feedback_list(*, user: User, store: Store | None = None, limit: int = 200) -
 
 def inbox_stores(*, user: User | AnonymousUser) -> QuerySet[Store]:
     return store_list(user=user).order_by("code")
+
+
+def order_messages(*, order: Order) -> QuerySet[Message]:
+    """Every message of the threads about this order, oldest first."""
+    return (Message.objects.filter(store_id=order.store_id, thread__order=order)
+            .select_related("thread", "author").order_by("sent_at", "id"))
+
+
+def order_feedback(*, order: Order) -> QuerySet[Feedback]:
+    return Feedback.objects.filter(store_id=order.store_id, order=order).order_by("-received_at")
+
+
+def order_claims(*, order: Order) -> QuerySet[Claim]:
+    """A-to-z claims and chargebacks filed on the order, newest first."""
+    return Claim.objects.filter(store_id=order.store_id, order=order).order_by("-filed_at", "-id")

@@ -58,8 +58,8 @@ def test_worker_recomputes_metrics_after_a_service_call(live_celery_worker, sett
 
     from django.core.cache import cache
 
+    from fulfillment.services import order_ship
     from metrics.models import MetricSnapshot
-    from orders.services import order_ship
     from tests.factories import OrderFactory, OrderItemFactory
 
     settings.METRICS_RECOMPUTE_DEBOUNCE_SECONDS = 1

@@ -1,7 +1,8 @@
 import pytest
 
+from fulfillment.services import order_ship
 from orders.models import OrderStatus
-from orders.services import ItemData, OrderData, order_cancel, order_create, order_ship
+from orders.services import ItemData, OrderData, order_cancel, order_create
 from tests.factories import ListingFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,6 +1,8 @@
-"""Shipments in and out of /api/shipments/ (and of an order's ship action)."""
+"""Shipments in and out of /api/shipments/ and of an order's ship action (/api/orders/{id}/ship/)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -52,6 +54,21 @@ class ShipmentInputSerializer(StoreOrderInput):
 
     def validate(self, attrs: dict) -> dict:
         attrs = super().validate(attrs)
+        if attrs["carrier"] == Carrier.OTHER and not attrs.get("carrier_name", "").strip():
+            raise serializers.ValidationError({"carrier_name": _("Name the carrier when choosing Other.")})
+        return attrs
+
+
+class OrderShipInputSerializer(serializers.Serializer):
+    carrier = serializers.ChoiceField(choices=Carrier.choices,
+                                      help_text=_("Carrier code as in Amazon's shipping confirmation."))
+    carrier_name = serializers.CharField(max_length=80, required=False, allow_blank=True,
+                                         help_text=_("Required with carrier Other."))
+    tracking_number = serializers.CharField(max_length=64)
+    ship_method = serializers.CharField(max_length=80, required=False, allow_blank=True)
+    shipped_at = AwareDateTimeField(required=False, help_text=_("When the shipment was confirmed; default now."))
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs["carrier"] == Carrier.OTHER and not attrs.get("carrier_name", "").strip():
             raise serializers.ValidationError({"carrier_name": _("Name the carrier when choosing Other.")})
         return attrs

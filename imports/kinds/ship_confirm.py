@@ -19,11 +19,12 @@ from django.utils.translation import gettext_lazy
 from core.errors import ApplicationError
 from fulfillment.carriers import map_carrier
 from fulfillment.models import Carrier, Shipment
+from fulfillment.services import order_ship
 from fulfillment.tracking import tracking_validate
 from listings.models import Channel
 from orders.models import SHIPPABLE_STATUSES, Order, OrderItem, RiskFlag
 from orders.risk import PO_BOX_REFUSING_CARRIERS, is_po_box
-from orders.services import CLOCK_SKEW, order_ship
+from orders.services import CLOCK_SKEW
 
 from ..base import SOURCE, Context, Counts, PlanLine
 from ..parsers import Cells, Column, Row, shown

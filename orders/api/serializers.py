@@ -10,7 +10,6 @@ from rest_framework import serializers
 
 from core.api.fields import AwareDateTimeField, RowUrlField, StoreField
 from core.api.serializers import ApiModelSerializer
-from fulfillment.models import Carrier
 from listings.models import Channel
 
 from ..models import CancelInitiator, Order, OrderItem, OrderStatus, ShipServiceCategory
@@ -145,18 +144,3 @@ class OrderCancelInputSerializer(serializers.Serializer):
 
     def validate_initiator(self, value: str) -> str:
         return CancelInitiator.SYSTEM if value == AMAZON_INITIATOR else value
-
-
-class OrderShipInputSerializer(serializers.Serializer):
-    carrier = serializers.ChoiceField(choices=Carrier.choices,
-                                      help_text=_("Carrier code as in Amazon's shipping confirmation."))
-    carrier_name = serializers.CharField(max_length=80, required=False, allow_blank=True,
-                                         help_text=_("Required with carrier Other."))
-    tracking_number = serializers.CharField(max_length=64)
-    ship_method = serializers.CharField(max_length=80, required=False, allow_blank=True)
-    shipped_at = AwareDateTimeField(required=False, help_text=_("When the shipment was confirmed; default now."))
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if attrs["carrier"] == Carrier.OTHER and not attrs.get("carrier_name", "").strip():
-            raise serializers.ValidationError({"carrier_name": _("Name the carrier when choosing Other.")})
-        return attrs

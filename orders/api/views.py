@@ -1,4 +1,7 @@
-"""/api/orders/: list, retrieve and create orders; cancel and ship them through the same services as the UI."""
+"""/api/orders/: list, retrieve and create orders; cancel them through the same services as the UI.
+
+Shipping an order (``POST /api/orders/{id}/ship/``) is fulfillment's: ``fulfillment.api.views.OrderShipViewSet``.
+"""
 
 from __future__ import annotations
 
@@ -14,13 +17,12 @@ from core.api.mixins import AuthenticatedRequest, StoreScopedViewSet
 from core.api.serializers import ConflictSerializer, ErrorSerializer
 from core.errors import ApplicationError
 from core.models import Store
-from fulfillment.api.serializers import ShipmentSerializer
 
 from ..ids import AMAZON_ORDER_ID_PATTERN
 from ..models import Order, OrderItem
-from ..services import order_cancel, order_create, order_ship
+from ..services import order_cancel, order_create
 from .filters import OrderFilter
-from .serializers import OrderCancelInputSerializer, OrderInputSerializer, OrderSerializer, OrderShipInputSerializer
+from .serializers import OrderCancelInputSerializer, OrderInputSerializer, OrderSerializer
 
 REFUSED = {
     400: OpenApiResponse(ErrorSerializer, description="A malformed body (each bad field named) or a broken rule."),
@@ -98,18 +100,3 @@ class OrderViewSet(StoreScopedViewSet[Order]):
         order_cancel(order=order, initiator=data["initiator"], reason=data["reason"], at=data.get("at"),
                      actor=request.user, source="api")
         return self.respond(self.get_queryset().get(pk=order.pk))
-
-    @extend_schema(
-        summary="Confirm an order's shipment",
-        description="Creates the shipment of every unit still owed, consumes its stock and moves the order "
-                    "to Shipped. Seller-fulfilled (MFN) orders only.",
-        request=OrderShipInputSerializer, responses={201: ShipmentSerializer, **REFUSED},
-    )
-    @action(detail=True, methods=["post"])
-    def ship(self, request: AuthenticatedRequest, amazon_order_id: str) -> Response:
-        order = self.get_object()
-        data = self.get_input(OrderShipInputSerializer)
-        shipment = order_ship(order=order, carrier=data["carrier"], carrier_name=data.get("carrier_name", ""),
-                              tracking_number=data["tracking_number"], ship_method=data.get("ship_method", ""),
-                              shipped_at=data.get("shipped_at"), actor=request.user, source="api")
-        return self.respond(shipment, status=201, serializer_class=ShipmentSerializer)

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from core.errors import ApplicationError, InvalidTransition
 from fulfillment.models import Shipment, ShipmentItem
+from fulfillment.services import order_ship
 from listings.models import Channel, Listing, StockMovement
 from orders.models import Order, OrderEvent, OrderItem, OrderStatus, RiskFlag
 from orders.services import (
@@ -27,7 +28,6 @@ from orders.services import (
     order_event_record,
     order_pack,
     order_set_status,
-    order_ship,
 )
 from tests.factories import ListingFactory, MembershipFactory, OrderFactory
 

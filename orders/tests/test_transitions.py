@@ -19,9 +19,10 @@ from django.utils import timezone
 from core.errors import ApplicationError, InvalidTransition
 from core.state import check_transition
 from fulfillment.models import INBOUND_TRANSITIONS, InboundStatus, Shipment
+from fulfillment.services import order_ship
 from listings.models import Listing, StockMovement
 from orders.models import ORDER_TRANSITIONS, SHIPPABLE_STATUSES, OrderEvent, OrderItem, OrderStatus
-from orders.services import order_cancel, order_set_status, order_ship
+from orders.services import order_cancel, order_set_status
 from returns.models import RETURN_TRANSITIONS, Refund, ReturnRequest, ReturnStatus
 from returns.services import return_authorize, return_close, return_receive, return_refund, return_reject
 from support.models import CLAIM_STATUS_TIME_FIELD, CLAIM_TRANSITIONS, Claim

@@ -15,10 +15,11 @@ from django.utils import timezone
 
 from core.errors import ApplicationError
 from fulfillment.models import Shipment
+from fulfillment.services import order_ship
 from imports.services import import_file
 from listings.models import Listing, StockMovement
 from orders.models import CancelInitiator, Order, OrderEvent, OrderItem, OrderStatus
-from orders.services import ItemData, OrderData, order_cancel, order_create, order_ship
+from orders.services import ItemData, OrderData, order_cancel, order_create
 from tests.factories import ListingFactory, StoreFactory, UserFactory
 from tests.imports.conftest import db_state, sample
 
