@@ -158,6 +158,6 @@ def user_grants(*, user: User | AnonymousUser) -> Grants:
 def request_grants(request: HttpRequest) -> Grants:
     """The requesting user's grants, read once per request (the navigation and the page share them)."""
     if getattr(request, "_grants_user", None) is not request.user:
-        request._grants = user_grants(user=request.user)
-        request._grants_user = request.user
-    return request._grants
+        request._grants = user_grants(user=request.user)  # type: ignore[attr-defined]  # cached per request
+        request._grants_user = request.user  # type: ignore[attr-defined]  # cached per request
+    return request._grants  # type: ignore[attr-defined]  # cached per request

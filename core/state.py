@@ -19,17 +19,17 @@ from django.utils.translation import gettext as _
 from .errors import ApplicationError, InvalidTransition
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django_stubs_ext import StrOrPromise
 
 #: How far in the future a reported time may lie (clock skew between systems), and no further.
 CLOCK_SKEW = timedelta(minutes=5)
 
 M = TypeVar("M", bound=models.Model)
+U = TypeVar("U", bound="AbstractBaseUser | AnonymousUser")
 
-if TYPE_CHECKING:
-    pass
 
-def check_transition(transitions: Mapping[str, Collection[str]], labels: Mapping[str, str], *, old: str,
+def check_transition(transitions: Mapping[str, Collection[str]], labels: Mapping[str, StrOrPromise], *, old: str,
                      new: str, what: str) -> None:
     """Raise ``InvalidTransition`` naming both statuses when ``old`` → ``new`` is not in ``transitions``."""
     if new in transitions.get(old, set()):
@@ -53,7 +53,7 @@ class StateMachine:
     """
 
     transitions: Mapping[str, Collection[str]]
-    labels: Mapping[str, str]
+    labels: Mapping[str, StrOrPromise]
     entered_at: Mapping[str, str] = field(default_factory=dict)
 
     def allows(self, old: str, new: str) -> bool:
@@ -87,7 +87,7 @@ def locked(row: M, *related: str) -> M:
     return rows.select_for_update().get(pk=row.pk)
 
 
-def actor_or_none(actor: AbstractBaseUser | None) -> AbstractBaseUser | None:
+def actor_or_none(actor: U | None) -> U | None:
     """The user to record as having made a change: none for a change without one, or an anonymous one."""
     return actor if actor is not None and actor.is_authenticated else None
 

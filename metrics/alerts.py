@@ -38,8 +38,8 @@ from .selectors import breach_list
 
 #: The permission to keep alert rules, in ``core.permissions``: the people who answer for account health.
 ALERT_PERMISSION = "alert.set"
-LEVELS = {Status.NONE: 0, Status.GREEN: 0, Status.AMBER: 1, Status.RED: 2}
-BAND_LEVELS = {AlertBand.AMBER: 1, AlertBand.RED: 2}
+LEVELS: dict[str, int] = {Status.NONE: 0, Status.GREEN: 0, Status.AMBER: 1, Status.RED: 2}
+BAND_LEVELS: dict[str, int] = {AlertBand.AMBER: 1, AlertBand.RED: 2}
 CHANNEL_NAMES = {"MFN": gettext_lazy("seller-fulfilled"), "AFN": gettext_lazy("Amazon-fulfilled"), "ALL": ""}
 
 

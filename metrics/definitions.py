@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +22,9 @@ from returns.deadlines import RESPONSE_DEADLINE as RETURN_RESPONSE_DEADLINE
 from returns.models import ReturnRequest
 from support.deadlines import RESPONSE_DEADLINE as MESSAGE_RESPONSE_DEADLINE
 from support.models import Message
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class MetricKey(StrEnum):
@@ -46,13 +50,13 @@ class Reason:
     metric's deadline as ``%(hours)s``."""
 
     key: str
-    label: str
+    label: StrOrPromise
 
 
 @dataclass(frozen=True, kw_only=True)
 class MetricDefinition:
     key: MetricKey
-    name: str
+    name: StrOrPromise
     #: What the rows are (the drill-down's wording) and the table they are read from.
     scope: str
     model: type[models.Model]

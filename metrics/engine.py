@@ -177,9 +177,10 @@ def _not_before(field_name: str, as_of: datetime) -> Q:
 def _in_window(definition: MetricDefinition, store: Store, win: Window, channel: str) -> QuerySet:
     """The rows of ``definition``'s table whose window date falls in ``win``, of ``channel`` ("ALL": any)."""
     date_field = definition.window_field
-    rows = definition.model.objects.filter(store=store, **{f"{date_field}__gte": win.start,
-                                                           f"{date_field}__lt": win.end})
+    rows = definition.model._default_manager.filter(store=store, **{f"{date_field}__gte": win.start,
+                                                                    f"{date_field}__lt": win.end})
     if channel != "ALL":
+        assert definition.channel_field is not None  # a metric computed per channel has one
         rows = rows.filter(**{definition.channel_field: channel})
     return rows
 
@@ -262,6 +263,7 @@ def otdr_rows(store: Store, as_of: datetime, win: Window, channel: str = "MFN",
 def response_rows(store: Store, as_of: datetime, win: Window, channel: str = "ALL",
                   definition: MetricDefinition | None = None) -> RowSet:
     definition = definition or DEFINITIONS[MetricKey.RESPONSE]
+    assert definition.deadline is not None  # answers are counted against a deadline
     replies = Message.objects.filter(
         thread=OuterRef("thread"), direction=Message.Direction.OUTBOUND, is_internal_note=False,
         sent_at__gte=OuterRef("sent_at"), sent_at__lte=as_of,
@@ -279,6 +281,7 @@ def response_rows(store: Store, as_of: datetime, win: Window, channel: str = "AL
 def rdr_rows(store: Store, as_of: datetime, win: Window, channel: str = "ALL",
              definition: MetricDefinition | None = None) -> RowSet:
     definition = definition or DEFINITIONS[MetricKey.RDR]
+    assert definition.deadline is not None  # responses are counted against a deadline
     responded = _before("responded_at", as_of)
     responded_in_time = responded & Q(
         responded_at__lte=F(definition.window_field) + definition.deadline)
@@ -355,6 +358,7 @@ def compute(store: Store, metric: str, as_of: datetime, definition: MetricDefini
             if days != widest:
                 cell &= Q(**{f"{definition.window_field}__gte": win.start})
             if channel != base_channel:
+                assert definition.channel_field is not None  # a metric computed per channel has one
                 cell &= Q(**{definition.channel_field: channel})
             cells[(channel, days)] = cell
 

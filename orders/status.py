@@ -15,7 +15,7 @@ from .models import ORDER_TRANSITIONS, OrderStatus, units_owed
 
 S = OrderStatus
 #: How far along its shipping each status says an order is; the lines never take an order back.
-_PROGRESS = {S.PARTIALLY_SHIPPED: 1, S.SHIPPED: 2, S.INVOICE_UNCONFIRMED: 2, S.DELIVERED: 3}
+_PROGRESS: dict[str, int] = {S.PARTIALLY_SHIPPED: 1, S.SHIPPED: 2, S.INVOICE_UNCONFIRMED: 2, S.DELIVERED: 3}
 #: Our own steps that Amazon's statuses do not know, under the status of Amazon's they refine.
 _REFINES: dict[str, frozenset[str]] = {
     S.UNSHIPPED: frozenset({S.CONFIRMED, S.PACKED}),

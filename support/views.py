@@ -204,7 +204,7 @@ def _back_to(request: AuthenticatedHttpRequest, thread: MessageThread) -> HttpRe
     return HttpResponseRedirect(url)
 
 
-def _acting_thread(request: HttpRequest, pk: int, action: str) -> MessageThread:
+def _acting_thread(request: AuthenticatedHttpRequest, pk: int, action: str) -> MessageThread:
     thread = thread_detail(user=request.user, pk=pk)
     if thread is None:
         raise Http404(_("No such thread."))
@@ -271,7 +271,7 @@ def _simple_action(request: AuthenticatedHttpRequest, thread: MessageThread, act
 @strict_csp
 @login_required
 @require_POST
-def no_reply_view(request: HttpRequest, pk: int) -> HttpResponse:
+def no_reply_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     thread = _acting_thread(request, pk, "no_reply")
     return _simple_action(request, thread, lambda: thread_mark_no_reply_needed(thread=thread, actor=request.user),
                           _("Marked as needing no reply."))
@@ -280,7 +280,7 @@ def no_reply_view(request: HttpRequest, pk: int) -> HttpResponse:
 @strict_csp
 @login_required
 @require_POST
-def note_view(request: HttpRequest, pk: int) -> HttpResponse:
+def note_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     thread = _acting_thread(request, pk, "note")
     form = NoteForm(request.POST)
     if not form.is_valid():
@@ -294,7 +294,7 @@ def note_view(request: HttpRequest, pk: int) -> HttpResponse:
 @strict_csp
 @login_required
 @require_POST
-def assign_view(request: HttpRequest, pk: int) -> HttpResponse:
+def assign_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     thread = _acting_thread(request, pk, "assign")
     assignees = thread_assignees(thread=thread)
     if request.POST.get("assignee") == "me":

@@ -22,7 +22,7 @@ from ..engine import Result
 from ..models import Status
 
 if TYPE_CHECKING:
-    pass
+    from django_stubs_ext import StrOrPromise
 
 PAGE_SIZE = 50
 HISTORY_DAYS = 90
@@ -35,7 +35,7 @@ PERCENT_PLACES = Decimal("0.01")
 K = MetricKey
 #: The dashboard's tiles, grouped as Amazon's Account Health page groups them: (group, [metric]). Every
 #: channel a metric's definition reports and every window of it gets a tile.
-GROUPS: list[tuple[str, list[MetricKey]]] = [
+GROUPS: list[tuple[StrOrPromise, list[MetricKey]]] = [
     (gettext_lazy("Customer service performance"), [K.ODR]),
     (gettext_lazy("Shipping performance"), [K.LSR, K.CANCEL, K.VTR, K.OTDR]),
     (gettext_lazy("Customer contact"), [K.RESPONSE]),

@@ -70,8 +70,9 @@ class RowView:
     Why a row is a defect comes from the metric's definition: the reason flags the engine set on the row.
     """
 
-    order_id: Callable[[object], str]
-    counted: tuple[str, str]  # (label when counted, label when not); may name the deadline as %(hours)s
+    order_id: Callable[[Any], str]
+    #: (label when counted, label when not); may name the deadline as %(hours)s.
+    counted: tuple[StrOrPromise, StrOrPromise]
     columns: list[Column]
 
 
