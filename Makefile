@@ -9,7 +9,7 @@ help:
 	@echo "make test     install the test dependencies and run every test (ARGS=... passes pytest options)"
 	@echo "make worker   run a Celery worker (needs REDIS_URL)"
 	@echo "make beat     run the Celery beat scheduler (needs REDIS_URL)"
-	@echo "make lint     ruff check"
+	@echo "make lint     ruff check, and lint-imports (the layers of docs/architecture.md)"
 	@echo "make typecheck  mypy over the apps (needs the test extra: pip install -e '.[test]')"
 
 run:
@@ -38,6 +38,7 @@ beat:
 
 lint:
 	.venv/bin/ruff check .
+	.venv/bin/lint-imports
 
 typecheck:
 	.venv/bin/mypy

@@ -25,7 +25,7 @@ class ShipmentInline(ReadOnlyTabularInline):
     model = Shipment
     fields = ["carrier", "carrier_name", "tracking_number", "tracking_format_valid", "shipped_at",
               "first_scan_at", "delivered_at"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # names only; the stubs type fields more widely
 
 
 OrderAdmin.extra_inlines.append(ShipmentInline)

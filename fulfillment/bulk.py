@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
 
 from orders.bulk import BulkOutcome, bulk_apply
@@ -14,7 +14,7 @@ from orders.models import Order
 from .services import order_ship
 
 
-def bulk_ship(*, orders: Iterable[Order], user: AbstractBaseUser, carrier: str, carrier_name: str,
+def bulk_ship(*, orders: Iterable[Order], user: User, carrier: str, carrier_name: str,
               tracking_numbers: dict[int, str], shipped_at: datetime | None = None) -> list[BulkOutcome]:
     """Ship every unit still owed on each order with its own tracking number."""
     def ship(order: Order) -> str:

@@ -3,7 +3,7 @@ inbound shipments."""
 
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from django import forms
 from django.contrib.auth.models import AnonymousUser, User
@@ -19,10 +19,13 @@ from .inbound_selectors import InboundFilters
 from .models import Carrier, InboundShipmentItem, InboundStatus
 from .tracking import TrackingCheck, normalize, tracking_validate
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 # Confirming an order's shipment ----------------------------------------------------------------------------------
 
 
-def _carrier_choices() -> list[tuple[str, str]]:
+def _carrier_choices() -> list[tuple[str, StrOrPromise]]:
     return [("", _("Choose a carrier…")), *Carrier.choices]
 
 
@@ -37,6 +40,7 @@ class CarrierFields(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
+        assert data is not None  # Form.clean() returns cleaned_data
         if data.get("carrier") == Carrier.OTHER and not (data.get("carrier_name") or "").strip():
             self.add_error("carrier_name", _("Name the carrier when choosing Other."))
         return data

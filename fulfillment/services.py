@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +25,7 @@ from .tracking import tracking_validate
 @transaction.atomic
 def order_ship(*, order: Order, carrier: str, tracking_number: str, shipped_at: datetime | None = None,
                quantities: dict[int, int] | None = None, carrier_name: str = "", ship_method: str = "",
-               actor: AbstractBaseUser | None = None, source: str = "ui") -> Shipment:
+               actor: User | None = None, source: str = "ui") -> Shipment:
     """Confirm a shipment of a seller-fulfilled order: all units still owed, or ``quantities`` by item id.
 
     Creates the shipment, consumes the shipped units' stock and moves the order to Shipped or

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -44,7 +44,7 @@ PLAN_LISTINGS_MAX = 300
 
 # Confirming an order's shipment (in the ``orders`` namespace: ``order_urlpatterns``) -------------------------------
 
-def _ship(request: HttpRequest, order: Order) -> tuple[str, dict]:
+def _ship(request: AuthenticatedHttpRequest, order: Order) -> tuple[str, dict]:
     form = ShipForm(request.POST, order=order)
     if not form.is_valid():
         return "", {"ship": form}
@@ -63,14 +63,14 @@ SHIP = OrderAction(_ship, lambda request, order: ShipForm(request.POST, order=or
 
 @login_required
 @require_POST
-def order_ship_view(request: HttpRequest, amazon_order_id: str) -> HttpResponse:
+def order_ship_view(request: AuthenticatedHttpRequest, amazon_order_id: str) -> HttpResponse:
     """Confirm the order's shipment from its page, as its other actions are (``orders.views``)."""
     return order_action_response(request, amazon_order_id, name="ship", action=SHIP)
 
 
 @login_required
 @require_GET
-def tracking_check_view(request: HttpRequest) -> HttpResponse:
+def tracking_check_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The tracking number's verdict for the chosen carrier, shown under the field while the operator types."""
     carrier, number = request.GET.get("carrier", ""), request.GET.get("tracking_number", "")
     check = tracking_validate(carrier=carrier, number=number) if carrier and number.strip() else None
@@ -79,7 +79,7 @@ def tracking_check_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def bulk_ship_view(request: HttpRequest) -> HttpResponse:
+def bulk_ship_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """One carrier, one tracking number per order; malformed numbers are shown before anything ships."""
     orders = bulk_selection(request)
     if not orders:
@@ -108,7 +108,7 @@ def bulk_ship_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def inbound_list_view(request: HttpRequest) -> HttpResponse:
+def inbound_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = InboundFilterForm(request.GET, user=request.user)
     shipments = list(inbound_list(user=request.user, filters=form.filters())[:PAGE_SIZE + 1])
     context = {
@@ -127,7 +127,7 @@ def inbound_list_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def inbound_create_view(request: HttpRequest) -> HttpResponse:
+def inbound_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     stores = permitted_stores(user=request.user, permission="inbound.create").order_by("code")
     if not stores.exists():
         raise PermissionDenied(_("Your role does not allow planning shipments."))
@@ -163,14 +163,14 @@ def inbound_create_view(request: HttpRequest) -> HttpResponse:
     return render(request, "fulfillment/inbound_new.html", context, status=status)
 
 
-def _get(request: HttpRequest, pk: int) -> InboundShipment:
+def _get(request: AuthenticatedHttpRequest, pk: int) -> InboundShipment:
     inbound = inbound_detail(user=request.user, pk=pk)
     if inbound is None:
         raise Http404(_("No such inbound shipment."))
     return inbound
 
 
-def _detail_context(request: HttpRequest, inbound: InboundShipment, **extra) -> dict:
+def _detail_context(request: AuthenticatedHttpRequest, inbound: InboundShipment, **extra) -> dict:
     items = list(inbound.items.all())
     allowed = INBOUND_TRANSITIONS.get(inbound.status, set())
     grants = request_grants(request)
@@ -200,7 +200,7 @@ def _detail_context(request: HttpRequest, inbound: InboundShipment, **extra) -> 
 
 @login_required
 @require_GET
-def inbound_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+def inbound_detail_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     inbound = _get(request, pk)
     response = render(request, "fulfillment/inbound_detail.html", _detail_context(request, inbound))
     patch_vary_headers(response, ("HX-Request",))
@@ -218,7 +218,7 @@ def _answer(request: AuthenticatedHttpRequest, pk: int, *, error: str = "", done
     return render(request, "fulfillment/inbound_detail.html", context, status=400)
 
 
-def _for_action(request: HttpRequest, pk: int, action: str) -> InboundShipment:
+def _for_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> InboundShipment:
     inbound = _get(request, pk)
     if not request_grants(request).can(f"inbound.{action}", inbound.store_id):
         raise PermissionDenied(_("Your role in store %(store)s does not allow this.") % {"store": inbound.store.code})
@@ -227,7 +227,7 @@ def _for_action(request: HttpRequest, pk: int, action: str) -> InboundShipment:
 
 @login_required
 @require_POST
-def inbound_ship_view(request: HttpRequest, pk: int) -> HttpResponse:
+def inbound_ship_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     inbound = _for_action(request, pk, "ship")
     form = InboundShipForm(request.POST)
     if not form.is_valid():
@@ -243,7 +243,7 @@ def inbound_ship_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def inbound_receive_view(request: HttpRequest, pk: int) -> HttpResponse:
+def inbound_receive_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     inbound = _for_action(request, pk, "receive")
     quantities, errors = received_quantities(request.POST, list(inbound.items.all()))
     if errors:
@@ -271,7 +271,7 @@ def _get_items(inbound: InboundShipment):
 
 @login_required
 @require_POST
-def inbound_close_view(request: HttpRequest, pk: int) -> HttpResponse:
+def inbound_close_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     inbound = _for_action(request, pk, "close")
     try:
         inbound_set_status(inbound=inbound, status=InboundStatus.CLOSED, actor=request.user)
@@ -282,7 +282,7 @@ def inbound_close_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def inbound_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+def inbound_cancel_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     inbound = _for_action(request, pk, "cancel")
     try:
         inbound_set_status(inbound=inbound, status=InboundStatus.CANCELLED, actor=request.user)

@@ -10,7 +10,7 @@ from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -52,7 +52,7 @@ BULK_ACTIONS = ("confirm", "ship", "cancel")
 
 @login_required
 @require_GET
-def order_list_view(request: HttpRequest) -> HttpResponse:
+def order_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = OrderFilterForm(request.GET, user=request.user)
     filters = form.filters()
     now = timezone.now()
@@ -133,7 +133,7 @@ def _available(order: Order) -> set[str]:
     return available
 
 
-def _find_orders(request: HttpRequest, amazon_order_id: str) -> list[Order]:
+def _find_orders(request: AuthenticatedHttpRequest, amazon_order_id: str) -> list[Order]:
     orders = list(order_detail(user=request.user, amazon_order_id=amazon_order_id,
                                store_code=request.GET.get("store") or None))
     if not orders:
@@ -141,7 +141,7 @@ def _find_orders(request: HttpRequest, amazon_order_id: str) -> list[Order]:
     return orders
 
 
-def _detail_context(request: HttpRequest, order: Order, *, forms: dict | None = None, error: str = "",
+def _detail_context(request: AuthenticatedHttpRequest, order: Order, *, forms: dict | None = None, error: str = "",
                     done: str = "") -> dict:
     now = timezone.now()
     grants = request_grants(request)
@@ -167,7 +167,7 @@ def _detail_context(request: HttpRequest, order: Order, *, forms: dict | None = 
     }
 
 
-def _render_detail(request: HttpRequest, order: Order, *, status: int = 200, **kwargs) -> HttpResponse:
+def _render_detail(request: AuthenticatedHttpRequest, order: Order, *, status: int = 200, **kwargs) -> HttpResponse:
     partial = wants_partial(request)
     template = "orders/order_detail.html#order-panel" if partial else "orders/order_detail.html"
     response = render(request, template, _detail_context(request, order, **kwargs), status=status)
@@ -177,7 +177,7 @@ def _render_detail(request: HttpRequest, order: Order, *, status: int = 200, **k
 
 @login_required
 @require_GET
-def order_detail_view(request: HttpRequest, amazon_order_id: str) -> HttpResponse:
+def order_detail_view(request: AuthenticatedHttpRequest, amazon_order_id: str) -> HttpResponse:
     orders = _find_orders(request, amazon_order_id)
     if len(orders) > 1:
         choices = [{"order": o, "url": detail_url(o)} for o in orders]
@@ -186,7 +186,7 @@ def order_detail_view(request: HttpRequest, amazon_order_id: str) -> HttpRespons
     return _render_detail(request, orders[0])
 
 
-def _cancel(request: HttpRequest, order: Order) -> tuple[str, dict]:
+def _cancel(request: AuthenticatedHttpRequest, order: Order) -> tuple[str, dict]:
     form = CancelForm(request.POST)
     if not form.is_valid() or form.needs_confirmation:
         return "", {"cancel": form}
@@ -218,8 +218,8 @@ class OrderAction:
     """One action of the order page: ``run`` returns what was done, in words (or "" with the forms to show again,
     by action); ``form`` gives the submitted form again when a service refuses, so the operator's input stays."""
 
-    run: Callable[[HttpRequest, Order], tuple[str, dict]]
-    form: Callable[[HttpRequest, Order], django_forms.Form] | None = None
+    run: Callable[[AuthenticatedHttpRequest, Order], tuple[str, dict]]
+    form: Callable[[AuthenticatedHttpRequest, Order], django_forms.Form] | None = None
 
 
 #: The actions this app routes itself (``orders:<action>``); shipping is routed by fulfillment.
@@ -231,7 +231,7 @@ HANDLERS = {
 }
 
 
-def order_action_response(request: HttpRequest, amazon_order_id: str, *, name: str,
+def order_action_response(request: AuthenticatedHttpRequest, amazon_order_id: str, *, name: str,
                           action: OrderAction) -> HttpResponse:
     """Run the page's action ``name``: htmx gets the order panel back, a plain form post a redirect (or the page
     with the error). The viewer's role must allow ``order.<name>`` in the order's store."""
@@ -260,11 +260,11 @@ def order_action_response(request: HttpRequest, amazon_order_id: str, *, name: s
 
 @login_required
 @require_POST
-def order_action_view(request: HttpRequest, amazon_order_id: str, action: str) -> HttpResponse:
+def order_action_view(request: AuthenticatedHttpRequest, amazon_order_id: str, action: str) -> HttpResponse:
     return order_action_response(request, amazon_order_id, name=action, action=HANDLERS[action])
 
 
-def _bound_forms(request: HttpRequest, order: Order, name: str, action: OrderAction) -> dict:
+def _bound_forms(request: AuthenticatedHttpRequest, order: Order, name: str, action: OrderAction) -> dict:
     """The submitted form again, so a refused action keeps what the operator typed."""
     if action.form is None:
         return {}
@@ -275,7 +275,7 @@ def _bound_forms(request: HttpRequest, order: Order, name: str, action: OrderAct
 
 # Bulk actions on the queue ------------------------------------------------------------------------------------
 
-def bulk_back_url(request: HttpRequest) -> str:
+def bulk_back_url(request: AuthenticatedHttpRequest) -> str:
     """Where a bulk page goes back to: the queue as it was (``next``, if it is ours), else the queue."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
@@ -284,7 +284,7 @@ def bulk_back_url(request: HttpRequest) -> str:
     return reverse("orders:list")
 
 
-def bulk_selection(request: HttpRequest) -> list[Order]:
+def bulk_selection(request: AuthenticatedHttpRequest) -> list[Order]:
     """The orders of the viewer's stores that ``ids`` names (others are silently absent), by time left."""
     values = request.POST.getlist("ids") if request.method == "POST" else request.GET.getlist("ids")
     return list(orders_by_ids(user=request.user, ids=parse_ids(values)))
@@ -294,7 +294,7 @@ def _ids_query(orders: list[Order], back: str) -> str:
     return urlencode({"ids": ",".join(str(o.pk) for o in orders), "next": back})
 
 
-def bulk_result_response(request: HttpRequest, title: str, outcomes: list[BulkOutcome]) -> HttpResponse:
+def bulk_result_response(request: AuthenticatedHttpRequest, title: str, outcomes: list[BulkOutcome]) -> HttpResponse:
     """The page that reports each order of a bulk action: done, or refused and why."""
     done = [o for o in outcomes if o.done]
     refused = [o for o in outcomes if not o.done]
@@ -324,7 +324,7 @@ def bulk_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def bulk_cancel_view(request: HttpRequest) -> HttpResponse:
+def bulk_cancel_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     orders = bulk_selection(request)
     if not orders:
         raise Http404(_("None of the selected orders is in your stores."))
@@ -342,7 +342,7 @@ def bulk_cancel_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def packing_slips_view(request: HttpRequest) -> HttpResponse:
+def packing_slips_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """One printable slip per selected order, each on its own page."""
     orders = bulk_selection(request)
     if not orders:
@@ -352,7 +352,7 @@ def packing_slips_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def order_export_view(request: HttpRequest):
+def order_export_view(request: AuthenticatedHttpRequest):
     """The order list, with the same filters and tab, as a CSV download streamed from the database."""
     from core.exports import csv_response
 

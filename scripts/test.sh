@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Install the test dependencies and run the whole suite: on PostgreSQL when DATABASE_URL is set, on
-# SQLite otherwise; the real-worker tests run when REDIS_URL is set. Arguments go to pytest.
+# Install the test dependencies, run the static checks (ruff, lint-imports, mypy) and the whole suite: on
+# PostgreSQL when DATABASE_URL is set, on SQLite otherwise; the real-worker tests run when REDIS_URL is set.
+# Arguments go to pytest.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
@@ -15,6 +16,12 @@ if ! apt_install dovecot-imapd; then
 fi
 compile_messages
 ensure_static_root
+
+# The static checks first: style (ruff), the layers (import-linter, docs/architecture.md) and types (mypy).
+say "Checking style, layers and types"
+"$VENV/bin/ruff" check --quiet .
+"$VENV/bin/lint-imports" --no-cache
+"$VENV/bin/mypy"
 
 say "Running the tests on $("$PY" -c 'import os; print("PostgreSQL" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "SQLite")')${REDIS_URL:+ with Redis}"
 set +e

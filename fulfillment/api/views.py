@@ -7,10 +7,9 @@ from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework.decorators import action
-from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api.mixins import StoreScopedViewSet
+from core.api.mixins import AuthenticatedRequest, StoreScopedViewSet
 from core.api.serializers import ConflictSerializer, ErrorSerializer
 from orders.api.views import REFUSED, OrderViewSet
 
@@ -69,7 +68,7 @@ class OrderShipViewSet(OrderViewSet):
         request=OrderShipInputSerializer, responses={201: ShipmentSerializer, **REFUSED},
     )
     @action(detail=True, methods=["post"])
-    def ship(self, request: Request, amazon_order_id: str) -> Response:
+    def ship(self, request: AuthenticatedRequest, amazon_order_id: str) -> Response:
         order = self.get_object()
         data = self.get_input(OrderShipInputSerializer)
         shipment = order_ship(order=order, carrier=data["carrier"], carrier_name=data.get("carrier_name", ""),

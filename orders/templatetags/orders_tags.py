@@ -25,6 +25,7 @@ def risk_label(flag: str) -> str:
 def order_sections(context: Context, slot: str) -> str:
     """The sections the apps above orders add to the order page at ``slot`` (see ``orders.sections``)."""
     parts = []
+    assert context.template is not None  # a tag renders inside a template
     for section in sections_of(slot):
         template = context.template.engine.get_template(section.template)
         with context.push(section.context(context)):
