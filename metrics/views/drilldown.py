@@ -81,51 +81,53 @@ def _thread_order_id(row) -> str:
     return order.amazon_order_id if order else ""
 
 
-L = gettext_lazy
 ROW_VIEWS: dict[MetricKey, RowView] = {
-    K.ODR: RowView(lambda r: r.amazon_order_id, (L("defect"), L("no defect")), [
-        Column(L("Purchased"), lambda r, a: r.purchase_date),
-        Column(L("Channel"), lambda r, a: r.fulfillment_channel, mono=True),
-        Column(L("Status"), lambda r, a: r.get_status_display()),
+    K.ODR: RowView(lambda r: r.amazon_order_id, (gettext_lazy("defect"), gettext_lazy("no defect")), [
+        Column(gettext_lazy("Purchased"), lambda r, a: r.purchase_date),
+        Column(gettext_lazy("Channel"), lambda r, a: r.fulfillment_channel, mono=True),
+        Column(gettext_lazy("Status"), lambda r, a: r.get_status_display()),
     ]),
-    K.LSR: RowView(lambda r: r.amazon_order_id, (L("late"), L("on time")), [
-        Column(L("Ship by"), lambda r, a: r.latest_ship_date),
-        Column(L("First confirmation"), lambda r, a: r.first_confirmed_at),
-        Column(L("Status"), lambda r, a: r.get_status_display()),
+    K.LSR: RowView(lambda r: r.amazon_order_id, (gettext_lazy("late"), gettext_lazy("on time")), [
+        Column(gettext_lazy("Ship by"), lambda r, a: r.latest_ship_date),
+        Column(gettext_lazy("First confirmation"), lambda r, a: r.first_confirmed_at),
+        Column(gettext_lazy("Status"), lambda r, a: r.get_status_display()),
     ]),
-    K.CANCEL: RowView(lambda r: r.amazon_order_id, (L("cancelled"), L("not counted")), [
-        Column(L("Purchased"), lambda r, a: r.purchase_date),
-        Column(L("Cancelled"), lambda r, a: _by(r.canceled_at, a)),
-        Column(L("Cancelled by"), lambda r, a: r.get_cancel_initiator_display() if _by(r.canceled_at, a) else ""),
-        Column(L("Cancellation reason"), lambda r, a: r.cancel_reason if _by(r.canceled_at, a) else ""),
+    K.CANCEL: RowView(lambda r: r.amazon_order_id, (gettext_lazy("cancelled"), gettext_lazy("not counted")), [
+        Column(gettext_lazy("Purchased"), lambda r, a: r.purchase_date),
+        Column(gettext_lazy("Cancelled"), lambda r, a: _by(r.canceled_at, a)),
+        Column(gettext_lazy("Cancelled by"),
+               lambda r, a: r.get_cancel_initiator_display() if _by(r.canceled_at, a) else ""),
+        Column(gettext_lazy("Cancellation reason"), lambda r, a: r.cancel_reason if _by(r.canceled_at, a) else ""),
     ]),
-    K.VTR: RowView(lambda r: r.order.amazon_order_id, (L("valid tracking"), L("no valid tracking")), [
-        Column(L("Ship confirmed"), lambda r, a: r.shipped_at),
-        Column(L("Carrier"), lambda r, a: r.carrier_label),
-        Column(L("Tracking"), lambda r, a: r.tracking_number, mono=True),
-        Column(L("First scan"), lambda r, a: _by(r.first_scan_at, a)),
+    K.VTR: RowView(lambda r: r.order.amazon_order_id,
+                   (gettext_lazy("valid tracking"), gettext_lazy("no valid tracking")), [
+        Column(gettext_lazy("Ship confirmed"), lambda r, a: r.shipped_at),
+        Column(gettext_lazy("Carrier"), lambda r, a: r.carrier_label),
+        Column(gettext_lazy("Tracking"), lambda r, a: r.tracking_number, mono=True),
+        Column(gettext_lazy("First scan"), lambda r, a: _by(r.first_scan_at, a)),
     ]),
-    K.OTDR: RowView(lambda r: r.order.amazon_order_id, (L("on time"), L("late")), [
-        Column(L("Deliver by"), lambda r, a: r.order.latest_delivery_date),
-        Column(L("First scan"), lambda r, a: _by(r.first_scan_at, a)),
-        Column(L("Delivered"), lambda r, a: _by(r.delivered_at, a)),
-        Column(L("Carrier"), lambda r, a: r.carrier_label),
-        Column(L("Tracking"), lambda r, a: r.tracking_number, mono=True),
+    K.OTDR: RowView(lambda r: r.order.amazon_order_id, (gettext_lazy("on time"), gettext_lazy("late")), [
+        Column(gettext_lazy("Deliver by"), lambda r, a: r.order.latest_delivery_date),
+        Column(gettext_lazy("First scan"), lambda r, a: _by(r.first_scan_at, a)),
+        Column(gettext_lazy("Delivered"), lambda r, a: _by(r.delivered_at, a)),
+        Column(gettext_lazy("Carrier"), lambda r, a: r.carrier_label),
+        Column(gettext_lazy("Tracking"), lambda r, a: r.tracking_number, mono=True),
     ]),
-    K.RESPONSE: RowView(_thread_order_id, (L("answered in %(hours)s h"), L("not answered in %(hours)s h")), [
-        Column(L("Received"), lambda r, a: r.sent_at),
-        Column(L("Answer due"), lambda r, a: r.sent_at + DEFINITIONS[K.RESPONSE].deadline),
-        Column(L("Subject"), lambda r, a: r.subject or r.thread.subject),
-        Column(L("Answered"), lambda r, a: r.answered_at),
+    K.RESPONSE: RowView(_thread_order_id,
+                        (gettext_lazy("answered in %(hours)s h"), gettext_lazy("not answered in %(hours)s h")), [
+        Column(gettext_lazy("Received"), lambda r, a: r.sent_at),
+        Column(gettext_lazy("Answer due"), lambda r, a: r.sent_at + DEFINITIONS[K.RESPONSE].deadline),
+        Column(gettext_lazy("Subject"), lambda r, a: r.subject or r.thread.subject),
+        Column(gettext_lazy("Answered"), lambda r, a: r.answered_at),
     ]),
-    K.RDR: RowView(lambda r: r.order.amazon_order_id, (L("dissatisfied"), L("handled well")), [
-        Column(L("Requested"), lambda r, a: r.requested_at),
-        Column(L("Answer due"), lambda r, a: r.requested_at + DEFINITIONS[K.RDR].deadline),
-        Column(L("SKU"), lambda r, a: r.sku, mono=True),
-        Column(L("Return reason"), lambda r, a: r.get_reason_display()),
-        Column(L("First response"), lambda r, a: _by(r.responded_at, a)),
-        Column(L("Rejected"), lambda r, a: _by(r.rejected_at, a)),
-        Column(L("Negative feedback"), lambda r, a: _by(r.negative_feedback_at, a)),
+    K.RDR: RowView(lambda r: r.order.amazon_order_id, (gettext_lazy("dissatisfied"), gettext_lazy("handled well")), [
+        Column(gettext_lazy("Requested"), lambda r, a: r.requested_at),
+        Column(gettext_lazy("Answer due"), lambda r, a: r.requested_at + DEFINITIONS[K.RDR].deadline),
+        Column(gettext_lazy("SKU"), lambda r, a: r.sku, mono=True),
+        Column(gettext_lazy("Return reason"), lambda r, a: r.get_reason_display()),
+        Column(gettext_lazy("First response"), lambda r, a: _by(r.responded_at, a)),
+        Column(gettext_lazy("Rejected"), lambda r, a: _by(r.rejected_at, a)),
+        Column(gettext_lazy("Negative feedback"), lambda r, a: _by(r.negative_feedback_at, a)),
     ]),
 }
 
