@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from core.errors import ApplicationError
 from metrics.engine import compute
+from metrics.windows import local_midnight
 from orders.models import OrderEvent, OrderStatus
 from returns.models import ReturnReason, ReturnRequest, ReturnStatus
 from support.inbox_services import mail_ingest, reply_send
@@ -287,8 +288,12 @@ def test_notices_leave_the_contact_response_rate_unchanged(store, shipped_return
     cancel_order = order_for(store, "404-1296441-3120351", raw(CANCEL))
     order_for(store, "402-3427577-1965903", raw(CLAIM))
     now = timezone.now()
-    buyer = MessageFactory(thread=ThreadFactory(store=store, order=cancel_order), sent_at=now - timedelta(hours=5))
-    message_reply(thread=buyer.thread, body="On its way.", sent_at=now - timedelta(hours=4))
+    # The buyer's message and its answer fall on the store's previous local day: the day in progress never counts,
+    # so the rate must not depend on the hour the test runs at.
+    today_start = local_midnight(now.astimezone(store.tz).date(), store.tz)
+    buyer = MessageFactory(thread=ThreadFactory(store=store, order=cancel_order),
+                           sent_at=today_start - timedelta(hours=5))
+    message_reply(thread=buyer.thread, body="On its way.", sent_at=today_start - timedelta(hours=4))
     notices = [raw(CANCEL), raw(CLAIM), raw(RETURN), raw(OPT_OUT), recent("Your account: please read"),
                recent(f"New feedback received for order {cancel_order.amazon_order_id}")]
     as_of = now + timedelta(hours=1)
