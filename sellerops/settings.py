@@ -138,7 +138,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
 # Redis refusing connections, unreachable or hung: a page waits at most about this long for it, then carries on.
-# Work it could not queue is kept in PostgreSQL and queued again once Redis is back (sellerops/background.py).
+# Work it could not queue is kept in PostgreSQL and queued again once Redis is back (core/background.py).
 REDIS_TIMEOUT_SECONDS = env.float("REDIS_TIMEOUT_SECONDS", default=1.0)
 REDIS_CACHE_OPTIONS = {"socket_connect_timeout": REDIS_TIMEOUT_SECONDS, "socket_timeout": REDIS_TIMEOUT_SECONDS}
 if REDIS_URL:
