@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_GET
 
 from core.exports import csv_line, started
@@ -115,7 +115,7 @@ ROW_VIEWS: dict[MetricKey, RowView] = {
     ]),
     K.RESPONSE: RowView(_thread_order_id,
                         (gettext_lazy("answered in %(hours)s h"), gettext_lazy("not answered in %(hours)s h")), [
-        Column(gettext_lazy("Received"), lambda r, a: r.sent_at),
+        Column(pgettext_lazy("buyer message", "Received"), lambda r, a: r.sent_at),
         Column(gettext_lazy("Answer due"), lambda r, a: r.sent_at + DEFINITIONS[K.RESPONSE].deadline),
         Column(gettext_lazy("Subject"), lambda r, a: r.subject or r.thread.subject),
         Column(gettext_lazy("Answered"), lambda r, a: r.answered_at),
