@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone, translation
 
-from core.templatetags.sellerops_tags import choice_label, when
 from core.models import Store
+from core.templatetags.sellerops_tags import choice_label, when
 from orders.models import Order, OrderStatus
 
 INSTANT = datetime(2026, 11, 25, 3, 56, tzinfo=UTC)
