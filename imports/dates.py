@@ -58,7 +58,7 @@ REPORT_DATES: dict[str, ReportDates] = {
     "ship_confirm": ReportDates(numeric=True, example="2025-07-14"),
     # The All Listings report's open-date: 2019-02-05 08:36:12 PST in the US, 08/07/2016 10:12:40 BST in the UK,
     # 2021/03/01 10:00:00 JST in Japan.
-    "all_listings": ReportDates(numeric=True, example="2019-02-05 08:36:12 PST"),
+    "all_listings": ReportDates(numeric=True, example="2025-07-14 08:36:12 PST"),
 }
 
 #: Time-zone abbreviations Amazon has written after report times ("2026-11-20 08:15:00 PST").

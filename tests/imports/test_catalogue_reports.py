@@ -4,11 +4,14 @@ files/real/README.md, every encoding, the rules of each kind, and a second impor
 from __future__ import annotations
 
 import io
+import zoneinfo
 from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
+from imports.dates import REPORT_DATES, parse_report_datetime
 from imports.models import ImportJob, ImportPreviewLine
 from imports.preview import preview_save
 from imports.services import import_file, import_kind_detect
@@ -328,3 +331,36 @@ def test_a_dry_run_plans_every_line_by_sku_and_writes_nothing(uk_store):
     lines = list(ImportPreviewLine.objects.filter(job=job).order_by("line").values_list("line", "order_id",
                                                                                           "outcome"))
     assert lines == [(2, "1234567", "write"), (3, "35-GFRR-W3VC", "write"), (4, "ATV2", "skip")]
+
+
+# --- The open date, per marketplace ---
+
+@pytest.mark.parametrize(("value", "marketplace", "expected"), [
+    ("08/07/2016 10:12:40 BST", "UK", datetime(2016, 7, 8, 9, 12, 40, tzinfo=UTC)),
+    ("08.07.2016 10:12:40 MESZ", "DE", datetime(2016, 7, 8, 8, 12, 40, tzinfo=UTC)),
+    ("2019-02-05 08:36:12 PST", "US", datetime(2019, 2, 5, 16, 36, 12, tzinfo=UTC)),
+    ("2021/03/01 10:00:00 JST", "JP", datetime(2021, 3, 1, 1, 0, tzinfo=UTC)),
+    ("2021/03/01 10:00:00", "JP", datetime(2021, 3, 1, 1, 0, tzinfo=UTC)),
+])
+def test_the_open_date_is_read_per_marketplace_with_its_zone(value, marketplace, expected):
+    assert parse_report_datetime(value, tz=zoneinfo.ZoneInfo("Asia/Tokyo"), formats=REPORT_DATES[ALL_LISTINGS],
+                                 marketplace=marketplace) == expected
+
+
+# --- The upload page ---
+
+def test_the_upload_page_offers_and_detects_the_catalogue_reports(client, operator, store, settings, tmp_path,
+                                                                   django_capture_on_commit_callbacks):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(operator)
+    page = client.get("/imports/").content.decode()
+    assert 'value="all_listings"' in page and 'value="fba_inventory"' in page
+    upload = SimpleUploadedFile("All+Listings+Report.txt", sample("real/all_listings_US_books_2022.txt"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/imports/", {"store": store.code, "kind": "", "file": upload})
+
+    job = ImportJob.objects.get()
+    assert response.status_code == 302
+    assert (job.kind, job.status, job.created_count) == (ALL_LISTINGS, ImportJob.Status.DONE, 4)
+    assert Listing.objects.filter(store=store).count() == 4

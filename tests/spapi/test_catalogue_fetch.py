@@ -26,6 +26,11 @@ pytestmark = pytest.mark.django_db
 LISTINGS, INVENTORY = CATALOGUE_REPORT_TYPES
 
 
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
 @pytest.fixture
 def amazon_docs(settings) -> Iterator[FakeAmazonWithDocuments]:
     server = FakeAmazonWithDocuments(refresh_token=SECRETS["refresh_token"], client_id=SECRETS["lwa_client_id"],
