@@ -3,7 +3,10 @@ and no quantity ever goes below zero (the database's check constraints back this
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F
@@ -12,15 +15,15 @@ from django.utils.translation import gettext as _
 
 from core.errors import StockError
 
-from .models import Listing, StockMovement
+from .models import Channel, Listing, StockMovement
 
 
 def _record(*, listing: Listing, reason: str, available: int = 0, reserved: int = 0, inbound: int = 0,
-            order=None, actor=None, note: str = "", at: datetime | None = None) -> None:
+            unfulfillable: int = 0, order=None, actor=None, note: str = "", at: datetime | None = None) -> None:
     StockMovement.objects.create(
         store_id=listing.store_id, listing=listing, reason=reason, available_delta=available,
-        reserved_delta=reserved, inbound_delta=inbound, order=order, actor=actor, note=note,
-        at=at or timezone.now(),
+        reserved_delta=reserved, inbound_delta=inbound, unfulfillable_delta=unfulfillable, order=order,
+        actor=actor, note=note[:200], at=at or timezone.now(),
     )
 
 
@@ -107,3 +110,80 @@ def listing_set_main_image(*, listing: Listing, image) -> Listing:
         storage = current.main_image.storage
         transaction.on_commit(lambda: storage.delete(old_name))
     return current
+
+
+# --- What Amazon's catalogue reports say of a store's listings ---
+
+#: The listing fields a report from Amazon may write. Stock is never among them: it moves through movements.
+AMAZON_LISTING_FIELDS = frozenset({
+    "title", "description", "condition", "price", "currency", "status", "asin", "fnsku", "open_date",
+    "product_id", "product_id_type", "fulfillment_channel",
+})
+
+
+def _check_fields(fields: Iterable[str]) -> None:
+    unknown = set(fields) - AMAZON_LISTING_FIELDS
+    if unknown:
+        raise ValueError(f"not a field Amazon's reports write: {sorted(unknown)}")
+
+
+def listings_create_from_amazon(*, store_id: int, listings: list[Mapping[str, Any]]) -> list[Listing]:
+    """Create the listings Amazon's report holds and we do not, with no stock: the caller brings their stock in
+    through ``stock_adjust`` or ``stock_set_from_amazon``, so every unit has its movement."""
+    for fields in listings:
+        _check_fields(set(fields) - {"sku"})
+    return Listing.objects.bulk_create([Listing(store_id=store_id, **fields) for fields in listings],
+                                       batch_size=1000)
+
+
+def listing_update_from_amazon(*, listing: Listing, fields: Mapping[str, Any]) -> list[str]:
+    """Write what Amazon's report says of ``listing`` where it differs from ours; return the fields changed.
+
+    Amazon's own view of the listing, so nothing is sent back to it (no ``listing_changed``).
+    """
+    _check_fields(fields)
+    changed = [name for name, value in fields.items() if getattr(listing, name) != value]
+    if changed:
+        for name in changed:
+            setattr(listing, name, fields[name])
+        listing.save(update_fields=[*changed, "updated_at"])
+    return changed
+
+
+@dataclass(frozen=True)
+class AmazonStock:
+    """An Amazon-fulfilled listing's stock as Amazon counts it (the FBA Manage Inventory report)."""
+
+    available: int
+    reserved: int
+    inbound: int
+    unfulfillable: int
+
+
+@transaction.atomic
+def stock_set_from_amazon(*, listing: Listing, stock: AmazonStock, note: str, actor=None,
+                          at: datetime | None = None) -> bool:
+    """Set an Amazon-fulfilled listing's stock to Amazon's figures, recording the change as one ADJUST movement
+    with its deltas; return whether anything changed.
+
+    Amazon holds the units, so its figures are written as given; they are not sent back to it. A
+    seller-fulfilled listing's stock is ours and is refused.
+    """
+    current = Listing.objects.select_for_update().get(pk=listing.pk)
+    if current.fulfillment_channel != Channel.AFN:
+        raise StockError(_("%(sku)s is seller-fulfilled: its stock is not Amazon's to set.") % {"sku": listing.sku})
+    if min(stock.available, stock.reserved, stock.inbound, stock.unfulfillable) < 0:
+        raise StockError(_("%(sku)s: a stock figure cannot be below zero.") % {"sku": listing.sku})
+    deltas = {
+        "available": stock.available - current.quantity_available,
+        "reserved": stock.reserved - current.quantity_reserved,
+        "inbound": stock.inbound - current.quantity_inbound,
+        "unfulfillable": stock.unfulfillable - current.quantity_unfulfillable,
+    }
+    if not any(deltas.values()):
+        return False
+    Listing.objects.filter(pk=listing.pk).update(
+        quantity_available=stock.available, quantity_reserved=stock.reserved, quantity_inbound=stock.inbound,
+        quantity_unfulfillable=stock.unfulfillable)
+    _record(listing=current, reason=StockMovement.Reason.ADJUST, actor=actor, note=note, at=at, **deltas)
+    return True

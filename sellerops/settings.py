@@ -368,6 +368,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "spapi.tasks.spapi_fetch_performance_task",
         "schedule": crontab(hour=6, minute=40),
     },
+    # Each store's catalogue (All Listings, then FBA Manage Inventory), imported as an upload would be.
+    "catalogue-reports-daily": {
+        "task": "sellerops.tasks.catalogue_fetch_task",
+        "schedule": crontab(hour=6, minute=10),
+    },
     # The order facts the metrics read, kept by database triggers, recomputed from their rows once a day: any
     # that differ (or a missing trigger) are logged as an error and e-mailed to the superusers.
     "order-facts-check-daily": {
