@@ -16,6 +16,7 @@ from django.utils import timezone
 from core.models import DeferredTask
 from imports.services import import_file
 from listings.models import Channel, Listing, StockMovement
+from listings.selectors import listings_with_sync_problems
 from listings.services import stock_adjust, stock_consume, stock_release, stock_reserve, stock_versions_bump
 from listings.signals import stock_changed
 from orders.models import CancelInitiator, OrderStatus
@@ -302,3 +303,39 @@ def test_a_push_the_broker_refused_is_owed_work_and_clears_it_when_it_runs(listi
     assert stock_push(listing_id=listing.pk) is Outcome.ACCEPTED
     assert not DeferredTask.objects.exists()
     assert reload(listing).stock_accepted_quantity == 0
+
+
+# --- pages ----------------------------------------------------------------------------------------------
+
+
+def test_the_listing_page_shows_what_amazon_has_and_the_list_flags_a_failed_push(listing, amazon, op_client,
+                                                                                  django_capture_on_commit_callbacks):
+    page = op_client.get(f"/listings/{listing.pk}/").content.decode()
+    assert "Amazon has not accepted a quantity from SellerOps yet." in page and 'data-pending="false"' in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        stock_adjust(listing=listing, available=-2)
+    page = op_client.get(f"/listings/{listing.pk}/").content.decode()
+    assert "Amazon has 1 (accepted at " in page and 'data-failed="false"' in page
+
+    # The stock moves while Amazon refuses it: the page says so, the list flags the row.
+    amazon.listing_issues[SKU] = [{"code": "8541", "message": "Conflicts with the catalogue.", "severity": "ERROR"}]
+    with django_capture_on_commit_callbacks(execute=True):
+        stock_adjust(listing=listing, available=4)
+    page = op_client.get(f"/listings/{listing.pk}/").content.decode()
+    assert "Amazon has 1 (accepted at " in page and 'data-pending="true"' in page and 'data-failed="true"' in page
+    assert "Stock push failed" in page and "8541: Conflicts with the catalogue." in page
+    rows = op_client.get("/listings/").content.decode()
+    assert rows.count("stock-sync-failed") == 1
+    assert list(listings_with_sync_problems(Listing.objects.all())) == [listing]
+
+    amazon.listing_issues.clear()
+    assert stock_push(listing_id=listing.pk) is Outcome.ACCEPTED
+    assert "stock-sync-failed" not in op_client.get("/listings/").content.decode()
+    assert not listings_with_sync_problems(Listing.objects.all()).exists()
+
+
+def test_an_fba_listing_page_says_nothing_of_the_stock_push(store, op_client):
+    fba = ListingFactory(store=store, fulfillment_channel=Channel.AFN)
+    page = op_client.get(f"/listings/{fba.pk}/").content.decode()
+    assert 'id="stock-sync"' not in page
