@@ -1,5 +1,11 @@
 """Every stock movement. Quantities change with conditional UPDATEs, so concurrent orders never oversell
-and no quantity ever goes below zero (the database's check constraints back this up)."""
+and no quantity ever goes below zero (the database's check constraints back this up).
+
+A movement that can change what Amazon may sell (``Listing.sellable_quantity``) bumps ``stock_version`` in the
+same UPDATE and sends ``listings.signals.stock_changed``: the version is what PostgreSQL owes Amazon (pushed
+while ``stock_version > stock_sent_version``), the signal lets the SP-API layer push it soon. A write elsewhere
+that moves a quantity in bulk (an order import) calls ``stock_versions_bump`` with the ids it changed.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +22,19 @@ from django.utils.translation import gettext as _
 from core.errors import StockError
 
 from .models import Channel, Listing, StockMovement
+from .signals import stock_changed_send
+
+#: Add to a quantity-changing UPDATE: the listing owes Amazon its new sellable quantity.
+BUMP = {"stock_version": F("stock_version") + 1}
+
+
+def stock_versions_bump(*, listing_ids: Iterable[int]) -> None:
+    """The sellable quantity of ``listing_ids`` changed outside this module's movements (an import, an edited
+    safety stock): bump their versions and tell the layers that push stock. Call inside the writing transaction."""
+    ids = sorted(set(listing_ids))
+    if ids:
+        Listing.objects.filter(pk__in=ids).update(**BUMP)
+        stock_changed_send(listing_ids=ids)
 
 
 def _record(*, listing: Listing, reason: str, available: int = 0, reserved: int = 0, inbound: int = 0,
@@ -37,8 +56,9 @@ def stock_reserve(*, listing: Listing, quantity: int, order=None, at: datetime |
     if reserved:
         Listing.objects.filter(pk=listing.pk).update(
             quantity_available=F("quantity_available") - reserved,
-            quantity_reserved=F("quantity_reserved") + reserved,
+            quantity_reserved=F("quantity_reserved") + reserved, **BUMP,
         )
+        stock_changed_send(listing_ids=[listing.pk])
         _record(listing=listing, reason=StockMovement.Reason.RESERVE, available=-reserved, reserved=reserved,
                 order=order, at=at)
     return reserved
@@ -51,11 +71,12 @@ def stock_release(*, listing: Listing, quantity: int, order=None, actor=None, at
         return
     updated = Listing.objects.filter(pk=listing.pk, quantity_reserved__gte=quantity).update(
         quantity_available=F("quantity_available") + quantity,
-        quantity_reserved=F("quantity_reserved") - quantity,
+        quantity_reserved=F("quantity_reserved") - quantity, **BUMP,
     )
     if not updated:
         raise StockError(_("Cannot release %(qty)d units of %(sku)s: fewer are reserved.")
                          % {"qty": quantity, "sku": listing.sku})
+    stock_changed_send(listing_ids=[listing.pk])
     _record(listing=listing, reason=StockMovement.Reason.RELEASE, available=quantity, reserved=-quantity,
             order=order, actor=actor, at=at)
 
@@ -72,10 +93,13 @@ def stock_consume(*, listing: Listing, reserved: int, unreserved: int = 0, order
     from_available = min(unreserved, current.quantity_available)
     if not (reserved or from_available):
         return
+    # Shipping reserved units leaves the sellable quantity as it was; shipping unreserved ones lowers it.
     Listing.objects.filter(pk=listing.pk).update(
         quantity_reserved=F("quantity_reserved") - reserved,
-        quantity_available=F("quantity_available") - from_available,
+        quantity_available=F("quantity_available") - from_available, **(BUMP if from_available else {}),
     )
+    if from_available:
+        stock_changed_send(listing_ids=[listing.pk])
     _record(listing=listing, reason=StockMovement.Reason.CONSUME, available=-from_available, reserved=-reserved,
             order=order, actor=actor, at=at)
 
@@ -92,8 +116,10 @@ def stock_adjust(*, listing: Listing, available: int = 0, inbound: int = 0, reas
         )
     Listing.objects.filter(pk=listing.pk).update(
         quantity_available=F("quantity_available") + available,
-        quantity_inbound=F("quantity_inbound") + inbound,
+        quantity_inbound=F("quantity_inbound") + inbound, **(BUMP if available else {}),
     )
+    if available:
+        stock_changed_send(listing_ids=[listing.pk])
     _record(listing=listing, reason=reason, available=available, inbound=inbound, actor=actor, note=note, at=at)
     current.refresh_from_db()
     return current
