@@ -375,7 +375,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Each store's catalogue (All Listings, then FBA Manage Inventory), imported as an upload would be.
     "catalogue-reports-daily": {
-        "task": "sellerops.tasks.catalogue_fetch_task",
+        "task": "spapi.tasks.catalogue_fetch_task",
         "schedule": crontab(hour=6, minute=10),
     },
     # The order facts the metrics read, kept by database triggers, recomputed from their rows once a day: any

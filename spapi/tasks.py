@@ -1,9 +1,10 @@
-"""Celery tasks of the SP-API integration: the order sync and the seller-performance report, per store; the
-stock of each listing pushed to Amazon, and the sweep that pushes whatever is still owed."""
+"""Celery tasks of the SP-API integration: the order sync, the seller-performance report and the catalogue reports,
+per store; the stock of each listing pushed to Amazon, and the sweep that pushes whatever is still owed."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import asdict
 from typing import Any
 
 from celery import shared_task
@@ -14,24 +15,20 @@ from django.db import OperationalError
 from core.errors import ApplicationError
 from core.models import Store
 
-from .models import SellerCredentials
+from .catalogue import catalogue_fetch
 from .performance import spapi_fetch_performance
+from .services import credentials_active_store_ids
 from .stock import stock_push, stock_push_sweep
 from .sync import spapi_sync_orders
 
 logger = logging.getLogger(__name__)
 
 
-def _stores_to_sync() -> list[int]:
-    return list(SellerCredentials.objects.filter(is_active=True, store__is_active=True)
-                .values_list("store_id", flat=True).order_by("store_id"))
-
-
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def spapi_sync_orders_task(store_id: int | None = None) -> dict[str, Any]:
     """Pull one store's changed orders from Amazon; without a store id, enqueue one task per synced store."""
     if store_id is None:
-        store_ids = _stores_to_sync()
+        store_ids = credentials_active_store_ids()
         for sid in store_ids:
             spapi_sync_orders_task.delay(store_id=sid)
         return {"enqueued": store_ids}
@@ -54,7 +51,7 @@ def spapi_sync_orders_task(store_id: int | None = None) -> dict[str, Any]:
 def spapi_fetch_performance_task(store_id: int | None = None) -> dict[str, Any]:
     """Fetch and keep one store's seller-performance report; without a store id, enqueue one per synced store."""
     if store_id is None:
-        store_ids = _stores_to_sync()
+        store_ids = credentials_active_store_ids()
         for sid in store_ids:
             spapi_fetch_performance_task.delay(store_id=sid)
         return {"enqueued": store_ids}
@@ -78,3 +75,15 @@ def spapi_push_stock_task(listing_id: int) -> str:
 def spapi_push_stock_sweep_task() -> int:
     """Queue a push of every listing whose stock Amazon is still owed (from beat, every minute)."""
     return stock_push_sweep()
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def catalogue_fetch_task(store_id: int | None = None) -> dict[str, Any]:
+    """Fetch one store's catalogue reports and queue their imports; without a store id, one task per store
+    with SP-API credentials (daily, from beat)."""
+    if store_id is None:
+        store_ids = credentials_active_store_ids()
+        for sid in store_ids:
+            catalogue_fetch_task.delay(store_id=sid)
+        return {"enqueued": store_ids}
+    return asdict(catalogue_fetch(store=Store.objects.get(pk=store_id)))

@@ -12,10 +12,10 @@ from sp_api.auth import access_token_client
 
 from imports.models import ImportJob
 from listings.models import Channel, Listing
-from sellerops.catalogue import CATALOGUE_REPORT_TYPES, catalogue_fetch
-from sellerops.tasks import catalogue_fetch_task
+from spapi.catalogue import CATALOGUE_REPORT_TYPES, catalogue_fetch
 from spapi.models import SellerCredentials
 from spapi.services import credentials_save
+from spapi.tasks import catalogue_fetch_task
 from tests.factories import StoreFactory
 from tests.imports.conftest import sample
 
@@ -99,4 +99,4 @@ def test_the_daily_task_queues_one_fetch_per_store_with_credentials(credentials,
     assert catalogue_fetch_task() == {"enqueued": [store.pk]}
     assert queued == [{"store_id": store.pk}]
     entry = settings.CELERY_BEAT_SCHEDULE["catalogue-reports-daily"]
-    assert entry["task"] == "sellerops.tasks.catalogue_fetch_task"
+    assert entry["task"] == "spapi.tasks.catalogue_fetch_task"

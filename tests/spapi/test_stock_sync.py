@@ -269,6 +269,7 @@ def test_refused_credentials_are_an_error_on_the_listing(listing, store):
     assert "Login with Amazon" in reload(listing).stock_sync_error
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the push's lock is a PostgreSQL advisory lock")
 def test_a_second_push_of_a_listing_being_pushed_waits_its_turn(listing, amazon):
     Listing.objects.filter(pk=listing.pk).update(stock_version=1)
     settings_dict = connection.settings_dict

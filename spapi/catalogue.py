@@ -1,7 +1,5 @@
 """A store's catalogue from Amazon, daily: the All Listings and FBA Manage Inventory reports, fetched through
-the Selling Partner API (``spapi``) and imported exactly as if the seller had uploaded them (``imports``).
-
-The two apps are siblings that never import each other; this top layer joins them, as the URLs join views.
+the Selling Partner API and imported exactly as if the seller had uploaded them (``imports``, the layer below).
 """
 
 from __future__ import annotations
@@ -14,8 +12,9 @@ from core.models import Store
 from imports.kinds import all_listings, fba_inventory
 from imports.models import ImportJob
 from imports.services import import_job_create_fetched
-from spapi.client import Sleep
-from spapi.reports import MAX_POLLS, POLL_SECONDS, spapi_fetch_report
+
+from .client import Sleep
+from .reports import MAX_POLLS, POLL_SECONDS, spapi_fetch_report
 
 logger = logging.getLogger(__name__)
 
