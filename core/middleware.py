@@ -1,5 +1,5 @@
-"""Site-wide request handling: times in the viewer's own timezone (their profile's, else UTC) and the refusal of
-NUL bytes in paths and parameters."""
+"""Site-wide request handling: the viewer's own timezone (their profile's, else UTC) and language (their
+profile's, else what the cookie or the browser asks for), and the refusal of NUL bytes in paths and parameters."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from .database import API_PREFIX
@@ -18,7 +18,10 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 
-class ViewerTimezoneMiddleware:
+class ViewerPreferencesMiddleware:
+    """After the user is known: their profile's timezone, and their language if they chose one (it wins over the
+    cookie and the browser, so the interface follows the person from one device to the next)."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
@@ -28,6 +31,9 @@ class ViewerTimezoneMiddleware:
         if user is not None and user.is_authenticated:
             profile = getattr(user, "profile", None)
             tzname = profile.timezone if profile else None
+            if profile is not None and profile.language and profile.language != request.LANGUAGE_CODE:
+                translation.activate(profile.language)
+                request.LANGUAGE_CODE = translation.get_language()
         try:
             timezone.activate(zoneinfo.ZoneInfo(tzname or "UTC"))
         except zoneinfo.ZoneInfoNotFoundError:

@@ -74,10 +74,11 @@ class Membership(models.Model):
 
 
 class Profile(models.Model):
-    """Per-user preferences: the timezone times are shown in."""
+    """Per-user preferences: the timezone times are shown in, and the interface language (empty: the browser's)."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
     timezone = models.CharField(_("timezone"), max_length=64, default="UTC", validators=[validate_timezone])
+    language = models.CharField(_("language"), max_length=16, blank=True, choices=settings.LANGUAGES)
 
     class Meta:
         verbose_name = _("profile")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -14,12 +15,29 @@ from .models import Membership, Profile, Role, Store, validate_timezone
 @transaction.atomic
 def profile_set_timezone(*, user: User, timezone: str) -> Profile:
     """Set the timezone ``user`` sees times in, creating their profile on first use."""
-    validate_timezone(timezone)
-    profile, _created = Profile.objects.select_for_update().get_or_create(user=user,
-                                                                          defaults={"timezone": timezone})
-    if profile.timezone != timezone:
-        profile.timezone = timezone
-        profile.save(update_fields=["timezone"])
+    return profile_set_preferences(user=user, timezone=timezone)
+
+
+@transaction.atomic
+def profile_set_preferences(*, user: User, timezone: str | None = None, language: str | None = None) -> Profile:
+    """Set what is given of ``user``'s preferences (None: unchanged), creating their profile on first use.
+
+    ``language`` is one of ``settings.LANGUAGES``, or "" for the browser's.
+    """
+    changes: dict[str, str] = {}
+    if timezone is not None:
+        validate_timezone(timezone)
+        changes["timezone"] = timezone
+    if language is not None:
+        if language and language not in dict(settings.LANGUAGES):
+            raise ApplicationError(_("%(language)s is not a language of this site.") % {"language": language})
+        changes["language"] = language
+    profile, _created = Profile.objects.select_for_update().get_or_create(user=user, defaults=changes)
+    changed = [name for name, value in changes.items() if getattr(profile, name) != value]
+    if changed:
+        for name in changed:
+            setattr(profile, name, changes[name])
+        profile.save(update_fields=changed)
     return profile
 
 

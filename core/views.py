@@ -1,18 +1,29 @@
-"""Site-wide pages: the viewer's preferences."""
+"""Site-wide pages: each role's landing page, the viewer's preferences and language."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.i18n import set_language
 
+from .context_processors import landing_url_name
 from .forms import PreferencesForm
 from .models import Profile
-from .services import profile_set_timezone
+from .services import profile_set_preferences
 from .web import AuthenticatedHttpRequest
+
+
+@login_required
+@require_GET
+def home_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Each role lands on its own workspace: operators the order queue, managers account health, agents the inbox."""
+    return redirect(landing_url_name(request.user))
 
 
 @login_required
@@ -21,10 +32,34 @@ def preferences_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = PreferencesForm(request.POST)
         if form.is_valid():
-            profile_set_timezone(user=request.user, timezone=form.cleaned_data["timezone"])
+            language = form.cleaned_data["language"]
+            profile_set_preferences(user=request.user, timezone=form.cleaned_data["timezone"], language=language)
+            if language:
+                translation.activate(language)
             messages.success(request, _("Your preferences are saved."))
-            return redirect("preferences")
+            response = redirect("preferences")
+            if language:
+                _set_language_cookie(response, language)
+            return response
     else:
         profile = Profile.objects.filter(user=request.user).first()
-        form = PreferencesForm(initial={"timezone": profile.timezone if profile else "UTC"})
+        form = PreferencesForm(initial={"timezone": profile.timezone if profile else "UTC",
+                                        "language": profile.language if profile else ""})
     return render(request, "sellerops/preferences.html", {"form": form})
+
+
+@require_POST
+def language_set_view(request: HttpRequest) -> HttpResponse:
+    """The top bar's language switch: Django's ``set_language`` (cookie and redirect), and for a signed-in user the
+    choice kept on their profile, so it follows them to their other devices."""
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        profile_set_preferences(user=request.user, language=language)
+    return set_language(request)
+
+
+def _set_language_cookie(response: HttpResponse, language: str) -> None:
+    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
+                        path=settings.LANGUAGE_COOKIE_PATH, domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                        secure=settings.LANGUAGE_COOKIE_SECURE, httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                        samesite=settings.LANGUAGE_COOKIE_SAMESITE)

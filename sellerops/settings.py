@@ -82,7 +82,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "core.middleware.ViewerTimezoneMiddleware",
+    "core.middleware.ViewerPreferencesMiddleware",
     # Last: it answers a locked-out login attempt before the view runs again.
     "axes.middleware.AxesMiddleware",
 ]
@@ -171,7 +171,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "orders:list"
+LOGIN_REDIRECT_URL = "home"  # each role's own workspace (core.views.home_view)
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en"

@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 import fulfillment.urls
 import orders.urls
@@ -9,10 +8,14 @@ from core import views
 from returns.exports import return_export_view
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="orders:list", permanent=False), name="home"),
+    path("", views.home_view, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/preferences/", views.preferences_view, name="preferences"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    # The language switch keeps a signed-in user's choice on their profile; then Django's own view.
+    path("i18n/setlang/", views.language_set_view, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     # One namespace for the order pages, whichever app serves them: shipping them is fulfillment's.
     path("orders/", include((orders.urls.urlpatterns + fulfillment.urls.order_urlpatterns, "orders"))),
