@@ -20,8 +20,8 @@ from core.web import AuthenticatedHttpRequest, page_number, wants_partial
 
 from .forms import ListingFilterForm, MainImageForm, StockAdjustForm
 from .models import Listing
-from .quality import Problem, check_image_file, check_listing_text
-from .selectors import listing_detail, listing_list, listing_movements, listing_rows, stock_plan
+from .quality import Problem, check_image_file
+from .selectors import listing_detail, listing_list, listing_movements, listing_problems, listing_rows, stock_plan
 from .services import listing_set_main_image, stock_adjust
 
 PAGE_SIZE = 50
@@ -67,7 +67,7 @@ def _image_problems(listing: Listing) -> list[Problem]:
 
 
 def _detail_context(request: HttpRequest, listing: Listing, **extra) -> dict:
-    problems = check_listing_text(listing) + _image_problems(listing)
+    problems = listing_problems([listing])[listing.pk] + _image_problems(listing)
     grants = request_grants(request)
     context = {
         "listing": listing,
