@@ -47,8 +47,8 @@ def _problems(form: ListingEditForm) -> list[Problem]:
     """What the live check shows: the form's own refusals (a price that is not a number…), then every quality
     rule on what is typed so far, except beside a field the form already refused."""
     draft = form.draft()
-    refused = [Problem("invalid", "error", str(error), _slot_of(name))
-               for name, errors in form.errors.items() for error in errors]
+    refused = [Problem("invalid", "error", f"{form.fields[name].label}: {error}" if name in form.fields else str(error),
+                       _slot_of(name)) for name, errors in form.errors.items() for error in errors]
     refused_fields = {p.field for p in refused}
     found = check_listing_text(draft, marketplace=form.store.marketplace if form.store else None,
                                required_attributes=form.required_attributes, properties=form.properties)
