@@ -6,6 +6,8 @@ form to ``validate`` and gets back, out of band, the problems beside each field 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -50,7 +52,7 @@ def _problems(form: ListingEditForm) -> list[Problem]:
     refused = [Problem("invalid", "error", f"{form.fields[name].label}: {error}" if name in form.fields else str(error),
                        _slot_of(name)) for name, errors in form.errors.items() for error in errors]
     refused_fields = {p.field for p in refused}
-    found = check_listing_text(draft, marketplace=form.store.marketplace if form.store else None,
+    found = check_listing_text(draft, marketplace=form.chosen_store.marketplace if form.chosen_store else None,
                                required_attributes=form.required_attributes, properties=form.properties)
     if form.listing is not None:
         found += main_image_problems(form.listing)
@@ -75,7 +77,7 @@ def _context(request: HttpRequest, form: ListingEditForm, **extra) -> dict:
     problems = _problems(form) if form.is_bound or form.listing is not None else []
     errors, warnings = summary(problems)
     listing = form.listing
-    context = {
+    context: dict[str, Any] = {
         "form": form,
         "listing": listing,
         "problems": problems,
@@ -85,7 +87,7 @@ def _context(request: HttpRequest, form: ListingEditForm, **extra) -> dict:
         "title_automatic": form.title_is_automatic(),
         "composed_title": form.composed_title(),
         "title_length": text_length(form.title_value()),
-        "title_max": title_max(form.store.marketplace if form.store else None),
+        "title_max": title_max(form.chosen_store.marketplace if form.chosen_store else None),
         "attribute_rows": [(attribute, field, f"attr:{attribute}") for attribute, field in form.attribute_fields()],
         "image_form": MainImageForm(),
         "other_image_form": OtherImageForm(),

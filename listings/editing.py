@@ -203,7 +203,7 @@ def listing_image_remove(*, listing: Listing, actor: User, image_id: int) -> Non
     image = current.images.filter(pk=image_id).first()
     if image is None:
         raise ApplicationError(_("That image is no longer on this listing."))
-    name, storage = image.image.name, image.image.storage
+    name, storage = image.image.name or "", image.image.storage
     image.delete()
     # One row at a time, lowest first: each takes the place just freed, so the unique positions never clash.
     for later in current.images.filter(position__gt=image.position).order_by("position"):

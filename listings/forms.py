@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.models import AnonymousUser, User
@@ -147,20 +147,22 @@ class ListingEditForm(forms.Form):
         else:
             for name in ("store", "sku", "quantity"):
                 del self.fields[name]
-        self.store = listing.store if listing is not None else self._chosen_store(stores)
-        market = self.store.marketplace if self.store else ""
-        if listing is None and self.store is not None and not self.is_bound:
-            self.initial.setdefault("currency", self.store.currency or self.store.marketplace_info.currency)
-            self.initial["store"] = self.store.pk
+        self.chosen_store = listing.store if listing is not None else self._chosen_store(stores)
+        market = self.chosen_store.marketplace if self.chosen_store else ""
+        if listing is None and self.chosen_store is not None and not self.is_bound:
+            store = self.chosen_store
+            self.initial.setdefault("currency", store.currency or store.marketplace_info.currency)
+            self.initial["store"] = self.chosen_store.pk
         kinds = product_types_known(market)
         current = self._value("product_type") or (listing.product_type if listing else "") or DEFAULT_PRODUCT_TYPE
         if current not in kinds:
             kinds = sorted({*kinds, current})
-        self.fields["product_type"].choices = [(kind, kind) for kind in kinds]
+        cast(forms.ChoiceField, self.fields["product_type"]).choices = [(kind, kind) for kind in kinds]
         self.initial.setdefault("product_type", current)
-        self.product_type = current
-        self.required_attributes, self.properties = product_type_requirements(
-            [(market, current)]).get((market, current), (None, {}))
+        self.chosen_product_type = current
+        requirements = product_type_requirements([(market, current)]).get((market, current))
+        self.required_attributes: list[str] | None = requirements[0] if requirements else None
+        self.properties: dict[str, dict[str, Any]] = requirements[1] if requirements else {}
         self.attribute_names = attributes_to_ask(self.required_attributes or [])
         for attribute in self.attribute_names:
             self.fields[attribute_field_name(attribute)] = self._attribute_field(attribute)
@@ -256,14 +258,14 @@ class ListingEditForm(forms.Form):
         """An unsaved listing of what is typed so far, valid or not, for the live checks (never saved)."""
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
-        listing = Listing(store=self.store) if self.store else Listing()
-        listing.title = data.get("title") if "title" in data else self.composed_title()
+        listing = Listing(store=self.chosen_store) if self.chosen_store else Listing()
+        listing.title = str(data.get("title") or "") if "title" in data else self.composed_title()
         for name in ("brand", "core_function", "key_attributes", "description", "currency"):
             setattr(listing, name, data.get(name, self._value(name)) or "")
         listing.bullets = [data.get(name, self._value(name)) or "" for name in BULLET_FIELDS]
         listing.price = data.get("price") if "price" in data else None
         listing.handling_time_days = data.get("handling_time_days") if "handling_time_days" in data else None
-        listing.product_type = self.product_type
+        listing.product_type = self.chosen_product_type
         listing.attributes = {a: data.get(attribute_field_name(a), self._value(attribute_field_name(a)))
                               for a in self.attribute_names}
         listing.main_image = self.listing.main_image if self.listing else None

@@ -123,10 +123,11 @@ def _enum(spec: Mapping[str, Any]) -> tuple[list[str], list[str]]:
     """The enum of a value spec, also when it sits in one branch of ``anyOf``/``oneOf`` (open lists)."""
     if isinstance(spec.get("enum"), list):
         values = spec["enum"]
-        names = spec.get("enumNames") if isinstance(spec.get("enumNames"), list) else values
+        names: list[Any] = spec["enumNames"] if isinstance(spec.get("enumNames"), list) else values
         return _as_strings(values), [str(n) for n in names]
     for key in ("anyOf", "oneOf"):
-        for branch in spec.get(key) or []:
+        branches: Any = spec.get(key) or []
+        for branch in branches:
             if isinstance(branch, Mapping) and isinstance(branch.get("enum"), list):
                 return _enum(branch)
     return [], []
@@ -142,8 +143,8 @@ def property_from_schema(spec: Mapping[str, Any], defs: Mapping[str, Any] | None
     """One attribute's entry of ``ProductTypeDefinition.properties`` from its JSON Schema property."""
     defs = defs or {}
     items = _resolve(spec.get("items"), defs)
-    inner = items.get("properties") if isinstance(items.get("properties"), Mapping) else {}
-    value = _resolve(inner.get("value"), defs) if "value" in inner else {}
+    inner: Mapping[str, Any] = items["properties"] if isinstance(items.get("properties"), Mapping) else {}
+    value: Mapping[str, Any] = _resolve(inner.get("value"), defs) if "value" in inner else {}
     entry: dict[str, Any] = {
         "title": _text(spec.get("title")) or _text(value.get("title")),
         "description": _text(spec.get("description")) or _text(value.get("description")),
@@ -177,8 +178,9 @@ def definition_from_schema(schema_json: Mapping[str, Any] | str) -> tuple[list[s
     if isinstance(schema_json, str):
         schema_json = json.loads(schema_json)
     assert isinstance(schema_json, Mapping)
-    defs = schema_json.get("$defs") if isinstance(schema_json.get("$defs"), Mapping) else {}
-    raw_properties = schema_json.get("properties") if isinstance(schema_json.get("properties"), Mapping) else {}
+    defs: Mapping[str, Any] = schema_json["$defs"] if isinstance(schema_json.get("$defs"), Mapping) else {}
+    raw_properties: Mapping[str, Any] = (schema_json["properties"]
+                                         if isinstance(schema_json.get("properties"), Mapping) else {})
     properties = {name: property_from_schema(spec, defs) for name, spec in raw_properties.items()
                   if isinstance(spec, Mapping)}
     required = [name for name in (schema_json.get("required") or []) if isinstance(name, str)]

@@ -77,9 +77,11 @@ def write_listing(page, *, title_error_text: str | None) -> None:
 
 
 def upload_images(page, tmp_path: Path) -> None:
-    page.set_input_files("#main-image-input", str(picture(tmp_path / "grey.png", size=800, background=(225, 225, 225))))
+    grey = picture(tmp_path / "grey.png", size=800, background=(225, 225, 225))
+    page.set_input_files("#main-image-input", str(grey))
     page.wait_for_selector("#main-image-result.image-result-bad [data-code=image_background]")
-    page.set_input_files("#main-image-input", str(picture(tmp_path / "good.png", size=1200, background=(255, 255, 255))))
+    good = picture(tmp_path / "good.png", size=1200, background=(255, 255, 255))
+    page.set_input_files("#main-image-input", str(good))
     page.wait_for_selector("#main-image-result.image-result-ok")
 
 
