@@ -124,8 +124,21 @@ class ListingImage(models.Model):
 class ProductTypeDefinition(models.Model):
     """Amazon's definition of one product type in one marketplace (Product Type Definitions API), cached.
 
-    ``required`` lists the attribute names a listing of this type must carry; ``properties`` keeps, per
-    attribute, what the editor needs to ask for it (title, description, enum values, examples).
+    ``required`` lists the attribute names a listing of this type must carry, in Amazon's order. ``properties``
+    keeps, per attribute name, what the editor needs to ask for it (``listings.product_types.
+    definition_from_schema`` builds both from Amazon's JSON Schema)::
+
+        {"color": {"title": "Color",                 # Amazon's label (in the definition's locale)
+                   "description": "Provide the color of the product",
+                   "examples": ["Cranberry"],        # at most three, as text
+                   "type": "string",                 # string | number | integer | boolean | object
+                   "enum": ["..."],                  # optional: the values allowed (booleans as "true"/"false")
+                   "enum_names": ["..."],            # optional: their labels, same order
+                   "max_length": 1000,               # optional
+                   "multiple": True,                 # optional: several values allowed
+                   "fields": ["height", "length"]}}  # type "object" only: the parts it groups
+
+    ``Listing.attributes`` stores the values entered, by the same attribute names.
     """
 
     marketplace_id = models.CharField(_("marketplace id"), max_length=20)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -11,12 +12,17 @@ from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core.marketplaces import MARKETPLACES
 from core.models import Store
 from core.selectors import scoped
 
-from .models import Channel, Listing, StockMovement
+from .models import Channel, Listing, ProductTypeDefinition, StockMovement
+from .product_types import BUILTIN_PRODUCT_TYPES, builtin_definition
 from .quality import Problem, check_listing_text
 from .sales import units_sold_since
+
+#: A product type's (required attribute names, properties), as ``ProductTypeDefinition`` keeps them.
+Requirements = tuple[list[str], dict[str, dict]]
 
 #: Sales velocity is measured over this many days.
 VELOCITY_DAYS = 30
@@ -66,10 +72,61 @@ def _search(qs: QuerySet[Listing], text: str) -> QuerySet[Listing]:
                      | Q(title__icontains=text) | Q(brand__icontains=text))
 
 
+def product_type_requirements(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Requirements]:
+    """(marketplace code, product type) → what the type requires there: Amazon's cached definition, else the
+    built-in set; a pair that neither knows is left out. One query for all the pairs."""
+    wanted = {(market, kind) for market, kind in pairs if kind and market in MARKETPLACES}
+    found: dict[tuple[str, str], Requirements] = {}
+    if not wanted:
+        return found
+    code_of = {MARKETPLACES[market].marketplace_id: market for market, _kind in wanted}
+    cached = (ProductTypeDefinition.objects
+              .filter(marketplace_id__in=code_of, product_type__in={kind for _market, kind in wanted})
+              .order_by("marketplace_id", "product_type", "-fetched_at")
+              .values_list("marketplace_id", "product_type", "required", "properties"))
+    for marketplace_id, kind, required, properties in cached:
+        key = (code_of[marketplace_id], kind)
+        if key in wanted and key not in found:
+            found[key] = (list(required or []), dict(properties or {}))
+    for market, kind in wanted - set(found):
+        builtin = builtin_definition(kind)
+        if builtin is not None:
+            found[(market, kind)] = builtin
+    return found
+
+
+def product_types_known(marketplace: str) -> list[str]:
+    """The product types the editor offers in ``marketplace``: those cached for it and the built-in ones."""
+    market = MARKETPLACES.get(marketplace)
+    cached = set(ProductTypeDefinition.objects.filter(marketplace_id=market.marketplace_id)
+                 .values_list("product_type", flat=True)) if market else set()
+    return sorted(cached | set(BUILTIN_PRODUCT_TYPES))
+
+
+def listing_problems(listings: Iterable[Listing]) -> dict[int, list[Problem]]:
+    """Every text and content problem of each listing (its store loaded), read against its marketplace and the
+    requirements of its product type."""
+    listings = list(listings)
+    requirements = product_type_requirements((listing.store.marketplace, listing.product_type)
+                                             for listing in listings)
+    problems: dict[int, list[Problem]] = {}
+    for listing in listings:
+        required, properties = requirements.get((listing.store.marketplace, listing.product_type), (None, None))
+        problems[listing.pk] = check_listing_text(listing, marketplace=listing.store.marketplace,
+                                                  required_attributes=required, properties=properties)
+    return problems
+
+
+#: The fields ``check_listing_text`` reads.
+TEXT_FIELDS = ("id", "store_id", "store__marketplace", "title", "brand", "bullets", "description", "price",
+               "currency", "handling_time_days", "product_type", "attributes", "main_image")
+
+
 def listings_with_problems(qs: QuerySet[Listing]) -> list[int]:
-    """The ids in ``qs`` whose text fails a quality check (one query over the fields the checks read)."""
-    fields = ("id", "title", "brand", "bullets", "description", "main_image")
-    return [listing.pk for listing in qs.only(*fields).order_by() if check_listing_text(listing)]
+    """The ids in ``qs`` whose text fails a quality check (one query over the fields the checks read, and one
+    for the product types' requirements)."""
+    rows = list(qs.select_related("store").only(*TEXT_FIELDS).order_by())
+    return [pk for pk, problems in listing_problems(rows).items() if problems]
 
 
 def listing_list(*, user: User | AnonymousUser, filters: ListingFilters,
@@ -110,8 +167,9 @@ class ListingRow:
 
 def listing_rows(listings: list[Listing]) -> list[ListingRow]:
     """Stock plan and text-quality problems of each listing (annotated by ``listing_list``)."""
+    problems = listing_problems(listings)
     return [ListingRow(listing=listing, plan=stock_plan(listing, units_sold=listing.units_sold),  # type: ignore[attr-defined]  # annotated by the selector
-                       problems=check_listing_text(listing)) for listing in listings]
+                       problems=problems[listing.pk]) for listing in listings]
 
 
 def listing_detail(*, user: User | AnonymousUser, pk: int,

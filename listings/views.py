@@ -18,11 +18,12 @@ from core.errors import ApplicationError
 from core.permissions import request_grants
 from core.web import AuthenticatedHttpRequest, page_number, wants_partial
 
+from .editing import listing_replace_main_image
 from .forms import ListingFilterForm, MainImageForm, StockAdjustForm
 from .models import Listing
-from .quality import Problem, check_image_file, check_listing_text
-from .selectors import listing_detail, listing_list, listing_movements, listing_rows, stock_plan
-from .services import listing_set_main_image, stock_adjust
+from .quality import Problem, check_image_file
+from .selectors import listing_detail, listing_list, listing_movements, listing_problems, listing_rows, stock_plan
+from .services import stock_adjust
 
 PAGE_SIZE = 50
 
@@ -67,7 +68,7 @@ def _image_problems(listing: Listing) -> list[Problem]:
 
 
 def _detail_context(request: HttpRequest, listing: Listing, **extra) -> dict:
-    problems = check_listing_text(listing) + _image_problems(listing)
+    problems = listing_problems([listing])[listing.pk] + _image_problems(listing)
     grants = request_grants(request)
     context = {
         "listing": listing,
@@ -124,12 +125,12 @@ def listing_adjust_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
 
 @login_required
 @require_POST
-def listing_image_view(request: HttpRequest, pk: int) -> HttpResponse:
+def listing_image_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     listing = _get(request, pk)
     _require(request, listing, "listing.edit")
     form = MainImageForm(request.POST, request.FILES)
     if form.is_valid():
-        listing_set_main_image(listing=listing, image=form.cleaned_data["image"])
+        listing_replace_main_image(listing=listing, actor=request.user, image=form.cleaned_data["image"])
         return redirect("listings:detail", pk=listing.pk)
     return render(request, "listings/listing_detail.html", _detail_context(request, listing, image_form=form),
                   status=400)

@@ -3,22 +3,35 @@
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
 from PIL import Image, ImageDraw
 
+from core.marketplaces import MARKETPLACES
 from listings.quality import (
     ERROR,
+    TITLE_MAX_BY_MARKETPLACE,
     WARNING,
+    Problem,
     border_white_ratio,
+    check_attributes,
     check_content,
     check_image,
     check_image_file,
     check_listing_text,
+    check_offer,
+    check_other_image,
+    check_other_image_file,
     check_title_length,
     check_title_shape,
+    compose_title,
+    listing_publishable,
+    non_white_parts,
     product_fill,
+    text_length,
+    title_max,
 )
 
 GOOD_TITLE = "Anker Wireless Charger 15W, Qi-Certified Pad for iPhone 15 and Galaxy S24, Black"
@@ -108,7 +121,7 @@ def test_complete_content_passes():
     (["", "  "], {"bullets_missing": ERROR}),
     (["a", "b"], {"bullets_few": WARNING}),
     (["a", "b", "c"], {}),
-    (["a"] * 6, {"bullets_many": WARNING}),
+    (["a"] * 6, {"bullets_many": ERROR}),
     (None, {"bullets_missing": ERROR}),
 ])
 def test_bullet_points(bullets, expected):
@@ -122,7 +135,7 @@ def test_missing_brand_and_description():
 
 def test_listing_text_without_an_image_flags_the_image():
     listing = SimpleNamespace(title=GOOD_TITLE, brand="Anker", bullets=["a", "b", "c"], description="d",
-                              main_image=None)
+                              price="19.99", currency="USD", main_image=None)
     assert codes(check_listing_text(listing)) == {"image_missing": ERROR}
     listing.main_image = "listings/a.jpg"
     assert check_listing_text(listing) == []
@@ -203,3 +216,198 @@ def test_check_image_file_opens_the_file():
     buffer.seek(0)
     problems = codes(check_image_file(buffer))
     assert problems == {"image_small": WARNING, "image_background": ERROR}
+
+
+# Every rule of the listing editor --------------------------------------------------------------------------
+
+def listing(**overrides) -> SimpleNamespace:
+    fields = {"title": GOOD_TITLE, "brand": "Anker", "bullets": ["Fast", "Safe", "Slim"], "description": "A pad.",
+              "price": Decimal("19.99"), "currency": "USD", "handling_time_days": 2, "product_type": "PRODUCT",
+              "attributes": {"color": "Black"}, "main_image": "listings/a.png"}
+    fields.update(overrides)
+    return SimpleNamespace(**fields)
+
+
+def test_a_complete_listing_has_no_problem_and_is_publishable():
+    problems = check_listing_text(listing(), marketplace="US", required_attributes=["item_name", "color"])
+    assert problems == []
+    assert listing_publishable(problems) == (True, False)
+
+
+def test_publishable_needs_no_error_and_a_confirmation_for_warnings():
+    warning = Problem("title_long", WARNING, "long")
+    error = Problem("price_missing", ERROR, "no price")
+    assert listing_publishable([warning]) == (True, True)
+    assert listing_publishable([warning, error]) == (False, False)
+    assert listing_publishable([]) == (True, False)
+
+
+def test_every_marketplace_has_a_title_limit_and_the_general_rule_is_200():
+    assert set(TITLE_MAX_BY_MARKETPLACE) == set(MARKETPLACES)
+    assert title_max("US") == title_max("JP") == title_max(None) == title_max("XX") == 200
+
+
+def test_the_title_limit_is_read_for_the_marketplace(monkeypatch):
+    monkeypatch.setitem(TITLE_MAX_BY_MARKETPLACE, "JP", 100)
+    assert codes(check_title_length("a" * 150, marketplace="JP")) == {"title_too_long": ERROR}
+    assert codes(check_title_length("a" * 150, marketplace="US")) == {"title_long": WARNING}
+
+
+def test_amazon_counts_characters_not_bytes():
+    chinese = "无线充电器" * 40  # 200 characters, 600 bytes in UTF-8
+    assert text_length(chinese) == 200
+    assert codes(check_title_length(chinese)) == {"title_long": WARNING}
+    assert codes(check_title_length(chinese + "器")) == {"title_too_long": ERROR}
+    # A decomposed accent (e + U+0301) is one character, as Amazon shows it.
+    assert text_length("Cafe\u0301") == 4
+
+
+def test_the_title_is_composed_from_brand_core_function_and_key_attributes():
+    assert compose_title(brand="Anker", core_function="Wireless Charger 15W",
+                         key_attributes="Qi-Certified, Black") == "Anker Wireless Charger 15W, Qi-Certified, Black"
+    assert compose_title(brand=" Anker ", core_function="", key_attributes="") == "Anker"
+    assert compose_title(brand="", core_function="", key_attributes=", Black") == "Black"
+    assert compose_title(brand="", core_function="", key_attributes="") == ""
+
+
+@pytest.mark.parametrize(("title", "expected"), [
+    ("Yoga Mat Yoga Block Yoga Strap", {"title_repeated": ERROR}),
+    ("Yoga mat, yoga block and YOGA strap", {"title_repeated": ERROR}),
+    ("Yoga Mat and Yoga Block", {}),
+    ("Mat for Kids, for Adults, for Travel", {}),  # prepositions may repeat
+    ("Set of 3 Bowls of Steel with Lids of Glass", {}),
+])
+def test_a_word_may_appear_at_most_twice(title, expected):
+    assert codes(check_title_shape(title)) == expected
+
+
+def test_the_repeated_words_are_named():
+    (problem,) = check_title_shape("Cable Cable Cable USB")
+    assert "“cable” ×3" in problem.message and problem.field == "title"
+
+
+def test_prohibited_characters_are_allowed_in_the_brand_name():
+    assert check_title_shape("Yahoo! Travel Mug, 350 ml", brand="Yahoo!") == []
+    assert codes(check_title_shape("Yahoo! Travel Mug!", brand="Yahoo!")) == {"title_characters": ERROR}
+
+
+def test_a_title_in_capitals_is_flagged():
+    problems = check_title_shape("YOGA MAT NON SLIP")
+    assert codes(problems) == {"title_caps": WARNING}
+    assert "capitals" in problems[0].message
+    assert check_title_shape("USB-C Cable, 2 m") == []
+
+
+@pytest.mark.parametrize(("bullets", "expected"), [
+    (["a" * 500, "b", "c"], {}),
+    (["a" * 501, "b", "c"], {"bullet_too_long": ERROR}),
+    (["MADE OF STEEL AND GLASS", "b", "c"], {"bullet_caps": WARNING}),
+])
+def test_each_bullet_point(bullets, expected):
+    assert codes(check_content(brand="B", bullets=bullets, description="D")) == expected
+
+
+def test_a_long_bullet_names_its_place():
+    (problem,) = check_content(brand="B", bullets=["a", "", "x" * 600, "c"], description="D")
+    assert problem.field == "bullet_3" and "600" in problem.message and "500" in problem.message
+
+
+@pytest.mark.parametrize(("length", "expected"), [(2000, {}), (2001, {"description_too_long": ERROR})])
+def test_description_length(length, expected):
+    assert codes(check_content(brand="B", bullets=["a", "b", "c"], description="d" * length)) == expected
+
+
+@pytest.mark.parametrize(("price", "currency", "expected"), [
+    (Decimal("19.99"), "USD", {}),
+    (None, "USD", {"price_missing": ERROR}),
+    ("", "USD", {"price_missing": ERROR}),
+    ("abc", "USD", {"price_missing": ERROR}),
+    (Decimal("0"), "USD", {"price_not_positive": ERROR}),
+    (Decimal("-1"), "USD", {"price_not_positive": ERROR}),
+    (Decimal("19.99"), "", {"currency_missing": ERROR}),
+    (Decimal("19.99"), "EUR", {"currency_other": WARNING}),
+])
+def test_price_and_currency(price, currency, expected):
+    assert codes(check_offer(price=price, currency=currency, marketplace="US")) == expected
+
+
+@pytest.mark.parametrize(("days", "expected"), [
+    (None, {}), (1, {}), (30, {}), (0, {"handling_time_range": ERROR}), (31, {"handling_time_range": ERROR}),
+    ("x", {"handling_time_range": ERROR}),
+])
+def test_handling_time_is_1_to_30_days(days, expected):
+    assert codes(check_offer(price=1, currency="USD", handling_time_days=days)) == expected
+
+
+def test_each_missing_required_attribute_is_named():
+    problems = check_attributes(attributes={"color": "Black", "material": "  "},
+                                required=["item_name", "brand", "color", "material", "country_of_origin"],
+                                product_type="LUGGAGE", properties={"material": {"title": "Material"}})
+    assert [(p.code, p.severity, p.field) for p in problems] == [
+        ("attribute_missing", ERROR, "attr:material"), ("attribute_missing", ERROR, "attr:country_of_origin")]
+    assert "Material (material)" in problems[0].message and "LUGGAGE" in problems[0].message
+    assert "Country of Origin (country_of_origin)" in problems[1].message  # named from the built-in set
+
+
+def test_listing_text_checks_attributes_only_when_the_requirements_are_given():
+    bare = listing(attributes={})
+    assert check_listing_text(bare) == []
+    assert codes(check_listing_text(bare, required_attributes=["color"])) == {"attribute_missing": ERROR}
+
+
+def test_every_problem_of_the_listing_text_says_where_it_belongs():
+    bad = listing(title="", brand="", bullets=[], description="", price=None, currency="", handling_time_days=40,
+                  attributes={}, main_image=None)
+    problems = check_listing_text(bad, marketplace="US", required_attributes=["color"])
+    assert {p.code: p.field for p in problems} == {
+        "title_missing": "title", "brand_missing": "brand", "bullets_missing": "bullets",
+        "description_missing": "description", "price_missing": "price", "currency_missing": "currency",
+        "handling_time_range": "handling_time_days", "attribute_missing": "attr:color", "image_missing": "main_image"}
+
+
+# Where an image fails -------------------------------------------------------------------------------------
+
+def test_a_dark_corner_is_named():
+    image = Image.new("RGB", (1000, 1000), (255, 255, 255))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle([100, 100, 899, 899], fill=(10, 10, 10))
+    draw.rectangle([0, 0, 60, 60], fill=(90, 90, 90))  # a shadow in the top-left corner
+    image.format = "PNG"
+    assert non_white_parts(image) == ["top-left"]
+    (problem,) = [p for p in check_image(image) if p.code == "image_background"]
+    assert "the top-left corner" in problem.message
+
+
+def test_a_grey_band_along_the_bottom_is_named():
+    image = Image.new("RGB", (1000, 1000), (255, 255, 255))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle([100, 100, 899, 899], fill=(10, 10, 10))
+    draw.rectangle([0, 980, 999, 999], fill=(230, 230, 230))  # a grey floor
+    image.format = "PNG"
+    parts = non_white_parts(image)
+    assert {"bottom", "bottom-left", "bottom-right"} <= set(parts) and "top" not in parts
+    message = next(p for p in check_image(image) if p.code == "image_background").message
+    assert "the bottom edge" in message and "the top edge" not in message
+
+
+def test_the_fill_message_says_how_much_and_where():
+    image = product_image(size=1000, fill=0.6)
+    (problem,) = [p for p in check_image(image) if p.code == "image_fill"]
+    assert "60 %" in problem.message and "of 1000 × 1000" in problem.message and "85 %" in problem.message
+
+
+@pytest.mark.parametrize(("size", "kind", "expected"), [
+    (1200, "PNG", {}),
+    (1200, "GIF", {}),
+    (800, "JPEG", {"image_small": WARNING}),
+    (400, "PNG", {"image_too_small": ERROR}),
+    (1200, "BMP", {"image_format": ERROR}),
+])
+def test_other_images_format_and_size(size, kind, expected):
+    image = product_image(size=size, kind=kind)
+    assert codes(check_other_image(image)) == expected
+
+
+def test_other_images_may_not_exceed_10_mb():
+    assert codes(check_other_image(product_image(), size_bytes=11 * 1024 * 1024)) == {"image_too_large": ERROR}
+    assert codes(check_other_image_file(io.BytesIO(b"nope"))) == {"image_unreadable": ERROR}

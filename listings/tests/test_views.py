@@ -113,7 +113,7 @@ def test_filters(op_client, store, other_store, operator):
     ListingFactory(store=store, sku="FINE-1", quantity_available=50, safety_stock=5, **COMPLETE)
     ListingFactory(store=store, sku="FBA-1", fulfillment_channel="AFN", quantity_available=50, **COMPLETE)
     ListingFactory(store=store, sku="UGLY-1", quantity_available=50, title="FREE SHIPPING mat", **COMPLETE)
-    ListingFactory(store=other_store, sku="DE-1", quantity_available=50, **COMPLETE)
+    ListingFactory(store=other_store, sku="DE-1", quantity_available=50, currency="EUR", **COMPLETE)
 
     def skus(**params) -> set[str]:
         html = op_client.get(URL, params, headers={"HX-Request": "true"}).content.decode()

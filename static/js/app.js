@@ -175,4 +175,17 @@
       window.setTimeout(function () { carrier.focus(); }, 0);
     }
   });
+  // The listing editor: a title being typed by hand is never replaced by the one built from its parts (a live
+  // check sent before the user started typing may answer after).
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var target = event.detail && event.detail.target;
+    if (!target || target.id !== "title-field") {
+      return;
+    }
+    var input = target.querySelector("input[name=title]");
+    var automatic = target.querySelector("input[name=title_auto]");
+    if (input && automatic && input.value !== "" && input.value !== automatic.value) {
+      event.preventDefault();
+    }
+  });
 })();
