@@ -4,15 +4,20 @@ and no quantity ever goes below zero (the database's check constraints back this
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import StockError
+from core.errors import ApplicationError, StockError
 
 from .models import Listing, StockMovement
+from .signals import listing_changed_send
+
+#: "Whatever it is now": the default of a write that checks no previously read value.
+ANY = object()
 
 
 def _record(*, listing: Listing, reason: str, available: int = 0, reserved: int = 0, inbound: int = 0,
@@ -106,4 +111,38 @@ def listing_set_main_image(*, listing: Listing, image) -> Listing:
     if old_name and old_name != current.main_image.name:
         storage = current.main_image.storage
         transaction.on_commit(lambda: storage.delete(old_name))
+    return current
+
+
+#: The highest price the column holds (12 digits, 2 of them decimals).
+PRICE_MAX = Decimal("9999999999.99")
+
+
+def price_check(price: Decimal) -> None:
+    """Refuse a price that is not above zero, has more than two decimals or does not fit the column."""
+    if price <= 0:
+        raise ApplicationError(_("A price must be above zero."))
+    if price > PRICE_MAX:
+        raise ApplicationError(_("A price cannot exceed %(max)s.") % {"max": PRICE_MAX})
+    if price != price.quantize(Decimal("0.01")):
+        raise ApplicationError(_("A price has at most two decimals."))
+
+
+@transaction.atomic
+def listing_set_price(*, listing: Listing, price: Decimal, expected: Decimal | None | object = ANY,
+                      actor=None) -> Listing:
+    """Set the listing's price and tell the layers that publish to Amazon.
+
+    With ``expected``, refuse if the price is no longer that one (someone changed it since it was read).
+    """
+    price_check(price)
+    current = Listing.objects.select_for_update().get(pk=listing.pk)
+    if expected is not ANY and current.price != expected:
+        raise ApplicationError(_("The price of %(sku)s changed meanwhile (now %(now)s); nothing was written.")
+                               % {"sku": current.sku, "now": current.price if current.price is not None else "—"})
+    if current.price == price:
+        return current
+    current.price = price
+    current.save(update_fields=["price", "updated_at"])
+    listing_changed_send(listing_ids=[current.pk], fields=["price"])
     return current
