@@ -287,3 +287,18 @@ def test_bulk_refuses_a_bad_amount_and_an_empty_selection(op_client, store):
     assert op_client.post("/listings/bulk/", {"ids": [], "operation": "qty_add", "amount": "1"}).status_code == 400
     assert op_client.post("/listings/bulk/", {"ids": [listing.pk], "operation": "price_pct_up",
                                               "amount": "5000"}).status_code == 400
+
+
+# From an order to its listings ---------------------------------------------------------------------------------
+
+def test_every_sku_of_an_order_links_to_its_listing(op_client, store):
+    from tests.factories import OrderFactory, OrderItemFactory
+
+    listing = ListingFactory(store=store, sku="AK-WC15-BLK")
+    order = OrderFactory(store=store)
+    OrderItemFactory(order=order, sku="AK-WC15-BLK", listing=listing)
+    OrderItemFactory(order=order, sku="GONE-1", listing=None)
+    link = f'href="/listings/{listing.pk}/">AK-WC15-BLK</a>'
+    page = op_client.get(f"/orders/{order.amazon_order_id}/").content.decode()
+    assert link in page and ">GONE-1<" in page and "/listings/None" not in page
+    assert link in op_client.get("/orders/", {"tab": "all"}).content.decode()
