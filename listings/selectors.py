@@ -62,7 +62,7 @@ def sync_problems(listing: Listing) -> list[str]:
     return problems
 
 
-def _sync_problem_filter(qs: QuerySet[Listing]) -> QuerySet[Listing]:
+def with_sync_problems(qs: QuerySet[Listing]) -> QuerySet[Listing]:
     """Listings with a publishing error, a stock sync error or an Amazon issue of severity ERROR."""
     errors = ~Q(publish_error="") | ~Q(stock_sync_error="")
     if connection.vendor == "postgresql":
@@ -112,7 +112,7 @@ def stock_plan(listing: Listing, *, units_sold: int, days: int = VELOCITY_DAYS,
     )
 
 
-def _search(qs: QuerySet[Listing], text: str) -> QuerySet[Listing]:
+def search_listings(qs: QuerySet[Listing], text: str) -> QuerySet[Listing]:
     return qs.filter(Q(sku__icontains=text) | Q(asin__iexact=text) | Q(fnsku__iexact=text)
                      | Q(title__icontains=text) | Q(brand__icontains=text))
 
@@ -143,9 +143,9 @@ def listings_filtered(*, user: User | AnonymousUser, filters: ListingFilters,
         qs = qs.filter(out_of_stock_q())
     text = filters.q.strip()
     if text:
-        qs = _search(qs, text)
+        qs = search_listings(qs, text)
     if filters.sync_problem:
-        qs = _sync_problem_filter(qs)
+        qs = with_sync_problems(qs)
     if filters.quality:
         qs = qs.filter(pk__in=listings_with_problems(qs))
     return _status_filter(qs, filters.status) if with_status else qs

@@ -278,6 +278,9 @@ SPECTACULAR_SETTINGS = {
         "ReturnStatusEnum": "returns.models.ReturnStatus",
         "MessageKindEnum": "support.models.Message.Kind",
         "ClaimKindEnum": "support.models.Claim.Kind",
+        # The returns' reasons keep the name they had while they were the only enum of a "reason" field.
+        "ReasonEnum": "returns.models.ReturnReason",
+        "StockAdjustReasonEnum": "listings.api.serializers.STOCK_ADJUST_REASONS",
     },
 }
 
