@@ -10,7 +10,7 @@ from typing import cast
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -90,13 +90,14 @@ def export_header() -> list[str]:
 
 @login_required
 @require_GET
-def listing_export_view(request: HttpRequest) -> HttpResponse:
+def listing_export_view(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The list, with the same filters and status tab, as a CSV download streamed from the database."""
     form = ListingFilterForm(request.GET, user=request.user)
     refused = refused_filters(form)
     if "status" in form.errors:
+        error = " ".join(str(e) for e in form.errors["status"])
         refused.append(_("Filter “%(name)s” not applied: %(error)s")
-                       % {"name": form.fields["status"].label, "error": " ".join(form.errors["status"])})
+                       % {"name": form.fields["status"].label, "error": error})
     if refused:
         return refused_filters_response(refused)
     listings = listing_list(user=request.user, filters=form.filters(), now=timezone.now())
