@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -17,6 +18,15 @@ from .forms import PreferencesForm
 from .models import Profile
 from .services import profile_set_preferences
 from .web import AuthenticatedHttpRequest
+
+
+class LoginView(auth_views.LoginView):
+    """Django's sign-in page, landing each person on their own workspace unless they came for another page."""
+
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        return resolve_url(landing_url_name(self.request.user))
 
 
 @login_required

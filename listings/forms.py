@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
@@ -14,11 +15,15 @@ from core.models import Store
 from core.permissions import permitted_stores
 from core.selectors import store_list
 
+from .bulk import QUANTITY_OPERATIONS, Operation
 from .editing import ListingContent
 from .models import Channel, Listing, StockMovement
 from .product_types import CONDITIONS, DEFAULT_PRODUCT_TYPE, attributes_to_ask
 from .quality import BULLETS_MAX, IMAGE_FORMATS, compose_title
-from .selectors import ListingFilters, product_type_requirements, product_types_known
+from .selectors import OUT_OF_STOCK, ListingFilters, product_type_requirements, product_types_known
+
+#: The list's status tabs, in order, with their labels ("" is every listing).
+STATUS_TAB_LABELS = {"": _("All"), **dict(Listing.Status.choices), OUT_OF_STOCK: _("Out of stock")}
 
 #: Reasons an operator may give for a manual stock change.
 ADJUST_REASONS = [
@@ -41,8 +46,12 @@ class ListingFilterForm(forms.Form):
                                    empty_label=_("All stores"))
     channel = forms.ChoiceField(label=_("Channel"), required=False,
                                 choices=[("", _("Any channel")), (Channel.MFN, "MFN"), (Channel.AFN, "FBA")])
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=list(STATUS_TAB_LABELS.items()),
+                               widget=forms.HiddenInput)
+    #: Kept for addresses saved before the status tabs: the same listings as the Out of stock tab.
     low_stock = forms.BooleanField(label=_("Low stock"), required=False)
     quality = forms.BooleanField(label=_("Quality problems"), required=False)
+    sync_problem = forms.BooleanField(label=_("Sync problems"), required=False)
 
     def __init__(self, *args, user: User | AnonymousUser, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -53,7 +62,8 @@ class ListingFilterForm(forms.Form):
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
         return ListingFilters(store=data.get("store"), channel=data.get("channel") or "",
-                              low_stock=bool(data.get("low_stock")), quality=bool(data.get("quality")),
+                              status=data.get("status") or "", low_stock=bool(data.get("low_stock")),
+                              quality=bool(data.get("quality")), sync_problem=bool(data.get("sync_problem")),
                               q=data.get("q") or "")
 
 
@@ -275,3 +285,46 @@ class ListingEditForm(forms.Form):
 class OtherImageForm(forms.Form):
     image = forms.ImageField(label=_("Add an image"), help_text=_("JPEG, PNG, GIF or TIFF, at least 500 px; up to "
                                                                   "eight images besides the main one."))
+
+
+#: No bulk edit covers more listings than this (the list's page size is 50).
+BULK_MAX = 500
+#: A bulk percentage change is at most this (a typo guard: 1000 % is eleven times the price).
+PERCENT_LIMIT = Decimal("1000")
+
+
+def parse_ids(values: list[str]) -> list[int]:
+    """Listing ids from ``ids=1&ids=2`` or ``ids=1,2``; anything but a number of ASCII digits is dropped."""
+    ids: list[int] = []
+    for value in values:
+        for part in value.split(","):
+            part = part.strip()
+            if part.isascii() and part.isdigit() and len(part) <= 18 and int(part) not in ids:
+                ids.append(int(part))
+    return ids[:BULK_MAX]
+
+
+class BulkEditForm(forms.Form):
+    operation = forms.ChoiceField(label=_("Change"), choices=Operation.choices)
+    amount = forms.DecimalField(label=_("Amount"), min_value=Decimal("0"), max_digits=12, decimal_places=2)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        assert data is not None  # Form.clean() returns cleaned_data
+        operation, amount = data.get("operation"), data.get("amount")
+        if operation is None or amount is None:
+            return data
+        if operation in QUANTITY_OPERATIONS:
+            if amount != amount.to_integral_value() or amount > ADJUST_LIMIT:
+                self.add_error("amount", _("Give a whole number of units, at most %(limit)d.")
+                               % {"limit": ADJUST_LIMIT})
+        elif operation in {Operation.PRICE_PCT_UP, Operation.PRICE_PCT_DOWN} and amount > PERCENT_LIMIT:
+            self.add_error("amount", _("A percentage of at most %(limit)s.") % {"limit": PERCENT_LIMIT})
+        elif operation != Operation.PRICE_SET and amount == 0 or operation == Operation.PRICE_SET and amount <= 0:
+            self.add_error("amount", _("Give an amount above zero."))
+        return data
+
+    def expected(self, data) -> dict[int, str]:
+        """The previewed old values the confirmation carries back, by listing id (``old-<id>``)."""
+        return {int(key[4:]): str(value) for key, value in data.items()
+                if key.startswith("old-") and key[4:].isascii() and key[4:].isdigit() and len(key) <= 22}

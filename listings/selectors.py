@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import F, Q, QuerySet, Value
+from django.db import connection
+from django.db.models import Count, F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -30,13 +31,52 @@ VELOCITY_DAYS = 30
 SAFETY_DAYS = 14
 
 
+#: The list's status tabs: the listing statuses, and out of stock (nothing sellable, whatever the status).
+OUT_OF_STOCK = "out_of_stock"
+STATUS_TABS = (*Listing.Status.values, OUT_OF_STOCK)
+
+
 @dataclass(frozen=True)
 class ListingFilters:
     store: Store | None = None
     channel: str = ""
+    #: One of ``STATUS_TABS``, or "" for every listing.
+    status: str = ""
     low_stock: bool = False
     quality: bool = False
+    sync_problem: bool = False
     q: str = ""
+
+
+def out_of_stock_q() -> Q:
+    """Listings with nothing to sell: ``Listing.sellable_quantity`` (available − safety stock) is 0."""
+    return Q(quantity_available__lte=F("safety_stock"))
+
+
+def has_error_issue(issues: object) -> bool:
+    """Whether Amazon's issues of a listing hold one of severity ERROR (which keeps it from selling)."""
+    return isinstance(issues, list) and any(isinstance(issue, dict) and issue.get("severity") == "ERROR"
+                                            for issue in issues)
+
+
+def sync_problems(listing: Listing) -> list[str]:
+    """What went wrong between the listing and Amazon, in words: publishing, the stock sync, Amazon's errors."""
+    problems = [text for text in (listing.publish_error, listing.stock_sync_error) if text]
+    if has_error_issue(listing.amazon_issues):
+        problems += [str(issue.get("message") or issue.get("code") or "") for issue in listing.amazon_issues
+                     if isinstance(issue, dict) and issue.get("severity") == "ERROR"]
+    return problems
+
+
+def with_sync_problems(qs: QuerySet[Listing]) -> QuerySet[Listing]:
+    """Listings with a publishing error, a stock sync error or an Amazon issue of severity ERROR."""
+    errors = ~Q(publish_error="") | ~Q(stock_sync_error="")
+    if connection.vendor == "postgresql":
+        return qs.filter(errors | Q(amazon_issues__contains=[{"severity": "ERROR"}]))
+    # SQLite has no JSON containment: read the issues of the listings that have any.
+    flagged = [pk for pk, issues in qs.exclude(amazon_issues=[]).values_list("pk", "amazon_issues").order_by()
+               if has_error_issue(issues)]
+    return qs.filter(errors | Q(pk__in=flagged))
 
 
 @dataclass(frozen=True)
@@ -49,25 +89,36 @@ class StockPlan:
     suggestion: int
     is_low: bool
     runs_out_before_restock: bool
+    #: Units on hand and on the way at or below which to reorder: velocity × lead time + safety stock.
+    reorder_point: int = 0
+    #: Available + inbound is at or below the reorder point (and something sells): time to order.
+    at_reorder_point: bool = False
+
+
+def _units(value: float) -> int:
+    # Round before ceiling so float noise (29.000000001) does not count one unit more.
+    return max(0, math.ceil(round(value, 6)))
 
 
 def stock_plan(listing: Listing, *, units_sold: int, days: int = VELOCITY_DAYS,
                safety_days: int = SAFETY_DAYS) -> StockPlan:
-    """Days of cover and the replenishment to order: velocity × (lead time + safety days) − available − inbound."""
+    """Days of cover, the reorder point (velocity × lead time + safety stock) and the replenishment to order
+    (velocity × (lead time + safety days) − available − inbound)."""
     velocity = units_sold / days if days else 0.0
     available, inbound = listing.quantity_available, listing.quantity_inbound
     cover = available / velocity if velocity else None
-    need = velocity * (listing.lead_time_days + safety_days) - available - inbound
-    # Round before ceiling so float noise (29.000000001) does not order one unit more.
-    suggestion = max(0, math.ceil(round(need, 6)))
+    suggestion = _units(velocity * (listing.lead_time_days + safety_days) - available - inbound)
+    reorder_point = _units(velocity * listing.lead_time_days + listing.safety_stock)
     return StockPlan(
         units_sold=units_sold, velocity=velocity, days_of_cover=cover, suggestion=suggestion,
         is_low=listing.quantity_available <= listing.safety_stock,
         runs_out_before_restock=cover is not None and cover < listing.lead_time_days,
+        reorder_point=reorder_point,
+        at_reorder_point=velocity > 0 and available + inbound <= reorder_point,
     )
 
 
-def _search(qs: QuerySet[Listing], text: str) -> QuerySet[Listing]:
+def search_listings(qs: QuerySet[Listing], text: str) -> QuerySet[Listing]:
     return qs.filter(Q(sku__icontains=text) | Q(asin__iexact=text) | Q(fnsku__iexact=text)
                      | Q(title__icontains=text) | Q(brand__icontains=text))
 
@@ -129,22 +180,58 @@ def listings_with_problems(qs: QuerySet[Listing]) -> list[int]:
     return [pk for pk, problems in listing_problems(rows).items() if problems]
 
 
-def listing_list(*, user: User | AnonymousUser, filters: ListingFilters,
-                 now: datetime | None = None) -> QuerySet[Listing]:
-    """The listings of ``user``'s stores matching ``filters``, annotated with ``units_sold`` over 30 days."""
-    now = now or timezone.now()
+def _status_filter(qs: QuerySet[Listing], status: str) -> QuerySet[Listing]:
+    if status == OUT_OF_STOCK:
+        return qs.filter(out_of_stock_q())
+    if status in Listing.Status.values:
+        return qs.filter(status=status)
+    return qs
+
+
+def listings_filtered(*, user: User | AnonymousUser, filters: ListingFilters,
+                      with_status: bool = True) -> QuerySet[Listing]:
+    """The listings of ``user``'s stores matching ``filters`` (all but the status tab, unless ``with_status``)."""
     qs = scoped(Listing.objects.all(), user=user)
     if filters.store is not None:
         qs = qs.filter(store=filters.store)
     if filters.channel:
         qs = qs.filter(fulfillment_channel=filters.channel)
     if filters.low_stock:
-        qs = qs.filter(quantity_available__lte=F("safety_stock"))
+        qs = qs.filter(out_of_stock_q())
     text = filters.q.strip()
     if text:
-        qs = _search(qs, text)
+        qs = search_listings(qs, text)
+    if filters.sync_problem:
+        qs = with_sync_problems(qs)
     if filters.quality:
         qs = qs.filter(pk__in=listings_with_problems(qs))
+    return _status_filter(qs, filters.status) if with_status else qs
+
+
+def listing_status_counts(*, user: User | AnonymousUser, filters: ListingFilters,
+                          base: QuerySet[Listing] | None = None) -> dict[str, int]:
+    """How many listings each status tab holds under the other filters, and ``""`` for all, in one query.
+
+    ``base``: ``listings_filtered(..., with_status=False)`` when the caller has it already.
+    """
+    qs = (base if base is not None else listings_filtered(user=user, filters=filters, with_status=False)).order_by()
+    counts = qs.aggregate(
+        all=Count("pk"), **{status: Count("pk", filter=Q(status=status)) for status in Listing.Status.values},
+        **{OUT_OF_STOCK: Count("pk", filter=out_of_stock_q())})
+    counts[""] = counts.pop("all")
+    return counts
+
+
+def listing_list(*, user: User | AnonymousUser, filters: ListingFilters, now: datetime | None = None,
+                 base: QuerySet[Listing] | None = None) -> QuerySet[Listing]:
+    """The listings of ``user``'s stores matching ``filters``, annotated with ``units_sold`` over 30 days.
+
+    ``base``: ``listings_filtered(..., with_status=False)`` when the caller has it already (the quality check
+    then runs once for the list and its counts).
+    """
+    now = now or timezone.now()
+    qs = (_status_filter(base, filters.status) if base is not None
+          else listings_filtered(user=user, filters=filters))
     since = now - timedelta(days=VELOCITY_DAYS)
     return (qs.annotate(units_sold=Coalesce(units_sold_since(since), Value(0)))
             .select_related("store").order_by("store__code", "sku"))
@@ -155,6 +242,7 @@ class ListingRow:
     listing: Listing
     plan: StockPlan
     problems: list[Problem]
+    sync: list[str]
 
     @property
     def errors(self) -> int:
@@ -169,7 +257,7 @@ def listing_rows(listings: list[Listing]) -> list[ListingRow]:
     """Stock plan and text-quality problems of each listing (annotated by ``listing_list``)."""
     problems = listing_problems(listings)
     return [ListingRow(listing=listing, plan=stock_plan(listing, units_sold=listing.units_sold),  # type: ignore[attr-defined]  # annotated by the selector
-                       problems=problems[listing.pk]) for listing in listings]
+                       problems=problems[listing.pk], sync=sync_problems(listing)) for listing in listings]
 
 
 def listing_detail(*, user: User | AnonymousUser, pk: int,
@@ -216,7 +304,7 @@ def stock_sync_state(listing: Listing) -> StockSync | None:
                      pending=pushed and listing.stock_version > listing.stock_sent_version,
                      error=listing.stock_sync_error, failed_at=listing.stock_sync_failed_at)
 
-
-def listings_with_sync_problems(qs: QuerySet[Listing]) -> QuerySet[Listing]:
-    """The listings in ``qs`` whose last stock push to Amazon failed (cleared once a push is accepted)."""
-    return qs.filter(stock_sync_failed_at__isnull=False)
+def listings_by_ids(*, user: User | AnonymousUser, ids: list[int]) -> QuerySet[Listing]:
+    """The listings of ``user``'s stores among ``ids`` (others are silently absent), by store and SKU."""
+    return (scoped(Listing.objects.all(), user=user).filter(pk__in=ids).select_related("store")
+            .order_by("store__code", "sku"))

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -19,10 +20,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import StockError
+from core.errors import ApplicationError, StockError
 
 from .models import Channel, Listing, StockMovement
-from .signals import stock_changed_send
+from .signals import listing_changed_send, stock_changed_send
 
 #: Add to a quantity-changing UPDATE: the listing owes Amazon its new sellable quantity.
 BUMP = {"stock_version": F("stock_version") + 1}
@@ -35,6 +36,10 @@ def stock_versions_bump(*, listing_ids: Iterable[int]) -> None:
     if ids:
         Listing.objects.filter(pk__in=ids).update(**BUMP)
         stock_changed_send(listing_ids=ids)
+
+
+#: "Whatever it is now": the default of a write that checks no previously read value.
+ANY = object()
 
 
 def _record(*, listing: Listing, reason: str, available: int = 0, reserved: int = 0, inbound: int = 0,
@@ -213,3 +218,102 @@ def stock_set_from_amazon(*, listing: Listing, stock: AmazonStock, note: str, ac
         quantity_unfulfillable=stock.unfulfillable)
     _record(listing=current, reason=StockMovement.Reason.ADJUST, actor=actor, note=note, at=at, **deltas)
     return True
+#: The highest price the column holds (12 digits, 2 of them decimals).
+PRICE_MAX = Decimal("9999999999.99")
+
+
+def price_check(price: Decimal) -> None:
+    """Refuse a price that is not above zero, has more than two decimals or does not fit the column."""
+    if price <= 0:
+        raise ApplicationError(_("A price must be above zero."))
+    if price > PRICE_MAX:
+        raise ApplicationError(_("A price cannot exceed %(max)s.") % {"max": PRICE_MAX})
+    if price != price.quantize(Decimal("0.01")):
+        raise ApplicationError(_("A price has at most two decimals."))
+
+
+@transaction.atomic
+def listing_set_price(*, listing: Listing, price: Decimal, expected: Decimal | None | object = ANY,
+                      actor=None) -> Listing:
+    """Set the listing's price and tell the layers that publish to Amazon.
+
+    With ``expected``, refuse if the price is no longer that one (someone changed it since it was read).
+    """
+    price_check(price)
+    current = Listing.objects.select_for_update().get(pk=listing.pk)
+    if expected is not ANY and current.price != expected:
+        raise ApplicationError(_("The price of %(sku)s changed meanwhile (now %(now)s); nothing was written.")
+                               % {"sku": current.sku, "now": current.price if current.price is not None else "—"})
+    if current.price == price:
+        return current
+    current.price = price
+    current.save(update_fields=["price", "updated_at"])
+    listing_changed_send(listing_ids=[current.pk], fields=["price"])
+    return current
+
+
+#: The fields ``listing_update`` writes; of them, those Amazon shows are announced with ``listing_changed``.
+EDITABLE_FIELDS = frozenset({
+    "asin", "fnsku", "title", "brand", "core_function", "key_attributes", "bullets", "description", "product_type",
+    "attributes", "condition", "handling_time_days", "price", "currency", "safety_stock", "lead_time_days",
+})
+#: Editable fields that only plan the stock here; Amazon does not show them.
+_PLANNING_FIELDS = frozenset({"lead_time_days"})
+
+
+@transaction.atomic
+def stock_adjust_by_seller(*, listing: Listing, available: int = 0, inbound: int = 0,
+                           reason: str = StockMovement.Reason.ADJUST, actor=None, note: str = "") -> Listing:
+    """A seller's own stock change: available units of an FBA listing are Amazon's count, so they are refused."""
+    if available and listing.fulfillment_channel == Channel.AFN:
+        raise StockError(_("%(sku)s is fulfilled by Amazon: its available quantity is Amazon's and changes only "
+                           "with Amazon's reports.") % {"sku": listing.sku})
+    return stock_adjust(listing=listing, available=available, inbound=inbound, reason=reason, actor=actor,
+                        note=note)
+
+
+@transaction.atomic
+def listing_create(*, store, sku: str, title: str, fields: dict | None = None, opening_quantity: int = 0,
+                   actor=None) -> Listing:
+    """A new listing of ``store``; its opening stock (seller-fulfilled only) is recorded as a stock movement."""
+    fields = dict(fields or {})
+    unknown = set(fields) - EDITABLE_FIELDS - {"fulfillment_channel"}
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    if Listing.objects.filter(store=store, sku=sku).exists():
+        raise ApplicationError(_("Store %(store)s already has a listing %(sku)s.") % {"store": store.code, "sku": sku})
+    if fields.get("price") is not None:
+        price_check(fields["price"])
+    fields.setdefault("currency", store.currency)
+    if opening_quantity and fields.get("fulfillment_channel") == Channel.AFN:
+        raise StockError(_("An FBA listing's stock is Amazon's: give no opening quantity."))
+    listing = Listing.objects.create(store=store, sku=sku, title=title, **fields)
+    if opening_quantity:
+        stock_adjust(listing=listing, available=opening_quantity, reason=StockMovement.Reason.ADJUST, actor=actor,
+                     note=_("Opening stock"))
+        listing.refresh_from_db()
+    return listing
+
+
+@transaction.atomic
+def listing_update(*, listing: Listing, changes: dict, actor=None) -> Listing:
+    """Write ``changes`` (``EDITABLE_FIELDS`` only; never quantities) and announce what changed: content and price
+    to the publishing layer, the safety stock (which moves the sellable quantity) to the stock sync."""
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    if changes.get("price") is not None:
+        price_check(changes["price"])
+    current = Listing.objects.select_for_update().get(pk=listing.pk)
+    changed = sorted(name for name, value in changes.items() if getattr(current, name) != value)
+    if not changed:
+        return current
+    for name in changed:
+        setattr(current, name, changes[name])
+    current.save(update_fields=[*changed, "updated_at"])
+    shown = set(changed) - _PLANNING_FIELDS - {"safety_stock"}
+    if shown:
+        listing_changed_send(listing_ids=[current.pk], fields=shown)
+    if "safety_stock" in changed:
+        stock_changed_send(listing_ids=[current.pk])
+    return current

@@ -5,27 +5,47 @@ Each view serves its full page and, for htmx requests, only the named partial.
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import ApplicationError
+from core.exports import csv_response
 from core.permissions import request_grants
-from core.web import AuthenticatedHttpRequest, page_number, wants_partial
+from core.web import AuthenticatedHttpRequest, page_number, refused_filters, refused_filters_response, wants_partial
 
+from .bulk import PRICE_OPERATIONS, Operation, bulk_apply, bulk_preview
 from .editing import listing_replace_main_image
-from .forms import ListingFilterForm, MainImageForm, StockAdjustForm
+from .forms import STATUS_TAB_LABELS, BulkEditForm, ListingFilterForm, MainImageForm, StockAdjustForm, parse_ids
 from .models import Listing
 from .quality import Problem, check_image_file
-from .selectors import listing_detail, listing_list, listing_movements, listing_problems, listing_rows, stock_plan
+from .selectors import (
+    listing_detail,
+    listing_list,
+    listing_movements,
+    listing_problems,
+    listing_rows,
+    listing_status_counts,
+    listings_by_ids,
+    listings_filtered,
+    stock_plan,
+    sync_problems,
+)
 from .services import stock_adjust
 
 PAGE_SIZE = 50
+#: Listings read (and judged) at a time while the CSV export streams.
+EXPORT_BATCH = 1000
 
 
 @login_required
@@ -35,10 +55,21 @@ def listing_list_view(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     page = page_number(request.GET.get("page"))
     offset = (page - 1) * PAGE_SIZE
-    rows = list(listing_list(user=request.user, filters=filters, now=timezone.now())[offset:offset + PAGE_SIZE + 1])
+    base = listings_filtered(user=request.user, filters=filters, with_status=False)
+    rows = list(listing_list(user=request.user, filters=filters, now=timezone.now(),
+                             base=base)[offset:offset + PAGE_SIZE + 1])
+    counts = listing_status_counts(user=request.user, filters=filters, base=base)
+    grants = request_grants(request)
+    can_bulk = {"price": grants.can("listing.edit"), "quantity": grants.can("stock.adjust")}
     context = {
         "form": form,
+        "filters": filters,
         "rows": listing_rows(rows[:PAGE_SIZE]),
+        "tabs": [{"key": key, "label": label, "count": counts.get(key, 0), "active": key == filters.status}
+                 for key, label in STATUS_TAB_LABELS.items()],
+        "total": counts.get(filters.status, 0),
+        "can_bulk": can_bulk,
+        "can_select": any(can_bulk.values()),
         "page": page,
         "first_row": offset + 1 if rows else 0,
         "last_row": offset + len(rows[:PAGE_SIZE]),
@@ -48,6 +79,60 @@ def listing_list_view(request: HttpRequest) -> HttpResponse:
     response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request",))
     return response
+
+
+def export_header() -> list[str]:
+    """The export's columns: what a seller reconciles, plans replenishment and fixes listings from."""
+    return [
+        _("Store"), _("SKU"), _("ASIN"), _("Title"), _("Channel"), _("Status"), _("Price"), _("Currency"),
+        _("Available"), _("Reserved"), _("Inbound"), _("Sellable"), _("Units sold 30 d"),
+        _("Velocity (units a day)"), _("Days of cover"), _("Reorder point"), _("Suggested order"),
+        _("Quantity Amazon accepted"), _("Accepted at"), _("Sync problem"), _("Quality errors"),
+        _("Quality warnings"),
+    ]
+
+
+@login_required
+@require_GET
+def listing_export_view(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """The list, with the same filters and status tab, as a CSV download streamed from the database."""
+    form = ListingFilterForm(request.GET, user=request.user)
+    refused = refused_filters(form)
+    if "status" in form.errors:
+        error = " ".join(str(e) for e in form.errors["status"])
+        refused.append(_("Filter “%(name)s” not applied: %(error)s")
+                       % {"name": form.fields["status"].label, "error": error})
+    if refused:
+        return refused_filters_response(refused)
+    listings = listing_list(user=request.user, filters=form.filters(), now=timezone.now())
+
+    def rows():
+        batch: list[Listing] = []
+        for listing in listings.iterator(chunk_size=EXPORT_BATCH):
+            batch.append(listing)
+            if len(batch) == EXPORT_BATCH:
+                yield from batch_rows(batch)
+                batch = []
+        yield from batch_rows(batch)
+
+    def batch_rows(batch: list[Listing]):
+        judged = listing_problems(batch)  # judged as the pages judge them, by marketplace and product type
+        for listing in batch:
+            plan = stock_plan(listing, units_sold=listing.units_sold)  # type: ignore[attr-defined]  # annotated by the selector
+            problems = judged[listing.pk]
+            accepted_at = listing.stock_accepted_at
+            cover = plan.days_of_cover
+            yield [listing.store.code, listing.sku, listing.asin, listing.title, listing.fulfillment_channel,
+                   listing.get_status_display(), listing.price, listing.currency, listing.quantity_available,
+                   listing.quantity_reserved, listing.quantity_inbound, listing.sellable_quantity, plan.units_sold,
+                   round(plan.velocity, 2), None if cover is None else round(cover, 1), plan.reorder_point,
+                   plan.suggestion, listing.stock_accepted_quantity,
+                   accepted_at.astimezone(listing.store.tz) if accepted_at else None,
+                   " | ".join(sync_problems(listing)),
+                   " | ".join(str(p.message) for p in problems if p.is_error),
+                   " | ".join(str(p.message) for p in problems if not p.is_error)]
+
+    return csv_response(export_header(), rows(), filename=f"listings-{timezone.now():%Y%m%d-%H%M}.csv")
 
 
 def _get(request: HttpRequest, pk: int) -> Listing:
@@ -148,3 +233,54 @@ def listing_image_file_view(request: HttpRequest, pk: int) -> FileResponse:
     except FileNotFoundError as error:
         raise Http404(_("The image file is missing.")) from error
 
+
+
+# Bulk edit of price and quantity ---------------------------------------------------------------------------------
+
+def _back_url(request: HttpRequest) -> str:
+    """Where the bulk pages go back to: the list as it was (``next``, if it is ours), else the list."""
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                    require_https=request.is_secure()):
+        return target
+    return reverse("listings:list")
+
+
+def _bulk_page(request: HttpRequest, *, apply: bool) -> HttpResponse:
+    listings = list(listings_by_ids(user=request.user, ids=parse_ids(request.POST.getlist("ids"))))
+    form = BulkEditForm(request.POST)
+    context: dict = {"form": form, "back_url": _back_url(request), "listings": listings, "applied": False}
+    if not listings:
+        context["error"] = _("Select at least one listing of your stores first.")
+        return render(request, "listings/bulk_edit.html", context, status=400)
+    if not form.is_valid():
+        return render(request, "listings/bulk_edit.html", context, status=400)
+    operation, amount = form.cleaned_data["operation"], form.cleaned_data["amount"]
+    user = cast(User, request.user)
+    if apply:
+        changes = bulk_apply(listings=listings, user=user, operation=operation, amount=amount,
+                             expected=form.expected(request.POST))
+    else:
+        changes = bulk_preview(listings=listings, user=user, operation=operation, amount=amount)
+    context.update({
+        "changes": changes, "applied": apply, "is_price": operation in PRICE_OPERATIONS,
+        "operation_label": Operation(operation).label,
+        "amount": amount, "operation": operation,
+        "applicable": [c for c in changes if not c.refusal],
+        "done": [c for c in changes if c.done], "refused": [c for c in changes if c.refusal],
+    })
+    return render(request, "listings/bulk_edit.html", context)
+
+
+@login_required
+@require_POST
+def listing_bulk_view(request: HttpRequest) -> HttpResponse:
+    """The list's bulk bar: preview what the chosen change does to each selected listing; nothing is written."""
+    return _bulk_page(request, apply=False)
+
+
+@login_required
+@require_POST
+def listing_bulk_apply_view(request: HttpRequest) -> HttpResponse:
+    """Confirm a preview: apply it to every listing whose value is still the previewed one."""
+    return _bulk_page(request, apply=True)

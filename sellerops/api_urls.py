@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from core.api.views import StoreViewSet
 from fulfillment.api.views import OrderShipViewSet, ShipmentViewSet
+from listings.api.views import ListingViewSet
 from metrics.api.views import store_metrics
 from orders.api.views import OrderViewSet
 from returns.api.views import ReturnViewSet
@@ -15,6 +16,7 @@ router = DefaultRouter()
 router.include_format_suffixes = False
 router.register("stores", StoreViewSet, basename="api-store")
 router.register("orders", OrderViewSet, basename="api-order")
+router.register("listings", ListingViewSet, basename="api-listing")
 router.register("shipments", ShipmentViewSet, basename="api-shipment")
 router.register("feedback", FeedbackViewSet, basename="api-feedback")
 router.register("claims", ClaimViewSet, basename="api-claim")

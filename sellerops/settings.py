@@ -171,7 +171,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"  # each role's own workspace (core.views.home_view)
+LOGIN_REDIRECT_URL = "home"  # each role's own workspace (core.views.LoginView sends each there directly)
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en"
@@ -278,6 +278,9 @@ SPECTACULAR_SETTINGS = {
         "ReturnStatusEnum": "returns.models.ReturnStatus",
         "MessageKindEnum": "support.models.Message.Kind",
         "ClaimKindEnum": "support.models.Claim.Kind",
+        # The returns' reasons keep the name they had while they were the only enum of a "reason" field.
+        "ReasonEnum": "returns.models.ReturnReason",
+        "StockAdjustReasonEnum": "listings.api.serializers.STOCK_ADJUST_REASONS",
     },
 }
 

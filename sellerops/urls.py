@@ -9,7 +9,7 @@ from returns.exports import return_export_view
 
 urlpatterns = [
     path("", views.home_view, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/preferences/", views.preferences_view, name="preferences"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),

@@ -30,7 +30,10 @@ def require_role(*, user: User | AnonymousUser, permission: str, store: Store) -
 
 
 def view_permission(view) -> str:
-    return f"{view.permission_resource}.{view.action}"
+    """The table entry an action needs: the view's ``action_permissions`` may name it (several actions sharing
+    one entry, as creating and editing a listing share ``listing.edit``); else ``<resource>.<action>``."""
+    named = getattr(view, "action_permissions", {}).get(view.action)
+    return named or f"{view.permission_resource}.{view.action}"
 
 
 class StoreRolePermission(BasePermission):

@@ -33,8 +33,8 @@ def _member(store, username: str, *roles: str):
 def test_each_role_lands_on_its_own_workspace_after_signing_in(client, store, roles, landing):
     _member(store, "someone", *roles)
     response = client.post("/accounts/login/", {"username": "someone", "password": PASSWORD})
-    assert response.status_code == 302 and response["Location"] == "/"
-    assert client.get("/")["Location"] == landing
+    assert response.status_code == 302 and response["Location"] == landing
+    assert client.get("/")["Location"] == landing  # the site's address leads there too
 
 
 def test_a_next_address_wins_over_the_landing_page(client, store):

@@ -12,7 +12,7 @@ from django.core.management import call_command
 
 pytestmark = pytest.mark.django_db
 
-RESOURCES = ["stores", "orders", "shipments", "feedback", "claims", "messages", "returns"]
+RESOURCES = ["stores", "orders", "listings", "shipments", "feedback", "claims", "messages", "returns"]
 
 
 def test_schema_generates_without_warnings_or_errors(tmp_path: Path):
@@ -39,6 +39,13 @@ def test_schema_generates_without_warnings_or_errors(tmp_path: Path):
     list_params = {p["name"] for p in paths["/api/orders/"]["get"]["parameters"]}
     assert {"store", "order_status", "purchase_date_after", "purchase_date_before", "cursor"} <= list_params
     assert {"tokenAuth", "cookieAuth"} <= set(schema["components"]["securitySchemes"])
+    assert set(paths["/api/listings/{id}/"]) == {"get", "patch"}
+    assert set(paths["/api/listings/{id}/adjust-stock/"]["post"]["responses"]) >= {"200", "400", "403", "404"}
+    listing = schema["components"]["schemas"]["Listing"]["properties"]
+    assert {"quantities", "stock_sync", "amazon_issues", "store", "sku"} <= set(listing)
+    assert "quantity_available" not in schema["components"]["schemas"]["PatchedListingUpdate"]["properties"]
+    listing_params = {p["name"] for p in paths["/api/listings/"]["get"]["parameters"]}
+    assert {"store", "status", "channel", "sku", "q", "sync_problem", "out_of_stock", "cursor"} <= listing_params
 
 
 def test_schema_endpoint_serves_openapi_3(client):

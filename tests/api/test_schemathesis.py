@@ -8,7 +8,14 @@ from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 
-from tests.factories import MembershipFactory, OrderFactory, OrderItemFactory, StoreFactory, UserFactory
+from tests.factories import (
+    ListingFactory,
+    MembershipFactory,
+    OrderFactory,
+    OrderItemFactory,
+    StoreFactory,
+    UserFactory,
+)
 
 schema = schemathesis.openapi.from_dict(SchemaGenerator().get_schema(request=None, public=True))
 
@@ -20,6 +27,7 @@ def api_token(transactional_db) -> str:
     MembershipFactory(user=user, store=store, role="admin")
     order = OrderFactory(store=store, amazon_order_id="113-0000001-0000001")
     OrderItemFactory(order=order, store=store, sku="FUZZ-SKU")
+    ListingFactory(store=store, sku="FUZZ-LISTING")
     return Token.objects.create(user=user).key
 
 

@@ -9,6 +9,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractBaseUser, Permission
@@ -522,6 +523,44 @@ def _listing_image(actor: Actor) -> Attempt:
     upload = SimpleUploadedFile("main.png", png(), content_type="image/png")
     response = actor.page.post(f"/listings/{listing.pk}/image/", {"image": upload})
     return answered(response, bool(Listing.objects.get(pk=listing.pk).main_image))
+
+
+@walk("listing.edit", "api-create")
+def _listing_create_api(actor: Actor) -> Attempt:
+    response = actor.api.post("/api/listings/", {"store": actor.store.code, "sku": "NEW-SKU-1", "title": "Yoga mat",
+                                                 "price": "19.99"}, format="json")
+    return answered(response, Listing.objects.filter(store=actor.store, sku="NEW-SKU-1").exists())
+
+
+@walk("listing.edit", "api-edit")
+def _listing_edit_api(actor: Actor) -> Attempt:
+    listing = ListingFactory(store=actor.store, price=Decimal("10.00"))
+    response = actor.api.patch(f"/api/listings/{listing.pk}/", {"price": "12.00"}, format="json")
+    return answered(response, Listing.objects.get(pk=listing.pk).price == Decimal("12.00"))
+
+
+@walk("listing.edit", "bulk")
+def _listing_price_bulk(actor: Actor) -> Attempt:
+    listing = ListingFactory(store=actor.store, price=Decimal("10.00"))
+    response = actor.page.post("/listings/bulk/apply/", {"ids": [listing.pk], f"old-{listing.pk}": "10.00",
+                                                         "operation": "price_set", "amount": "12.00"})
+    return _bulk(response, Listing.objects.get(pk=listing.pk).price == Decimal("12.00"))
+
+
+@walk("stock.adjust", "api")
+def _stock_adjust_api(actor: Actor) -> Attempt:
+    listing = ListingFactory(store=actor.store, quantity_available=3)
+    response = actor.api.post(f"/api/listings/{listing.pk}/adjust-stock/", {"available": 5, "note": "Counted"},
+                              format="json")
+    return answered(response, Listing.objects.get(pk=listing.pk).quantity_available == 8)
+
+
+@walk("stock.adjust", "bulk")
+def _stock_adjust_bulk(actor: Actor) -> Attempt:
+    listing = ListingFactory(store=actor.store, quantity_available=3)
+    response = actor.page.post("/listings/bulk/apply/", {"ids": [listing.pk], f"old-{listing.pk}": "3",
+                                                         "operation": "qty_add", "amount": "5"})
+    return _bulk(response, Listing.objects.get(pk=listing.pk).quantity_available == 8)
 
 
 @walk("stock.adjust", "page")

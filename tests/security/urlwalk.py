@@ -101,6 +101,8 @@ URL_ARGUMENTS: dict[str, Callable[[StoreBWorld], dict[str, object]]] = {
     "api-claim-detail": lambda w: {"pk": w.claim.pk},
     "api-message-detail": lambda w: {"pk": w.message.pk},
     "api-return-detail": lambda w: {"pk": w.return_request.pk},
+    "api-listing-detail": lambda w: {"pk": w.listing.pk},
+    "api-listing-adjust-stock": lambda w: {"pk": w.listing.pk},
 }
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from core.models import DeferredTask
 from imports.services import import_file
 from listings.models import Channel, Listing, StockMovement
-from listings.selectors import listings_with_sync_problems
+from listings.selectors import with_sync_problems
 from listings.services import stock_adjust, stock_consume, stock_release, stock_reserve, stock_versions_bump
 from listings.signals import stock_changed
 from orders.models import CancelInitiator, OrderStatus
@@ -328,12 +328,12 @@ def test_the_listing_page_shows_what_amazon_has_and_the_list_flags_a_failed_push
     assert "Stock push failed" in page and "8541: Conflicts with the catalogue." in page
     rows = op_client.get("/listings/").content.decode()
     assert rows.count("stock-sync-failed") == 1
-    assert list(listings_with_sync_problems(Listing.objects.all())) == [listing]
+    assert list(with_sync_problems(Listing.objects.all())) == [listing]
 
     amazon.listing_issues.clear()
     assert stock_push(listing_id=listing.pk) is Outcome.ACCEPTED
     assert "stock-sync-failed" not in op_client.get("/listings/").content.decode()
-    assert not listings_with_sync_problems(Listing.objects.all()).exists()
+    assert not with_sync_problems(Listing.objects.all()).exists()
 
 
 def test_an_fba_listing_page_says_nothing_of_the_stock_push(store, op_client):
