@@ -3,10 +3,15 @@ from django.utils.translation import gettext_lazy as _
 
 
 class SpapiConfig(AppConfig):
-    """Amazon's Selling Partner API: a store's credentials, the order sync and the performance report."""
+    """Amazon's Selling Partner API: a store's credentials, the order sync, the performance report and publishing listings."""
 
     name = "spapi"
     verbose_name = _("Selling Partner API")
 
     def ready(self) -> None:
+        from listings.signals import listing_changed
+
         from . import tasks  # noqa: F401  (registers the tasks)
+        from .receivers import listing_changed_receiver
+
+        listing_changed.connect(listing_changed_receiver, dispatch_uid="spapi.listing_changed")
