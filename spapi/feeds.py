@@ -144,7 +144,7 @@ def listing_feed_request(*, store: Store, listings: Iterable[Listing], user: Abs
             chosen.append(listing.pk)
     if not chosen:
         return FeedRequest(feed=None, skipped=skipped)
-    feed = ListingFeed.objects.create(store=store, requested_by=user if user.is_authenticated else None,
+    feed = ListingFeed.objects.create(store=store, requested_by=user if user.is_authenticated and user.pk else None,
                                       listing_ids=sorted(chosen), requested_at=timezone.now())
     transaction.on_commit(lambda: task_enqueue_or_defer(task_name=FEED_TASK, store_id=store.pk, object_id=feed.pk))
     return FeedRequest(feed=feed, skipped=skipped)

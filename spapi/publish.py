@@ -136,7 +136,7 @@ def listing_publish_request(*, listing: Listing, user: AbstractBaseUser | Anonym
     if pending is not None:
         return pending
     publication = ListingPublication.objects.create(
-        store_id=listing.store_id, listing=listing, requested_by=user if user.is_authenticated else None,
+        store_id=listing.store_id, listing=listing, requested_by=user if user.is_authenticated and user.pk else None,
         confirm_warnings=confirm_warnings, requested_at=timezone.now())
     _queue(publication)
     return publication
