@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class SpapiConfig(AppConfig):
-    """Amazon's Selling Partner API: a store's credentials, the order sync, the performance report and publishing listings."""
+    """Amazon's Selling Partner API: credentials, the order sync, the performance report, publishing listings."""
 
     name = "spapi"
     verbose_name = _("Selling Partner API")

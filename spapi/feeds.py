@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,9 +36,9 @@ from .models import ListingFeed, ListingPublication
 from .publish import (
     REFUSE,
     applied_patches,
+    destination_of,
     issue_text,
     last_sent_attributes,
-    destination_of,
     listing_publishable,
     publish_problems,
     publishing_credentials,
@@ -123,7 +123,7 @@ class FeedRequest:
 
 
 @transaction.atomic
-def listing_feed_request(*, store: Store, listings: Iterable[Listing], user: AbstractBaseUser | AnonymousUser,
+def listing_feed_request(*, store: Store, listings: Iterable[Listing], user: User | AnonymousUser,
                          confirm_warnings: bool = False) -> FeedRequest:
     """Check each listing and queue one feed of those that pass; the others are said, not sent."""
     if not user_can(user=user, store=store, permission="listing.publish"):
@@ -162,7 +162,8 @@ def _fail(feed: ListingFeed, message: str) -> ListingFeed:
 def _submit(feed: ListingFeed, clients: SpApiClients, listings: list[Listing], where: Destination,
             sleep: Sleep | None) -> dict[str, dict[str, Any]]:
     """Build and upload the feed, create it; returns messageId → {sku, listing, held} for the report."""
-    messages, index = [], {}
+    messages: list[dict[str, Any]] = []
+    index: dict[str, dict[str, Any]] = {}
     for listing in listings:
         message, held = feed_message(listing, len(messages) + 1, where, last_sent_attributes(listing))
         if message is None:

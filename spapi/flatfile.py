@@ -54,7 +54,7 @@ def header_rows(marketplace: Marketplace, product_types: Iterable[str]) -> list[
     settings = (f"settings=contentLanguageTag={language_tag(marketplace)}&feedType={FEED_TYPE_SETTING}"
                 f"&headerLanguageTag=en_US&primaryMarketplaceId=amzn1.mp.o.{marketplace.marketplace_id}")
     first = [section for section, _label, _name in cols]
-    first[:5] = [f"TemplateType=fptcustom", f"Version={TEMPLATE_VERSION}", f"TemplateSignature={signature}",
+    first[:5] = ["TemplateType=fptcustom", f"Version={TEMPLATE_VERSION}", f"TemplateSignature={signature}",
                  settings, INSTRUCTIONS]
     return [first, [label for _s, label, _n in cols], [name for _s, _l, name in cols]]
 
@@ -64,14 +64,14 @@ def _price(listing: Listing) -> str:
 
 
 def listing_row(listing: Listing, marketplace: Marketplace, media_base: str) -> list[str]:
-    others = {image.position: media_url(media_base, image.image.name) for image in listing.images.all()}
+    others = {image.position: media_url(media_base, image.image.name or "") for image in listing.images.all()}
     bullets = [str(b).strip() for b in listing.bullets or [] if str(b).strip()][:5]
     values: dict[str, Any] = {
         "feed_product_type": listing.product_type.lower(), "item_sku": listing.sku, "brand_name": listing.brand,
         "item_name": listing.title, "external_product_id": listing.asin,
         "external_product_id_type": "ASIN" if listing.asin else "",
         "quantity": listing.sellable_quantity if listing.fulfillment_channel == "MFN" else "",
-        "main_image_url": media_url(media_base, listing.main_image.name) if listing.main_image else "",
+        "main_image_url": media_url(media_base, listing.main_image.name or "") if listing.main_image else "",
         "update_delete": "Update", "product_description": listing.description,
         "condition_type": CONDITIONS.get(listing.condition, listing.condition),
         "fulfillment_latency": "" if listing.handling_time_days is None else listing.handling_time_days,

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -109,7 +109,7 @@ def publishing_credentials(store: Store) -> SellerCredentials:
     return credentials
 
 
-def _require_permission(user: AbstractBaseUser | AnonymousUser | None, listing: Listing) -> None:
+def _require_permission(user: User | AnonymousUser | None, listing: Listing) -> None:
     if user is not None and not user_can(user=user, store=listing.store_id, permission="listing.publish"):
         raise ApplicationError(_("Your role in store %(store)s does not allow publishing listings.")
                                % {"store": listing.store.code})
@@ -125,7 +125,7 @@ def _queue(publication: ListingPublication) -> None:
 
 
 @transaction.atomic
-def listing_publish_request(*, listing: Listing, user: AbstractBaseUser | AnonymousUser,
+def listing_publish_request(*, listing: Listing, user: User | AnonymousUser,
                             confirm_warnings: bool = False) -> ListingPublication:
     """Check the listing and queue its publication; raise ``PublishRefused`` or ``ConfirmationNeeded`` first."""
     _require_permission(user, listing)
@@ -243,7 +243,7 @@ def _readback(clients: SpApiClients, sku: str, sleep: Sleep | None) -> tuple[dic
     return (summaries[0] if summaries else {}), list(item.get("issues") or [])
 
 
-def listing_publish(listing: Listing, *, user: AbstractBaseUser | AnonymousUser | None,
+def listing_publish(listing: Listing, *, user: User | AnonymousUser | None,
                     confirm_warnings: bool = False, publication: ListingPublication | None = None,
                     sleep: Sleep | None = None) -> ListingPublication | None:
     """Validate, submit and read back one listing (see the module). Returns the publication, updated.

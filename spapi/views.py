@@ -16,9 +16,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import ApplicationError
 from core.permissions import request_grants
+from core.selectors import scoped
 from core.web import AuthenticatedHttpRequest, wants_partial
 from listings.models import Listing
-from core.selectors import scoped
 from listings.selectors import listing_detail
 
 from .feeds import FeedRequest, listing_feed_request

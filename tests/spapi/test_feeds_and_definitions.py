@@ -82,8 +82,8 @@ def test_attributes_have_the_shape_of_amazons_feed_example(store, settings):
 
 
 def test_german_and_japanese_marketplaces_tag_their_language(other_store):
-    from spapi.attributes import language_tag
     from core.marketplaces import MARKETPLACES
+    from spapi.attributes import language_tag
 
     assert [language_tag(MARKETPLACES[c]) for c in ("US", "DE", "JP", "UK", "FR")] == [
         "en_US", "de_DE", "ja_JP", "en_GB", "fr_FR"]

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from listings.models import Listing
+from listings.quality import Problem
 from listings.signals import listing_changed_send
 from spapi.models import ListingPublication
 from spapi.publish import (
@@ -17,7 +18,6 @@ from spapi.publish import (
     listing_publish_request,
     listing_publishable,
 )
-from listings.quality import Problem
 from tests.factories import MembershipFactory, UserFactory
 
 from .listing_world import clean_listing
@@ -68,8 +68,9 @@ def test_a_clean_listing_is_previewed_put_read_back_then_a_price_change_is_patch
         listing_changed_send(listing_ids=[listing.pk], fields=["price"])
     patch = amazon.calls("patchListingsItem")[-1]
     body = json.loads(patch.body)
-    assert body["patches"] == [{"op": "replace", "path": "/attributes/purchasable_offer", "value": [
-        {"currency": "USD", "marketplace_id": "ATVPDKIKX0DER", "our_price": [{"schedule": [{"value_with_tax": 17.5}]}]}]}]
+    offer = {"currency": "USD", "marketplace_id": "ATVPDKIKX0DER",
+             "our_price": [{"schedule": [{"value_with_tax": 17.5}]}]}
+    assert body["patches"] == [{"op": "replace", "path": "/attributes/purchasable_offer", "value": [offer]}]
     assert amazon.listing_items["MUG-450"]["attributes"]["purchasable_offer"][0]["our_price"][0]["schedule"][0][
         "value_with_tax"] == 17.5
     # The quantity the stock sync owns was left alone.
