@@ -46,3 +46,9 @@ def credentials_save(*, store: Store, refresh_token: str = "", lwa_client_id: st
 def credentials_record_failure(credentials: SellerCredentials, message: str, at: datetime) -> None:
     """Keep the last failure where the back office shows it; the message never holds a credential."""
     SellerCredentials.objects.filter(pk=credentials.pk).update(last_error=message[:2000], last_error_at=at)
+
+
+def credentials_active_store_ids() -> list[int]:
+    """The stores whose SP-API sync is on (their credentials and the store both active)."""
+    return list(SellerCredentials.objects.filter(is_active=True, store__is_active=True)
+                .values_list("store_id", flat=True).order_by("store_id"))

@@ -1,4 +1,5 @@
-"""Celery tasks of the SP-API integration: the order sync, the seller-performance report, publishing listings."""
+"""Celery tasks of the SP-API integration: the order sync and the seller-performance report, per store; the
+stock of each listing pushed to Amazon, and the sweep that pushes whatever is still owed; publishing listings."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from .feeds import FEED_TASK, listing_feed_run
 from .models import SellerCredentials
 from .performance import spapi_fetch_performance
 from .publish import PUBLISH_TASK, listing_publish_run
+from .stock import stock_push, stock_push_sweep
 from .sync import spapi_sync_orders
 
 logger = logging.getLogger(__name__)
@@ -88,3 +90,16 @@ def listing_feed_task(feed_id: int) -> dict[str, Any]:
     if feed is None:
         return {"feed": feed_id, "skipped": "not queued"}
     return {"feed": feed_id, "status": feed.status, "summary": feed.summary}
+
+
+# Acknowledged once done: a push lost with its worker is delivered again (and the sweep finds it owed anyway).
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5, ignore_result=True)
+def spapi_push_stock_task(listing_id: int) -> str:
+    """Send one listing's current sellable quantity to Amazon if it is owed (``spapi.stock``)."""
+    return str(stock_push(listing_id=listing_id))
+
+
+@shared_task(ignore_result=True)
+def spapi_push_stock_sweep_task() -> int:
+    """Queue a push of every listing whose stock Amazon is still owed (from beat, every minute)."""
+    return stock_push_sweep()

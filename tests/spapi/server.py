@@ -581,3 +581,31 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the recorded requests are what tests look at."""
+
+
+# --- Flat-file report documents (the catalogue reports) --------------------------------------------------------
+
+@dataclass
+class FakeAmazonWithDocuments(FakeAmazon):
+    """Amazon that also serves flat-file report documents: the bytes of ``documents[reportType]``, gzipped, as
+    stored (any encoding). Report types listed in ``cancelled`` end CANCELLED (no data)."""
+
+    documents: dict[str, bytes] = field(default_factory=dict)
+    cancelled: set[str] = field(default_factory=set)
+
+    def _report_type(self, report_id: str) -> str:
+        report = self.reports.get(report_id)
+        return report["spec"]["reportType"] if report else ""
+
+    def _getReport(self, query: dict[str, list[str]], body: bytes, report_id: str) -> tuple[int, dict[str, Any]]:
+        status, answer = super()._getReport(query, body, report_id)
+        if self._report_type(report_id) in self.cancelled and answer.get("processingStatus") == "DONE":
+            answer["processingStatus"] = "CANCELLED"
+            answer.pop("reportDocumentId", None)
+        return status, answer
+
+    def _download(self, document_id: str) -> tuple[int, dict[str, str], bytes]:
+        report_type = self._report_type(document_id.split(".")[5])  # amzn1.spdoc.1.4.na.<report id>.T3…
+        if report_type not in self.documents:
+            return super()._download(document_id)
+        return 200, {"Content-Type": "application/octet-stream"}, gzip.compress(self.documents[report_type])
