@@ -27,7 +27,7 @@ def _media(settings, tmp_path):
 
 
 def _template() -> list[list[str]]:
-    rows = TEMPLATE.read_text(encoding="utf-8").split("\r\n")[:3]
+    rows = TEMPLATE.read_bytes().decode("utf-8").splitlines()[:3]
     rows = [row.split("\t") for row in rows]
     rows[2] = [SOURCE_SLIPS.get(name, name) for name in rows[2]]
     return rows
