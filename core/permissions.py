@@ -60,6 +60,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "claim.create": BUYER_CONTACT,
     # Listings and their stock.
     "listing.edit": OPERATIONS,
+    # Sending a listing's content and price to Amazon (one listing, a JSON feed of many); the flat-file export.
+    "listing.publish": OPERATIONS,
     "stock.adjust": OPERATIONS,
     # FBA inbound shipments.
     "inbound.create": OPERATIONS,

@@ -161,7 +161,8 @@ def _detail_context(request: HttpRequest, listing: Listing, **extra) -> dict:
         "problems": problems,
         "movements": listing_movements(listing=listing),
         "can": {"adjust": grants.can("stock.adjust", listing.store_id),
-                "edit": grants.can("listing.edit", listing.store_id)},
+                "edit": grants.can("listing.edit", listing.store_id),
+                "publish": grants.can("listing.publish", listing.store_id)},
         "adjust_form": StockAdjustForm(),
         "image_form": MainImageForm(),
     }

@@ -396,6 +396,12 @@ SPAPI_LWA_TOKEN_URL = env.str("SPAPI_LWA_TOKEN_URL", default="https://api.amazon
 SPAPI_CREDENTIALS_KEYS = env.list("SPAPI_CREDENTIALS_KEYS", default=[])
 SPAPI_INITIAL_SYNC_DAYS = env.int("SPAPI_INITIAL_SYNC_DAYS", default=30)
 SPAPI_TIMEOUT_SECONDS = env.int("SPAPI_TIMEOUT_SECONDS", default=30)
+# The public address Amazon downloads listing images from (main and other images); empty: SITE_URL + MEDIA_URL.
+LISTING_MEDIA_BASE_URL = env.str("LISTING_MEDIA_BASE_URL", default="")
+# Edits of a published listing within this many seconds are sent to Amazon as one patch.
+SPAPI_PUBLISH_DEBOUNCE_SECONDS = env.int("SPAPI_PUBLISH_DEBOUNCE_SECONDS", default=10)
+# Seconds between two getFeed polls of a JSON listings feed.
+SPAPI_FEED_POLL_SECONDS = env.int("SPAPI_FEED_POLL_SECONDS", default=30)
 # A burst of stock changes to one listing within this many seconds makes one push of its quantity to Amazon.
 SPAPI_STOCK_DEBOUNCE_SECONDS = env.float("SPAPI_STOCK_DEBOUNCE_SECONDS", default=3)
 # A listing whose stock push failed is tried again by the every-minute sweep after this many seconds (a new

@@ -24,6 +24,8 @@ urlpatterns = [
     path("returns/export.csv", return_export_view, name="returns-export"),
     path("returns/", include("returns.urls")),
     path("listings/", include("listings.urls")),
+    # Publishing a listing to Amazon is the SP-API layer's; its pages live beside the listing's.
+    path("listings/", include("spapi.urls")),
     path("fulfillment/", include("fulfillment.urls")),
     path("imports/", include("imports.urls")),
     path("api/", include("sellerops.api_urls")),

@@ -3,8 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class SpapiConfig(AppConfig):
-    """Amazon's Selling Partner API: a store's credentials, the order sync, the performance report and the stock
-    pushed to Amazon."""
+    """Amazon's Selling Partner API: credentials, the order sync, the performance report, the stock pushed to
+    Amazon and publishing listings."""
 
     name = "spapi"
     verbose_name = _("Selling Partner API")

@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 import httpx
 from django.conf import settings
 from django.utils.translation import gettext as _
-from sp_api.api import Feeds, ProductTypeDefinitions, Reports
+from sp_api.api import ProductTypeDefinitions, Reports
+from sp_api.api.feeds.feeds_2021_06_30 import FeedsV20210630
 from sp_api.api.listings_items.listings_items_2021_08_01 import ListingsItemsV20210801
 from sp_api.api.orders.orders_v0 import OrdersV0
 from sp_api.auth import AccessTokenClient
@@ -82,8 +83,8 @@ class ProductTypeDefinitionsClient(_LocalEndpointMixin, ProductTypeDefinitions):
     pass
 
 
-class FeedsClient(_LocalEndpointMixin, Feeds):
-    pass
+class FeedsClient(_LocalEndpointMixin, FeedsV20210630):
+    """Feeds API 2021-06-30 (the versioned class: the dispatching ``Feeds`` front has no operations of its own)."""
 
 
 def _token_client_class(url: str) -> type[AccessTokenClient]:

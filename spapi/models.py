@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -87,3 +88,86 @@ class SellerPerformanceReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.store} · {self.fetched_at:%Y-%m-%d %H:%M}"
+
+
+class ListingPublication(models.Model):
+    """One request to publish a listing's content and price to Amazon, and how it went.
+
+    The page shows the latest one (queued and running read as "publishing…"); ``attributes`` keeps what Amazon
+    accepted, so a later change is sent as patches of the attributes that differ.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Publishing")
+        PUBLISHED = "published", _("Published")
+        INVALID = "invalid", _("Refused by Amazon")
+        FAILED = "failed", _("Failed")
+
+    class Operation(models.TextChoices):
+        PUT = "put", _("Created (putListingsItem)")
+        PATCH = "patch", _("Updated (patchListingsItem)")
+        FEED = "feed", _("Sent in a JSON listings feed")
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    listing = models.ForeignKey("listings.Listing", on_delete=models.CASCADE, related_name="amazon_publications")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+")
+    confirm_warnings = models.BooleanField(_("warnings confirmed"), default=False)
+    #: The model fields whose change this publication sends (empty: everything, as a full publish does).
+    fields = models.JSONField(_("changed fields"), default=list, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    operation = models.CharField(_("operation"), max_length=8, choices=Operation.choices, blank=True)
+    submission_id = models.CharField(_("submission id"), max_length=100, blank=True)
+    attributes = models.JSONField(_("attributes sent"), default=dict, blank=True)
+    issues = models.JSONField(_("Amazon's issues"), default=list, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    requested_at = models.DateTimeField(_("requested at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("listing publication")
+        verbose_name_plural = _("listing publications")
+        indexes = [models.Index(fields=["listing", "-requested_at"], name="listingpub_listing_requested")]
+
+    def __str__(self) -> str:
+        return f"{self.listing_id} {self.status} {self.requested_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in {self.Status.QUEUED, self.Status.RUNNING}
+
+
+class ListingFeed(models.Model):
+    """One JSON_LISTINGS_FEED sent through the Feeds API for many listings, and its processing report."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SUBMITTED = "submitted", _("Submitted")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="listing_feeds")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+")
+    listing_ids = models.JSONField(_("listings"), default=list)
+    #: messageId → {"sku", "listing", "operationType"}: how the report's lines find their listing.
+    messages = models.JSONField(_("messages"), default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    feed_id = models.CharField(_("feed id"), max_length=64, blank=True)
+    feed_document_id = models.CharField(_("feed document id"), max_length=200, blank=True)
+    result_document_id = models.CharField(_("processing report document id"), max_length=200, blank=True)
+    processing_status = models.CharField(_("Amazon's processing status"), max_length=16, blank=True)
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    requested_at = models.DateTimeField(_("requested at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("listings feed")
+        verbose_name_plural = _("listings feeds")
+
+    def __str__(self) -> str:
+        return f"{self.store} feed {self.feed_id or self.pk}"

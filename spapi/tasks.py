@@ -1,5 +1,6 @@
 """Celery tasks of the SP-API integration: the order sync, the seller-performance report and the catalogue reports,
-per store; the stock of each listing pushed to Amazon, and the sweep that pushes whatever is still owed."""
+per store; the stock of each listing pushed to Amazon, and the sweep that pushes whatever is still owed; publishing
+listings, one by one or in a feed."""
 
 from __future__ import annotations
 
@@ -12,11 +13,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import OperationalError
 
+from core.background import deferred_task_done, deferred_task_seen
 from core.errors import ApplicationError
 from core.models import Store
 
 from .catalogue import catalogue_fetch
+from .feeds import FEED_TASK, listing_feed_run
 from .performance import spapi_fetch_performance
+from .publish import PUBLISH_TASK, listing_publish_run
 from .services import credentials_active_store_ids
 from .stock import stock_push, stock_push_sweep
 from .sync import spapi_sync_orders
@@ -62,6 +66,28 @@ def spapi_fetch_performance_task(store_id: int | None = None) -> dict[str, Any]:
         logger.warning("SP-API performance report of %s not kept: %s", store.code, exc.message)
         return {"store": store.code, "error": exc.message}
     return {"store": store.code, "report": report.pk, "report_id": report.report_id}
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def listing_publish_task(publication_id: int) -> dict[str, Any]:
+    """Publish (or patch) one listing on Amazon: a queued ``ListingPublication``."""
+    seen = deferred_task_seen(task_name=PUBLISH_TASK, object_id=publication_id)
+    publication = listing_publish_run(publication_id=publication_id)
+    deferred_task_done(task_name=PUBLISH_TASK, object_id=publication_id, seen=seen)
+    if publication is None:
+        return {"publication": publication_id, "skipped": "not queued"}
+    return {"publication": publication_id, "status": publication.status}
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def listing_feed_task(feed_id: int) -> dict[str, Any]:
+    """Send one queued JSON listings feed, wait for Amazon's processing report and record each listing's outcome."""
+    seen = deferred_task_seen(task_name=FEED_TASK, object_id=feed_id)
+    feed = listing_feed_run(feed_id=feed_id)
+    deferred_task_done(task_name=FEED_TASK, object_id=feed_id, seen=seen)
+    if feed is None:
+        return {"feed": feed_id, "skipped": "not queued"}
+    return {"feed": feed_id, "status": feed.status, "summary": feed.summary}
 
 
 # Acknowledged once done: a push lost with its worker is delivered again (and the sweep finds it owed anyway).

@@ -561,6 +561,39 @@ def _stock_adjust_bulk(actor: Actor) -> Attempt:
     response = actor.page.post("/listings/bulk/apply/", {"ids": [listing.pk], f"old-{listing.pk}": "3",
                                                          "operation": "qty_add", "amount": "5"})
     return _bulk(response, Listing.objects.get(pk=listing.pk).quantity_available == 8)
+def _publishable(actor: Actor, sku: str) -> Listing:
+    """A listing our checks pass, in a store with SP-API credentials aimed at an address that refuses at once."""
+    from tests.spapi.listing_world import clean_listing
+
+    SellerCredentials.objects.get_or_create(store=actor.store, defaults={
+        "refresh_token": "r", "lwa_client_id": "i", "lwa_client_secret": "s", "seller_id": "A2EXAMPLESELLER"})
+    return clean_listing(actor.store, sku=sku, others=0)
+
+
+@walk("listing.publish", "page")
+def _listing_publish(actor: Actor) -> Attempt:
+    listing = _publishable(actor, "PUB-1")
+    with actor.capture(execute=False) as queued:
+        response = actor.page.post(f"/listings/{listing.pk}/publish/", headers=HTMX)
+    return answered(response, bool(queued) and listing.amazon_publications.exists())
+
+
+@walk("listing.publish", "bulk")
+def _listing_publish_bulk(actor: Actor) -> Attempt:
+    listing = _publishable(actor, "PUB-2")
+    with actor.capture(execute=False) as queued:
+        response = actor.page.post("/listings/publish/", {"listing": [listing.pk]})
+    return answered(response, bool(queued) and actor.store.listing_feeds.exists())
+
+
+@walk("listing.publish", "service")
+def _listing_publish_service(actor: Actor) -> Attempt:
+    from spapi.publish import listing_publish_request
+
+    listing = _publishable(actor, "PUB-3")
+    with actor.capture(execute=False):
+        return called(lambda: listing_publish_request(listing=listing, user=actor.user),
+                      lambda: listing.amazon_publications.exists())
 
 
 @walk("stock.adjust", "page")

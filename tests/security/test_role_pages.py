@@ -73,7 +73,8 @@ def _returns(actor: Actor):
 def _listing(actor: Actor):
     listing = ListingFactory(store=actor.store)
     return f"/listings/{listing.pk}/", {"stock.adjust": f'action="/listings/{listing.pk}/adjust/"',
-                                        "listing.edit": f'action="/listings/{listing.pk}/image/"'}
+                                        "listing.edit": f'action="/listings/{listing.pk}/image/"',
+                                        "listing.publish": f'action="/listings/{listing.pk}/publish/"'}
 
 
 @page("inbound-list")

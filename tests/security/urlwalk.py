@@ -83,6 +83,8 @@ URL_ARGUMENTS: dict[str, Callable[[StoreBWorld], dict[str, object]]] = {
     "listings:adjust": lambda w: {"pk": w.listing.pk},
     "listings:image": lambda w: {"pk": w.listing.pk},
     "listings:image-file": lambda w: {"pk": w.listing.pk},
+    "publish:publish": lambda w: {"pk": w.listing.pk},
+    "publish:panel": lambda w: {"pk": w.listing.pk},
     "fulfillment:detail": lambda w: {"pk": w.inbound.pk},
     "fulfillment:ship": lambda w: {"pk": w.inbound.pk},
     "fulfillment:receive": lambda w: {"pk": w.inbound.pk},

@@ -12,6 +12,16 @@ Listings Items: ``putListingsItem`` and ``patchListingsItem`` answer a ``Listing
 checks without storing. ``listing_issues[sku]`` are the issues Amazon finds in that SKU's submissions (one of
 severity ERROR makes them INVALID). ``getListingsItem`` answers the stored item with ``summaries``,
 ``attributes``, ``issues`` and ``fulfillmentAvailability``.
+
+Product Type Definitions 2020-09-01: ``searchDefinitionsProductTypes`` answers ``{"productTypes": [{"name",
+"displayName", "marketplaceIds"}], "productTypeVersion"}``; ``getDefinitionsProductType`` answers the definition
+(``schema.link.resource`` points at this server, which serves ``product_type_schemas[name]``).
+
+Feeds 2021-06-30: ``createFeedDocument`` answers ``{"feedDocumentId", "url"}`` (the upload URL takes a PUT),
+``createFeed`` ``{"feedId"}``; ``getFeed`` answers IN_QUEUE, IN_PROGRESS, then DONE with
+``resultFeedDocumentId``, having processed a ``JSON_LISTINGS_FEED`` like the Listings Items API (UPDATE puts,
+PATCH patches, ``listing_issues`` refuse); ``getFeedDocument`` points at the gzipped processing report, shaped as
+``listings-feed-processing-report-schema-v2``.
 """
 
 from __future__ import annotations
@@ -30,12 +40,19 @@ ORDERS_PATH = "/orders/v0/orders"
 REPORTS_PATH = "/reports/2021-06-30/reports"
 DOCUMENTS_PATH = "/reports/2021-06-30/documents"
 LISTINGS_PATH = "/listings/2021-08-01/items"
+DEFINITIONS_PATH = "/definitions/2020-09-01/productTypes"
+SCHEMA_PATH = "/definitions-schemas"
+FEEDS_PATH = "/feeds/2021-06-30/feeds"
+FEED_DOCUMENTS_PATH = "/feeds/2021-06-30/documents"
+FEED_UPLOAD_PATH = "/feed-uploads"
+FEED_DOWNLOAD_PATH = "/feed-downloads"
 TOKEN_PATH = "/auth/o2/token"
 DOWNLOAD_PATH = "/report-downloads"
 #: Usage plans of the operations (requests per second), sent in ``x-amzn-RateLimit-Limit``.
 RATE_LIMITS = {"getOrders": "0.0167", "getOrderItems": "0.5", "createReport": "0.0167", "getReport": "2.0",
                "getReportDocument": "0.0167", "putListingsItem": "5.0", "patchListingsItem": "5.0",
-               "getListingsItem": "5.0"}
+               "getListingsItem": "5.0", "searchDefinitionsProductTypes": "5.0", "getDefinitionsProductType": "5.0",
+               "createFeedDocument": "0.5", "createFeed": "0.0083", "getFeed": "2.0", "getFeedDocument": "0.0222"}
 
 
 def amazon_time(value: datetime) -> str:
@@ -80,6 +97,13 @@ class FakeAmazon:
     listing_items: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: sku → issues (Amazon's ``Issue`` objects) its next submissions are answered with.
     listing_issues: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    #: product type → (display name, JSON schema document) served by the Product Type Definitions API.
+    product_type_schemas: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
+    product_type_version: str = "UHqSqmb4FNUk="
+    #: feed document id → {"content": uploaded bytes, "content_type", "report": processing report or None}.
+    feed_documents: dict[str, dict[str, Any]] = field(default_factory=dict)
+    feeds: dict[str, dict[str, Any]] = field(default_factory=dict)
+    feed_polls_before_done: int = 2
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -125,6 +149,12 @@ class FakeAmazon:
                 return self._token(body)
             if operation == "download":
                 return self._download(args[0])
+            if operation == "schema":
+                return self._schema(args[0])
+            if operation == "upload":
+                return self._upload(args[0], headers, body)
+            if operation == "feedDownload":
+                return self._feed_download(args[0])
             if operation == "unknown":
                 return _errors(404, "NotFound", "Resource not found.")
             if headers.get("x-amz-access-token") not in self.tokens_issued:
@@ -294,12 +324,160 @@ class FakeAmazon:
         names = attributes.get("item_name") or [{}]
         return 200, {
             "sku": sku,
-            "summaries": [{"marketplaceId": query["marketplaceIds"][0], "asin": item.get("asin", "B0EXAMPLE01"),
+            "summaries": [{"marketplaceId": query["marketplaceIds"][0], "asin": item.get("asin", "B0EXAMPLE1"),
                            "productType": item["productType"], "conditionType": "new_new", "status": status,
                            "itemName": names[0].get("value", ""), "createdDate": "2026-01-05T08:00:00Z",
                            "lastUpdatedDate": amazon_time(datetime.now(UTC))}],
             "attributes": attributes, "issues": issues, "fulfillmentAvailability": availability,
         }
+
+    # --- Product Type Definitions API 2020-09-01 ------------------------------------------------------------
+
+    def _searchDefinitionsProductTypes(self, query: dict[str, list[str]], body: bytes) -> tuple[int, dict[str, Any]]:
+        if not query.get("marketplaceIds"):
+            return 400, _error_body("InvalidInput", "Missing required 'marketplaceIds' parameter.")
+        words = [w.lower() for w in ",".join(query.get("keywords") or []).split(",") if w]
+        found = [{"name": name, "displayName": display, "marketplaceIds": query["marketplaceIds"][0].split(",")}
+                 for name, (display, _schema) in sorted(self.product_type_schemas.items())
+                 if not words or any(w in name.lower() or w in display.lower() for w in words)]
+        return 200, {"productTypes": found, "productTypeVersion": self.product_type_version}
+
+    def _getDefinitionsProductType(self, query: dict[str, list[str]], body: bytes,
+                                   product_type: str) -> tuple[int, dict[str, Any]]:
+        if not query.get("marketplaceIds"):
+            return 400, _error_body("InvalidInput", "Missing required 'marketplaceIds' parameter.")
+        if product_type not in self.product_type_schemas:
+            return 404, _error_body("NotFound", f"Product type {product_type} not found.")
+        display, _schema = self.product_type_schemas[product_type]
+        link = {"resource": f"{self.url}{SCHEMA_PATH}/{product_type}", "verb": "GET"}
+        return 200, {
+            "metaSchema": {"link": {"resource": f"{self.url}{SCHEMA_PATH}/meta-schema", "verb": "GET"},
+                           "checksum": "c7af9479ca7261645cea9db56c5f720d"},
+            "schema": {"link": link, "checksum": "c7af9479ca7261645cea9db56c5f720d"},
+            "requirements": (query.get("requirements") or ["LISTING"])[0], "requirementsEnforced": "ENFORCED",
+            "propertyGroups": {}, "locale": (query.get("locale") or ["DEFAULT"])[0],
+            "marketplaceIds": query["marketplaceIds"][0].split(","), "productType": product_type,
+            "displayName": display,
+            "productTypeVersion": {"version": self.product_type_version, "latest": True, "releaseCandidate": False},
+        }
+
+    def _schema(self, product_type: str) -> tuple[int, dict[str, str], bytes]:
+        if product_type not in self.product_type_schemas:
+            return _json(404, {"message": "Not Found"})
+        return _json(200, self.product_type_schemas[product_type][1])
+
+    # --- Feeds API 2021-06-30 ---------------------------------------------------------------------------
+
+    def _createFeedDocument(self, query: dict[str, list[str]], body: bytes) -> tuple[int, dict[str, Any]]:
+        spec = json.loads(body or b"{}")
+        if not spec.get("contentType"):
+            return 400, _error_body("InvalidInput", "contentType is required.")
+        document_id = f"amzn1.tortuga.4.na.{len(self.feed_documents) + 1:04d}.T1EXAMPLE"
+        self.feed_documents[document_id] = {"content": None, "content_type": spec["contentType"]}
+        return 201, {"feedDocumentId": document_id, "url": f"{self.url}{FEED_UPLOAD_PATH}/{document_id}"}
+
+    def _upload(self, document_id: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
+        document = self.feed_documents.get(document_id)
+        if document is None:
+            return _json(403, {"message": "Request has expired"})
+        document["content"] = body
+        return 200, {"Content-Type": "text/plain"}, b""
+
+    def _createFeed(self, query: dict[str, list[str]], body: bytes) -> tuple[int, dict[str, Any]]:
+        spec = json.loads(body or b"{}")
+        document = self.feed_documents.get(spec.get("inputFeedDocumentId") or "")
+        if not spec.get("feedType") or not spec.get("marketplaceIds") or document is None:
+            return 400, _error_body("InvalidInput", "feedType, marketplaceIds and inputFeedDocumentId are required.")
+        if spec["feedType"] != "JSON_LISTINGS_FEED":
+            return 400, _error_body("InvalidInput", f"Feed type {spec['feedType']} is no longer accepted.")
+        feed_id = str(3485934 + len(self.feeds))
+        self.feeds[feed_id] = {"spec": spec, "polls": 0, "created": datetime.now(UTC), "result": None}
+        return 202, {"feedId": feed_id}
+
+    def _getFeed(self, query: dict[str, list[str]], body: bytes, feed_id: str) -> tuple[int, dict[str, Any]]:
+        feed = self.feeds.get(feed_id)
+        if feed is None:
+            return 404, _error_body("NotFound", f"Feed {feed_id} not found.")
+        feed["polls"] += 1
+        waiting = feed["polls"] <= self.feed_polls_before_done
+        status = ("IN_QUEUE" if feed["polls"] == 1 else "IN_PROGRESS") if waiting else "DONE"
+        answer: dict[str, Any] = {"feedId": feed_id, "feedType": feed["spec"]["feedType"],
+                                  "marketplaceIds": feed["spec"]["marketplaceIds"],
+                                  "createdTime": amazon_time(feed["created"]), "processingStatus": status}
+        if status != "IN_QUEUE":
+            answer["processingStartTime"] = amazon_time(feed["created"])
+        if status == "DONE":
+            if feed["result"] is None:
+                feed["result"] = self._process_feed(feed_id, feed)
+            answer["processingEndTime"] = amazon_time(datetime.now(UTC))
+            answer["resultFeedDocumentId"] = feed["result"]
+        return 200, answer
+
+    def _process_feed(self, feed_id: str, feed: dict[str, Any]) -> str:
+        """Apply a JSON_LISTINGS_FEED message by message and keep its processing report as a document."""
+        content = self.feed_documents[feed["spec"]["inputFeedDocumentId"]]["content"] or b"{}"
+        document = json.loads(content.decode("utf-8"))
+        marketplace = feed["spec"]["marketplaceIds"][0]
+        issues: list[dict[str, Any]] = []
+        accepted = invalid = 0
+        items = []
+        for message in document.get("messages", []):
+            sku, message_id = message["sku"], message["messageId"]
+            found = self.listing_issues.get(sku, [])
+            issues += [{"messageId": message_id, "sku": sku, **{k: v for k, v in issue.items()
+                                                                  if k in ("code", "severity", "message")},
+                        **({"attributeName": issue["attributeNames"][0]} if issue.get("attributeNames") else {})}
+                       for issue in found]
+            if any(issue.get("severity") == "ERROR" for issue in found):
+                invalid += 1
+                continue
+            accepted += 1
+            if message["operationType"] == "UPDATE":
+                item = self.listing_items.setdefault(sku, {"submissions": []})
+                item.update(productType=message["productType"], attributes=message["attributes"])
+            elif message["operationType"] == "PATCH" and sku in self.listing_items:
+                attributes = self.listing_items[sku]["attributes"]
+                for patch in message["patches"]:
+                    name = patch["path"].removeprefix("/attributes/")
+                    if patch["op"] == "delete":
+                        attributes.pop(name, None)
+                    else:
+                        attributes[name] = patch["value"]
+            self.listing_items[sku]["submissions"].append(f"feed-{feed_id}")
+            items.append({"sku": sku, "summaries": [{"marketplaceId": marketplace, "asin": "B0EXAMPLE2",
+                                                     "productType": message["productType"], "status": ["BUYABLE"]}]})
+        report = {
+            "header": {"sellerId": document.get("header", {}).get("sellerId"), "version": "2.0", "feedId": feed_id},
+            "issues": issues,
+            "summary": {"errors": sum(1 for i in issues if i["severity"] == "ERROR"),
+                        "warnings": sum(1 for i in issues if i["severity"] == "WARNING"),
+                        "messagesProcessed": accepted + invalid, "messagesAccepted": accepted,
+                        "messagesInvalid": invalid},
+            "items": items,
+        }
+        result_id = f"amzn1.tortuga.4.na.result-{feed_id}.T1EXAMPLE"
+        self.feed_documents[result_id] = {"content": json.dumps(report).encode("utf-8"),
+                                          "content_type": "application/json", "report": report}
+        return result_id
+
+    def _getFeedDocument(self, query: dict[str, list[str]], body: bytes,
+                         document_id: str) -> tuple[int, dict[str, Any]]:
+        if document_id not in self.feed_documents:
+            return 404, _error_body("NotFound", f"Feed document {document_id} not found.")
+        return 200, {"feedDocumentId": document_id, "url": f"{self.url}{FEED_DOWNLOAD_PATH}/{document_id}",
+                     "compressionAlgorithm": "GZIP"}
+
+    def _feed_download(self, document_id: str) -> tuple[int, dict[str, str], bytes]:
+        document = self.feed_documents.get(document_id)
+        if document is None or document.get("content") is None:
+            return _json(404, {"message": "Not Found"})
+        return 200, {"Content-Type": "application/json; charset=UTF-8"}, gzip.compress(document["content"])
+
+    def feed_sent(self, feed_id: str) -> dict[str, Any]:
+        """The JSON feed document uploaded for ``feed_id``, as Amazon received it."""
+        with self._lock:
+            document = self.feed_documents[self.feeds[feed_id]["spec"]["inputFeedDocumentId"]]
+            return json.loads(document["content"].decode("utf-8"))
 
     def listed_quantity(self, sku: str) -> int | None:
         """The MFN quantity Amazon holds for ``sku`` (``fulfillment_availability`` of the DEFAULT channel)."""
@@ -331,6 +509,24 @@ def _route(method: str, path: str) -> tuple[str, list[str]]:
         return "getReportDocument", [parts[3]]
     if method == "GET" and path.startswith(DOWNLOAD_PATH + "/"):
         return "download", [parts[-1]]
+    if method == "GET" and path == DEFINITIONS_PATH:
+        return "searchDefinitionsProductTypes", []
+    if method == "GET" and path.startswith(DEFINITIONS_PATH + "/") and len(parts) == 4:
+        return "getDefinitionsProductType", [unquote(parts[3])]
+    if method == "GET" and path.startswith(SCHEMA_PATH + "/"):
+        return "schema", [unquote(parts[-1])]
+    if method == "POST" and path == FEED_DOCUMENTS_PATH:
+        return "createFeedDocument", []
+    if method == "GET" and path.startswith(FEED_DOCUMENTS_PATH + "/") and len(parts) == 4:
+        return "getFeedDocument", [parts[3]]
+    if method == "POST" and path == FEEDS_PATH:
+        return "createFeed", []
+    if method == "GET" and path.startswith(FEEDS_PATH + "/") and len(parts) == 4:
+        return "getFeed", [parts[3]]
+    if method == "PUT" and path.startswith(FEED_UPLOAD_PATH + "/"):
+        return "upload", [parts[-1]]
+    if method == "GET" and path.startswith(FEED_DOWNLOAD_PATH + "/"):
+        return "feedDownload", [parts[-1]]
     if path.startswith(LISTINGS_PATH + "/") and len(parts) == 5:
         operation = {"PUT": "putListingsItem", "PATCH": "patchListingsItem", "GET": "getListingsItem"}.get(method)
         if operation:
