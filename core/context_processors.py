@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser, User
 from django.http import HttpRequest
-from django.utils.functional import SimpleLazyObject
+from django.urls import reverse
+from django.utils.functional import Promise, SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
+from .models import Membership, Role
 from .permissions import request_grants
 
 #: The top navigation: (path prefix, label, the permission it needs in one of the user's stores, or None when
@@ -20,6 +25,33 @@ NAVIGATION = [
     ("/fulfillment/", _("FBA inbound"), None),
     ("/imports/", _("Imports"), "import.upload"),
 ]
+
+#: Where each role works, first match wins for a member of several stores: the page a "way back" leads to.
+WORKSPACES = [
+    (Role.OPERATOR, "/orders/", _("Orders")),
+    (Role.ADMIN, "/orders/", _("Orders")),
+    (Role.MANAGER, "/health/", _("Account health")),
+    (Role.AGENT, "/inbox/", _("Inbox")),
+]
+
+
+@dataclass(frozen=True)
+class Workspace:
+    url: str
+    label: str | Promise
+
+
+def workspace_for(user: User | AnonymousUser) -> Workspace:
+    """The page the user works from (their role's section), or the login page."""
+    if not user.is_authenticated:
+        return Workspace(url=reverse("login"), label=_("Log in"))
+    roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))
+    if user.is_superuser:
+        roles.add(Role.ADMIN)
+    for role, url, label in WORKSPACES:
+        if role in roles:
+            return Workspace(url=url, label=label)
+    return Workspace(url="/", label="SellerOps")
 
 
 def navigation(request: HttpRequest) -> dict:
