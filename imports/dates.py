@@ -56,17 +56,22 @@ REPORT_DATES: dict[str, ReportDates] = {
     "returns": ReportDates(month_names=True, numeric=True, example="14-Jul-2025"),
     # Sellers fill the shipping-confirmation template by hand: 2025/07/14 as Japan writes it is common.
     "ship_confirm": ReportDates(numeric=True, example="2025-07-14"),
+    # The All Listings report's open-date: 2019-02-05 08:36:12 PST in the US, 08/07/2016 10:12:40 BST in the UK,
+    # 2021/03/01 10:00:00 JST in Japan.
+    "all_listings": ReportDates(numeric=True, example="2025-07-14 08:36:12 PST"),
 }
 
 #: Time-zone abbreviations Amazon has written after report times ("2026-11-20 08:15:00 PST").
 TZ_ABBREVIATIONS: dict[str, int] = {
     "UTC": 0, "GMT": 0, "Z": 0, "PST": -8, "PDT": -7, "MST": -7, "MDT": -6, "CST": -6, "CDT": -5, "EST": -5,
-    "EDT": -4, "BST": 1, "WET": 0, "WEST": 1, "CET": 1, "CEST": 2, "JST": 9,
+    "EDT": -4, "BST": 1, "WET": 0, "WEST": 1, "CET": 1, "CEST": 2, "MEZ": 1, "MESZ": 2, "JST": 9,
 }
 MONTHS = {name: number for number, name in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
 _ABBREVIATED = re.compile(r"^(?P<stamp>\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s+(?P<tz>[A-Za-z]{1,5})$")
-_NUMERIC = re.compile(r"^(\d{1,4})[/.](\d{1,2})[/.](\d{1,4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$", re.ASCII)
+#: A numeric date, with a time, and after the time a zone abbreviation (``08/07/2016 10:12:40 BST``).
+_NUMERIC = re.compile(r"^(\d{1,4})[/.](\d{1,2})[/.](\d{1,4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?"
+                      r"(?:\s+([A-Za-z]{1,5}))?)?$", re.ASCII)
 _MONTH_NAME = re.compile(r"^(\d{1,2})[- ]([A-Za-z]{3})[a-z]*\.?[- ](\d{2}|\d{4})$", re.ASCII)
 
 
@@ -144,11 +149,17 @@ def parse_report_datetime(value: str, *, tz: zoneinfo.ZoneInfo, formats: ReportD
                                 text=text)
         _in_bounds(day, text)
         try:
-            hour, minute, second = (int(part or 0) for part in match.groups()[3:])
+            hour, minute, second = (int(part or 0) for part in match.groups()[3:6])
             at = time(hour, minute, second)
         except ValueError:
             raise DateError(_("%(value)s is not a time of day.") % {"value": text}) from None
-        return datetime.combine(day, at, tzinfo=tz).astimezone(UTC)
+        zone: zoneinfo.ZoneInfo | dt_timezone = tz
+        if match[7]:
+            offset = TZ_ABBREVIATIONS.get(match[7].upper())
+            if offset is None:
+                raise DateError(_("%(zone)s is not a time zone Amazon writes.") % {"zone": match[7]})
+            zone = dt_timezone(timedelta(hours=offset))
+        return datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
     if formats.month_names and (match := _MONTH_NAME.match(text)):
         month = MONTHS.get(match[2].lower())
         try:

@@ -30,7 +30,17 @@ from core.signals import store_data_changed_send
 from imports.models import ImportJob
 
 from .base import Context, Counts, ImportResult, PlanLine
-from .kinds import afn_shipments, all_orders, fba_returns, feedback, returns, ship_confirm, unshipped_orders
+from .kinds import (
+    afn_shipments,
+    all_listings,
+    all_orders,
+    fba_inventory,
+    fba_returns,
+    feedback,
+    returns,
+    ship_confirm,
+    unshipped_orders,
+)
 from .parsers import (
     SNIFF_BYTES,
     FileError,
@@ -50,6 +60,8 @@ KINDS: dict[str, ModuleType] = {
     ImportJob.Kind.RETURNS: returns,
     ImportJob.Kind.FBA_RETURNS: fba_returns,
     ImportJob.Kind.AFN_SHIPMENTS: afn_shipments,
+    ImportJob.Kind.ALL_LISTINGS: all_listings,
+    ImportJob.Kind.FBA_INVENTORY: fba_inventory,
 }
 #: Rows checked and written at a time in the second pass (whole groups), and how often the first pass reports.
 CHUNK_ROWS = 5000

@@ -20,6 +20,8 @@ class ImportJob(models.Model):
         RETURNS = "returns", _("Seller-fulfilled returns report")
         FBA_RETURNS = "fba_returns", _("FBA customer returns report")
         AFN_SHIPMENTS = "afn_shipments", _("Amazon-fulfilled shipments report")
+        ALL_LISTINGS = "all_listings", _("All Listings report")
+        FBA_INVENTORY = "fba_inventory", _("FBA Manage Inventory report")
 
     class Status(models.TextChoices):
         PREVIEW = "preview", _("Preview")
@@ -90,6 +92,8 @@ class ImportPreviewLine(models.Model):
 
     class Outcome(models.TextChoices):
         SHIP = "ship", _("Ships")
+        #: A line of a catalogue report that creates or changes a listing.
+        WRITE = "write", _("Writes")
         SKIP = "skip", _("Skipped")
         ERROR = "error", _("Error")
 

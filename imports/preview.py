@@ -1,4 +1,7 @@
-"""The preview of a shipping confirmation file: what each line will do, found by a worker's dry run.
+"""The preview of an import: what each line of the file will do, found by a worker's dry run.
+
+Shipping confirmation files are previewed before anything ships; the catalogue reports (All Listings, FBA
+Manage Inventory) plan their lines too, each known by its SKU, as writing or skipped.
 
 The dry run runs once, in the worker, after the upload (``services.import_job_preview``); it stores one row per
 line of the file and a summary on the job. The page reads them a hundred lines at a time, by outcome, and asks
@@ -52,7 +55,8 @@ def preview_save(*, job: ImportJob, lines: Iterable[tuple[int, dict[str, str], d
             message = _("This line was not checked.")
         counts[outcome] += 1
         warnings += len(line_warnings)
-        shown = {"order_id": values.get("order_id", ""), "carrier": carrier,
+        # A catalogue report's lines are known by their SKU, an order file's by the order.
+        shown = {"order_id": values.get("order_id") or values.get("sku", ""), "carrier": carrier,
                  "tracking_number": values.get("tracking_number", ""), "ship_date": values.get("ship_date", "")}
         batch.append({"job_id": job.pk, "line": number, "outcome": str(outcome), "message": message,
                       "errors": [{"column": p["column"], "message": p["message"]} for p in errors],

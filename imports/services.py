@@ -19,6 +19,7 @@ from typing import IO
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
@@ -91,6 +92,29 @@ def import_job_create(*, store: Store, kind: str, upload: UploadedFile, actor: U
                     file_name=(upload.name or "")[-255:],
                     status=ImportJob.Status.PREVIEW if preview else ImportJob.Status.QUEUED)
     job.file.save(upload.name or "report.txt", upload, save=False)
+    job.save()
+    _enqueue_on_commit(job)
+    return job
+
+
+def import_kind_of_report_type(report_type: str) -> str:
+    """The kind that reads the Reports API's ``report_type`` (``GET_MERCHANT_LISTINGS_ALL_DATA``…)."""
+    for kind, module in KINDS.items():
+        if report_type in getattr(module, "REPORT_TYPES", (getattr(module, "REPORT_TYPE", None),)):
+            return kind
+    raise ApplicationError(_("No report kind reads %(type)s.") % {"type": report_type})
+
+
+@transaction.atomic
+def import_job_create_fetched(*, store: Store, report_type: str, data: bytes, file_name: str) -> ImportJob:
+    """Keep a report document fetched from Amazon as a job and queue its import once committed: the same path
+    as an uploaded file (the same checks, all or nothing, shown among the store's imports)."""
+    kind = import_kind_of_report_type(report_type)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ApplicationError(_("The file is larger than %(mb)d MB.") % {"mb": MAX_UPLOAD_BYTES // 1024 // 1024})
+    job = ImportJob(store=store, kind=kind, created_by=None, file_name=file_name[-255:],
+                    status=ImportJob.Status.QUEUED)
+    job.file.save(file_name, ContentFile(data), save=False)
     job.save()
     _enqueue_on_commit(job)
     return job

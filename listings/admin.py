@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from core.admin_kit import ReadOnlyAdmin, StoreScopedAdmin
 
 from .models import Listing, StockMovement
+from .services import stock_versions_bump
 
 
 @admin.register(Listing)
@@ -35,6 +36,12 @@ class ListingAdmin(StoreScopedAdmin):
             # Orders, movements and inbound shipments point at this SKU in this store.
             fields += ["store", "sku", "fulfillment_channel"]
         return fields
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "safety_stock" in form.changed_data:
+            # What Amazon may sell is available − safety stock: it is owed the new figure.
+            stock_versions_bump(listing_ids=[obj.pk])
 
     @admin.display(description=_("title"), ordering="title")
     def short_title(self, obj: Listing) -> str:

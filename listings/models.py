@@ -34,6 +34,9 @@ class Listing(models.Model):
     #: The product type's attributes, by Amazon's attribute name (values as entered; see ProductTypeDefinition).
     attributes = models.JSONField(_("attributes"), default=dict, blank=True)
     condition = models.CharField(_("condition"), max_length=32, default="new_new")
+    #: The product's standard identifier as the All Listings report gives it (UPC, EAN, JAN, ISBN or ASIN).
+    product_id = models.CharField(_("product id"), max_length=40, blank=True)
+    product_id_type = models.CharField(_("product id type"), max_length=16, blank=True)
     handling_time_days = models.PositiveSmallIntegerField(_("handling time (days)"), null=True, blank=True)
     open_date = models.DateTimeField(_("listed on Amazon since"), null=True, blank=True)
     bullets = models.JSONField(_("bullet points"), default=list, blank=True)
@@ -165,6 +168,7 @@ class StockMovement(models.Model):
     available_delta = models.IntegerField(_("available change"), default=0)
     reserved_delta = models.IntegerField(_("reserved change"), default=0)
     inbound_delta = models.IntegerField(_("inbound change"), default=0)
+    unfulfillable_delta = models.IntegerField(_("unfulfillable change"), default=0)
     order = models.ForeignKey("orders.Order", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                               related_name="+")

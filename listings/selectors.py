@@ -14,7 +14,7 @@ from django.utils import timezone
 from core.models import Store
 from core.selectors import scoped
 
-from .models import Listing, StockMovement
+from .models import Channel, Listing, StockMovement
 from .quality import Problem, check_listing_text
 from .sales import units_sold_since
 
@@ -127,3 +127,38 @@ def listing_detail(*, user: User | AnonymousUser, pk: int,
 def listing_movements(*, listing: Listing, limit: int = 100) -> QuerySet[StockMovement]:
     """The listing's latest stock movements, newest first, with who made them and for which order."""
     return (listing.movements.select_related("actor", "order").order_by("-at", "-id")[:limit])
+
+
+@dataclass(frozen=True)
+class StockSync:
+    """What Amazon was last told of a seller-fulfilled listing's stock, and whether it is owed a newer figure."""
+
+    accepted_quantity: int | None
+    accepted_at: datetime | None
+    #: The stock moved since Amazon last accepted a figure: a push is on its way.
+    pending: bool
+    error: str
+    failed_at: datetime | None
+
+    @property
+    def failed(self) -> bool:
+        return self.failed_at is not None
+
+
+def stock_sync_state(listing: Listing) -> StockSync | None:
+    """``listing``'s stock as Amazon has it; None when its stock is not sent to Amazon (an FBA listing, one Amazon
+    does not have yet, a store without SP-API credentials and seller id) and never was."""
+    credentials = getattr(listing.store, "spapi_credentials", None)  # the SP-API layer's row, by its relation
+    pushed = (listing.fulfillment_channel == Channel.MFN
+              and bool(listing.published_at or listing.asin or listing.open_date)
+              and credentials is not None and credentials.is_active and bool(credentials.seller_id.strip()))
+    if not pushed and listing.stock_accepted_at is None and listing.stock_sync_failed_at is None:
+        return None
+    return StockSync(accepted_quantity=listing.stock_accepted_quantity, accepted_at=listing.stock_accepted_at,
+                     pending=pushed and listing.stock_version > listing.stock_sent_version,
+                     error=listing.stock_sync_error, failed_at=listing.stock_sync_failed_at)
+
+
+def listings_with_sync_problems(qs: QuerySet[Listing]) -> QuerySet[Listing]:
+    """The listings in ``qs`` whose last stock push to Amazon failed (cleared once a push is accepted)."""
+    return qs.filter(stock_sync_failed_at__isnull=False)

@@ -1,9 +1,18 @@
 """Every stock movement. Quantities change with conditional UPDATEs, so concurrent orders never oversell
-and no quantity ever goes below zero (the database's check constraints back this up)."""
+and no quantity ever goes below zero (the database's check constraints back this up).
+
+A movement that can change what Amazon may sell (``Listing.sellable_quantity``) bumps ``stock_version`` in the
+same UPDATE and sends ``listings.signals.stock_changed``: the version is what PostgreSQL owes Amazon (pushed
+while ``stock_version > stock_sent_version``), the signal lets the SP-API layer push it soon. A write elsewhere
+that moves a quantity in bulk (an order import) calls ``stock_versions_bump`` with the ids it changed.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F
@@ -12,15 +21,28 @@ from django.utils.translation import gettext as _
 
 from core.errors import StockError
 
-from .models import Listing, StockMovement
+from .models import Channel, Listing, StockMovement
+from .signals import stock_changed_send
+
+#: Add to a quantity-changing UPDATE: the listing owes Amazon its new sellable quantity.
+BUMP = {"stock_version": F("stock_version") + 1}
+
+
+def stock_versions_bump(*, listing_ids: Iterable[int]) -> None:
+    """The sellable quantity of ``listing_ids`` changed outside this module's movements (an import, an edited
+    safety stock): bump their versions and tell the layers that push stock. Call inside the writing transaction."""
+    ids = sorted(set(listing_ids))
+    if ids:
+        Listing.objects.filter(pk__in=ids).update(**BUMP)
+        stock_changed_send(listing_ids=ids)
 
 
 def _record(*, listing: Listing, reason: str, available: int = 0, reserved: int = 0, inbound: int = 0,
-            order=None, actor=None, note: str = "", at: datetime | None = None) -> None:
+            unfulfillable: int = 0, order=None, actor=None, note: str = "", at: datetime | None = None) -> None:
     StockMovement.objects.create(
         store_id=listing.store_id, listing=listing, reason=reason, available_delta=available,
-        reserved_delta=reserved, inbound_delta=inbound, order=order, actor=actor, note=note,
-        at=at or timezone.now(),
+        reserved_delta=reserved, inbound_delta=inbound, unfulfillable_delta=unfulfillable, order=order,
+        actor=actor, note=note[:200], at=at or timezone.now(),
     )
 
 
@@ -34,8 +56,9 @@ def stock_reserve(*, listing: Listing, quantity: int, order=None, at: datetime |
     if reserved:
         Listing.objects.filter(pk=listing.pk).update(
             quantity_available=F("quantity_available") - reserved,
-            quantity_reserved=F("quantity_reserved") + reserved,
+            quantity_reserved=F("quantity_reserved") + reserved, **BUMP,
         )
+        stock_changed_send(listing_ids=[listing.pk])
         _record(listing=listing, reason=StockMovement.Reason.RESERVE, available=-reserved, reserved=reserved,
                 order=order, at=at)
     return reserved
@@ -48,11 +71,12 @@ def stock_release(*, listing: Listing, quantity: int, order=None, actor=None, at
         return
     updated = Listing.objects.filter(pk=listing.pk, quantity_reserved__gte=quantity).update(
         quantity_available=F("quantity_available") + quantity,
-        quantity_reserved=F("quantity_reserved") - quantity,
+        quantity_reserved=F("quantity_reserved") - quantity, **BUMP,
     )
     if not updated:
         raise StockError(_("Cannot release %(qty)d units of %(sku)s: fewer are reserved.")
                          % {"qty": quantity, "sku": listing.sku})
+    stock_changed_send(listing_ids=[listing.pk])
     _record(listing=listing, reason=StockMovement.Reason.RELEASE, available=quantity, reserved=-quantity,
             order=order, actor=actor, at=at)
 
@@ -69,10 +93,13 @@ def stock_consume(*, listing: Listing, reserved: int, unreserved: int = 0, order
     from_available = min(unreserved, current.quantity_available)
     if not (reserved or from_available):
         return
+    # Shipping reserved units leaves the sellable quantity as it was; shipping unreserved ones lowers it.
     Listing.objects.filter(pk=listing.pk).update(
         quantity_reserved=F("quantity_reserved") - reserved,
-        quantity_available=F("quantity_available") - from_available,
+        quantity_available=F("quantity_available") - from_available, **(BUMP if from_available else {}),
     )
+    if from_available:
+        stock_changed_send(listing_ids=[listing.pk])
     _record(listing=listing, reason=StockMovement.Reason.CONSUME, available=-from_available, reserved=-reserved,
             order=order, actor=actor, at=at)
 
@@ -89,8 +116,10 @@ def stock_adjust(*, listing: Listing, available: int = 0, inbound: int = 0, reas
         )
     Listing.objects.filter(pk=listing.pk).update(
         quantity_available=F("quantity_available") + available,
-        quantity_inbound=F("quantity_inbound") + inbound,
+        quantity_inbound=F("quantity_inbound") + inbound, **(BUMP if available else {}),
     )
+    if available:
+        stock_changed_send(listing_ids=[listing.pk])
     _record(listing=listing, reason=reason, available=available, inbound=inbound, actor=actor, note=note, at=at)
     current.refresh_from_db()
     return current
@@ -107,3 +136,80 @@ def listing_set_main_image(*, listing: Listing, image) -> Listing:
         storage = current.main_image.storage
         transaction.on_commit(lambda: storage.delete(old_name))
     return current
+
+
+# --- What Amazon's catalogue reports say of a store's listings ---
+
+#: The listing fields a report from Amazon may write. Stock is never among them: it moves through movements.
+AMAZON_LISTING_FIELDS = frozenset({
+    "title", "description", "condition", "price", "currency", "status", "asin", "fnsku", "open_date",
+    "product_id", "product_id_type", "fulfillment_channel",
+})
+
+
+def _check_fields(fields: Iterable[str]) -> None:
+    unknown = set(fields) - AMAZON_LISTING_FIELDS
+    if unknown:
+        raise ValueError(f"not a field Amazon's reports write: {sorted(unknown)}")
+
+
+def listings_create_from_amazon(*, store_id: int, listings: list[Mapping[str, Any]]) -> list[Listing]:
+    """Create the listings Amazon's report holds and we do not, with no stock: the caller brings their stock in
+    through ``stock_adjust`` or ``stock_set_from_amazon``, so every unit has its movement."""
+    for fields in listings:
+        _check_fields(set(fields) - {"sku"})
+    return Listing.objects.bulk_create([Listing(store_id=store_id, **fields) for fields in listings],
+                                       batch_size=1000)
+
+
+def listing_update_from_amazon(*, listing: Listing, fields: Mapping[str, Any]) -> list[str]:
+    """Write what Amazon's report says of ``listing`` where it differs from ours; return the fields changed.
+
+    Amazon's own view of the listing, so nothing is sent back to it (no ``listing_changed``).
+    """
+    _check_fields(fields)
+    changed = [name for name, value in fields.items() if getattr(listing, name) != value]
+    if changed:
+        for name in changed:
+            setattr(listing, name, fields[name])
+        listing.save(update_fields=[*changed, "updated_at"])
+    return changed
+
+
+@dataclass(frozen=True)
+class AmazonStock:
+    """An Amazon-fulfilled listing's stock as Amazon counts it (the FBA Manage Inventory report)."""
+
+    available: int
+    reserved: int
+    inbound: int
+    unfulfillable: int
+
+
+@transaction.atomic
+def stock_set_from_amazon(*, listing: Listing, stock: AmazonStock, note: str, actor=None,
+                          at: datetime | None = None) -> bool:
+    """Set an Amazon-fulfilled listing's stock to Amazon's figures, recording the change as one ADJUST movement
+    with its deltas; return whether anything changed.
+
+    Amazon holds the units, so its figures are written as given; they are not sent back to it. A
+    seller-fulfilled listing's stock is ours and is refused.
+    """
+    current = Listing.objects.select_for_update().get(pk=listing.pk)
+    if current.fulfillment_channel != Channel.AFN:
+        raise StockError(_("%(sku)s is seller-fulfilled: its stock is not Amazon's to set.") % {"sku": listing.sku})
+    if min(stock.available, stock.reserved, stock.inbound, stock.unfulfillable) < 0:
+        raise StockError(_("%(sku)s: a stock figure cannot be below zero.") % {"sku": listing.sku})
+    deltas = {
+        "available": stock.available - current.quantity_available,
+        "reserved": stock.reserved - current.quantity_reserved,
+        "inbound": stock.inbound - current.quantity_inbound,
+        "unfulfillable": stock.unfulfillable - current.quantity_unfulfillable,
+    }
+    if not any(deltas.values()):
+        return False
+    Listing.objects.filter(pk=listing.pk).update(
+        quantity_available=stock.available, quantity_reserved=stock.reserved, quantity_inbound=stock.inbound,
+        quantity_unfulfillable=stock.unfulfillable)
+    _record(listing=current, reason=StockMovement.Reason.ADJUST, actor=actor, note=note, at=at, **deltas)
+    return True

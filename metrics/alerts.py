@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import ROUND_DOWN, Decimal
 
 from django.conf import settings
@@ -29,6 +29,7 @@ from core.errors import ApplicationError
 from core.models import DeferredTask, Membership, Store
 from core.permissions import allowed_roles, has_role, permitted_stores
 from core.selectors import scoped
+from core.timefmt import format_time
 from fulfillment.order_facts import OrderFactsDrift
 
 from .definitions import DEFINITIONS, Direction, MetricDefinition, MetricKey
@@ -332,7 +333,7 @@ def order_facts_drift_alert(sender: object, *, drift: OrderFactsDrift, at: datet
         subject = _("[SellerOps] Stored order facts differ from their orders and shipments")
         lines = [_("The account-health metrics read facts that the database keeps beside each order and shipment. "
                    "The check at %(at)s found some that differ from the rows they are kept from.")
-                 % {"at": at.strftime("%Y-%m-%d %H:%M %Z")}]
+                 % {"at": format_time(at, tz=UTC, style="year")}]
         if drift.rows:
             lines += [
                 _("Orders whose first ship confirmation differs from their shipments': %(count)s")

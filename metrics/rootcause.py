@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.models import Store
+from core.timefmt import store_time
 
 from .definitions import DEFINITIONS, Direction, MetricDefinition, MetricKey
 from .engine import Result, compute, metric_rows
@@ -217,8 +218,6 @@ def _concentration(dimension: Dimension, defects: int, limit: int = 3) -> str:
 
 def plan_of_action(*, breach, cause: RootCause) -> str:
     """A plan-of-action draft for ``breach``: root cause with the facts, actions taken, preventive measures."""
-    from core.templatetags.sellerops_tags import store_time
-
     from .alerts import rate_percent, result_title, target_text
 
     store, result = breach.store, cause.result

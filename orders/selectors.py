@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from core.models import Store
 from core.selectors import scoped, store_list
+from core.timefmt import zone_label
 from listings.models import Channel
 
 from .ids import AMAZON_ORDER_ID, AMAZON_ORDER_ID_PATTERN
@@ -276,7 +277,8 @@ def order_risks(*, order: Order, now: datetime) -> list[Risk]:
                                                  "counts against the Late Shipment Rate."), "bad"))
         elif local_deadline.date() == local_now.date():
             risks.append(Risk("due_today", _("Ship by today"),
-                              _("Ship by %(time)s today, store time.") % {"time": local_deadline.strftime("%H:%M")},
+                              _("Ship by %(time)s today, store time.") % {
+                                  "time": f"{local_deadline:%H:%M} {zone_label(local_deadline)}"},
                               "warn"))
     if order.is_mfn:
         missing = [label for value, label in (

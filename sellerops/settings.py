@@ -366,9 +366,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "spapi.tasks.spapi_sync_orders_task",
         "schedule": crontab(minute="*/15"),
     },
+    # The stock each listing still owes Amazon (a push lost with its worker, or not queued while Redis was away).
+    "spapi-push-owed-stock-every-minute": {
+        "task": "spapi.tasks.spapi_push_stock_sweep_task",
+        "schedule": crontab(),
+    },
     "spapi-performance-report-daily": {
         "task": "spapi.tasks.spapi_fetch_performance_task",
         "schedule": crontab(hour=6, minute=40),
+    },
+    # Each store's catalogue (All Listings, then FBA Manage Inventory), imported as an upload would be.
+    "catalogue-reports-daily": {
+        "task": "sellerops.tasks.catalogue_fetch_task",
+        "schedule": crontab(hour=6, minute=10),
     },
     # The order facts the metrics read, kept by database triggers, recomputed from their rows once a day: any
     # that differ (or a missing trigger) are logged as an error and e-mailed to the superusers.
@@ -385,6 +395,11 @@ SPAPI_LWA_TOKEN_URL = env.str("SPAPI_LWA_TOKEN_URL", default="https://api.amazon
 SPAPI_CREDENTIALS_KEYS = env.list("SPAPI_CREDENTIALS_KEYS", default=[])
 SPAPI_INITIAL_SYNC_DAYS = env.int("SPAPI_INITIAL_SYNC_DAYS", default=30)
 SPAPI_TIMEOUT_SECONDS = env.int("SPAPI_TIMEOUT_SECONDS", default=30)
+# A burst of stock changes to one listing within this many seconds makes one push of its quantity to Amazon.
+SPAPI_STOCK_DEBOUNCE_SECONDS = env.float("SPAPI_STOCK_DEBOUNCE_SECONDS", default=3)
+# A listing whose stock push failed is tried again by the every-minute sweep after this many seconds (a new
+# change of its stock pushes at once).
+SPAPI_STOCK_RETRY_SECONDS = env.int("SPAPI_STOCK_RETRY_SECONDS", default=300)
 
 LOGGING: dict[str, Any] = {
     "version": 1,

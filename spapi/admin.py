@@ -29,7 +29,7 @@ class SellerCredentialsForm(forms.ModelForm):
 
     class Meta:
         model = SellerCredentials
-        fields = ["store", "is_active", *_SECRET_FIELDS]
+        fields = ["store", "seller_id", "is_active", *_SECRET_FIELDS]
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -60,7 +60,7 @@ class SellerCredentialsAdmin(StoreManagersOnlyMixin, StoreScopedAdmin):
     list_select_related = ["store"]
     autocomplete_fields = ["store"]
     fieldsets = [
-        (None, {"fields": ["store", "is_active"]}),
+        (None, {"fields": ["store", "seller_id", "is_active"]}),
         (_("Credentials"), {"fields": list(_SECRET_FIELDS)}),
         (_("Sync"), {"fields": ["last_synced_at", "last_error", "last_error_at", "updated_at"]}),
     ]

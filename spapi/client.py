@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 import httpx
 from django.conf import settings
 from django.utils.translation import gettext as _
-from sp_api.api import Reports
+from sp_api.api import Feeds, ProductTypeDefinitions, Reports
+from sp_api.api.listings_items.listings_items_2021_08_01 import ListingsItemsV20210801
 from sp_api.api.orders.orders_v0 import OrdersV0
 from sp_api.auth import AccessTokenClient
 from sp_api.auth.exceptions import AuthorizationError
@@ -73,6 +74,18 @@ class ReportsClient(_LocalEndpointMixin, Reports):
     pass
 
 
+class ListingsItemsClient(_LocalEndpointMixin, ListingsItemsV20210801):
+    """Listings Items API 2021-08-01: ``put_listings_item``, ``patch_listings_item``, ``get_listings_item``."""
+
+
+class ProductTypeDefinitionsClient(_LocalEndpointMixin, ProductTypeDefinitions):
+    pass
+
+
+class FeedsClient(_LocalEndpointMixin, Feeds):
+    pass
+
+
 def _token_client_class(url: str) -> type[AccessTokenClient]:
     """An LWA token client posting to ``url`` instead of Amazon's fixed host."""
     parts = urlsplit(url)
@@ -94,15 +107,21 @@ class SpApiClients:
 
     orders: OrdersClient
     reports: ReportsClient
+    listings: ListingsItemsClient
+    definitions: ProductTypeDefinitionsClient
+    feeds: FeedsClient
     marketplace_id: str
+    #: The merchant token the Listings Items API addresses the seller by (empty until the store sets it).
+    seller_id: str = ""
 
     def close(self) -> None:
-        self.orders.close()
-        self.reports.close()
+        for client in (self.orders, self.reports, self.listings, self.definitions, self.feeds):
+            client.close()
 
 
 def clients_for(credentials: SellerCredentials) -> SpApiClients:
-    """The Orders (v0) and Reports clients of the credentials' store, aimed at the configured endpoints."""
+    """The Orders (v0), Reports, Listings Items, Product Type Definitions and Feeds clients of the credentials'
+    store, aimed at the configured endpoints."""
     store = credentials.store
     refresh_token, client_id, client_secret = (reveal(credentials.refresh_token), reveal(credentials.lwa_client_id),
                                                reveal(credentials.lwa_client_secret))
@@ -117,13 +136,17 @@ def clients_for(credentials: SellerCredentials) -> SpApiClients:
         # Only these credentials: never ones the library would find in the environment or a config file.
         "credential_providers": [FromCodeCredentialProvider],
     }
-    orders = OrdersClient(marketplace, **options)
-    reports = ReportsClient(marketplace, **options)
+    clients = SpApiClients(
+        orders=OrdersClient(marketplace, **options), reports=ReportsClient(marketplace, **options),
+        listings=ListingsItemsClient(marketplace, **options),
+        definitions=ProductTypeDefinitionsClient(marketplace, **options), feeds=FeedsClient(marketplace, **options),
+        marketplace_id=marketplace.marketplace_id, seller_id=credentials.seller_id.strip(),
+    )
     endpoint = (getattr(settings, "SPAPI_ENDPOINT", "") or marketplace.endpoint).rstrip("/")
-    for client in (orders, reports):
+    for client in (clients.orders, clients.reports, clients.listings, clients.definitions, clients.feeds):
         # The library lets SP_API_DEFAULT_MARKETPLACE override the marketplace passed in; the store decides.
         client.endpoint, client.marketplace_id, client.region = endpoint, marketplace.marketplace_id, marketplace.region
-    return SpApiClients(orders=orders, reports=reports, marketplace_id=marketplace.marketplace_id)
+    return clients
 
 
 def _rate_limit(headers: Any) -> float | None:

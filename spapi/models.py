@@ -16,6 +16,10 @@ class SellerCredentials(models.Model):
     refresh_token = EncryptedTextField(_("refresh token"))
     lwa_client_id = EncryptedTextField(_("LWA client id"))
     lwa_client_secret = EncryptedTextField(_("LWA client secret"))
+    seller_id = models.CharField(
+        _("seller id (merchant token)"), max_length=20, blank=True,
+        help_text=_("Seller Central › Settings › Account Info › Merchant Token, e.g. A2EXAMPLE1234. The Listings Items "
+                    "API needs it to publish listings and send stock."))
     is_active = models.BooleanField(_("sync enabled"), default=True)
     last_synced_at = models.DateTimeField(
         _("orders synced up to"), null=True, blank=True,

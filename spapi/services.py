@@ -21,7 +21,7 @@ def credentials_of(store: Store) -> SellerCredentials:
 
 @transaction.atomic
 def credentials_save(*, store: Store, refresh_token: str = "", lwa_client_id: str = "", lwa_client_secret: str = "",
-                     is_active: bool | None = None) -> SellerCredentials:
+                     seller_id: str | None = None, is_active: bool | None = None) -> SellerCredentials:
     """Create or update ``store``'s credentials; an empty secret keeps the stored one."""
     credentials = SellerCredentials.objects.select_for_update().filter(store=store).first()
     values = {"refresh_token": refresh_token.strip(), "lwa_client_id": lwa_client_id.strip(),
@@ -35,6 +35,8 @@ def credentials_save(*, store: Store, refresh_token: str = "", lwa_client_id: st
     for name, value in values.items():
         if value:
             setattr(credentials, name, value)
+    if seller_id is not None:
+        credentials.seller_id = seller_id.strip()
     if is_active is not None:
         credentials.is_active = is_active
     credentials.save()
@@ -44,3 +46,9 @@ def credentials_save(*, store: Store, refresh_token: str = "", lwa_client_id: st
 def credentials_record_failure(credentials: SellerCredentials, message: str, at: datetime) -> None:
     """Keep the last failure where the back office shows it; the message never holds a credential."""
     SellerCredentials.objects.filter(pk=credentials.pk).update(last_error=message[:2000], last_error_at=at)
+
+
+def credentials_active_store_ids() -> list[int]:
+    """The stores whose SP-API sync is on (their credentials and the store both active)."""
+    return list(SellerCredentials.objects.filter(is_active=True, store__is_active=True)
+                .values_list("store_id", flat=True).order_by("store_id"))

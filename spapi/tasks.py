@@ -1,4 +1,5 @@
-"""Celery tasks of the SP-API integration: the order sync and the seller-performance report, per store."""
+"""Celery tasks of the SP-API integration: the order sync and the seller-performance report, per store; the
+stock of each listing pushed to Amazon, and the sweep that pushes whatever is still owed."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from core.models import Store
 
 from .models import SellerCredentials
 from .performance import spapi_fetch_performance
+from .stock import stock_push, stock_push_sweep
 from .sync import spapi_sync_orders
 
 logger = logging.getLogger(__name__)
@@ -63,3 +65,16 @@ def spapi_fetch_performance_task(store_id: int | None = None) -> dict[str, Any]:
         logger.warning("SP-API performance report of %s not kept: %s", store.code, exc.message)
         return {"store": store.code, "error": exc.message}
     return {"store": store.code, "report": report.pk, "report_id": report.report_id}
+
+
+# Acknowledged once done: a push lost with its worker is delivered again (and the sweep finds it owed anyway).
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5, ignore_result=True)
+def spapi_push_stock_task(listing_id: int) -> str:
+    """Send one listing's current sellable quantity to Amazon if it is owed (``spapi.stock``)."""
+    return str(stock_push(listing_id=listing_id))
+
+
+@shared_task(ignore_result=True)
+def spapi_push_stock_sweep_task() -> int:
+    """Queue a push of every listing whose stock Amazon is still owed (from beat, every minute)."""
+    return stock_push_sweep()

@@ -1,4 +1,4 @@
-"""Template helpers for times judged in a store's timezone and for order badges."""
+"""Template helpers for times (``when``: the one time filter), durations and order badges."""
 
 from __future__ import annotations
 
@@ -8,10 +8,9 @@ from functools import cache
 
 from django import template
 from django.db.models import Field, Model
-from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
+from core import timefmt
 from core.models import Store
 
 register = template.Library()
@@ -21,28 +20,16 @@ SOON = timedelta(hours=12)
 
 
 @register.filter
-def store_time(value: datetime | None, store: Store) -> str:
-    """Format ``value`` in ``store``'s own timezone with its abbreviation, e.g. "Nov 22 23:59 PST"."""
-    if value is None:
-        return ""
-    # Translators: a date-time in PHP/Django date-format letters; T is the timezone abbreviation.
-    return dateformat.format(value.astimezone(store.tz), pgettext("store time format", "M j H:i T"))
+def when(value: datetime | None, arg: Store | str = "") -> str:
+    """The one way a page prints a time, always with its UTC offset (``core.timefmt``).
 
-
-@register.filter
-def when(value: datetime | None, style: str = "") -> str:
-    """Format ``value`` in the viewer's timezone: "Nov 25, 03:56"; ``"year"`` adds the year; ``"date"`` is the day."""
-    if value is None:
-        return ""
-    formats = {
-        # Translators: date-format letters for a short date and time, e.g. "Nov 25, 03:56".
-        "": pgettext("short date-time format", "M j, H:i"),
-        # Translators: date-format letters for a date and time with the year, e.g. "Nov 25, 2026 03:56".
-        "year": pgettext("date-time with year format", "M j, Y H:i"),
-        # Translators: date-format letters for a date, e.g. "Nov 25, 2026".
-        "date": pgettext("date with year format", "M j, Y"),
-    }
-    return dateformat.format(timezone.localtime(value), formats.get(style, formats[""]))
+    ``{{ t|when }}`` in the viewer's zone ("Nov 25, 03:56 UTC+8"), ``{{ t|when:"year" }}`` with the year,
+    ``{{ t|when:"date" }}`` the day only; ``{{ t|when:store }}`` in the store's zone, for deadlines and the
+    store's days.
+    """
+    if isinstance(arg, Store):
+        return timefmt.store_time(value, arg)
+    return timefmt.format_time(value, style=arg)
 
 
 def duration(delta: timedelta) -> str:

@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from core.bulk import insert_rows, reserve_ids
 from core.errors import ApplicationError
 from listings.models import Channel, Listing, StockMovement
+from listings.services import BUMP as STOCK_VERSION_BUMP
+from listings.signals import stock_changed_send
 from orders.models import (
     ITEM_AMOUNTS,
     OPEN_STATUSES,
@@ -233,7 +235,9 @@ def orders_bulk_create(ctx: Context, orders: list[NewOrder], *, report: str) -> 
     for sku, quantity in reserved_total.items():
         Listing.objects.filter(pk=listings[sku].pk).update(
             quantity_available=F("quantity_available") - quantity,
-            quantity_reserved=F("quantity_reserved") + quantity)
+            quantity_reserved=F("quantity_reserved") + quantity, **STOCK_VERSION_BUMP)
+    # What Amazon may sell of these listings went down: it is owed their new quantities.
+    stock_changed_send(listing_ids=[listings[sku].pk for sku in reserved_total])
     return len(order_rows)
 
 

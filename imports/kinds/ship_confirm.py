@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import ApplicationError
+from core.timefmt import store_time
 from fulfillment.carriers import map_carrier
 from fulfillment.models import Carrier, Shipment
 from fulfillment.services import order_ship
@@ -197,10 +198,10 @@ def _plan_shipment(ctx: Context, order: Order, group: list[ShipRow], quantities:
                       for i in items)
     carrier = first.carrier_name if first.carrier == Carrier.OTHER and first.carrier_name else \
         str(Carrier(first.carrier).label)
-    when = timezone.localtime(shipped_at, ctx.store.tz).strftime("%Y-%m-%d %H:%M")
-    message = _("Ships order %(id)s (%(items)s) with %(carrier)s, tracking %(tracking)s, shipped at %(when)s "
-                "(store time).") % {"id": order.amazon_order_id, "items": units or "—", "carrier": carrier,
-                                    "tracking": first.tracking_number, "when": when}
+    when = store_time(shipped_at, ctx.store, style="year")
+    message = _("Ships order %(id)s (%(items)s) with %(carrier)s, tracking %(tracking)s, shipped at %(when)s.") % {
+        "id": order.amazon_order_id, "items": units or "—", "carrier": carrier, "tracking": first.tracking_number,
+        "when": when}
     warnings = _shipment_warnings(order, first)
     if ctx.dry_run:
         for name, warning in warnings:

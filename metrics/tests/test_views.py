@@ -133,7 +133,7 @@ def test_tiles_show_exactly_what_compute_all_computes(client_in, store):
     assert found["tile-odr-afn-60"]["numerator"] == "1"
     assert "40 %" in html  # LSR 2 of 5
     assert "target &lt; 4 %" in html and "target ≥ 95 %" in html
-    assert f"As of {local_today(store):%b} {local_today(store).day} 00:00" in html
+    assert f"As of {local_today(store):%b} {local_today(store).day}, 00:00 UTC\u2212" in html
 
 
 def test_groups_and_order_follow_amazon(client_in, store):

@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.selectors import store_list
-from core.templatetags.sellerops_tags import duration, store_time
+from core.templatetags.sellerops_tags import duration
+from core.timefmt import format_time, store_time
 from core.web import AuthenticatedHttpRequest, page_number
 
 from ..alerts import rate_percent, reported_results_q, result_title, target_text
@@ -30,16 +31,15 @@ MAX_PLAN_CHARS = 100_000
 
 
 def _timeline(breach: Breach, now) -> dict:
-    store = breach.store
     end = breach.resolved_at or now
     return {
         "breach": breach,
         "title": result_title(breach.metric, breach.channel, breach.window_days),
-        "opened": store_time(breach.opened_at, store),
+        "opened": format_time(breach.opened_at),
         "opening": rate_percent(breach.opening_rate),
         "peak": rate_percent(breach.peak_rate),
-        "peak_at": store_time(breach.peak_at, store),
-        "resolved": store_time(breach.resolved_at, store) if breach.resolved_at else "",
+        "peak_at": format_time(breach.peak_at),
+        "resolved": format_time(breach.resolved_at),
         "lasted": duration(end - breach.opened_at),
         "url": reverse("metrics:breach_detail", args=[breach.pk]),
     }

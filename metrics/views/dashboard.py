@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET
 
 from core.models import Store
 from core.selectors import store_list
-from core.templatetags.sellerops_tags import store_time
+from core.timefmt import format_time, store_time
 
 from ..charts import sparkline
 from ..definitions import DEFINITIONS, Direction, MetricKey
@@ -256,7 +256,7 @@ def breach_banner(user) -> list[dict]:
             "metric": metric_title(definition, breach.channel, breach.window_days),
             "opening": percent(breach.opening_rate),
             "peak": percent(breach.peak_rate),
-            "since": store_time(breach.opened_at, breach.store),
+            "since": format_time(breach.opened_at),
             "url": drilldown_url(breach.store, key, part=worst_part(definition)),
             "cause_url": reverse("metrics:breach_detail", args=[breach.pk]),
         })

@@ -67,7 +67,7 @@ def test_the_queue_lists_unanswered_requests_by_time_left_overdue_first(op_clien
     assert positions == sorted(positions)
     assert "overdue 5 h" in row_of(html, overdue) and "row-overdue" in html
     assert "in 7 h 59 m" in row_of(html, soon)
-    assert "PST" in row_of(html, fresh) or "PDT" in row_of(html, fresh)
+    assert "UTC\u22128" in row_of(html, fresh) or "UTC\u22127" in row_of(html, fresh)
     table = html[:html.index('id="reasons-by-sku"')]
     assert "DONE" not in table and "ELSEWHERE" not in html
     assert "1 request is past its 48-hour response time." in html

@@ -141,7 +141,8 @@ def test_manager_finds_the_orders_behind_a_red_tile(page, live_server, health, s
     assert rows.count() == expected.numerator == len(health["late_ids"])
     listed = {rows.nth(i).get_attribute("data-order") for i in range(rows.count())}
     assert listed == set(health["late_ids"])
-    assert "PST" in page.locator("table.drill").inner_text() or "PDT" in page.locator("table.drill").inner_text()
+    drill = page.locator("table.drill").inner_text()
+    assert "UTC\u22128" in drill or "UTC\u22127" in drill
     screenshot("health-drilldown-en")
 
     page.click("a[data-part=denominator]")

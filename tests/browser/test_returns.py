@@ -110,7 +110,7 @@ def test_operator_authorises_and_refunds_a_return_and_sees_it_move_tabs(page, li
     rows = page.locator("tr.return-row")
     assert rows.count() == 4
     assert "overdue 4 h" in rows.nth(0).locator(".left").inner_text()
-    assert "PST" in rows.nth(0).inner_text() or "PDT" in rows.nth(0).inner_text()
+    assert "UTC\u22128" in rows.nth(0).inner_text() or "UTC\u22127" in rows.nth(0).inner_text()
     assert count(page, "needs_response") == "4" and count(page, "authorized") == "0"
     panel = page.locator("#reasons-by-sku")
     assert panel.locator(".sku-reasons").first.get_attribute("data-sku") == "YM-6MM-BLU"

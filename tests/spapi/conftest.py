@@ -18,12 +18,14 @@ SECRETS = {
     "lwa_client_id": "amzn1.application-oa2-client.4f1c0ffee5e3a9b7",
     "lwa_client_secret": "amzn1.oa2-cs.v1.c1i3nt53cr3t-7e2b9d",
 }
+#: The merchant token of the local Amazon's seller (``FakeAmazon.seller_id``).
+SELLER_ID = "A2EXAMPLESELLER"
 
 
 @pytest.fixture
 def amazon(settings) -> Iterator[FakeAmazon]:
     server = FakeAmazon(refresh_token=SECRETS["refresh_token"], client_id=SECRETS["lwa_client_id"],
-                        client_secret=SECRETS["lwa_client_secret"]).start()
+                        client_secret=SECRETS["lwa_client_secret"], seller_id=SELLER_ID).start()
     settings.SPAPI_ENDPOINT = server.url
     settings.SPAPI_LWA_TOKEN_URL = f"{server.url}/auth/o2/token"
     # The library keeps access tokens per refresh token for the process; each test gets a fresh server.
@@ -35,7 +37,7 @@ def amazon(settings) -> Iterator[FakeAmazon]:
 
 @pytest.fixture
 def credentials(store) -> SellerCredentials:
-    return credentials_save(store=store, **SECRETS)
+    return credentials_save(store=store, seller_id=SELLER_ID, **SECRETS)
 
 
 @pytest.fixture

@@ -1,10 +1,17 @@
-"""A local stand-in for Amazon: the LWA token endpoint, Orders API v0 and Reports API 2021-06-30.
+"""A local stand-in for Amazon: the LWA token endpoint, Orders API v0, Reports API 2021-06-30 and Listings Items API
+2021-08-01.
 
 Bodies follow Amazon's published models: ``{"payload": {"Orders": [...], "NextToken": ...}}`` for getOrders,
 ``{"payload": {"AmazonOrderId": ..., "OrderItems": [...], "NextToken": ...}}`` for getOrderItems, the bare
 ``Report``/``ReportDocument`` objects of the 2021-06-30 Reports API, and ``{"errors": [{"code", "message",
 "details"}]}`` with the matching HTTP status for every failure (``QuotaExceeded`` with 429). Every request is
 recorded so a test can assert what the client sent.
+
+Listings Items: ``putListingsItem`` and ``patchListingsItem`` answer a ``ListingsItemSubmissionResponse``
+(``{"sku", "status": "ACCEPTED"|"INVALID"|"VALID", "submissionId", "issues"}``); ``mode=VALIDATION_PREVIEW``
+checks without storing. ``listing_issues[sku]`` are the issues Amazon finds in that SKU's submissions (one of
+severity ERROR makes them INVALID). ``getListingsItem`` answers the stored item with ``summaries``,
+``attributes``, ``issues`` and ``fulfillmentAvailability``.
 """
 
 from __future__ import annotations
@@ -17,16 +24,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 ORDERS_PATH = "/orders/v0/orders"
 REPORTS_PATH = "/reports/2021-06-30/reports"
 DOCUMENTS_PATH = "/reports/2021-06-30/documents"
+LISTINGS_PATH = "/listings/2021-08-01/items"
 TOKEN_PATH = "/auth/o2/token"
 DOWNLOAD_PATH = "/report-downloads"
 #: Usage plans of the operations (requests per second), sent in ``x-amzn-RateLimit-Limit``.
 RATE_LIMITS = {"getOrders": "0.0167", "getOrderItems": "0.5", "createReport": "0.0167", "getReport": "2.0",
-               "getReportDocument": "0.0167"}
+               "getReportDocument": "0.0167", "putListingsItem": "5.0", "patchListingsItem": "5.0",
+               "getListingsItem": "5.0"}
 
 
 def amazon_time(value: datetime) -> str:
@@ -66,6 +75,11 @@ class FakeAmazon:
     requests: list[Recorded] = field(default_factory=list)
     tokens_issued: list[str] = field(default_factory=list)
     reports: dict[str, dict[str, Any]] = field(default_factory=dict)
+    seller_id: str = "A2EXAMPLESELLER"
+    #: sku → the listing as Amazon holds it: productType, attributes, submissions.
+    listing_items: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: sku → issues (Amazon's ``Issue`` objects) its next submissions are answered with.
+    listing_issues: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -207,6 +221,95 @@ class FakeAmazon:
         return 200, {"reportDocumentId": document_id, "url": f"{self.url}{DOWNLOAD_PATH}/{document_id}",
                      "compressionAlgorithm": "GZIP"}
 
+    # --- Listings Items API 2021-08-01 ---------------------------------------------------------------------
+
+    def _listing_request_error(self, query: dict[str, list[str]], seller_id: str) -> tuple[int, dict[str, Any]] | None:
+        if seller_id != self.seller_id:
+            return 403, _error_body("Unauthorized", "Access to requested resource is denied.",
+                                    f"The seller {seller_id} is not the seller of this authorisation.")
+        if not query.get("marketplaceIds"):
+            return 400, _error_body("InvalidInput", "Missing required 'marketplaceIds' parameter.")
+        return None
+
+    def _submission(self, sku: str, query: dict[str, list[str]]) -> tuple[dict[str, Any], bool]:
+        """The answer to a put or patch of ``sku``, and whether it is to be applied."""
+        issues = self.listing_issues.get(sku, [])
+        invalid = any(issue.get("severity") == "ERROR" for issue in issues)
+        preview = (query.get("mode") or [""])[0] == "VALIDATION_PREVIEW"
+        status = "INVALID" if invalid else ("VALID" if preview else "ACCEPTED")
+        submission_id = f"{len(self.requests):06d}f0c0a2f54ab5a8d0b7b4b2a0c5e1"
+        return {"sku": sku, "status": status, "submissionId": submission_id, "issues": issues}, not (invalid or preview)
+
+    def _putListingsItem(self, query: dict[str, list[str]], body: bytes, seller_id: str,
+                         sku: str) -> tuple[int, dict[str, Any]]:
+        error = self._listing_request_error(query, seller_id)
+        if error:
+            return error
+        spec = json.loads(body or b"{}")
+        if not spec.get("productType") or not isinstance(spec.get("attributes"), dict):
+            return 400, _error_body("InvalidInput", "productType and attributes are required.")
+        answer, apply = self._submission(sku, query)
+        if apply:
+            item = self.listing_items.setdefault(sku, {"submissions": []})
+            item.update(productType=spec["productType"], attributes=spec["attributes"])
+            item["submissions"].append(answer["submissionId"])
+        return 200, answer
+
+    def _patchListingsItem(self, query: dict[str, list[str]], body: bytes, seller_id: str,
+                           sku: str) -> tuple[int, dict[str, Any]]:
+        error = self._listing_request_error(query, seller_id)
+        if error:
+            return error
+        spec = json.loads(body or b"{}")
+        patches = spec.get("patches")
+        if not spec.get("productType") or not isinstance(patches, list) or not patches:
+            return 400, _error_body("InvalidInput", "productType and patches are required.")
+        if sku not in self.listing_items:
+            return 404, _error_body("NotFound", f"The SKU {sku} is not a listing of this seller.")
+        answer, apply = self._submission(sku, query)
+        if apply:
+            attributes = self.listing_items[sku]["attributes"]
+            for patch in patches:
+                name = patch["path"].removeprefix("/attributes/")
+                if patch["op"] == "delete":
+                    attributes.pop(name, None)
+                else:
+                    attributes[name] = patch["value"]
+            self.listing_items[sku]["submissions"].append(answer["submissionId"])
+        return 200, answer
+
+    def _getListingsItem(self, query: dict[str, list[str]], body: bytes, seller_id: str,
+                         sku: str) -> tuple[int, dict[str, Any]]:
+        error = self._listing_request_error(query, seller_id)
+        if error:
+            return error
+        item = self.listing_items.get(sku)
+        if item is None:
+            return 404, _error_body("NotFound", f"The SKU {sku} is not a listing of this seller.")
+        attributes = item["attributes"]
+        issues = self.listing_issues.get(sku, [])
+        status = [] if any(i.get("severity") == "ERROR" for i in issues) else ["BUYABLE", "DISCOVERABLE"]
+        availability = [{"fulfillmentChannelCode": a.get("fulfillment_channel_code", "DEFAULT"),
+                         "quantity": a.get("quantity", 0)} for a in attributes.get("fulfillment_availability", [])]
+        names = attributes.get("item_name") or [{}]
+        return 200, {
+            "sku": sku,
+            "summaries": [{"marketplaceId": query["marketplaceIds"][0], "asin": item.get("asin", "B0EXAMPLE01"),
+                           "productType": item["productType"], "conditionType": "new_new", "status": status,
+                           "itemName": names[0].get("value", ""), "createdDate": "2026-01-05T08:00:00Z",
+                           "lastUpdatedDate": amazon_time(datetime.now(UTC))}],
+            "attributes": attributes, "issues": issues, "fulfillmentAvailability": availability,
+        }
+
+    def listed_quantity(self, sku: str) -> int | None:
+        """The MFN quantity Amazon holds for ``sku`` (``fulfillment_availability`` of the DEFAULT channel)."""
+        with self._lock:
+            item = self.listing_items.get(sku)
+            for entry in (item or {}).get("attributes", {}).get("fulfillment_availability", []):
+                if entry.get("fulfillment_channel_code", "DEFAULT") == "DEFAULT":
+                    return int(entry["quantity"])
+        return None
+
     def _download(self, document_id: str) -> tuple[int, dict[str, str], bytes]:
         content = gzip.compress(json.dumps(self.performance_document).encode("utf-8"))
         return 200, {"Content-Type": "application/octet-stream"}, content
@@ -228,6 +331,10 @@ def _route(method: str, path: str) -> tuple[str, list[str]]:
         return "getReportDocument", [parts[3]]
     if method == "GET" and path.startswith(DOWNLOAD_PATH + "/"):
         return "download", [parts[-1]]
+    if path.startswith(LISTINGS_PATH + "/") and len(parts) == 5:
+        operation = {"PUT": "putListingsItem", "PATCH": "patchListingsItem", "GET": "getListingsItem"}.get(method)
+        if operation:
+            return operation, [unquote(parts[3]), unquote(parts[4])]
     return "unknown", []
 
 
@@ -274,7 +381,35 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(content)
 
-    do_GET = do_POST = do_DELETE = _serve
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the recorded requests are what tests look at."""
+
+
+# --- Flat-file report documents (the catalogue reports) --------------------------------------------------------
+
+@dataclass
+class FakeAmazonWithDocuments(FakeAmazon):
+    """Amazon that also serves flat-file report documents: the bytes of ``documents[reportType]``, gzipped, as
+    stored (any encoding). Report types listed in ``cancelled`` end CANCELLED (no data)."""
+
+    documents: dict[str, bytes] = field(default_factory=dict)
+    cancelled: set[str] = field(default_factory=set)
+
+    def _report_type(self, report_id: str) -> str:
+        report = self.reports.get(report_id)
+        return report["spec"]["reportType"] if report else ""
+
+    def _getReport(self, query: dict[str, list[str]], body: bytes, report_id: str) -> tuple[int, dict[str, Any]]:
+        status, answer = super()._getReport(query, body, report_id)
+        if self._report_type(report_id) in self.cancelled and answer.get("processingStatus") == "DONE":
+            answer["processingStatus"] = "CANCELLED"
+            answer.pop("reportDocumentId", None)
+        return status, answer
+
+    def _download(self, document_id: str) -> tuple[int, dict[str, str], bytes]:
+        report_type = self._report_type(document_id.split(".")[5])  # amzn1.spdoc.1.4.na.<report id>.T3…
+        if report_type not in self.documents:
+            return super()._download(document_id)
+        return 200, {"Content-Type": "application/octet-stream"}, gzip.compress(self.documents[report_type])
