@@ -46,6 +46,7 @@ PAGES: list[tuple[str, str]] = [
     ("metrics:breaches", ""),
     ("metrics:breach_detail", ""),
     ("metrics:alerts", ""),
+    ("metrics:alert_edit", ""),
     ("metrics:notifications", ""),
     ("support:inbox", ""),
     ("support:thread", ""),
@@ -76,9 +77,17 @@ NOT_PAGES = {
 #: The page is wider than the screen, or an element sticks out of it outside any box that scrolls or clips.
 OVERFLOW = """() => {
   const width = window.innerWidth;
+  // Inside a box that scrolls or clips: one that is the element's containing block or encloses it (an absolutely
+  // positioned element escapes every box up to its positioned ancestor, so a scroll box below that holds it not).
   const contained = (el) => {
+    let escaping = getComputedStyle(el).position === 'absolute';
+    if (getComputedStyle(el).position === 'fixed') return false;
     for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
-      if (getComputedStyle(p).overflowX !== 'visible') return true;
+      const style = getComputedStyle(p);
+      if (escaping && style.position === 'static') continue;
+      escaping = style.position === 'absolute';
+      if (style.overflowX !== 'visible') return true;
+      if (style.position === 'fixed') return false;
     }
     return false;
   };
