@@ -10,8 +10,8 @@ from django.urls import path
 from django.utils import translation
 
 from core.database import server_error
-from sellerops import urls as site_urls
 from core.models import Role
+from sellerops import urls as site_urls
 from tests.factories import MembershipFactory, OrderFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -96,7 +96,8 @@ OVERFLOW = """() => {
     const r = el.getBoundingClientRect();
     if (!r.width || !r.height || (r.right <= width + 1 && r.left >= -1) || contained(el)) continue;
     const id = el.id ? '#' + el.id : '';
-    const cls = typeof el.className === 'string' && el.className ? '.' + el.className.trim().split(/\\s+/).join('.') : '';
+    const names = typeof el.className === 'string' ? el.className.trim().split(/\\s+/).filter(Boolean) : [];
+    const cls = names.map((name) => '.' + name).join('');
     out.push(`${el.tagName.toLowerCase()}${id}${cls} [${Math.round(r.left)}, ${Math.round(r.right)}]`);
   }
   return {scrollWidth: document.documentElement.scrollWidth, width, sticking: out.slice(0, 5)};
@@ -119,7 +120,7 @@ def crowded(world_b: StoreBWorld) -> StoreBWorld:  # noqa: F811
                                         "Denver, CO"), ("王小明", "上海市浦东新区")]):
         order = OrderFactory(store=store, buyer_name=buyer, ship_name=buyer, ship_city=city, is_prime=True,
                              purchase_date=now - timedelta(hours=30 + n), latest_ship_date=now - timedelta(hours=n),
-                             risk_flags=["po_box", "address_unverified"])
+                             risk_flags=["po_box", "stock_short"])
         for sku in (long_sku, "NOR-SOCKS-003-S", "LUM-LAMP-009-BLK"):
             OrderItemFactory(order=order, sku=sku, quantity=12)
     for days in range(1, 5):
