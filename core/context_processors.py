@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib.auth.models import AnonymousUser, User
 from django.http import HttpRequest
-from django.utils.functional import SimpleLazyObject
+from django.urls import reverse
+from django.utils.functional import Promise, SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from .models import Membership, Role
@@ -23,23 +26,43 @@ NAVIGATION = [
     ("/imports/", _("Imports"), "import.upload"),
 ]
 
-#: Where each role lands after signing in (README: the three workspaces). A person with several roles lands where
-#: the first of them in this order works.
-LANDING = [
-    (Role.OPERATOR, "orders:list"),
-    (Role.ADMIN, "orders:list"),
-    (Role.MANAGER, "metrics:health"),
-    (Role.AGENT, "support:inbox"),
+#: Where each role works (README: the three workspaces): the page it lands on after signing in, and where a page's
+#: "way back" leads. A person with several roles works where the first of them in this order does.
+WORKSPACES = [
+    (Role.OPERATOR, "orders:list", _("Orders")),
+    (Role.ADMIN, "orders:list", _("Orders")),
+    (Role.MANAGER, "metrics:health", _("Account health")),
+    (Role.AGENT, "support:inbox", _("Inbox")),
 ]
-LANDING_DEFAULT = "orders:list"
+
+
+@dataclass(frozen=True)
+class Workspace:
+    url: str
+    label: str | Promise
+
+
+def _workspace(user: User | AnonymousUser) -> tuple[str, str | Promise]:
+    """(URL name, label) of the workspace of ``user``'s first role in ``WORKSPACES`` (a superuser: an admin's)."""
+    roles = set(Membership.objects.filter(user=user).values_list("role", flat=True)) if user.is_authenticated \
+        else set()
+    if user.is_superuser:
+        roles.add(Role.ADMIN)
+    _role, url_name, label = next((entry for entry in WORKSPACES if entry[0] in roles), WORKSPACES[0])
+    return url_name, label
 
 
 def landing_url_name(user: User | AnonymousUser) -> str:
-    """The URL name of ``user``'s own workspace, by their roles in their stores (a superuser: the order queue)."""
-    if not user.is_authenticated or user.is_superuser:
-        return LANDING_DEFAULT
-    roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))
-    return next((url_name for role, url_name in LANDING if role in roles), LANDING_DEFAULT)
+    """The URL name of the page ``user`` lands on after signing in: their workspace."""
+    return _workspace(user)[0]
+
+
+def workspace_for(user: User | AnonymousUser) -> Workspace:
+    """The page the user works from (their role's section), or the login page."""
+    if not user.is_authenticated:
+        return Workspace(url=reverse("login"), label=_("Log in"))
+    url_name, label = _workspace(user)
+    return Workspace(url=reverse(url_name), label=label)
 
 
 def navigation(request: HttpRequest) -> dict:

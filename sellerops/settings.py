@@ -197,6 +197,8 @@ STORAGES = {
 
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+# A refused CSRF check is our 403 page, in the viewer's language, with a way back.
+CSRF_FAILURE_VIEW = "core.error_views.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
 # Behind a TLS-terminating proxy that already redirects, set SECURE_SSL_REDIRECT=false.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)

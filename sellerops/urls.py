@@ -32,5 +32,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-# A database failure outside any view is a 503 too (see core.database).
+# Our own error pages, in the site's layout and the viewer's language (core.error_views). A database failure
+# outside any view is a 503 too (see core.database).
+handler403 = "core.error_views.permission_denied"
+handler404 = "core.error_views.page_not_found"
 handler500 = "core.database.server_error"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -10,11 +11,12 @@ import pytest
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.utils import timezone
+from PIL import Image
 
 from core.models import Role, Store
 from fulfillment.models import InboundShipment, InboundShipmentItem
 from imports.models import ImportJob
-from listings.models import Listing
+from listings.models import Listing, ListingImage
 from metrics.definitions import DEFINITIONS, MetricKey
 from metrics.models import AlertRule, Breach, Notification
 from orders.models import Order
@@ -46,6 +48,7 @@ class StoreBWorld:
     order: Order
     shipped_order: Order
     listing: Listing
+    listing_image: ListingImage
     thread: MessageThread
     message: Message
     attachment: Attachment
@@ -57,6 +60,12 @@ class StoreBWorld:
     breach: Breach
     alert_rule: AlertRule
     notification: Notification
+
+
+def _png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (600, 600), "white").save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 @pytest.fixture
@@ -79,6 +88,8 @@ def world_b(db, settings, tmp_path) -> StoreBWorld:
     user = UserFactory(username="bravo-admin")
     MembershipFactory(user=user, store=store, role=Role.ADMIN)
     listing = ListingFactory(store=store, sku="BRAVO-SKU-1", title=f"{SECRET} widget", quantity_available=5)
+    listing_image = ListingImage(listing=listing, position=1)
+    listing_image.image.save("bravissimo.png", ContentFile(_png()), save=True)
     order = OrderFactory(store=store, amazon_order_id="305-9999999-9999991", buyer_name=f"{SECRET} Buyer",
                          ship_name=f"{SECRET} Buyer")
     OrderItemFactory(order=order, sku=listing.sku, quantity=1)
@@ -112,6 +123,7 @@ def world_b(db, settings, tmp_path) -> StoreBWorld:
                                                level="red", numerator=3, denominator=100,
                                                message=f"{SECRET} notification", created_at=now)
     return StoreBWorld(store=store, user=user, order=order, shipped_order=shipment.order, listing=listing,
+                       listing_image=listing_image,
                        thread=thread, message=message, attachment=attachment, feedback=feedback, claim=claim,
                        return_request=return_request, inbound=inbound, import_job=import_job, breach=breach,
                        alert_rule=alert_rule, notification=notification)
