@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -17,6 +16,7 @@ from core.selectors import scoped
 from .models import Channel, Listing, StockMovement
 from .quality import Problem, check_listing_text
 from .sales import units_sold_since
+from .stockmath import days_of_cover, replenishment_units
 
 #: Sales velocity is measured over this many days.
 VELOCITY_DAYS = 30
@@ -50,10 +50,9 @@ def stock_plan(listing: Listing, *, units_sold: int, days: int = VELOCITY_DAYS,
     """Days of cover and the replenishment to order: velocity × (lead time + safety days) − available − inbound."""
     velocity = units_sold / days if days else 0.0
     available, inbound = listing.quantity_available, listing.quantity_inbound
-    cover = available / velocity if velocity else None
-    need = velocity * (listing.lead_time_days + safety_days) - available - inbound
-    # Round before ceiling so float noise (29.000000001) does not order one unit more.
-    suggestion = max(0, math.ceil(round(need, 6)))
+    cover = days_of_cover(available, velocity)
+    suggestion = replenishment_units(velocity=velocity, days=listing.lead_time_days + safety_days,
+                                     available=available, inbound=inbound)
     return StockPlan(
         units_sold=units_sold, velocity=velocity, days_of_cover=cover, suggestion=suggestion,
         is_low=listing.quantity_available <= listing.safety_stock,
