@@ -316,10 +316,8 @@ class Assessment:
     charges: tuple[BandCharge, ...]
     fee: Decimal
     currency: str
-
-    @property
-    def units(self) -> Decimal:
-        return sum((c.units for c in self.charges), Decimal(0))
+    #: Units charged, summed exactly before being written as a decimal.
+    units: Decimal
 
 
 def _chargeable(sku: FbaSku, table: FeeTable, band: AgeBand) -> bool:
@@ -339,15 +337,17 @@ def aged_surcharge(sku: FbaSku, table: FeeTable, *, as_of: date, on: date | None
         raise ValueError("The assessment must not precede the snapshot.")
     sold = sku.velocity * days if units_sold is None else Fraction(units_sold)
     volume = table.volume(sku.unit_volume_ft3)
-    charges = []
+    charges, total = [], Fraction(0)
     for band, units in zip(table.aged_bands,
                            units_by_age_band(sku.ages, table.aged_bands, days_ahead=days, units_sold=sold),
                            strict=True):
         if units and _chargeable(sku, table, band):
+            total += units
             units_dec = Decimal(units.numerator) / Decimal(units.denominator)
             charges.append(BandCharge(band, units_dec, _money(units_dec * band.per_unit(volume))))
     return Assessment(sku=sku.sku, on=on, charges=tuple(charges),
-                      fee=sum((c.fee for c in charges), Decimal(0)), currency=table.currency)
+                      fee=sum((c.fee for c in charges), Decimal(0)), currency=table.currency,
+                      units=Decimal(total.numerator) / Decimal(total.denominator))
 
 
 def surcharge_forecast(sku: FbaSku, *, marketplace: str, as_of: date, months: int = 3,
