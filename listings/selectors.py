@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,6 +20,7 @@ from .models import Channel, Listing, ProductTypeDefinition, StockMovement
 from .product_types import BUILTIN_PRODUCT_TYPES, builtin_definition
 from .quality import Problem, check_listing_text
 from .sales import units_sold_since
+from .stockmath import days_of_cover, replenishment_units, units_needed
 
 #: A product type's (required attribute names, properties), as ``ProductTypeDefinition`` keeps them.
 Requirements = tuple[list[str], dict[str, dict]]
@@ -95,20 +95,16 @@ class StockPlan:
     at_reorder_point: bool = False
 
 
-def _units(value: float) -> int:
-    # Round before ceiling so float noise (29.000000001) does not count one unit more.
-    return max(0, math.ceil(round(value, 6)))
-
-
 def stock_plan(listing: Listing, *, units_sold: int, days: int = VELOCITY_DAYS,
                safety_days: int = SAFETY_DAYS) -> StockPlan:
     """Days of cover, the reorder point (velocity × lead time + safety stock) and the replenishment to order
     (velocity × (lead time + safety days) − available − inbound)."""
     velocity = units_sold / days if days else 0.0
     available, inbound = listing.quantity_available, listing.quantity_inbound
-    cover = available / velocity if velocity else None
-    suggestion = _units(velocity * (listing.lead_time_days + safety_days) - available - inbound)
-    reorder_point = _units(velocity * listing.lead_time_days + listing.safety_stock)
+    cover = days_of_cover(available, velocity)
+    suggestion = replenishment_units(velocity=velocity, days=listing.lead_time_days + safety_days,
+                                     available=available, inbound=inbound)
+    reorder_point = units_needed(velocity * listing.lead_time_days + listing.safety_stock)
     return StockPlan(
         units_sold=units_sold, velocity=velocity, days_of_cover=cover, suggestion=suggestion,
         is_low=listing.quantity_available <= listing.safety_stock,
