@@ -33,7 +33,7 @@ COLUMNS = [
     Column("fc_transfers", "reserved_fc-transfers"),
     Column("fc_processing", "reserved_fc-processing"),
 ]
-_FIELDS = {"reserved": "reserved", "reserved_customer_orders": "customer_orders",
+_PARTS = {"reserved_customer_orders": "customer_orders",
            "reserved_fc_transfers": "fc_transfers", "reserved_fc_processing": "fc_processing"}
 
 
@@ -41,8 +41,8 @@ def parse_row(row: Row, cells: Cells, ctx: Context) -> tuple[str, SnapshotRow] |
     """Check one row on its own; no database access."""
     day = local_day(ctx)
     sku = check_sku(cells, ctx, line=row.line, day=day)
-    cells.quantity("reserved", required=True)
-    values = quantities(cells, _FIELDS)
+    reserved = cells.quantity("reserved", required=True)
+    values = {**quantities(cells, _PARTS), "reserved": reserved}
     if not cells.ok:
         return None
     return f"{sku}\x1f{day.isoformat()}", SnapshotRow(line=row.line, sku=sku, day=day, values=values)
