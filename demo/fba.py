@@ -91,8 +91,10 @@ class FbaHistory:
         def day(at: datetime | None) -> date | None:
             return at.astimezone(tz).date() if at is not None else None
 
-        arrived = day(closed) if closed is not None else (day(receiving) + timedelta(days=1) if receiving else None)
-        self.inbound[listing_id].append(Inbound(created=day(created), shipped=day(shipped),  # type: ignore[arg-type]
+        # A closed shipment's units are in on its closing day; a part of one still receiving, the day after.
+        arrived = day(closed) if closed is not None else (
+            receiving.astimezone(tz).date() + timedelta(days=1) if receiving is not None else None)
+        self.inbound[listing_id].append(Inbound(created=created.astimezone(tz).date(), shipped=day(shipped),
                                                 receiving=day(receiving), arrived=arrived, expected=expected,
                                                 received=received, closed=closed is not None))
 
@@ -268,8 +270,8 @@ class FbaHistory:
         """Amazon's index, updated weekly: poor for a store with old, slow, stranded stock."""
         rng = self.rng
         index = rng.randint(330, 390) if poor else rng.randint(520, 640)
-        volume = sum(state.item_volume_cuft * (sum(lot.units for lot in state.lots) + state.unfulfillable)
-                     for state in states)
+        volume = sum((state.item_volume_cuft * (sum(lot.units for lot in state.lots) + state.unfulfillable)
+                      for state in states), start=Decimal(0))
         self.ctx.writer.add(
             FbaAccountSnapshot,
             store_id=self.ctx.store.pk,

@@ -2,8 +2,8 @@
 
 Rows are left exactly as the services would leave them (statuses, events, stock movements, reservations),
 but built in memory and written in bulk. Each domain has its module (``listings``, ``orders``,
-``fulfillment``, ``returns``, ``support``, and ``fba`` for the FBA inventory's daily history); the generator is the store's ``StoreContext`` and runs them in
-order, so a seed and an instant always give the same data.
+``fulfillment``, ``returns``, ``support``, and ``fba`` for the FBA inventory's daily history); the generator is
+the store's ``StoreContext`` and runs them in order, so a seed and an instant always give the same data.
 """
 
 from __future__ import annotations

@@ -52,12 +52,17 @@ def fba_snapshot_list(*, user: User | AnonymousUser) -> QuerySet[FbaInventorySna
 
 def fba_latest_snapshots(*, user: User | AnonymousUser, store: Store,
                          as_of: date | None = None) -> QuerySet[FbaInventorySnapshot]:
-    """Each FBA SKU's latest snapshot of ``store`` (on or before ``as_of``), with its listing, by SKU."""
-    rows = fba_snapshot_list(user=user).filter(store=store)
-    latest = FbaInventorySnapshot.objects.filter(listing=OuterRef("listing"))
+    """Each FBA SKU's latest snapshot of ``store`` (on or before ``as_of``), with its listing, by SKU.
+
+    Found from the store's listings, one probe of the (listing, -day) index each: comparing every snapshot row
+    with its listing's latest day would read the store's whole history.
+    """
+    latest = FbaInventorySnapshot.objects.filter(listing=OuterRef("pk"))
     if as_of is not None:
-        rows, latest = rows.filter(day__lte=as_of), latest.filter(day__lte=as_of)
-    return (rows.filter(day=Subquery(latest.order_by("-day").values("day")[:1]))
+        latest = latest.filter(day__lte=as_of)
+    ids = (Listing.objects.filter(store=store)
+           .annotate(latest=Subquery(latest.order_by("-day").values("id")[:1])).values("latest"))
+    return (fba_snapshot_list(user=user).filter(store=store, id__in=ids)
             .select_related("listing").order_by("listing__sku"))
 
 
