@@ -52,6 +52,8 @@ class Profile:
     returns: float = 0.05
     threads: float = 0.12
     out_of_stock_listing: bool = False
+    #: FBA stock sent far too early: old, slow, stranded units and a poor Inventory Performance Index.
+    fba_excess: bool = False
 
 
 HEALTHY = Profile(
@@ -87,6 +89,7 @@ STRUGGLING = Profile(
     return_bad=0.055,
     feedback_removed=0.08,
     out_of_stock_listing=True,
+    fba_excess=True,
 )
 
 
@@ -146,7 +149,7 @@ class StoreContext:
         writer: Writer,
         actors: Actors,
     ) -> None:
-        self.store, self.profile, self.n_orders, self.days = store, profile, orders, days
+        self.store, self.profile, self.n_orders, self.days, self.seed = store, profile, orders, days, seed
         self.now, self.writer, self.actors = secs(now.astimezone(UTC)), writer, actors
         self.start = self.now - timedelta(days=days)
         self.rng = random.Random(f"sellerops-demo:{seed}:{store.code}")

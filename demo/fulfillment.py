@@ -20,6 +20,7 @@ from orders.status import order_status_derived
 
 from . import locales
 from .context import AFN, HOUR, Kind, Quota, StoreContext, secs
+from .fba import FbaHistory
 from .listings import Stock, Stockroom
 from .writer import Row
 
@@ -36,8 +37,8 @@ FULFILMENT_CENTRES = {
 
 
 class Fulfillment:
-    def __init__(self, ctx: StoreContext, stockroom: Stockroom) -> None:
-        self.ctx, self.stockroom = ctx, stockroom
+    def __init__(self, ctx: StoreContext, stockroom: Stockroom, fba: FbaHistory) -> None:
+        self.ctx, self.stockroom, self.fba = ctx, stockroom, fba
         rng, p = ctx.rng, ctx.profile
         self.q_invalid = Quota(rng, p.invalid_tracking)
         self.q_late_delivery = Quota(rng, p.late_delivery)
@@ -92,6 +93,9 @@ class Fulfillment:
                     received = round(expected * rng.uniform(0.2, 0.8))
                 if status in {InboundStatus.SHIPPED, InboundStatus.RECEIVING}:
                     stock.listing.quantity_inbound += expected - received
+                self.fba.record_inbound(stock.listing.id, created=shipment.created_at, shipped=shipment.shipped_at,
+                                        receiving=shipment.receiving_at, closed=shipment.closed_at,
+                                        expected=expected, received=received)
                 w.add(
                     InboundShipmentItem,
                     store_id=ctx.store.pk,
@@ -174,8 +178,9 @@ class Fulfillment:
         ship_at = ctx.after(order.purchase_date, 1, 20)
         if ship_at > ctx.now:
             return
-        for item, _ in items:
+        for item, stock in items:
             item.quantity_shipped = item.quantity
+            self.fba.record_shipment(stock.listing.id, ship_at, item.quantity)
         shipped = order_status_derived(status=order.status, lines=[item for item, _ in items])
         ctx.move_order(order, shipped, Kind.STATUS, ship_at)
         order.shipped_at = ship_at

@@ -2,8 +2,8 @@
 
 Rows are left exactly as the services would leave them (statuses, events, stock movements, reservations),
 but built in memory and written in bulk. Each domain has its module (``listings``, ``orders``,
-``fulfillment``, ``returns``, ``support``); the generator is the store's ``StoreContext`` and runs them in
-order, so a seed and an instant always give the same data.
+``fulfillment``, ``returns``, ``support``, and ``fba`` for the FBA inventory's daily history); the generator is
+the store's ``StoreContext`` and runs them in order, so a seed and an instant always give the same data.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 from listings.models import Listing
 
 from .context import S, StoreContext
+from .fba import FbaHistory
 from .fulfillment import Fulfillment
 from .listings import Stock, Stockroom
 from .orders import Orders
@@ -27,7 +28,8 @@ class StoreGenerator(StoreContext):
         # Each part takes its quotas from the store's random stream as it is built: keep this order.
         stockroom = Stockroom(self)
         orders = Orders(self, stockroom)
-        fulfillment = Fulfillment(self, stockroom)
+        fba = FbaHistory(self, stockroom)
+        fulfillment = Fulfillment(self, stockroom, fba)
         support = Support(self)
         returns = Returns(self, stockroom)
         stockroom.create_listings()
@@ -37,6 +39,7 @@ class StoreGenerator(StoreContext):
             if placed is not None:
                 self._after_sale(*placed, support=support, returns=returns)
             self.writer.maybe_flush()
+        fba.build()
         return stockroom.final_listings()
 
     def _after_sale(self, order: Row, items: list[tuple[Row, Stock]], *, support: Support, returns: Returns) -> None:

@@ -122,6 +122,7 @@ class Stockroom:
                     quantity_available=stock.available,
                     quantity_reserved=stock.reserved,
                     quantity_inbound=row.quantity_inbound,
+                    quantity_unfulfillable=row.quantity_unfulfillable,
                     safety_stock=row.safety_stock,
                 )
             )

@@ -16,7 +16,14 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 
 from core.models import Membership, Profile, Role, Store
-from fulfillment.models import InboundShipment, InboundShipmentItem, Shipment, ShipmentItem
+from fulfillment.models import (
+    FbaAccountSnapshot,
+    FbaInventorySnapshot,
+    InboundShipment,
+    InboundShipmentItem,
+    Shipment,
+    ShipmentItem,
+)
 from listings.models import Listing, StockMovement
 from metrics.services import metrics_backfill_daily, metrics_inputs_changed
 from orders.models import Order, OrderEvent, OrderItem
@@ -43,6 +50,8 @@ DEMO_MARKETPLACES = ("US", "DE", "JP", "UK", "FR", "IT", "ES", "CA")
 MARKET_WEIGHT = {"US": 1.0, "DE": 0.75, "JP": 0.55, "UK": 0.6, "FR": 0.4, "IT": 0.35, "ES": 0.3, "CA": 0.3}
 #: Tables wiped by ``reset``, children first.
 DEMO_TABLES = (
+    FbaAccountSnapshot,
+    FbaInventorySnapshot,
     Message,
     MessageThread,
     Feedback,
@@ -192,7 +201,8 @@ def seed_demo(
             listings = generator.run()
             writer.flush()
             Listing.objects.bulk_update(
-                listings, ["quantity_available", "quantity_reserved", "quantity_inbound", "safety_stock"]
+                listings, ["quantity_available", "quantity_reserved", "quantity_inbound", "quantity_unfulfillable",
+                           "safety_stock"]
             )
         writer.finish()
         result.counts.update(writer.counts)

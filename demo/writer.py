@@ -23,7 +23,14 @@ from django.db import connection, models
 from django.db.backends.postgresql.psycopg_any import is_psycopg3
 from django.db.models import Max
 
-from fulfillment.models import InboundShipment, InboundShipmentItem, Shipment, ShipmentItem
+from fulfillment.models import (
+    FbaAccountSnapshot,
+    FbaInventorySnapshot,
+    InboundShipment,
+    InboundShipmentItem,
+    Shipment,
+    ShipmentItem,
+)
 from listings.models import Listing, StockMovement
 from orders.models import Order, OrderEvent, OrderItem
 from returns.models import Refund, ReturnRequest
@@ -46,6 +53,8 @@ WRITE_ORDER: tuple[type[models.Model], ...] = (
     Claim,
     MessageThread,
     Message,
+    FbaInventorySnapshot,
+    FbaAccountSnapshot,
 )
 
 

@@ -6,12 +6,20 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_kit import ReadOnlyAdmin, ReadOnlyTabularInline, StoreScopedAdmin, StoreScopedInline
+from core.admin_kit import (
+    ReadOnlyAdmin,
+    ReadOnlyTabularInline,
+    StoreManagersOnlyMixin,
+    StoreScopedAdmin,
+    StoreScopedInline,
+)
 from core.errors import InvalidTransition
 from orders.admin import OrderAdmin
 
 from .models import (
     INBOUND_STATES,
+    FbaAccountSnapshot,
+    FbaInventorySnapshot,
     InboundShipment,
     InboundShipmentItem,
     Shipment,
@@ -121,3 +129,25 @@ class InboundShipmentItemAdmin(ReadOnlyAdmin):
     list_filter = ["store"]
     search_fields = ["inbound_shipment__shipment_id", "listing__sku"]
     list_select_related = ["inbound_shipment", "listing", "store"]
+
+
+@admin.register(FbaInventorySnapshot)
+class FbaInventorySnapshotAdmin(ReadOnlyAdmin):
+    """Written by the FBA reports: read-only here."""
+
+    list_display = ["listing", "store", "day", "fulfillable", "reserved", "unfulfillable", "age_181_270",
+                    "age_271_365", "age_365_plus", "stranded_units", "source"]
+    list_filter = ["store", "day"]
+    search_fields = ["listing__sku", "listing__asin", "listing__fnsku"]
+    list_select_related = ["listing", "store"]
+    date_hierarchy = "day"
+
+
+@admin.register(FbaAccountSnapshot)
+class FbaAccountSnapshotAdmin(StoreManagersOnlyMixin, StoreScopedAdmin):
+    """Amazon's Inventory Performance Index and storage limits, as Seller Central shows them: entered here."""
+
+    list_display = ["store", "day", "amazon_index", "storage_limit_units", "storage_limit_volume", "storage_used",
+                    "volume_unit"]
+    list_filter = ["store"]
+    date_hierarchy = "day"

@@ -187,3 +187,125 @@ class InboundShipmentItem(models.Model):
     @property
     def discrepancy(self) -> int:
         return self.quantity_received - self.quantity_expected
+
+
+class FbaInventorySnapshot(models.Model):
+    """One FBA SKU's inventory at Amazon on one day (the store's local date): units by state and age, Amazon's
+    own planning figures, stranded units. Written by the FBA reports (``fulfillment.fba_snapshots``); each report
+    fills the fields it carries and leaves the others as an earlier report of the day left them."""
+
+    class Source(models.TextChoices):
+        MANAGE_INVENTORY = "manage_inventory", _("FBA Manage Inventory report")
+        PLANNING = "planning", _("FBA Inventory Planning report")
+        STRANDED = "stranded", _("Stranded Inventory report")
+        RESERVED = "reserved", _("Reserved Inventory report")
+        DEMO = "demo", _("Demo data")
+
+    store = models.ForeignKey("sellerops.Store", on_delete=models.CASCADE, related_name="fba_snapshots")
+    listing = models.ForeignKey("listings.Listing", on_delete=models.CASCADE, related_name="fba_snapshots")
+    day = models.DateField(_("day"), help_text=_("The store's local date the figures are of."))
+    # Units by state.
+    fulfillable = models.PositiveIntegerField(_("fulfillable"), default=0)
+    reserved = models.PositiveIntegerField(_("reserved"), default=0)
+    reserved_customer_orders = models.PositiveIntegerField(_("reserved for customer orders"), null=True, blank=True)
+    reserved_fc_transfers = models.PositiveIntegerField(_("reserved for FC transfers"), null=True, blank=True)
+    reserved_fc_processing = models.PositiveIntegerField(_("reserved for FC processing"), null=True, blank=True)
+    inbound_working = models.PositiveIntegerField(_("inbound: working"), default=0)
+    inbound_shipped = models.PositiveIntegerField(_("inbound: shipped"), default=0)
+    inbound_receiving = models.PositiveIntegerField(_("inbound: receiving"), default=0)
+    unfulfillable = models.PositiveIntegerField(_("unfulfillable"), default=0)
+    researching = models.PositiveIntegerField(_("researching"), default=0)
+    pending_removal = models.PositiveIntegerField(_("pending removal"), null=True, blank=True)
+    # Units by age (days since they reached Amazon).
+    age_0_90 = models.PositiveIntegerField(_("aged 0–90 days"), default=0)
+    age_91_180 = models.PositiveIntegerField(_("aged 91–180 days"), default=0)
+    age_181_270 = models.PositiveIntegerField(_("aged 181–270 days"), default=0)
+    age_271_365 = models.PositiveIntegerField(_("aged 271–365 days"), default=0)
+    age_365_plus = models.PositiveIntegerField(_("aged over 365 days"), default=0)
+    # Amazon's planning figures (FBA Inventory Planning report); unknown until a report gives them.
+    units_shipped_t7 = models.PositiveIntegerField(_("units shipped, last 7 days"), null=True, blank=True)
+    units_shipped_t30 = models.PositiveIntegerField(_("units shipped, last 30 days"), null=True, blank=True)
+    units_shipped_t60 = models.PositiveIntegerField(_("units shipped, last 60 days"), null=True, blank=True)
+    units_shipped_t90 = models.PositiveIntegerField(_("units shipped, last 90 days"), null=True, blank=True)
+    sell_through = models.DecimalField(_("sell-through (Amazon's)"), max_digits=10, decimal_places=2, null=True,
+                                       blank=True)
+    days_of_supply = models.DecimalField(_("days of supply (Amazon's)"), max_digits=10, decimal_places=1,
+                                         null=True, blank=True)
+    estimated_excess_units = models.PositiveIntegerField(_("excess units (Amazon's estimate)"), null=True,
+                                                         blank=True)
+    currency = models.CharField(_("currency"), max_length=3, blank=True)
+    estimated_storage_cost_next_month = models.DecimalField(_("estimated storage cost next month"), max_digits=12,
+                                                            decimal_places=2, null=True, blank=True)
+    estimated_ltsf_next_charge = models.DecimalField(
+        _("estimated aged-inventory fee, next charge"), max_digits=12, decimal_places=2, null=True, blank=True,
+        help_text=_("Long-term storage fee or aged inventory surcharge, as the report names it."))
+    storage_volume = models.DecimalField(_("storage volume"), max_digits=14, decimal_places=4, null=True,
+                                         blank=True)
+    item_volume = models.DecimalField(_("volume of one unit"), max_digits=14, decimal_places=4, null=True,
+                                      blank=True)
+    volume_unit = models.CharField(_("volume unit"), max_length=20, blank=True,
+                                   help_text=_("As Amazon writes it: cubic feet or cubic meters."))
+    size_tier = models.CharField(_("size tier / storage type"), max_length=40, blank=True)
+    recommended_action = models.CharField(_("Amazon's recommended action"), max_length=200, blank=True)
+    # Stranded: units at Amazon without an active offer (Stranded Inventory report).
+    stranded_units = models.PositiveIntegerField(_("stranded units"), default=0)
+    stranded_reason = models.CharField(_("why stranded"), max_length=300, blank=True)
+    stranded_since = models.DateField(_("stranded since"), null=True, blank=True)
+    #: The reports that filled the row, comma-separated ``Source`` values in alphabetical order.
+    source = models.CharField(_("source"), max_length=100, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["store", "listing", "-day"]
+        verbose_name = _("FBA inventory snapshot")
+        verbose_name_plural = _("FBA inventory snapshots")
+        constraints = [models.UniqueConstraint(fields=["listing", "day"], name="fbasnapshot_unique_listing_day")]
+        indexes = [
+            models.Index(fields=["store", "day"], name="fbasnapshot_store_day"),
+            models.Index(fields=["listing", "-day"], name="fbasnapshot_listing_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.listing_id} · {self.day}"
+
+    @property
+    def inbound(self) -> int:
+        return self.inbound_working + self.inbound_shipped + self.inbound_receiving
+
+    @property
+    def aged_units(self) -> int:
+        """Units at Amazon for more than 180 days (what the aged-inventory fees charge)."""
+        return self.age_181_270 + self.age_271_365 + self.age_365_plus
+
+
+class FbaAccountSnapshot(models.Model):
+    """A store's FBA account figures on one day: Amazon's Inventory Performance Index and storage limits.
+
+    Amazon shows them on Seller Central pages, not in the flat-file reports: they are entered in the back office
+    (or by a later integration); every figure stays unknown until then."""
+
+    store = models.ForeignKey("sellerops.Store", on_delete=models.CASCADE, related_name="fba_account_snapshots")
+    day = models.DateField(_("day"))
+    amazon_index = models.PositiveSmallIntegerField(_("Inventory Performance Index (Amazon's)"), null=True,
+                                                    blank=True)
+    storage_limit_units = models.PositiveIntegerField(_("storage limit (units)"), null=True, blank=True)
+    storage_limit_volume = models.DecimalField(_("storage limit (volume)"), max_digits=14, decimal_places=2,
+                                               null=True, blank=True)
+    storage_used = models.DecimalField(_("storage used (volume)"), max_digits=14, decimal_places=2, null=True,
+                                       blank=True)
+    volume_unit = models.CharField(_("volume unit"), max_length=20, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["store", "-day"]
+        verbose_name = _("FBA account snapshot")
+        verbose_name_plural = _("FBA account snapshots")
+        constraints = [
+            models.UniqueConstraint(fields=["store", "day"], name="fbaaccount_unique_store_day"),
+            models.CheckConstraint(condition=Q(amazon_index__isnull=True) | Q(amazon_index__lte=1000),
+                                   name="fbaaccount_index_lte_1000"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.store_id} · {self.day}"

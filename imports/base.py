@@ -8,7 +8,9 @@ functions, so that a file of any size is checked and written a chunk at a time:
   key of the group it belongs to (an order's items go together) and what to keep of it, or None if it failed;
 - ``build(groups, ctx)``: check what only a whole group shows (an order's status from all its items), no
   database, and return what ``apply`` takes;
-- ``apply(parsed, ctx) -> Counts``: write it, inside the file's one transaction.
+- ``apply(parsed, ctx) -> Counts``: write it, inside the file's one transaction;
+- optionally ``finish(ctx) -> Counts``: once every chunk is applied, write what only the whole file shows (a
+  report that lists every stranded SKU clears the SKUs it no longer lists).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from django.contrib.auth.models import User
 
@@ -83,6 +85,8 @@ class Context:
     dry_run: bool = False
     #: The report kind (a key of ``KINDS``): which dates its cells may hold (``dates.REPORT_DATES``).
     kind: str = ""
+    #: What a kind keeps between its chunks for its ``finish`` (the SKUs a complete list named…).
+    state: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.reset()

@@ -59,6 +59,10 @@ REPORT_DATES: dict[str, ReportDates] = {
     # The All Listings report's open-date: 2019-02-05 08:36:12 PST in the US, 08/07/2016 10:12:40 BST in the UK,
     # 2021/03/01 10:00:00 JST in Japan.
     "all_listings": ReportDates(numeric=True, example="2025-07-14 08:36:12 PST"),
+    # The FBA planning report's snapshot-date and the stranded report's date-stranded: ISO through the Reports
+    # API, the marketplace's own short date in files saved from Seller Central's pages.
+    "fba_planning": ReportDates(numeric=True, example="2025-07-14"),
+    "fba_stranded": ReportDates(numeric=True, example="2025-07-14T09:30:00+00:00"),
 }
 
 #: Time-zone abbreviations Amazon has written after report times ("2026-11-20 08:15:00 PST").

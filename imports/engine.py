@@ -35,7 +35,10 @@ from .kinds import (
     all_listings,
     all_orders,
     fba_inventory,
+    fba_planning,
+    fba_reserved,
     fba_returns,
+    fba_stranded,
     feedback,
     returns,
     ship_confirm,
@@ -62,6 +65,9 @@ KINDS: dict[str, ModuleType] = {
     ImportJob.Kind.AFN_SHIPMENTS: afn_shipments,
     ImportJob.Kind.ALL_LISTINGS: all_listings,
     ImportJob.Kind.FBA_INVENTORY: fba_inventory,
+    ImportJob.Kind.FBA_PLANNING: fba_planning,
+    ImportJob.Kind.FBA_STRANDED: fba_stranded,
+    ImportJob.Kind.FBA_RESERVED: fba_reserved,
 }
 #: Rows checked and written at a time in the second pass (whole groups), and how often the first pass reports.
 CHUNK_ROWS = 5000
@@ -213,6 +219,9 @@ def _apply(module: ModuleType, ctx: Context) -> Counts:
             counts += module.apply(parsed, ctx)
         done += sum(len(group) for group in groups)
         ctx.progress(done)
+    finish = getattr(module, "finish", None)
+    if finish is not None and (ctx.dry_run or not checks_failed):
+        counts += finish(ctx)
     return counts
 
 

@@ -22,6 +22,9 @@ class ImportJob(models.Model):
         AFN_SHIPMENTS = "afn_shipments", _("Amazon-fulfilled shipments report")
         ALL_LISTINGS = "all_listings", _("All Listings report")
         FBA_INVENTORY = "fba_inventory", _("FBA Manage Inventory report")
+        FBA_PLANNING = "fba_planning", _("FBA Inventory Planning report")
+        FBA_STRANDED = "fba_stranded", _("Stranded Inventory report")
+        FBA_RESERVED = "fba_reserved", _("Reserved Inventory report")
 
     class Status(models.TextChoices):
         PREVIEW = "preview", _("Preview")

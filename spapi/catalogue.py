@@ -1,5 +1,7 @@
-"""A store's catalogue from Amazon, daily: the All Listings and FBA Manage Inventory reports, fetched through
-the Selling Partner API and imported exactly as if the seller had uploaded them (``imports``, the layer below).
+"""A store's catalogue from Amazon, daily: the All Listings and FBA Manage Inventory reports, and the FBA
+inventory's health (Inventory Planning, Reserved and Stranded Inventory reports, which write the day's FBA
+inventory snapshots), fetched through the Selling Partner API and imported exactly as if the seller had uploaded
+them (``imports``, the layer below).
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from dataclasses import dataclass, field
 
 from core.errors import ApplicationError
 from core.models import Store
-from imports.kinds import all_listings, fba_inventory
+from imports.kinds import all_listings, fba_inventory, fba_planning, fba_reserved, fba_stranded
 from imports.models import ImportJob
 from imports.services import import_job_create_fetched
 
@@ -18,8 +20,10 @@ from .reports import MAX_POLLS, POLL_SECONDS, spapi_fetch_report
 
 logger = logging.getLogger(__name__)
 
-#: The reports that bring a store's catalogue in, in the order they are imported (listings, then FBA stock).
-CATALOGUE_REPORT_TYPES = (all_listings.REPORT_TYPE, fba_inventory.REPORT_TYPE)
+#: The reports that bring a store's catalogue in, in the order they are imported: listings, then FBA stock (which
+#: creates the FBA listings), then what describes the FBA stock (the stranded report last: it reads the day whole).
+CATALOGUE_REPORT_TYPES = (all_listings.REPORT_TYPE, fba_inventory.REPORT_TYPE, fba_planning.REPORT_TYPE,
+                          fba_reserved.REPORT_TYPE, fba_stranded.REPORT_TYPE)
 
 
 @dataclass

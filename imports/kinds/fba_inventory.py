@@ -17,6 +17,9 @@ Rules:
   fulfilled by Amazon (``afn-listing-exists`` No, no units) creates nothing: a warning names it.
 - A SKU whose listing is seller-fulfilled (MFN) keeps its stock (ours is the truth): Amazon's figures for it,
   if any, are a warning naming the SKU, not a change.
+- Every AFN listing's figures (and ``afn-researching-quantity``) are also written into its FBA inventory
+  snapshot of the day the file is imported (the store's local date; ``fulfillment.fba_snapshots``): a later
+  report of the same day overwrites them, the same figures change nothing.
 - The same SKU twice, a figure that is not a whole number from 0, or an unreadable Yes/No is an error naming
   its line, and nothing of the file is written. Importing the same file again changes nothing.
 """
@@ -29,6 +32,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from fulfillment.fba_snapshots import Outcome, SnapshotFigures, fba_snapshots_merge
+from fulfillment.models import FbaInventorySnapshot
 from listings.models import Channel, Listing
 from listings.services import (
     AmazonStock,
@@ -40,6 +45,7 @@ from listings.services import (
 from ..base import Context, Counts, PlanLine
 from ..parsers import Cells, Column, Row, shown
 from ._catalogue import condition_of, yes_no
+from ._fba_snapshot import local_day
 
 LABEL = gettext_lazy("FBA Manage Inventory report")
 SELLER_CENTRAL_NAME = gettext_lazy("FBA Manage Inventory report (Reports › Fulfillment › Manage FBA Inventory)")
@@ -76,6 +82,8 @@ class InventoryRow:
     afn_listed: bool
     stock: AmazonStock
     fields: dict[str, Any]
+    #: The day's snapshot figures (``FbaInventorySnapshot`` fields).
+    snapshot: dict[str, int]
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -99,6 +107,7 @@ def parse_row(row: Row, cells: Cells, ctx: Context) -> tuple[str, InventoryRow] 
     if price is not None and price < 0:
         cells.fail("price", _("%(value)s: a price cannot be below zero.") % {"value": shown(v["price"])})
     figures = {key: cells.quantity(key) or 0 for key in FIGURES}
+    researching = cells.quantity("researching") or 0 if v.get("researching") else 0
     afn_listed = yes_no(cells, "afn_listing_exists") if v.get("afn_listing_exists") else True
     condition = condition_of(cells, "condition") if v.get("condition") else ""
     if sku:
@@ -111,8 +120,13 @@ def parse_row(row: Row, cells: Cells, ctx: Context) -> tuple[str, InventoryRow] 
                         inbound=figures["inbound_working"] + figures["inbound_shipped"] + figures["inbound_receiving"],
                         unfulfillable=figures["unsellable"])
     fields: dict[str, Any] = {"fnsku": fnsku.upper(), "asin": asin.upper(), "price": price, "condition": condition}
+    snapshot = {"fulfillable": figures["fulfillable"], "reserved": figures["reserved"],
+                "unfulfillable": figures["unsellable"], "inbound_working": figures["inbound_working"],
+                "inbound_shipped": figures["inbound_shipped"], "inbound_receiving": figures["inbound_receiving"],
+                "researching": researching}
     return sku, InventoryRow(line=row.line, sku=sku, title=title, afn_listed=afn_listed, stock=stock,
-                             fields={name: value for name, value in fields.items() if value not in ("", None)})
+                             fields={name: value for name, value in fields.items() if value not in ("", None)},
+                             snapshot=snapshot)
 
 
 def build(groups: list[list[InventoryRow]], ctx: Context) -> list[InventoryRow]:
@@ -135,12 +149,21 @@ def _figures(stock: AmazonStock) -> str:
                                  "unfulfillable": stock.unfulfillable}
 
 
+def _snapshots(ctx: Context, rows: list[tuple[InventoryRow, int]]) -> list[bool]:
+    """Write each row's figures into its listing's snapshot of the day; whether that changed it."""
+    day = local_day(ctx)
+    outcomes = fba_snapshots_merge(store=ctx.store, source=FbaInventorySnapshot.Source.MANAGE_INVENTORY, figures=[
+        SnapshotFigures(listing_id=listing_id, day=day, values=row.snapshot) for row, listing_id in rows])
+    return [outcome != Outcome.UNCHANGED for outcome in outcomes]
+
+
 def apply(rows: list[InventoryRow], ctx: Context) -> Counts:
     """Set each AFN listing's stock to Amazon's figures; create the AFN listings we lack; leave MFN stock alone."""
     counts = Counts()
     existing = {listing.sku: listing for listing in
                 Listing.objects.filter(store=ctx.store, sku__in=[row.sku for row in rows])}
     new_rows = []
+    held: list[tuple[InventoryRow, int, bool]] = []  # AFN listings we hold: row, listing, whether it changed
     for row in rows:
         listing = existing.get(row.sku)
         if listing is None:
@@ -162,13 +185,16 @@ def apply(rows: list[InventoryRow], ctx: Context) -> Counts:
             changed = bool(listing_update_from_amazon(listing=listing, fields=ids))
             changed = stock_set_from_amazon(listing=listing, stock=row.stock, note=_note(), actor=ctx.actor,
                                             at=ctx.now) or changed
-            if changed:
-                counts.updated += 1
-                _plan(ctx, row, "write", _("Sets %(sku)s to %(figures)s.") % {"sku": row.sku,
-                                                                             "figures": _figures(row.stock)})
-            else:
-                counts.skipped += 1
-                _plan(ctx, row, "skip", _("%(sku)s is up to date.") % {"sku": row.sku})
+            held.append((row, listing.pk, changed))
+    snapshot_changed = _snapshots(ctx, [(row, listing_id) for row, listing_id, _changed in held])
+    for (row, _listing_id, changed), snapshot in zip(held, snapshot_changed, strict=True):
+        if changed or snapshot:
+            counts.updated += 1
+            _plan(ctx, row, "write", _("Sets %(sku)s to %(figures)s.") % {"sku": row.sku,
+                                                                         "figures": _figures(row.stock)})
+        else:
+            counts.skipped += 1
+            _plan(ctx, row, "skip", _("%(sku)s is up to date.") % {"sku": row.sku})
     if new_rows:
         created = listings_create_from_amazon(store_id=ctx.store.pk, listings=[{
             **row.fields, "sku": row.sku, "title": row.title or row.sku, "currency": ctx.store.currency,
@@ -180,6 +206,7 @@ def apply(rows: list[InventoryRow], ctx: Context) -> Counts:
             stock_set_from_amazon(listing=listing, stock=row.stock, note=_note(), actor=ctx.actor, at=ctx.now)
             _plan(ctx, row, "write", _("Creates %(sku)s (AFN) with %(figures)s.")
                   % {"sku": row.sku, "figures": _figures(row.stock)})
+        _snapshots(ctx, list(zip(new_rows, [listing.pk for listing in created], strict=True)))
         counts.created += len(created)
     return counts
 
