@@ -95,7 +95,7 @@ PART_DEFINITIONS: dict[PartKey, FbaPartDefinition] = {
         ),
         FbaPartDefinition(
             key=PartKey.IN_STOCK, name=_("In-stock rate"), better=Better.HIGHER, target=Decimal("0.90"),
-            target_label=_("90 % or more"), unit="ratio", window_days=30,
+            target_label=_("at least 90 %"), unit="ratio", window_days=30,
             description=_("Share of the last 30 days each replenishable SKU (sold in the last 60 days, not marked "
                           "as not replenished) had fulfillable units, weighted by its units sold in 60 days."),
             amazon_says=_("Amazon measures how often replenishable FBA products were in stock over the past 30 "
