@@ -9,6 +9,12 @@ import pytest
 from tests.factories import MembershipFactory, StoreFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def _media_in_a_temporary_folder(settings, tmp_path_factory):
+    """Uploaded and generated files (images, attachments, the demo's photos) go to a folder of the test's own."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture
 def store(db):
     return StoreFactory(code="ACME-US", marketplace="US")

@@ -7,6 +7,7 @@ same seed and the same ``now`` always give the same rows; ``now`` is the only cl
 from __future__ import annotations
 
 import hashlib
+import random
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,8 +31,10 @@ from orders.models import Order, OrderEvent, OrderItem
 from returns.models import Refund, ReturnRequest
 from support.models import Claim, Feedback, Message, MessageThread
 
+from . import catalog
 from .context import HEALTHY, STRUGGLING, Actors
 from .generator import StoreGenerator
+from .images import demo_listing_photos
 from .writer import WRITE_ORDER, Writer
 
 DEMO_PASSWORD = "sellerops-demo"
@@ -206,6 +209,11 @@ def seed_demo(
             )
         writer.finish()
         result.counts.update(writer.counts)
+        categories = {variant.sku: variant.product.category for variant in catalog.variants("en")}
+        for index, store in enumerate(store_objs):
+            # Photos for every listing; the store with a problem to show has a few with real faults.
+            demo_listing_photos(list(Listing.objects.filter(store=store).order_by("sku")), categories,
+                                rng=random.Random(f"{seed}-photos-{store.code}"), faulty=3 if index == 0 else 1)
         if connection.vendor == "postgresql":
             # The planner's statistics still describe the tables before these rows: refresh them, or the
             # history's metric queries are planned for empty tables.
