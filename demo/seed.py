@@ -32,6 +32,7 @@ from returns.models import Refund, ReturnRequest
 from support.models import Claim, Feedback, Message, MessageThread
 
 from . import catalog
+from .alerts import demo_alert_rules
 from .context import HEALTHY, STRUGGLING, Actors
 from .generator import StoreGenerator
 from .images import demo_listing_photos
@@ -214,6 +215,8 @@ def seed_demo(
             # Photos for every listing; the store with a problem to show has a few with real faults.
             demo_listing_photos(list(Listing.objects.filter(store=store).order_by("sku")), categories,
                                 rng=random.Random(f"{seed}-photos-{store.code}"), faulty=3 if index == 0 else 1)
+        # The team's alert rules exist before the metrics are computed, so the open breaches notify as they happened.
+        demo_alert_rules(manager_id=user_ids["manager"], operator_id=user_ids["operator"])
         if connection.vendor == "postgresql":
             # The planner's statistics still describe the tables before these rows: refresh them, or the
             # history's metric queries are planned for empty tables.
