@@ -13,8 +13,10 @@ from urllib.parse import urlsplit
 
 from django.utils.translation import gettext as _
 
+from fulfillment.carriers import tracking_hosts
+
 from .mail import ORDER_ID_RE
-from .templates_fill import PLACEHOLDER_RE, TRACKING_URLS
+from .templates_fill import PLACEHOLDER_RE
 
 
 @dataclass(frozen=True)
@@ -26,8 +28,8 @@ class Violation:
 
 AMAZON_HOST_RE = re.compile(r"(^|\.)amazon\.(com|ca|com\.mx|com\.br|co\.uk|de|fr|it|es|nl|se|pl|co\.jp|com\.au|sg|ae|in"
                             r"|com\.be|com\.tr|eg|sa)$")
-#: Carrier tracking pages: a link that completes the order (where is my parcel) is allowed.
-CARRIER_HOSTS = frozenset(urlsplit(pattern).hostname for pattern in TRACKING_URLS.values())
+#: Carrier tracking pages (``fulfillment.carriers``): a link that completes the order (where is my parcel) is allowed.
+CARRIER_HOSTS = tracking_hosts()
 
 URL_RE = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"'()\[\]{}]+")
 BARE_DOMAIN_RE = re.compile(
