@@ -18,7 +18,7 @@ from fulfillment.models import Shipment
 from orders.models import Order
 from returns.models import ReturnRequest
 
-from .deadlines import RESPONSE_DEADLINE
+from .deadlines import CLAIM_ALERT_BEFORE, RESPONSE_DEADLINE
 from .models import Attachment, Claim, Feedback, Message, MessageThread, ReplyTemplate
 from .rules import feedback_removal_grounds
 
@@ -269,6 +269,35 @@ def claim_list(*, user: User, store: Store | None = None, open_only: bool = Fals
         queryset = queryset.filter(status=Claim.Status.OPEN)
     return queryset.annotate(is_open=Q(status=Claim.Status.OPEN)).order_by(
         F("is_open").desc(), F("respond_by").asc(nulls_last=True), "-filed_at", "-id")
+
+
+@dataclass(frozen=True)
+class ClaimDeadline:
+    """Time left to respond to an open claim: ``urgent`` under ``CLAIM_ALERT_BEFORE``, ``overdue`` past it."""
+
+    respond_by: datetime
+    left: timedelta
+
+    @property
+    def state(self) -> str:
+        if self.left < timedelta(0):
+            return "overdue"
+        return "soon" if self.left < CLAIM_ALERT_BEFORE else "ok"
+
+
+def claim_deadline(claim: Claim, now: datetime) -> ClaimDeadline | None:
+    """The claim's countdown, or None once it is decided or answered (or when it has no deadline)."""
+    if claim.status != Claim.Status.OPEN or claim.respond_by is None or claim.responded_at is not None:
+        return None
+    return ClaimDeadline(claim.respond_by, claim.respond_by - now)
+
+
+def claim_detail(*, user: User, pk: int) -> Claim | None:
+    """One claim of the user's stores, with its order's items, shipments, refunds and messages loaded."""
+    orders = Order.objects.select_related("store").prefetch_related(
+        "items", Prefetch("shipments", queryset=Shipment.objects.order_by("shipped_at", "id")), "refunds")
+    return (scoped(Claim.objects.select_related("store", "responded_by"), user=user)
+            .prefetch_related(Prefetch("order", queryset=orders)).filter(pk=pk).first())
 
 
 @dataclass(frozen=True)

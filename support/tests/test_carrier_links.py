@@ -9,6 +9,7 @@ from fulfillment.carriers import CARRIERS
 from fulfillment.models import Carrier
 from fulfillment.order_page import shipments_context
 from fulfillment.tests.test_carriers import SAMPLE_NUMBERS
+from orders.models import OrderStatus
 from support.rules import reply_check
 from support.templates_fill import template_fill
 from tests.factories import OrderFactory, ShipmentFactory, ThreadFactory
@@ -24,7 +25,7 @@ def test_every_carrier_but_other_has_a_link():
 
 @pytest.mark.parametrize("code", LINKED)
 def test_the_order_page_and_the_reply_template_give_the_same_link_and_the_rules_let_it_through(code):
-    order = OrderFactory(status="shipped")
+    order = OrderFactory(status=OrderStatus.SHIPPED)
     number = SAMPLE_NUMBERS[code]
     ShipmentFactory(order=order, carrier=code, tracking_number=number)
     order_page_link = shipments_context({"order": order})["shipments"][0]["url"]
