@@ -427,7 +427,7 @@ def claim_deadline_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
 @require_GET
 def feedback_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     store = inbox_stores(user=request.user).filter(code=request.GET.get("store") or "").first()
-    rows = feedback_list(user=request.user, store=store)
+    rows = feedback_list(user=request.user, store=store, now=timezone.now())
     grants = request_grants(request)
     return render(request, "support/feedback.html", {
         "rows": rows, "stores": inbox_stores(user=request.user), "store": store,
