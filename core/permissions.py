@@ -58,6 +58,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "feedback.create": BUYER_CONTACT,
     "feedback.request_removal": BUYER_CONTACT,
     "claim.create": BUYER_CONTACT,
+    # Responding to an A-to-z claim (and setting its response deadline), from the claim's page.
+    "claim.respond": BUYER_CONTACT,
     # Listings and their stock.
     "listing.edit": OPERATIONS,
     # Sending a listing's content and price to Amazon (one listing, a JSON feed of many); the flat-file export.

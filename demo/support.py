@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from support.deadlines import CLAIM_RESPONSE_DEADLINE
 from support.models import CLAIM_STATES, Claim, Feedback, Message, MessageThread
 
 from . import locales
@@ -14,6 +15,17 @@ from .writer import Row
 
 CLAIM_REASONS = ("Item not received", "Item not as described", "Item damaged or defective")
 CHARGEBACK_REASONS = ("Unauthorised transaction", "Merchandise not received")
+#: How long ago the showcased open claims were filed: 60 h (12 h left to respond) and 20 h (52 h left).
+SHOWCASE_CLAIM_AGES = (timedelta(hours=60), timedelta(hours=20))
+#: A complaint only about the delivery, in each marketplace's language: Amazon removes it on request.
+DELIVERY_COMPLAINTS = {
+    "en": "Arrived a week late and the box was crushed.",
+    "de": "Paket kam eine Woche zu spät an, der Karton war beschädigt.",
+    "fr": "Colis arrivé avec une semaine de retard, carton abîmé.",
+    "it": "Pacco arrivato con una settimana di ritardo, scatola danneggiata.",
+    "es": "El paquete llegó con una semana de retraso y la caja dañada.",
+    "ja": "配送が一週間遅れ、箱が潰れていました。",
+}
 
 
 class Support:
@@ -28,16 +40,38 @@ class Support:
         self.q_late_reply = Quota(rng, p.late_reply)
         self.q_late_reply_recent = Quota(rng, p.late_reply_recent)
         self.q_never_reply = Quota(rng, p.never_reply)
+        self.showcased_claims = 0
+        self.showcased_feedback: dict[str, int] = {}
 
     def feedback(self, order: Row, delivered: datetime) -> None:
+        if not self._feedback(order, delivered):
+            self._showcase_feedback(order, delivered)
+
+    def _showcase_feedback(self, order: Row, delivered: datetime) -> None:
+        """The first recent seller-fulfilled order without feedback gets negative feedback that Amazon would remove
+        on request (only about the delivery), so the feedback tab shows one at once. (Amazon-fulfilled orders
+        already get negative feedback by chance; one more would tip the healthy demo store's FBA defect rate.)"""
+        ctx = self.ctx
+        wanted = {MFN: 1}
+        channel = order.fulfillment_channel
+        if self.showcased_feedback.get(channel, 0) >= wanted.get(channel, 0):
+            return
+        received = delivered + timedelta(days=1)
+        if not ctx.now - timedelta(days=60) <= received <= ctx.now - timedelta(hours=6):
+            return
+        self.showcased_feedback[channel] = self.showcased_feedback.get(channel, 0) + 1
+        ctx.writer.add(Feedback, store_id=ctx.store.pk, order_id=order.id, rating=1, received_at=received,
+                       comment=DELIVERY_COMPLAINTS.get(ctx.lang, DELIVERY_COMPLAINTS["en"]))
+
+    def _feedback(self, order: Row, delivered: datetime) -> bool:
         ctx = self.ctx
         rng, p = ctx.rng, ctx.profile
         negative = self.q_negative[order.fulfillment_channel]()
         if not negative and rng.random() >= p.feedback * (1 - p.negative_feedback):
-            return
+            return False
         received = ctx.after(delivered, 6, 24 * min(20, 0.5 + rng.expovariate(1 / 4)))
         if received > ctx.now:
-            return
+            return False
         if negative:
             rating, tone = rng.choice((1, 1, 2)), "negative"
         else:
@@ -59,9 +93,29 @@ class Support:
                 feedback.removed_at = removed if removed <= ctx.now else None
         elif negative and rng.random() < 0.5:
             feedback.response = locales.FEEDBACK_RESPONSE.get(ctx.lang, locales.FEEDBACK_RESPONSE["en"])
+        return True
 
     def claims(self, order: Row, delivered: datetime | None) -> None:
+        if not self._claims(order, delivered):
+            self._showcase_claim(order)
+
+    def _showcase_claim(self, order: Row) -> None:
+        """Two open A-to-z claims on recent seller-fulfilled orders, one with less than a day left to respond."""
         ctx = self.ctx
+        if order.fulfillment_channel != MFN or self.showcased_claims >= len(SHOWCASE_CLAIM_AGES):
+            return
+        filed = ctx.now - SHOWCASE_CLAIM_AGES[self.showcased_claims]
+        if not order.purchase_date + timedelta(days=5) <= filed:
+            return
+        self.showcased_claims += 1
+        ctx.writer.add(Claim, store_id=ctx.store.pk, order_id=order.id, kind=Claim.Kind.A_TO_Z, filed_at=filed,
+                       respond_by=filed + CLAIM_RESPONSE_DEADLINE, amount=order.order_total,
+                       reason=CLAIM_REASONS[0])
+
+    def _claims(self, order: Row, delivered: datetime | None) -> bool:
+        """The order's claims and chargebacks as chance gives them; whether there was any."""
+        ctx = self.ctx
+        made = False
         rng, now = ctx.rng, ctx.now
         channel = order.fulfillment_channel
         counting_claim, counting_chargeback = self.q_a_to_z[channel](), self.q_chargeback[channel]()
@@ -75,13 +129,14 @@ class Support:
             filed = ctx.after(base, 48, 24 * 20)
             if filed > now:
                 continue
+            made = True
             claim = ctx.writer.add(
                 Claim,
                 store_id=ctx.store.pk,
                 order_id=order.id,
                 kind=kind,
                 filed_at=filed,
-                respond_by=filed + timedelta(hours=72),
+                respond_by=filed + CLAIM_RESPONSE_DEADLINE,
                 amount=order.order_total,
                 reason=rng.choice(CLAIM_REASONS if kind == Claim.Kind.A_TO_Z else CHARGEBACK_REASONS),
             )
@@ -105,6 +160,7 @@ class Support:
                 decide(claim, Claim.Status.DENIED, what=what, at=decided)
             else:
                 decide(claim, Claim.Status.WITHDRAWN, what=what, at=ctx.after(filed, 12, 47))
+        return made
 
     def thread(
         self,

@@ -12,7 +12,8 @@ from core.state import StateMachine
 
 
 class Carrier(models.TextChoices):
-    """Carrier codes as in Amazon's shipping-confirmation file; ``Other`` takes a free carrier name."""
+    """The carriers we store; ``Other`` takes a free carrier name. Everything else about each carrier (Amazon's
+    code, tracking formats and links, countries) is in ``fulfillment.carriers.CARRIERS``."""
 
     USPS = "USPS", "USPS"
     UPS = "UPS", "UPS"
@@ -22,9 +23,9 @@ class Carrier(models.TextChoices):
     ONTRAC = "OnTrac", "OnTrac"
     CANADA_POST = "Canada Post", "Canada Post"
     ROYAL_MAIL = "Royal Mail", "Royal Mail"
-    EVRI = "Evri", "Evri"
+    EVRI = "Evri", "Evri (Hermes)"
     DPD = "DPD", "DPD"
-    DEUTSCHE_POST = "Deutsche Post", "Deutsche Post"
+    DEUTSCHE_POST = "Deutsche Post", "Deutsche Post / DHL Paket"
     GLS = "GLS", "GLS"
     LA_POSTE = "La Poste", "La Poste / Colissimo"
     POSTE_ITALIANE = "Poste Italiane", "Poste Italiane"
@@ -36,7 +37,8 @@ class Carrier(models.TextChoices):
     YUNEXPRESS = "YunExpress", "YunExpress"
     YANWEN = "Yanwen", "Yanwen"
     FOURPX = "4PX", "4PX"
-    CHINA_POST = "China Post", "China Post"
+    CHINA_POST = "China Post", "China Post / EMS"
+    CAINIAO = "Cainiao", "Cainiao"
     OTHER = "Other", _("Other")
 
 

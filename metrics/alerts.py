@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import ROUND_DOWN, Decimal
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -31,6 +32,8 @@ from core.permissions import allowed_roles, has_role, permitted_stores
 from core.selectors import scoped
 from core.timefmt import format_time
 from fulfillment.order_facts import OrderFactsDrift
+from support.deadlines import CLAIM_ALERT_BEFORE
+from support.models import Claim
 
 from .definitions import DEFINITIONS, Direction, MetricDefinition, MetricKey
 from .engine import Result
@@ -91,8 +94,19 @@ def notification_text(*, store_code: str, metric: str, channel: str, window_days
              "%(target)s).") % values
 
 
+def claim_deadline_text(*, store: Store, order_id: str, respond_by: datetime) -> str:
+    return _("%(store)s: the A-to-z claim on order %(order)s must be answered by %(at)s, less than 24 hours "
+             "from now.") % {"store": store.code, "order": order_id, "at": format_time(respond_by, tz=store.tz)}
+
+
 def notification_message(notification: Notification) -> str:
     """The notification's text in the active language (the stored ``message`` is in the site's language)."""
+    if notification.kind == Notification.Kind.CLAIM_DEADLINE:
+        claim = notification.claim
+        if claim is None or claim.respond_by is None:
+            return notification.message
+        return claim_deadline_text(store=notification.store, order_id=claim.order.amazon_order_id,
+                                   respond_by=claim.respond_by)
     return notification_text(store_code=notification.store.code, metric=notification.metric,
                              channel=notification.channel, window_days=notification.window_days,
                              level=notification.level, rate=notification.rate,
@@ -359,7 +373,56 @@ def order_facts_drift_alert(sender: object, *, drift: OrderFactsDrift, at: datet
 
 
 def notification_list(*, user: User) -> QuerySet[Notification]:
-    return Notification.objects.filter(user=user).select_related("store").order_by("-created_at", "-id")
+    return (Notification.objects.filter(user=user).select_related("store", "claim__order")
+            .order_by("-created_at", "-id"))
+
+
+# --- A-to-z claims near their response deadline ---------------------------------------------------------------
+
+#: Who is told that a claim's deadline is near: those who may respond to it (``core.permissions``).
+CLAIM_PERMISSION = "claim.respond"
+
+
+def claims_near_deadline(*, now: datetime) -> QuerySet[Claim]:
+    """Open, unanswered A-to-z claims with less than ``CLAIM_ALERT_BEFORE`` left, not yet alerted."""
+    alerted = Notification.objects.filter(kind=Notification.Kind.CLAIM_DEADLINE, claim=OuterRef("pk"))
+    return (Claim.objects.filter(kind=Claim.Kind.A_TO_Z, status=Claim.Status.OPEN, responded_at__isnull=True,
+                                 respond_by__gt=now, respond_by__lte=now + CLAIM_ALERT_BEFORE)
+            .exclude(Exists(alerted)).select_related("store", "order").order_by("respond_by", "pk"))
+
+
+@transaction.atomic
+def claim_deadline_alerts(*, now: datetime) -> list[Notification]:
+    """Tell the people of each claim's store who may respond to it that less than 24 hours remain, once per claim.
+
+    In the app, and by e-mail to those with an address, after the commit. Safe to run as often as wanted: a
+    claim already told is never told again (and the database refuses a second notification per person).
+    """
+    notifications: list[Notification] = []
+    for claim in claims_near_deadline(now=now):
+        assert claim.respond_by is not None  # filtered on
+        members = Membership.objects.filter(store=claim.store, role__in=allowed_roles(CLAIM_PERMISSION),
+                                            user__is_active=True).select_related("user").order_by("user_id")
+        users = list({m.user_id: m.user for m in members}.values())
+        if not users:
+            continue
+        with translation.override(settings.LANGUAGE_CODE):
+            message = claim_deadline_text(store=claim.store, order_id=claim.order.amazon_order_id,
+                                          respond_by=claim.respond_by)
+            subject = _("[SellerOps] %(store)s: A-to-z claim on %(order)s due within 24 hours") % {
+                "store": claim.store.code, "order": claim.order.amazon_order_id}
+            link = settings.SITE_URL.rstrip("/") + reverse("support:claim", args=[claim.pk])
+            body = "\n\n".join([message, _("Open: %(link)s") % {"link": link},
+                                 _("You receive this because you answer A-to-z claims for this store.")])
+        created = Notification.objects.bulk_create([
+            Notification(user=user, store=claim.store, kind=Notification.Kind.CLAIM_DEADLINE, claim=claim,
+                         level=Status.AMBER, message=message, created_at=now) for user in users
+        ], ignore_conflicts=True)
+        notifications += created
+        emails = sorted({user.email for user in users if user.email})
+        if emails:
+            transaction.on_commit(partial(send_mail, subject, body, None, emails), robust=True)
+    return notifications
 
 
 def notification_mark_read(*, user: User, at: datetime, notification_id: int | None = None) -> int:

@@ -143,19 +143,27 @@ class AlertState(models.Model):
 
 
 class Notification(models.Model):
-    """One user told, in the app, that a metric of a store entered amber or red."""
+    """One user told, in the app, that a metric of a store entered amber or red, or that an A-to-z claim's
+    response deadline is less than a day away."""
 
+    class Kind(models.TextChoices):
+        METRIC = "metric", _("Metric at risk or in breach")
+        CLAIM_DEADLINE = "claim_deadline", _("A-to-z claim near its deadline")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.METRIC)
+    #: The claim a ``CLAIM_DEADLINE`` notification is about (each of its people are told once).
+    claim = models.ForeignKey("support.Claim", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     store = models.ForeignKey("sellerops.Store", on_delete=models.CASCADE, related_name="notifications")
     rule = models.ForeignKey(AlertRule, on_delete=models.SET_NULL, null=True, blank=True,
                              related_name="notifications")
     breach = models.ForeignKey(Breach, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    metric = models.CharField(_("metric"), max_length=16, choices=METRIC_CHOICES)
-    channel = models.CharField(_("channel"), max_length=3)
-    window_days = models.PositiveSmallIntegerField(_("window (days)"))
+    metric = models.CharField(_("metric"), max_length=16, choices=METRIC_CHOICES, blank=True)
+    channel = models.CharField(_("channel"), max_length=3, blank=True)
+    window_days = models.PositiveSmallIntegerField(_("window (days)"), default=0)
     level = models.CharField(_("level"), max_length=8, choices=Status.choices)
-    numerator = models.PositiveIntegerField(_("numerator"))
-    denominator = models.PositiveIntegerField(_("denominator"))
+    numerator = models.PositiveIntegerField(_("numerator"), default=0)
+    denominator = models.PositiveIntegerField(_("denominator"), default=0)
     rate = models.DecimalField(_("rate"), max_digits=9, decimal_places=6, null=True, blank=True)
     message = models.TextField(_("message"))
     created_at = models.DateTimeField(_("created"))
@@ -166,6 +174,11 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]
+        constraints = [
+            # A claim near its deadline is told to each of its people once, however often the check runs.
+            models.UniqueConstraint(fields=["user", "claim"], condition=models.Q(kind="claim_deadline"),
+                                    name="notification_claim_deadline_once"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.user} · {self.store} {self.metric} {self.level}"
+        return f"{self.user} · {self.store} {self.metric or self.kind} {self.level}"

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from celery import shared_task
 from django.db import OperationalError
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from core.models import Store
 
+from .alerts import claim_deadline_alerts
 from .services import metrics_prune_live, metrics_recompute_store, metrics_snapshot_daily
 
 
@@ -38,3 +40,9 @@ def metrics_recompute_all_task() -> None:
 def metrics_snapshot_all_task() -> None:
     for store_id in Store.objects.filter(is_active=True).values_list("id", flat=True):
         metrics_snapshot_store_task.delay(store_id)
+
+
+@shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def claim_deadline_alerts_task(self) -> int:
+    """Alert the people of every A-to-z claim with less than 24 hours left (once per claim); returns how many."""
+    return len(claim_deadline_alerts(now=timezone.now()))

@@ -354,6 +354,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "imports.tasks.import_jobs_watchdog_task",
         "schedule": crontab(),
     },
+    # A-to-z claims with less than 24 hours left to respond: their people are told, once per claim.
+    "claim-deadline-alerts-every-10-minutes": {
+        "task": "metrics.tasks.claim_deadline_alerts_task",
+        "schedule": crontab(minute="*/10"),
+    },
     "metrics-recompute-all-stores-hourly": {
         "task": "metrics.tasks.metrics_recompute_all_task",
         "schedule": crontab(minute=5),

@@ -12,6 +12,7 @@ from django.contrib.auth.models import User
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import day_in_range, out_of_range_message
 from core.models import Store
 
 from .selectors import Assigned, InboxFilters, Tab, inbox_stores, thread_languages
@@ -110,3 +111,21 @@ class AssignForm(forms.Form):
     def __init__(self, *args, assignees, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = assignees
+
+
+class ClaimResponseForm(forms.Form):
+    response = forms.CharField(label=_("Your response to Amazon"), max_length=10000,
+                               widget=forms.Textarea(attrs={"rows": 12, "dir": "auto"}))
+
+
+class ClaimDeadlineForm(forms.Form):
+    respond_by = forms.DateTimeField(label=_("Respond by"),
+                                     help_text=_("As Amazon's notice or Seller Central gives it, in your time zone."),
+                                     widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
+                                                                format="%Y-%m-%dT%H:%M"))
+
+    def clean_respond_by(self):
+        value = self.cleaned_data["respond_by"]
+        if not day_in_range(value.date()):
+            raise forms.ValidationError(out_of_range_message())
+        return value

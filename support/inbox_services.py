@@ -22,12 +22,13 @@ from core.models import Store
 from core.state import actor_or_none, locked
 from orders.models import Order
 
+from .feedback_removal import feedback_removal
 from .mail import ParsedMail, parse_mail
 from .models import Attachment, Feedback, Mailbox, Message, MessageThread
 from .notice_services import notice_apply
 from .notifications import Classification, classify, is_relay_address, is_system_address
 from .relay import buyer_display_name, buyer_words
-from .rules import Violation, feedback_removal_grounds, reply_check
+from .rules import Violation, reply_check
 from .services import (
     message_mark_no_reply_needed,
     message_receive,
@@ -263,17 +264,25 @@ def thread_mark_no_reply_needed(*, thread: MessageThread, actor: User) -> int:
 @transaction.atomic
 def feedback_request_removal(*, feedback: Feedback, at: datetime | None = None) -> Feedback:
     """Record that removal was requested from Amazon, for feedback that has a ground for it."""
-    feedback = locked(feedback, "order")
+    feedback = locked(feedback, "order", "store")
     if feedback.removed_at is not None:
         raise ApplicationError(_("This feedback has already been removed."))
     if feedback.removal_requested_at is not None:
         return feedback
-    grounds = feedback_removal_grounds(comment=feedback.comment,
-                                       fulfilled_by_amazon=feedback.order.fulfillment_channel == "AFN")
-    if not grounds:
-        raise ApplicationError(_("Amazon removes feedback about delivery by Amazon, product reviews and personal "
-                                 "information; this feedback is none of these."))
-    feedback.removal_requested_at = at or timezone.now()
+    at = at or timezone.now()
+    removal = feedback_removal(rating=feedback.rating, comment=feedback.comment, received_at=feedback.received_at,
+                               fulfilled_by_amazon=feedback.order.fulfillment_channel == "AFN", now=at,
+                               language=feedback.store.marketplace_info.language)
+    if not removal.negative:
+        raise ApplicationError(_("Only negative feedback (1 or 2 stars) can be removed; 3 stars is neutral and "
+                                 "does not count against you."))
+    if not removal.reasons:
+        raise ApplicationError(_("Amazon removes feedback on orders it fulfilled, about the delivery only, product "
+                                 "reviews, and feedback with contact details or obscene words; this feedback is "
+                                 "none of these."))
+    if removal.days_left < 0:
+        raise ApplicationError(_("Amazon takes removal requests within 90 days of the feedback; that time is over."))
+    feedback.removal_requested_at = at
     feedback.save(update_fields=["removal_requested_at"])
     return feedback
 

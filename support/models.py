@@ -261,6 +261,11 @@ class Claim(models.Model):
     denied_at = models.DateTimeField(_("denied at"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     reversed_at = models.DateTimeField(_("reversed at"), null=True, blank=True)
+    #: The seller's response to Amazon, as sent (drafted on the claim's page from the order's evidence).
+    response = models.TextField(_("your response"), blank=True)
+    responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
+    responded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+", verbose_name=_("responded by"))
 
     class Meta:
         ordering = ["-filed_at"]
@@ -270,6 +275,8 @@ class Claim(models.Model):
             # Every date the order defect rate reads is included: it answers from the index alone.
             models.Index(fields=["store", "filed_at"], name="claim_store_filed",
                          include=["order", "kind", "granted_at", "denied_at", "withdrawn_at", "reversed_at"]),
+            # Open claims by deadline: the claims tab and the deadline alerts.
+            models.Index(fields=["respond_by"], name="claim_open_respond_by", condition=Q(status="open")),
         ]
 
     def __str__(self) -> str:

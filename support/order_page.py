@@ -8,7 +8,7 @@ from django.template import Context
 
 from orders.sections import Section, Slot
 
-from .selectors import order_claims, order_feedback, order_messages
+from .selectors import claim_deadline, order_claims, order_feedback, order_messages
 
 
 def messages_context(context: Context) -> dict[str, Any]:
@@ -17,7 +17,10 @@ def messages_context(context: Context) -> dict[str, Any]:
 
 def feedback_context(context: Context) -> dict[str, Any]:
     order = context["order"]
-    return {"feedback": order_feedback(order=order), "claims": order_claims(order=order)}
+    claims = list(order_claims(order=order))
+    for claim in claims:
+        claim.deadline = claim_deadline(claim, context["now"])  # type: ignore[attr-defined]  # set for the row
+    return {"feedback": order_feedback(order=order), "claims": claims}
 
 
 SECTIONS = [

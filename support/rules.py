@@ -13,8 +13,10 @@ from urllib.parse import urlsplit
 
 from django.utils.translation import gettext as _
 
+from fulfillment.carriers import tracking_hosts
+
 from .mail import ORDER_ID_RE
-from .templates_fill import PLACEHOLDER_RE, TRACKING_URLS
+from .templates_fill import PLACEHOLDER_RE
 
 
 @dataclass(frozen=True)
@@ -26,8 +28,8 @@ class Violation:
 
 AMAZON_HOST_RE = re.compile(r"(^|\.)amazon\.(com|ca|com\.mx|com\.br|co\.uk|de|fr|it|es|nl|se|pl|co\.jp|com\.au|sg|ae|in"
                             r"|com\.be|com\.tr|eg|sa)$")
-#: Carrier tracking pages: a link that completes the order (where is my parcel) is allowed.
-CARRIER_HOSTS = frozenset(urlsplit(pattern).hostname for pattern in TRACKING_URLS.values())
+#: Carrier tracking pages (``fulfillment.carriers``): a link that completes the order (where is my parcel) is allowed.
+CARRIER_HOSTS = tracking_hosts()
 
 URL_RE = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"'()\[\]{}]+")
 BARE_DOMAIN_RE = re.compile(
@@ -138,29 +140,6 @@ def reply_check(body: str, *, allowed_numbers: tuple[str, ...] = ()) -> list[Vio
     return violations
 
 
-# --- Feedback Amazon removes on request ---
-
-FULFILMENT_WORDS = re.compile(
-    r"(?i)deliver|shipping|shipped|arriv|late\b|package|parcel|courier|box\b|lieferung|geliefert|versand|paket|"
-    r"angekommen|zustell|livraison|livré|colis|retard|consegn|pacco|ritardo|spedizion|entrega|envío|envio|"
-    r"paquete|llegó|retraso|配送|届|遅|梱包|発送|到着|快递|物流|发货")
-PRODUCT_WORDS = re.compile(
-    r"(?i)quality|broke|stopped working|doesn'?t work|does not work|defective|cheap|too small|too big|battery|"
-    r"product|qualität|kaputt|funktioniert nicht|defekt|produkt|qualité|cassé|ne fonctionne pas|défectueux|"
-    r"produit|qualità|rotto|non funziona|difettoso|prodotto|calidad|roto|no funciona|defectuoso|producto|"
-    r"品質|壊れ|動かない|不良|商品|质量|坏了|产品")
-SELLER_WORDS = re.compile(
-    r"(?i)seller|vendor|customer service|verkäufer|händler|vendeur|venditore|vendedor|出品者|販売者|店|卖家|客服")
-
-
-def feedback_removal_grounds(*, comment: str, fulfilled_by_amazon: bool) -> list[str]:
-    """Why Amazon would remove this feedback on request; empty when there is no ground."""
-    comment = comment or ""
-    grounds = []
-    if fulfilled_by_amazon and FULFILMENT_WORDS.search(comment):
-        grounds.append(_("About delivery of an order fulfilled by Amazon: Amazon strikes it through."))
-    if PRODUCT_WORDS.search(comment) and not SELLER_WORDS.search(comment):
-        grounds.append(_("A product review, not feedback on the seller."))
-    if EMAIL_RE.search(comment) or _phones(comment, allowed_numbers=()):
-        grounds.append(_("Contains personal information."))
-    return grounds
+def phone_numbers(text: str) -> list[Violation]:
+    """The phone numbers in ``text`` (feedback removal reads them too)."""
+    return _phones(text, allowed_numbers=())

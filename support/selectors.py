@@ -18,9 +18,9 @@ from fulfillment.models import Shipment
 from orders.models import Order
 from returns.models import ReturnRequest
 
-from .deadlines import RESPONSE_DEADLINE
+from .deadlines import CLAIM_ALERT_BEFORE, RESPONSE_DEADLINE
+from .feedback_removal import Removal, feedback_removal, removal_request_text
 from .models import Attachment, Claim, Feedback, Message, MessageThread, ReplyTemplate
-from .rules import feedback_removal_grounds
 
 #: The inbox counts time left from the deadline the Contact Response Rate counts against.
 RESPONSE_WINDOW = RESPONSE_DEADLINE
@@ -272,25 +272,71 @@ def claim_list(*, user: User, store: Store | None = None, open_only: bool = Fals
 
 
 @dataclass(frozen=True)
+class ClaimDeadline:
+    """Time left to respond to an open claim: ``urgent`` under ``CLAIM_ALERT_BEFORE``, ``overdue`` past it."""
+
+    respond_by: datetime
+    left: timedelta
+
+    @property
+    def state(self) -> str:
+        if self.left < timedelta(0):
+            return "overdue"
+        return "soon" if self.left < CLAIM_ALERT_BEFORE else "ok"
+
+
+def claim_deadline(claim: Claim, now: datetime) -> ClaimDeadline | None:
+    """The claim's countdown, or None once it is decided or answered (or when it has no deadline)."""
+    if claim.status != Claim.Status.OPEN or claim.respond_by is None or claim.responded_at is not None:
+        return None
+    return ClaimDeadline(claim.respond_by, claim.respond_by - now)
+
+
+def claim_detail(*, user: User, pk: int) -> Claim | None:
+    """One claim of the user's stores, with its order's items, shipments, refunds and messages loaded."""
+    orders = Order.objects.select_related("store").prefetch_related(
+        "items", Prefetch("shipments", queryset=Shipment.objects.order_by("shipped_at", "id")), "refunds")
+    return (scoped(Claim.objects.select_related("store", "responded_by"), user=user)
+            .prefetch_related(Prefetch("order", queryset=orders)).filter(pk=pk).first())
+
+
+@dataclass(frozen=True)
 class FeedbackRow:
     feedback: Feedback
-    grounds: list[str]
+    removal: Removal
+    request_text: str
+
+    @property
+    def grounds(self) -> list[str]:
+        return self.removal.labels
 
     @property
     def removable(self) -> bool:
-        return bool(self.grounds) and self.feedback.removed_at is None
+        return self.removal.eligible and self.feedback.removed_at is None
 
 
-def feedback_list(*, user: User, store: Store | None = None, limit: int = 200) -> list[FeedbackRow]:
-    """Negative and neutral feedback (1–3 stars), newest first, each with its grounds for removal."""
+def feedback_row(feedback: Feedback, now: datetime) -> FeedbackRow:
+    """The feedback with its removal verdict (``support.feedback_removal``) and the request text to send."""
+    language = feedback.store.marketplace_info.language
+    removal = feedback_removal(rating=feedback.rating, comment=feedback.comment, received_at=feedback.received_at,
+                               fulfilled_by_amazon=feedback.order.fulfillment_channel == "AFN", now=now,
+                               language=language)
+    text = removal_request_text(order_id=feedback.order.amazon_order_id,
+                                received_on=feedback.received_at.astimezone(feedback.store.tz).strftime("%Y-%m-%d"),
+                                reasons=removal.reasons, language=language) if removal.reasons else ""
+    return FeedbackRow(feedback, removal, text)
+
+
+def feedback_list(*, user: User, now: datetime, store: Store | None = None, limit: int = 200) -> list[FeedbackRow]:
+    """Negative and neutral feedback (1–3 stars): the ones Amazon may still remove first, the fewest days left
+    first, then the rest, newest first."""
     queryset = scoped(Feedback.objects.select_related("store", "order"), user=user).filter(rating__lte=3)
     if store is not None:
         queryset = queryset.filter(store=store)
-    return [
-        FeedbackRow(feedback, feedback_removal_grounds(
-            comment=feedback.comment, fulfilled_by_amazon=feedback.order.fulfillment_channel == "AFN"))
-        for feedback in queryset.order_by("-received_at", "-id")[:limit]
-    ]
+    rows = [feedback_row(feedback, now) for feedback in queryset.order_by("-received_at", "-id")[:limit]]
+    waiting = [r for r in rows if r.removable and not r.feedback.removal_requested_at]
+    waiting.sort(key=lambda r: r.removal.deadline)
+    return waiting + [r for r in rows if not (r.removable and not r.feedback.removal_requested_at)]
 
 
 def inbox_stores(*, user: User | AnonymousUser) -> QuerySet[Store]:

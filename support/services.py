@@ -23,6 +23,7 @@ from core.state import actor_or_none, locked, not_future
 from orders.models import Order, OrderEvent
 from orders.services import order_event_record
 
+from .deadlines import claim_respond_by
 from .models import CLAIM_STATES, CLAIM_STATUS_TIME_FIELD, Claim, Feedback, Message, MessageThread
 from .notifications import is_system_address
 
@@ -352,7 +353,10 @@ def feedback_remove(*, feedback: Feedback, at: datetime | None = None) -> Feedba
 @transaction.atomic
 def claim_file(*, order: Order, kind: str, reason: str = "", amount: Decimal | None = None,
                filed_at: datetime | None = None, respond_by: datetime | None = None) -> Claim:
-    """Record an A-to-z Guarantee claim or a chargeback on an order; one open claim of each kind at a time."""
+    """Record an A-to-z Guarantee claim or a chargeback on an order; one open claim of each kind at a time.
+
+    An A-to-z claim without ``respond_by`` gets Amazon's 72 hours from ``filed_at`` (``support.deadlines``).
+    """
     if kind not in Claim.Kind.values:
         raise ApplicationError(_("A claim is an A-to-z Guarantee claim or a chargeback, not %(kind)s.")
                                % {"kind": kind})
@@ -361,6 +365,8 @@ def claim_file(*, order: Order, kind: str, reason: str = "", amount: Decimal | N
         raise ApplicationError(_("A claim cannot be filed before the order was placed."))
     if respond_by is not None and respond_by < filed_at:
         raise ApplicationError(_("The response deadline is before the claim was filed."))
+    if kind == Claim.Kind.A_TO_Z:
+        respond_by = claim_respond_by(filed_at, respond_by)
     if amount is not None and amount < 0:
         raise ApplicationError(_("A claim amount cannot be negative."))
     Order.objects.select_for_update().filter(pk=order.pk).first()
@@ -393,7 +399,9 @@ def claim_record_notice(*, order: Order, filed_at: datetime, amount: Decimal | N
     if claim.amount is None and amount is not None and amount >= 0:
         claim.amount = amount
         update_fields.append("amount")
-    if claim.respond_by is None and respond_by is not None and respond_by >= claim.filed_at:
+    if respond_by is not None and respond_by >= claim.filed_at and claim.respond_by != respond_by and (
+            claim.respond_by is None or claim.respond_by == claim_respond_by(claim.filed_at)):
+        # The notice's own deadline replaces the default one; a deadline a person set stays.
         claim.respond_by = respond_by
         update_fields.append("respond_by")
     if update_fields:
@@ -419,4 +427,38 @@ def claim_set_status(*, claim: Claim, status: str, at: datetime | None = None) -
     machine.move(claim, status, what=what, at=at)
     claim.save(update_fields=["status", CLAIM_STATUS_TIME_FIELD[status]])
     store_data_changed_send(store_id=claim.store_id)
+    return claim
+
+
+@transaction.atomic
+def claim_set_respond_by(*, claim: Claim, respond_by: datetime) -> Claim:
+    """Set the time by which the seller must respond to the claim (as Amazon's notice or Seller Central says)."""
+    claim = locked(claim)
+    if claim.status != Claim.Status.OPEN:
+        raise ApplicationError(_("Only an open claim has a response deadline to change."))
+    if respond_by < claim.filed_at:
+        raise ApplicationError(_("The response deadline is before the claim was filed."))
+    claim.respond_by = respond_by
+    claim.save(update_fields=["respond_by"])
+    return claim
+
+
+@transaction.atomic
+def claim_respond(*, claim: Claim, response: str, actor: User | None, at: datetime | None = None) -> Claim:
+    """Record the seller's response to an open claim, as sent to Amazon; responding again replaces it."""
+    claim = locked(claim, "order")
+    if claim.status != Claim.Status.OPEN:
+        raise ApplicationError(_("This claim is %(status)s: there is nothing left to respond to.")
+                               % {"status": claim.get_status_display()})
+    response = (response or "").strip()
+    if not response:
+        raise ApplicationError(_("A response needs some text."))
+    at = not_future(at or timezone.now(), what=_("The response time"))
+    if at < claim.filed_at:
+        raise ApplicationError(_("A response cannot come before the claim was filed."))
+    claim.response, claim.responded_at, claim.responded_by = response[:10000], at, actor_or_none(actor)
+    claim.save(update_fields=["response", "responded_at", "responded_by"])
+    order_event_record(order=claim.order, kind=OrderEvent.Kind.NOTE, actor=actor, source="ui", at=at,
+                       note=_("Response to the %(kind)s sent: %(text)s")
+                       % {"kind": claim.get_kind_display(), "text": response[:200]})
     return claim

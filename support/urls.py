@@ -13,6 +13,9 @@ urlpatterns = [
     path("<int:pk>/assign/", views.assign_view, name="assign"),
     path("attachments/<int:pk>/", views.attachment_view, name="attachment"),
     path("claims/", views.claims_view, name="claims"),
+    path("claims/<int:pk>/", views.claim_view, name="claim"),
+    path("claims/<int:pk>/respond/", views.claim_respond_view, name="claim_respond"),
+    path("claims/<int:pk>/deadline/", views.claim_deadline_view, name="claim_deadline"),
     path("feedback/", views.feedback_view, name="feedback"),
     path("feedback/<int:pk>/request-removal/", views.feedback_removal_view, name="feedback_removal"),
 ]

@@ -27,7 +27,19 @@ from core.permissions import request_grants
 from core.selectors import scoped
 from core.web import AuthenticatedHttpRequest, wants_partial
 
-from .forms import FILTER_KEYS, LANGUAGE_NAMES, TAB_LABELS, AssignForm, InboxFilterForm, NoteForm, ReplyForm
+from .claim_responses import claim_response_draft, response_language
+from .claim_review import claim_review
+from .forms import (
+    FILTER_KEYS,
+    LANGUAGE_NAMES,
+    TAB_LABELS,
+    AssignForm,
+    ClaimDeadlineForm,
+    ClaimResponseForm,
+    InboxFilterForm,
+    NoteForm,
+    ReplyForm,
+)
 from .inbox_services import (
     ReplyRefused,
     feedback_request_removal,
@@ -36,13 +48,16 @@ from .inbox_services import (
     thread_mark_no_reply_needed,
     thread_note_add,
 )
-from .models import Attachment, Feedback, MessageThread
+from .models import Attachment, Claim, Feedback, MessageThread
 from .rules import reply_check
 from .selectors import (
     Tab,
+    claim_deadline,
+    claim_detail,
     claim_list,
     feedback_list,
     inbox_stores,
+    order_messages,
     reply_templates,
     reply_window,
     template_for,
@@ -52,7 +67,7 @@ from .selectors import (
     thread_inbox_counts,
     waiting_threads,
 )
-from .services import IdempotencyKeyReused, thread_assign, thread_reply_refusal
+from .services import IdempotencyKeyReused, claim_respond, claim_set_respond_by, thread_assign, thread_reply_refusal
 from .templates_fill import template_fill
 
 LIST_SIZE = 100
@@ -329,10 +344,82 @@ def claims_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     store = inbox_stores(user=request.user).filter(code=request.GET.get("store") or "").first()
     claims = list(claim_list(user=request.user, store=store)[:200])
     now = timezone.now()
+    for claim in claims:
+        claim.deadline = claim_deadline(claim, now)  # type: ignore[attr-defined]  # set for the row
     return render(request, "support/claims.html", {
         "claims": claims, "now": now, "stores": inbox_stores(user=request.user), "store": store,
         "open_count": sum(1 for c in claims if c.status == "open"),
     })
+
+
+def _claim_context(request: AuthenticatedHttpRequest, claim: Claim, *, form: ClaimResponseForm | None = None,
+                   deadline_form: ClaimDeadlineForm | None = None) -> dict:
+    order = claim.order
+    now = timezone.now()
+    review = claim_review(order=order, shipments=order.shipments.all(), messages=order_messages(order=order),
+                          refunds=order.refunds.all())
+    language = response_language(claim.store.marketplace_info.language)
+    draft = claim_response_draft(facts=review.facts, language=language, tz=claim.store.tz)
+    can_respond = request_grants(request).can("claim.respond", claim.store_id)
+    return {
+        "claim": claim, "order": order, "review": review, "now": now, "deadline": claim_deadline(claim, now),
+        "draft_language": LANGUAGE_NAMES.get(language, language), "can_respond": can_respond,
+        "form": form or ClaimResponseForm(initial={"response": claim.response or draft}),
+        "deadline_form": deadline_form or ClaimDeadlineForm(initial={"respond_by": claim.respond_by}),
+    }
+
+
+def _scoped_claim(request: AuthenticatedHttpRequest, pk: int, *, acting: bool = False) -> Claim:
+    claim = claim_detail(user=request.user, pk=pk)
+    if claim is None:
+        raise Http404(_("No such claim."))
+    if acting and not request_grants(request).can("claim.respond", claim.store_id):
+        raise PermissionDenied(_("Your role in this store does not allow responding to claims."))
+    return claim
+
+
+@strict_csp
+@login_required
+@require_GET
+def claim_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """One claim: what Amazon will look at, the order's evidence, and the response drafted from it."""
+    return render(request, "support/claim_detail.html", _claim_context(request, _scoped_claim(request, pk)))
+
+
+@strict_csp
+@login_required
+@require_POST
+def claim_respond_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    claim = _scoped_claim(request, pk, acting=True)
+    form = ClaimResponseForm(request.POST)
+    if form.is_valid():
+        try:
+            claim_respond(claim=claim, response=form.cleaned_data["response"], actor=request.user)
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Response recorded for the claim on order %(order)s.")
+                             % {"order": claim.order.amazon_order_id})
+            return HttpResponseRedirect(reverse("support:claim", args=[claim.pk]))
+    return render(request, "support/claim_detail.html", _claim_context(request, claim, form=form), status=400)
+
+
+@strict_csp
+@login_required
+@require_POST
+def claim_deadline_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    claim = _scoped_claim(request, pk, acting=True)
+    form = ClaimDeadlineForm(request.POST)
+    if form.is_valid():
+        try:
+            claim_set_respond_by(claim=claim, respond_by=form.cleaned_data["respond_by"])
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Response deadline changed."))
+            return HttpResponseRedirect(reverse("support:claim", args=[claim.pk]))
+    return render(request, "support/claim_detail.html", _claim_context(request, claim, deadline_form=form),
+                  status=400)
 
 
 @strict_csp
@@ -340,7 +427,7 @@ def claims_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_GET
 def feedback_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     store = inbox_stores(user=request.user).filter(code=request.GET.get("store") or "").first()
-    rows = feedback_list(user=request.user, store=store)
+    rows = feedback_list(user=request.user, store=store, now=timezone.now())
     grants = request_grants(request)
     return render(request, "support/feedback.html", {
         "rows": rows, "stores": inbox_stores(user=request.user), "store": store,

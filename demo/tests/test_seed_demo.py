@@ -438,3 +438,20 @@ def test_command_seeds_reruns_and_prints_the_password():
     )
     assert Order.objects.count() == 80
     assert Listing.objects.filter(store__code="ACME-US").exclude(movements__isnull=True).exists()
+
+
+def test_each_store_opens_with_claims_to_answer_and_feedback_to_remove():
+    from support.feedback_removal import feedback_removal
+
+    _seed()
+    for store in Store.objects.all():
+        open_claims = Claim.objects.filter(store=store, kind=Claim.Kind.A_TO_Z, status=Claim.Status.OPEN,
+                                           respond_by__gt=NOW)
+        assert open_claims.filter(respond_by__lte=NOW + timedelta(hours=24)).exists(), store
+        assert open_claims.filter(respond_by__gt=NOW + timedelta(hours=24)).exists(), store
+        eligible = [f for f in Feedback.objects.filter(store=store, removed_at__isnull=True,
+                                                       removal_requested_at__isnull=True).select_related("order")
+                    if feedback_removal(rating=f.rating, comment=f.comment, received_at=f.received_at, now=NOW,
+                                        fulfilled_by_amazon=f.order.fulfillment_channel == "AFN",
+                                        language=store.marketplace_info.language).eligible]
+        assert eligible, store

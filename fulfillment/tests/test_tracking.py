@@ -56,7 +56,7 @@ def test_malformed_numbers_are_named_with_the_reason(carrier, number, says):
     assert says in check.message
 
 
-@pytest.mark.parametrize("carrier", ["Other", "4PX"])
+@pytest.mark.parametrize("carrier", ["Other", "Unknown Courier"])
 def test_carriers_without_a_known_format_are_not_judged(carrier):
     assert tracking_validate(carrier=carrier, number="anything-123").valid is None
 

@@ -111,7 +111,8 @@ def notifications_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     offset = (page - 1) * NOTIFICATION_PAGE_SIZE
     rows = list(notification_list(user=request.user)[offset:offset + NOTIFICATION_PAGE_SIZE + 1])
     items = [{"notification": n, "text": notification_message(n),
-              "url": (reverse("metrics:breach_detail", args=[n.breach_id]) if n.breach_id
+              "url": (reverse("support:claim", args=[n.claim_id]) if n.claim_id
+                      else reverse("metrics:breach_detail", args=[n.breach_id]) if n.breach_id
                       else f"{reverse('metrics:health')}?store={n.store.code}")}
              for n in rows[:NOTIFICATION_PAGE_SIZE]]
     context = {

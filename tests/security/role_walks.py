@@ -37,6 +37,7 @@ from returns.models import ReturnRequest, ReturnStatus
 from spapi.models import SellerCredentials
 from support.models import Claim, Feedback, Mailbox, Message, MessageThread
 from tests.factories import (
+    ClaimFactory,
     FeedbackFactory,
     ListingFactory,
     MembershipFactory,
@@ -512,6 +513,15 @@ def _claim_create(actor: Actor) -> Attempt:
     response = actor.api.post("/api/claims/", {"store": actor.store.code, "order": order.amazon_order_id,
                                                "kind": "a_to_z"}, format="json")
     return answered(response, Claim.objects.filter(order=order).exists())
+
+
+@walk("claim.respond", "page")
+def _claim_respond(actor: Actor) -> Attempt:
+    order = OrderFactory(store=actor.store, purchase_date=timezone.now() - timedelta(days=20))
+    claim = ClaimFactory(order=order, respond_by=timezone.now() + timedelta(hours=30))
+    response = actor.page.post(f"/inbox/claims/{claim.pk}/respond/", {"response": "Delivered on time."})
+    claim.refresh_from_db()
+    return answered(response, claim.responded_at is not None)
 
 
 # --- Listings and FBA inbound ---------------------------------------------------------------------------------
