@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -93,7 +93,9 @@ def test_dry_run_plans_every_line_and_writes_nothing(store, orders):
     assert [plan[n]["outcome"] for n in (2, 3, 4)] == ["ship", "ship", "skip"]
     first = plan[2]["message"]
     assert "113-0000001-0000001" in first and "BOTTLE-750-001 × 2" in first and "LID-001 × 1" in first
-    assert "UPS" in first and GOOD_UPS in first and f"{ship_day()} 00:00" in first and "store time" in first
+    day = date.fromisoformat(ship_day())
+    # The shipping time in the store's zone, with its offset (Los Angeles: UTC−8 or UTC−7).
+    assert "UPS" in first and GOOD_UPS in first and f"{day:%b} {day.day}, {day.year} 00:00 UTC\u2212" in first
     assert "Speedy" in plan[3]["message"]
     assert "already confirmed" in plan[4]["message"]
     assert all(entry["warnings"] == [] for entry in result.plan)

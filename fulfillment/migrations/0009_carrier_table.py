@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('fulfillment', '0007_order_facts_backfill_after_triggers'),
+        ('fulfillment', '0008_fba_snapshots_fbadata'),
     ]
 
     operations = [
