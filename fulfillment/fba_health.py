@@ -25,7 +25,7 @@ from orders.models import OrderItem, OrderStatus
 
 from .fba.fees import ACTION_LABELS, Action, fee_table, surcharge_forecast, surcharge_plan
 from .fba.inputs import SUPPLY_DAYS, AgeBuckets, FbaSku
-from .fba.parts import PART_DEFINITIONS, PartKey, StorePart, store_parts
+from .fba.parts import PART_DEFINITIONS, STORE_PARTS, PartKey, StorePart, store_parts
 from .fba.restock import LeadTime, RestockInput, RestockSuggestion, cap_by_capacity, restock_plan
 from .models import FbaAccountSnapshot, FbaInventorySnapshot, FbaStoreDay
 
@@ -292,3 +292,32 @@ def part_label(key: str) -> str:
 
 def action_label(key: str) -> str:
     return str(ACTION_LABELS[Action(key)])
+
+
+# Drill-downs ------------------------------------------------------------------------------------------------------
+
+def fba_part_rows(*, store: Store, day: date, key: PartKey) -> list[tuple[SkuDay, Any]]:
+    """Every SKU that moves part ``key`` on ``day`` with its ``Contributor`` (its part and impact), largest first."""
+    days = fba_day_skus(store=store, day=day)
+    by_sku = {each.sku.sku: each for each in days}
+    part = STORE_PARTS[key]([each.sku for each in days], top=len(days))
+    return [(by_sku[c.sku], c) for c in part.contributors]
+
+
+def fba_aged_rows(*, store: Store, day: date) -> list[SkuDay]:
+    """The SKUs holding units older than 90 days on ``day``, the oldest stock first."""
+    days = [each for each in fba_day_skus(store=store, day=day)
+            if each.sku.ages.total - each.sku.ages.d0_90 > 0]
+    return sorted(days, key=lambda each: (-(each.sku.ages.d365_plus + each.sku.ages.d271_365
+                                            + each.sku.ages.d181_270), -each.sku.ages.d91_180, each.sku.sku))
+
+
+def fba_fee_actions(*, store: Store, day: date) -> tuple[list[Any], dict[str, SkuDay]]:
+    """Every SKU's best action against its next aged-inventory surcharge, the most money saved first."""
+    days = fba_day_skus(store=store, day=day)
+    by_sku = {each.sku.sku: each for each in days}
+    try:
+        table = fee_table(store.marketplace, on=day)
+    except (KeyError, LookupError, ValueError):
+        return [], by_sku
+    return surcharge_plan([each.sku for each in days], table, as_of=day), by_sku

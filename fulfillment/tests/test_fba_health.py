@@ -30,8 +30,8 @@ DAY = date(2025, 7, 14)
 
 def snapshot(store, listing, day=DAY, **values):
     defaults = {"fulfillable": 100, "age_0_90": 60, "age_91_180": 20, "age_181_270": 20, "units_shipped_t7": 7,
-                "units_shipped_t30": 30, "units_shipped_t60": 60, "units_shipped_t90": 90, "item_volume": Decimal("0.1"),
-                "volume_unit": "cubic feet", "size_tier": "Standard"}
+                "units_shipped_t30": 30, "units_shipped_t60": 60, "units_shipped_t90": 90,
+                "item_volume": Decimal("0.1"), "volume_unit": "cubic feet", "size_tier": "Standard"}
     return FbaInventorySnapshot.objects.create(store=store, listing=listing, day=day, **{**defaults, **values})
 
 
