@@ -92,7 +92,10 @@ def notification_text(*, store_code: str, metric: str, channel: str, window_days
 
 
 def notification_message(notification: Notification) -> str:
-    """The notification's text in the active language (the stored ``message`` is in the site's language)."""
+    """The notification's text in the active language (the stored ``message`` is in the site's language); an FBA
+    inventory notification (``metrics.fba_alerts``) keeps its stored text."""
+    if notification.metric.startswith("fba_"):
+        return notification.message
     return notification_text(store_code=notification.store.code, metric=notification.metric,
                              channel=notification.channel, window_days=notification.window_days,
                              level=notification.level, rate=notification.rate,

@@ -112,6 +112,7 @@ def notifications_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     rows = list(notification_list(user=request.user)[offset:offset + NOTIFICATION_PAGE_SIZE + 1])
     items = [{"notification": n, "text": notification_message(n),
               "url": (reverse("metrics:breach_detail", args=[n.breach_id]) if n.breach_id
+                      else f"{reverse('fba:health')}?store={n.store.code}" if n.metric.startswith("fba_")
                       else f"{reverse('metrics:health')}?store={n.store.code}")}
              for n in rows[:NOTIFICATION_PAGE_SIZE]]
     context = {
