@@ -50,7 +50,7 @@ def test_a_part_off_target_notifies_once_per_crossing(store, manager):
 
     assert keys() == ["fba_excess", "fba_sell_through", "fba_stranded"]
     note = Notification.objects.get(metric="fba_stranded")
-    assert note.user == manager and "A" not in note.message.split(":")[0]
+    assert note.user == manager and note.message.startswith("ACME-US: FBA Stranded inventory is 12.5 %")
     assert notification_message(note) == note.message
 
     write(store, listing, stranded=0, fulfillable=400)
