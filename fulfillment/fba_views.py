@@ -11,7 +11,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import SafeString
@@ -121,7 +122,7 @@ AGE_BANDS = (("age_0_90", "0–90"), ("age_91_180", "91–180"), ("age_181_270",
 
 @login_required
 @require_GET
-def fba_health_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+def fba_health_view(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """The store's FBA inventory health: one tile per index part, the aged stock, the fee forecast."""
     stores = list(_stores(request))
     code = request.GET.get("store") or (stores[0].code if stores else "")
@@ -164,7 +165,7 @@ def _part_line(each: SkuDay, contributor: Any) -> list[Any]:
 
 @login_required
 @require_GET
-def fba_part_view(request: AuthenticatedHttpRequest, store_code: str, part: str) -> HttpResponse:
+def fba_part_view(request: AuthenticatedHttpRequest, store_code: str, part: str) -> HttpResponseBase:
     """Every SKU behind a part's value, with the report figures it was computed from; ``?format=csv`` downloads."""
     store = _store(request, store_code)
     try:
@@ -203,7 +204,7 @@ def _aged_line(each: SkuDay) -> list[Any]:
 
 @login_required
 @require_GET
-def fba_aged_view(request: AuthenticatedHttpRequest, store_code: str) -> HttpResponse:
+def fba_aged_view(request: AuthenticatedHttpRequest, store_code: str) -> HttpResponseBase:
     """The SKUs behind the aged-stock chart; ``?format=csv`` downloads them."""
     store = _store(request, store_code)
     latest = _latest(request, store)
@@ -221,7 +222,7 @@ FEE_COLUMNS = ("SKU", "listing_id", "action", "units", "assessment", "fee_avoide
 
 @login_required
 @require_GET
-def fba_fees_view(request: AuthenticatedHttpRequest, store_code: str) -> HttpResponse:
+def fba_fees_view(request: AuthenticatedHttpRequest, store_code: str) -> HttpResponseBase:
     """Every SKU facing an aged-inventory surcharge with its best action; ``?format=csv`` downloads them."""
     store = _store(request, store_code)
     latest = _latest(request, store)
@@ -241,7 +242,7 @@ def fba_fees_view(request: AuthenticatedHttpRequest, store_code: str) -> HttpRes
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def fba_restock_view(request: AuthenticatedHttpRequest, store_code: str) -> HttpResponse:
+def fba_restock_view(request: AuthenticatedHttpRequest, store_code: str) -> HttpResponseBase:
     """Per SKU the units to send and by when; the selected rows become an FBA inbound shipment plan."""
     store = _store(request, store_code)
     latest = _latest(request, store)
