@@ -23,6 +23,7 @@ NAVIGATION = [
     ("/returns/", _("Returns"), None),
     ("/listings/", _("Listings"), None),
     ("/fulfillment/", _("FBA inbound"), None),
+    ("/fba/", _("FBA inventory"), None),
     ("/imports/", _("Imports"), "import.upload"),
 ]
 

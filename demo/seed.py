@@ -17,9 +17,11 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 
 from core.models import Membership, Profile, Role, Store
+from fulfillment.fba_health import fba_store_days_refresh, fba_store_recent_days
 from fulfillment.models import (
     FbaAccountSnapshot,
     FbaInventorySnapshot,
+    FbaStoreDay,
     InboundShipment,
     InboundShipmentItem,
     Shipment,
@@ -39,6 +41,7 @@ from .images import demo_listing_photos
 from .writer import WRITE_ORDER, Writer
 
 DEMO_PASSWORD = "sellerops-demo"
+FBA_SUMMARY_DAYS = 91
 DEMO_TIMEZONE = "Asia/Shanghai"
 DEMO_EMAIL_DOMAIN = "example.com"
 #: username → (role on every demo store, superuser)
@@ -54,6 +57,7 @@ DEMO_MARKETPLACES = ("US", "DE", "JP", "UK", "FR", "IT", "ES", "CA")
 MARKET_WEIGHT = {"US": 1.0, "DE": 0.75, "JP": 0.55, "UK": 0.6, "FR": 0.4, "IT": 0.35, "ES": 0.3, "CA": 0.3}
 #: Tables wiped by ``reset``, children first.
 DEMO_TABLES = (
+    FbaStoreDay,
     FbaAccountSnapshot,
     FbaInventorySnapshot,
     Message,
@@ -224,6 +228,8 @@ def seed_demo(
             with connection.cursor() as cursor:
                 cursor.execute(f"ANALYZE {tables}")
         for store in store_objs:
+            # The FBA pages read each day's summary: the last 91 days give the parts' trend and the latest day.
+            fba_store_days_refresh(store=store, days=fba_store_recent_days(store=store, days=FBA_SUMMARY_DAYS))
             if history_days:
                 metrics_backfill_daily(store=store, days=history_days, now=now)
             metrics_inputs_changed(store_id=store.pk)

@@ -19,7 +19,7 @@ from core.selectors import scoped
 from listings.models import Channel, Listing
 from orders.models import OrderItem, OrderStatus
 
-from .models import FbaAccountSnapshot, FbaInventorySnapshot
+from .models import FbaAccountSnapshot, FbaInventorySnapshot, FbaStoreDay
 
 #: The unit figures summed per day for a store (the fields of ``FbaInventorySnapshot``).
 TOTAL_FIELDS = (
@@ -114,3 +114,14 @@ def fba_account_latest(*, user: User | AnonymousUser, store: Store,
     if as_of is not None:
         rows = rows.filter(day__lte=as_of)
     return rows.order_by("-day").first()
+
+
+def fba_store_days(*, user: User | AnonymousUser, store: Store, end: date | None = None,
+                   days: int = 90) -> list[FbaStoreDay]:
+    """The store's daily FBA summaries of the ``days`` days ending ``end`` (default: its latest), oldest first."""
+    rows = scoped(FbaStoreDay.objects.all(), user=user).filter(store=store)
+    if end is None:
+        end = rows.order_by("-day").values_list("day", flat=True).first()
+        if end is None:
+            return []
+    return list(rows.filter(day__gt=end - timedelta(days=days), day__lte=end).order_by("day"))

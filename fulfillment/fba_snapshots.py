@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from core.models import Store
 
+from .fba_health import fba_store_day_refresh
 from .models import FbaInventorySnapshot
 
 #: What a report may write: every figure of a snapshot (not its keys, its source or its time).
@@ -93,14 +94,22 @@ def fba_snapshots_merge(*, store: Store, source: str, figures: Sequence[Snapshot
         for row in changed.values():
             row.updated_at = now
         FbaInventorySnapshot.objects.bulk_update(changed.values(), sorted(fields | {"source", "updated_at"}))
+    # The store's day summary (totals, index parts, fees) follows its snapshots.
+    for day in sorted({day for _listing_id, day in [*created, *changed]}):
+        fba_store_day_refresh(store=store, day=day)
     return outcomes
 
 
 def fba_stranded_clear(*, store: Store, days: Iterable[date], keep_listing_ids: Iterable[int]) -> int:
     """The Stranded Inventory report lists every stranded SKU: on ``days``, the store's rows of SKUs it no longer
     lists are stranded no more. Return how many rows changed."""
-    return (FbaInventorySnapshot.objects
-            .filter(store=store, day__in=list(days))
-            .filter(Q(stranded_units__gt=0) | ~Q(stranded_reason="") | Q(stranded_since__isnull=False))
-            .exclude(listing_id__in=list(keep_listing_ids))
-            .update(stranded_units=0, stranded_reason="", stranded_since=None))
+    days = sorted(set(days))
+    changed = (FbaInventorySnapshot.objects
+               .filter(store=store, day__in=days)
+               .filter(Q(stranded_units__gt=0) | ~Q(stranded_reason="") | Q(stranded_since__isnull=False))
+               .exclude(listing_id__in=list(keep_listing_ids))
+               .update(stranded_units=0, stranded_reason="", stranded_since=None))
+    if changed:
+        for day in days:
+            fba_store_day_refresh(store=store, day=day)
+    return changed

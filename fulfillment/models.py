@@ -311,3 +311,41 @@ class FbaAccountSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.store_id} · {self.day}"
+
+
+class FbaStoreDay(models.Model):
+    """A store's FBA inventory on one day, summed: the units by state and age, each index part's numerator and
+    denominator, the SKUs that move each part most and the aged-inventory fee forecast with its ranked actions.
+
+    Written from the day's snapshots whenever they are written (``fulfillment.fba_health.fba_store_day_refresh``),
+    so the inventory-health page reads one row a day instead of every SKU's history."""
+
+    store = models.ForeignKey("sellerops.Store", on_delete=models.CASCADE, related_name="fba_days")
+    day = models.DateField(_("day"))
+    skus = models.PositiveIntegerField(_("SKUs"), default=0)
+    fulfillable = models.PositiveIntegerField(_("fulfillable"), default=0)
+    reserved = models.PositiveIntegerField(_("reserved"), default=0)
+    inbound = models.PositiveIntegerField(_("inbound"), default=0)
+    unfulfillable = models.PositiveIntegerField(_("unfulfillable"), default=0)
+    stranded_units = models.PositiveIntegerField(_("stranded units"), default=0)
+    age_0_90 = models.PositiveIntegerField(_("aged 0–90 days"), default=0)
+    age_91_180 = models.PositiveIntegerField(_("aged 91–180 days"), default=0)
+    age_181_270 = models.PositiveIntegerField(_("aged 181–270 days"), default=0)
+    age_271_365 = models.PositiveIntegerField(_("aged 271–365 days"), default=0)
+    age_365_plus = models.PositiveIntegerField(_("aged over 365 days"), default=0)
+    #: ``{part key: [numerator, denominator]}`` as decimal strings (``fulfillment.fba.parts.PART_DEFINITIONS``).
+    parts = models.JSONField(_("index parts"), default=dict)
+    #: ``{part key: [{"sku", "listing_id", "numerator", "denominator", "value", "impact"}, …]}``, largest first.
+    contributors = models.JSONField(_("top contributors"), default=dict)
+    #: ``{"currency", "assessments": [{"on", "fee", "units"}], "actions": [{"sku", "action", …}]}``.
+    fees = models.JSONField(_("fee forecast"), default=dict)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        ordering = ["store", "-day"]
+        verbose_name = _("FBA store day")
+        verbose_name_plural = _("FBA store days")
+        constraints = [models.UniqueConstraint(fields=["store", "day"], name="fbastoreday_unique_store_day")]
+
+    def __str__(self) -> str:
+        return f"{self.store_id} · {self.day}"

@@ -2,7 +2,7 @@ from django.urls import path
 
 import orders.urls  # noqa: F401  (registers the ``amazon_id`` converter of the order pages' paths)
 
-from . import views
+from . import fba_views, views
 
 app_name = "fulfillment"
 
@@ -22,4 +22,13 @@ order_urlpatterns = [
     path("bulk/ship/", views.bulk_ship_view, name="bulk-ship"),
     path("tracking-check/", views.tracking_check_view, name="tracking-check"),
     path("<amazon_id:amazon_order_id>/ship/", views.order_ship_view, name="ship"),
+]
+
+#: FBA inventory health: pages of the ``fba`` namespace under /fba/ (``sellerops/urls.py``).
+fba_urlpatterns = [
+    path("", fba_views.fba_health_view, name="health"),
+    path("<slug:store_code>/parts/<str:part>/", fba_views.fba_part_view, name="part"),
+    path("<slug:store_code>/aged/", fba_views.fba_aged_view, name="aged"),
+    path("<slug:store_code>/fees/", fba_views.fba_fees_view, name="fees"),
+    path("<slug:store_code>/restock/", fba_views.fba_restock_view, name="restock"),
 ]

@@ -100,7 +100,10 @@ def claim_deadline_text(*, store: Store, order_id: str, respond_by: datetime) ->
 
 
 def notification_message(notification: Notification) -> str:
-    """The notification's text in the active language (the stored ``message`` is in the site's language)."""
+    """The notification's text in the active language (the stored ``message`` is in the site's language); an FBA
+    inventory notification (``metrics.fba_alerts``) keeps its stored text."""
+    if notification.metric.startswith("fba_"):
+        return notification.message
     if notification.kind == Notification.Kind.CLAIM_DEADLINE:
         claim = notification.claim
         if claim is None or claim.respond_by is None:

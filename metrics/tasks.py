@@ -10,6 +10,7 @@ from django.utils.dateparse import parse_datetime
 from core.models import Store
 
 from .alerts import claim_deadline_alerts
+from .fba_alerts import fba_alerts_check
 from .services import metrics_prune_live, metrics_recompute_store, metrics_snapshot_daily
 
 
@@ -46,3 +47,15 @@ def metrics_snapshot_all_task() -> None:
 def claim_deadline_alerts_task(self) -> int:
     """Alert the people of every A-to-z claim with less than 24 hours left (once per claim); returns how many."""
     return len(claim_deadline_alerts(now=timezone.now()))
+
+
+@shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def fba_alerts_check_task(self, store_id: int) -> int:
+    """Check one store's FBA inventory against its targets; returns how many notifications were made."""
+    return len(fba_alerts_check(store=Store.objects.get(pk=store_id), at=timezone.now()))
+
+
+@shared_task
+def fba_alerts_check_all_task() -> None:
+    for store_id in Store.objects.filter(is_active=True).values_list("id", flat=True):
+        fba_alerts_check_task.delay(store_id)

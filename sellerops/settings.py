@@ -365,6 +365,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Each store's daily snapshot is taken at its own local midnight; running hourly catches every timezone
     # and is idempotent.
+    # FBA inventory: an index part off target, SKUs that will run out before a restock arrives (daily, after
+    # the morning's reports).
+    "fba-alerts-daily": {
+        "task": "metrics.tasks.fba_alerts_check_all_task",
+        "schedule": crontab(hour=7, minute=30),
+    },
     "metrics-snapshot-all-stores-daily": {
         "task": "metrics.tasks.metrics_snapshot_all_task",
         "schedule": crontab(minute=15),

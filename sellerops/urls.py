@@ -27,6 +27,7 @@ urlpatterns = [
     # Publishing a listing to Amazon is the SP-API layer's; its pages live beside the listing's.
     path("listings/", include("spapi.urls")),
     path("fulfillment/", include("fulfillment.urls")),
+    path("fba/", include((fulfillment.urls.fba_urlpatterns, "fba"))),
     path("imports/", include("imports.urls")),
     path("api/", include("sellerops.api_urls")),
     path("admin/", admin.site.urls),

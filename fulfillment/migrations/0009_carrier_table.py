@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('fulfillment', '0008_fba_snapshots_fbadata'),
+        ('fulfillment', '0008_fba_snapshots'),
     ]
 
     operations = [

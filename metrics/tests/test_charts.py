@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 
-from metrics.charts import Box, sparkline
+from core.charts import Box, sparkline
 
 
 def polyline(svg: str) -> list[tuple[float, float]]:
@@ -70,7 +70,7 @@ def test_status_and_label_are_escaped_attributes():
 
 
 def test_nice_ticks_cover_the_range_in_round_steps():
-    from metrics.charts import nice_ticks
+    from core.charts import nice_ticks
 
     for lo, hi in [(0, 4.6), (0, 100), (95, 100), (0.5, 0.8), (3, 3)]:
         ticks = nice_ticks(lo, hi)
@@ -82,7 +82,7 @@ def test_nice_ticks_cover_the_range_in_round_steps():
 
 
 def test_trend_chart_draws_reference_lines_gaps_and_tooltips():
-    from metrics.charts import Line, trend_chart
+    from core.charts import Line, trend_chart
 
     svg = str(trend_chart([("Nov 1", 2.0), ("Nov 2", None), ("Nov 3", 3.0), ("Nov 4", 5.0)],
                           lines=[Line(4.0, "trend-target", "target < 4 %"), Line(3.0, "trend-warning", "warning")]))
@@ -94,6 +94,6 @@ def test_trend_chart_draws_reference_lines_gaps_and_tooltips():
 
 
 def test_trend_chart_without_values_says_so():
-    from metrics.charts import trend_chart
+    from core.charts import trend_chart
 
     assert "trend-empty" in str(trend_chart([("Nov 1", None)], empty_text="nothing"))

@@ -113,6 +113,7 @@ def notifications_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     items = [{"notification": n, "text": notification_message(n),
               "url": (reverse("support:claim", args=[n.claim_id]) if n.claim_id
                       else reverse("metrics:breach_detail", args=[n.breach_id]) if n.breach_id
+                      else f"{reverse('fba:health')}?store={n.store.code}" if n.metric.startswith("fba_")
                       else f"{reverse('metrics:health')}?store={n.store.code}")}
              for n in rows[:NOTIFICATION_PAGE_SIZE]]
     context = {

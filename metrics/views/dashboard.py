@@ -20,11 +20,11 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from core.charts import sparkline
 from core.models import Store
 from core.selectors import store_list
 from core.timefmt import format_time, store_time
 
-from ..charts import sparkline
 from ..definitions import DEFINITIONS, Direction, MetricKey
 from ..engine import Result, compute_all
 from ..forms import HealthForm, resolve_as_of

@@ -17,12 +17,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_GET
 
+from core.charts import Box, sparkline
 from core.exports import csv_line, started
 from core.models import Store
 from core.selectors import store_list
 from core.web import refused_filters, refused_filters_response
 
-from ..charts import Box, sparkline
 from ..definitions import DEFINITIONS, Direction, MetricDefinition, MetricKey
 from ..engine import compute
 from ..forms import DrilldownForm, resolve_as_of

@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
+from core.charts import Line, trend_chart
 from core.models import Store
 from core.selectors import store_list
 
-from ..charts import Line, trend_chart
 from ..engine import amber_threshold
 from ..models import Status
 from ..selectors import snapshot_history

@@ -14,6 +14,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from fulfillment.fba_health import fba_store_day_refresh
+from fulfillment.models import FbaInventorySnapshot
+from listings.models import Channel
 from metrics.services import metrics_recompute
 from orders.models import OrderStatus
 from support.models import Message
@@ -51,6 +54,7 @@ PAGES: list[tuple[str, str]] = [
     ("support:inbox", ""),
     ("support:thread", ""),
     ("support:claims", ""),
+    ("support:claim", ""),
     ("support:feedback", ""),
     ("returns:list", "?tab=all"),
     ("listings:list", ""),
@@ -60,6 +64,11 @@ PAGES: list[tuple[str, str]] = [
     ("fulfillment:list", ""),
     ("fulfillment:detail", ""),
     ("fulfillment:new", ""),
+    ("fba:health", ""),
+    ("fba:part", ""),
+    ("fba:aged", ""),
+    ("fba:fees", ""),
+    ("fba:restock", ""),
     ("imports:list", ""),
     ("imports:detail", ""),
     ("imports:ship_confirm", ""),
@@ -136,6 +145,14 @@ def crowded(world_b: StoreBWorld) -> StoreBWorld:  # noqa: F811
                            subject="Anfrage von Amazon-Kunde Julia Fischer (Bestellung: 303-9212357-2040821) " * 2)
     MessageFactory(thread=thread, store=store, body="Der Artikel ist beschädigt angekommen. " * 8)
     MessageFactory(thread=thread, store=store, direction=Message.Direction.OUTBOUND, body="Vielen Dank. " * 20)
+    fba = ListingFactory(store=store, sku=f"FBA-{long_sku}", fulfillment_channel=Channel.AFN, price=Decimal("25"))
+    day = now.astimezone(store.tz).date()
+    FbaInventorySnapshot.objects.create(
+        store=store, listing=fba, day=day, fulfillable=900, unfulfillable=4, age_0_90=100, age_181_270=300,
+        age_271_365=300, age_365_plus=200, units_shipped_t7=30, units_shipped_t30=120, units_shipped_t60=240,
+        units_shipped_t90=360, stranded_units=12, item_volume=Decimal("0.3"), volume_unit="cubic feet",
+        size_tier="Standard", recommended_action="Create removal order", source="planning")
+    fba_store_day_refresh(store=store, day=day)
     world_b.breach.peak_rate = Decimal("0.031")
     world_b.breach.save(update_fields=["peak_rate"])
     metrics_recompute(store=store, as_of=now)

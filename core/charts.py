@@ -176,3 +176,23 @@ def trend_chart(
         '<svg class="trend-chart" viewBox="0 0 {} {}" role="img" aria-label="{}">{}</svg>',
         _n(width), _n(height), label, SafeString("".join(parts)),
     )
+
+
+def bar_chart(bars: Sequence[tuple[str, float, str]], *, width: float = 320, bar_height: float = 18,
+              label: str = "") -> SafeString:
+    """Horizontal bars as an inline SVG: each ``(label, value, css class)`` drawn to scale against the largest,
+    its label on the left and its value on the right (no inline style, so the page's CSP holds)."""
+    label_w, value_w, gap = 90.0, 60.0, 6.0
+    top = max((value for _label, value, _css in bars), default=0.0) or 1.0
+    plot = width - label_w - value_w
+    rows = []
+    for n, (name, value, css) in enumerate(bars):
+        y = n * (bar_height + gap)
+        rows.append(format_html(
+            '<g class="bar {}"><text class="bar-label" x="0" y="{}">{}</text>'
+            '<rect x="{}" y="{}" width="{}" height="{}"/><text class="bar-value" x="{}" y="{}">{}</text></g>',
+            css, _n(y + bar_height * 0.72), name, _n(label_w), _n(y), _n(max(value / top * plot, 0)),
+            _n(bar_height), _n(width - value_w + gap), _n(y + bar_height * 0.72), f"{value:,.0f}"))
+    height = max(1, len(bars)) * (bar_height + gap)
+    return format_html('<svg class="bar-chart" viewBox="0 0 {} {}" role="img" aria-label="{}">{}</svg>',
+                       _n(width), _n(height), label, SafeString("".join(rows)))

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('metrics', '0003_snapshot_latest_index'),
         ('sellerops', '0009_profile_language'),
-        ('support', '0010_claim_response_aftership'),
+        ('support', '0010_claim_response'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
