@@ -22,15 +22,14 @@ from core.errors import ApplicationError
 from core.models import Store
 from spapi.models import SellerPerformanceReport
 
-from .client import Sleep, SpApiClients, SpApiError, call, clients_for, resolve_sleep
+from .client import Sleep, SpApiClients, SpApiError, clients_for, resolve_sleep
+from .reports import MAX_POLLS, POLL_SECONDS, report_document_bytes, report_wait
 from .services import credentials_of, credentials_record_failure
 from .sync import parse_datetime
 
 logger = logging.getLogger(__name__)
 
 REPORT_TYPE = "GET_V2_SELLER_PERFORMANCE_REPORT"
-POLL_SECONDS = 15.0
-MAX_POLLS = 40
 _RATE_PLACES = Decimal("0.00000001")
 
 
@@ -131,30 +130,16 @@ def performance_report_record(*, store: Store, report_id: str, report_document_i
 
 def _request_report(clients: SpApiClients, *, sleep: Sleep, poll_seconds: float,
                     max_polls: int) -> tuple[str, str, dict[str, Any]]:
-    """createReport, getReport until DONE, getReportDocument: the report id, document id and parsed JSON."""
-    reports = clients.reports
-    created = call(reports.create_report, what="createReport", sleep=sleep, reportType=REPORT_TYPE,
-                   marketplaceIds=[clients.marketplace_id])
-    report_id = str(created.payload.get("reportId") or "")
-    if not report_id:
-        raise SpApiError(_("createReport answered without a report id."))
-    for poll in range(1, max_polls + 1):
-        report = call(reports.get_report, report_id, what="getReport", sleep=sleep).payload
-        status = report.get("processingStatus")
-        if status == "DONE":
-            break
-        if status in {"CANCELLED", "FATAL"}:
-            raise SpApiError(_("Amazon ended report %(id)s as %(status)s.") % {"id": report_id, "status": status})
-        if poll < max_polls:
-            sleep(poll_seconds * min(poll, 4))
-    else:
-        raise SpApiError(_("Report %(id)s was not ready after %(n)d checks.") % {"id": report_id, "n": max_polls})
-    document_id = report.get("reportDocumentId") or ""
-    answer = call(reports.get_report_document, document_id, what="getReportDocument", sleep=sleep, download=True,
-                  character_code="utf-8")
+    """The report requested and waited for (``spapi.reports``), its document read as JSON: the report id, the
+    document id and the document. A report Amazon cancelled holds nothing to keep: a failure here."""
+    report_id, document_id = report_wait(clients, report_type=REPORT_TYPE, sleep=sleep, poll_seconds=poll_seconds,
+                                         max_polls=max_polls)
+    if not document_id:
+        raise SpApiError(_("Amazon ended report %(id)s as %(status)s.") % {"id": report_id, "status": "CANCELLED"})
+    data = report_document_bytes(clients, document_id, sleep=sleep)
     try:
-        document = json.loads(answer.payload.get("document") or "")
-    except (TypeError, ValueError):
+        document = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
         raise SpApiError(_("Report document %(id)s is not JSON.") % {"id": document_id}) from None
     if not isinstance(document, dict):
         raise SpApiError(_("Report document %(id)s is not a JSON object.") % {"id": document_id})

@@ -40,7 +40,7 @@ class FetchedReport:
     data: bytes
 
 
-def _wait_for_document(clients: SpApiClients, *, report_type: str, sleep: Sleep, poll_seconds: float,
+def report_wait(clients: SpApiClients, *, report_type: str, sleep: Sleep, poll_seconds: float,
                        max_polls: int) -> tuple[str, str]:
     """createReport, then getReport until DONE: the report id and its document id ("" when CANCELLED)."""
     reports = clients.reports
@@ -63,7 +63,7 @@ def _wait_for_document(clients: SpApiClients, *, report_type: str, sleep: Sleep,
     raise SpApiError(_("Report %(id)s was not ready after %(n)d checks.") % {"id": report_id, "n": max_polls})
 
 
-def _download(clients: SpApiClients, document_id: str, *, sleep: Sleep) -> bytes:
+def report_document_bytes(clients: SpApiClients, document_id: str, *, sleep: Sleep) -> bytes:
     """The document's bytes as Amazon stored them, ungzipped."""
     meta = call(clients.reports.get_report_document, document_id, what="getReportDocument", sleep=sleep).payload
     url = meta.get("url") or ""
@@ -98,9 +98,9 @@ def spapi_fetch_report(*, store: Store, report_type: str, sleep: Sleep | None = 
     try:
         clients = clients_for(credentials)
         try:
-            report_id, document_id = _wait_for_document(clients, report_type=report_type, sleep=wait,
+            report_id, document_id = report_wait(clients, report_type=report_type, sleep=wait,
                                                         poll_seconds=poll_seconds, max_polls=max_polls)
-            data = _download(clients, document_id, sleep=wait) if document_id else None
+            data = report_document_bytes(clients, document_id, sleep=wait) if document_id else None
         finally:
             clients.close()
     except ApplicationError as exc:
