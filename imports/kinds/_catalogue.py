@@ -1,7 +1,9 @@
 """What the two catalogue reports (All Listings, FBA Manage Inventory) share: Amazon's codes for a listing's
-condition and channel, and reading a yes/no cell in the marketplace's language."""
+condition and channel, a price, and reading a yes/no cell in the marketplace's language."""
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
@@ -26,6 +28,16 @@ CONDITION_WORDS = {
 }
 _YES = {"yes", "y", "true", "1", "ja", "oui", "sì", "si", "sí", "はい"}
 _NO = {"no", "n", "false", "0", "nein", "non", "いいえ", ""}
+
+
+def price_of(cells: Cells, key: str = "price") -> Decimal | None:
+    """The listing's price, None when the cell is empty; below zero is an error on the cell."""
+    if not cells.row.values.get(key):
+        return None
+    price = cells.decimal(key)
+    if price is not None and price < 0:
+        cells.fail(key, _("%(value)s: a price cannot be below zero.") % {"value": shown(cells.row.values[key])})
+    return price
 
 
 def condition_of(cells: Cells, key: str) -> str:

@@ -38,7 +38,7 @@ from listings.services import listing_update_from_amazon, listings_create_from_a
 
 from ..base import Context, Counts, PlanLine
 from ..parsers import Cells, Column, Row, shown
-from ._catalogue import channel_of, condition_of
+from ._catalogue import channel_of, condition_of, price_of
 
 LABEL = gettext_lazy("All Listings report")
 SELLER_CENTRAL_NAME = gettext_lazy("All Listings report (Inventory › Inventory Reports › All Listings)")
@@ -99,9 +99,7 @@ def parse_row(row: Row, cells: Cells, ctx: Context) -> tuple[str, ListingRow] | 
     title = cells.text("title", max_length=500)
     asin = cells.text("asin", max_length=10)
     product_id = cells.text("product_id", max_length=40)
-    price = cells.decimal("price") if v.get("price") else None
-    if price is not None and price < 0:
-        cells.fail("price", _("%(value)s: a price cannot be below zero.") % {"value": shown(v["price"])})
+    price = price_of(cells)
     quantity = cells.quantity("quantity")
     opened = cells.datetime("open_date")
     if opened is not None and opened > ctx.now:

@@ -43,8 +43,8 @@ from listings.services import (
 )
 
 from ..base import Context, Counts, PlanLine
-from ..parsers import Cells, Column, Row, shown
-from ._catalogue import condition_of, yes_no
+from ..parsers import Cells, Column, Row
+from ._catalogue import condition_of, price_of, yes_no
 from ._fba_snapshot import local_day
 
 LABEL = gettext_lazy("FBA Manage Inventory report")
@@ -103,9 +103,7 @@ def parse_row(row: Row, cells: Cells, ctx: Context) -> tuple[str, InventoryRow] 
     fnsku = cells.text("fnsku", max_length=10)
     asin = cells.text("asin", max_length=10)
     title = cells.text("title", max_length=500)
-    price = cells.decimal("price") if v.get("price") else None
-    if price is not None and price < 0:
-        cells.fail("price", _("%(value)s: a price cannot be below zero.") % {"value": shown(v["price"])})
+    price = price_of(cells)
     figures = {key: cells.quantity(key) or 0 for key in FIGURES}
     researching = cells.quantity("researching") or 0 if v.get("researching") else 0
     afn_listed = yes_no(cells, "afn_listing_exists") if v.get("afn_listing_exists") else True
