@@ -21,6 +21,7 @@ from imports.models import ImportJob
 from .detect import ReportNotRecognised
 from .forms import ImportForm, ShipConfirmForm
 from .preview import ShipConfirmPreview, ship_confirm_preview
+from .selectors import import_touched
 from .services import (
     MAX_REPORTED_ERRORS,
     import_job_check,
@@ -67,7 +68,8 @@ def import_detail_view(request: AuthenticatedHttpRequest, job_id: int) -> HttpRe
     job = import_job_check(get_object_or_404(_jobs(request), pk=job_id))
     if job.status == ImportJob.Status.PREVIEW:
         return redirect("imports:ship_confirm_preview", job_id=job.pk)
-    context = {"job": job, "max_errors": MAX_REPORTED_ERRORS}
+    context = {"job": job, "max_errors": MAX_REPORTED_ERRORS,
+               "touched": import_touched(job) if job.status == ImportJob.Status.DONE else []}
     template = "imports/import_detail.html#job-progress" if request.htmx else "imports/import_detail.html"
     response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request",))

@@ -26,7 +26,7 @@ def test_the_page_shows_the_order_link_items_history_and_the_actions_the_list_of
     history = html[html.index('class="order-timeline return-history"'):]
     assert "Requested" in history and "Authorised" in history and "prepaid label" in history
     # The list's actions for an authorised return: receive, refund, close; they post back to this page.
-    assert 'action="/returns/%d/receive/"' % r.pk in html
+    assert f'action="/returns/{r.pk}/receive/"' in html
     assert '<input type="hidden" name="back" value="detail">' in html
 
 
