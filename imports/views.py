@@ -41,7 +41,11 @@ def _jobs(request: HttpRequest):
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
-    form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
+    # ``?store=<code>`` (the store chosen in the top bar, unless the address says otherwise): that store's imports,
+    # and the upload form set to it.
+    code = request.GET.get("store") or ""
+    form = ImportForm(request.POST or None, request.FILES or None, user=request.user,
+                      initial={"store": code} if code else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -53,11 +57,12 @@ def import_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             form.add_error(None, error.message)
         else:
             return redirect("imports:detail", job_id=job.pk)
-    jobs = list(_jobs(request)[:RECENT_JOBS])
+    listed = _jobs(request).filter(store__code=code) if code else _jobs(request)
+    jobs = list(listed[:RECENT_JOBS])
     stalled = [job.pk for job in jobs if import_job_is_stalled(job)]
     if stalled:
         import_jobs_watchdog(job_ids=stalled)
-        jobs = list(_jobs(request)[:RECENT_JOBS])
+        jobs = list(listed[:RECENT_JOBS])
     context = {"form": form, "jobs": jobs, "can_import": form.fields["store"].queryset.exists()}  # type: ignore[attr-defined]  # a ModelChoiceField
     return render(request, "imports/import_list.html", context, status=400 if form.errors else 200)
 
