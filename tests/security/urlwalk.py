@@ -78,6 +78,7 @@ URL_ARGUMENTS: dict[str, Callable[[StoreBWorld], dict[str, object]]] = {
     "support:assign": lambda w: {"pk": w.thread.pk},
     "support:attachment": lambda w: {"pk": w.attachment.pk},
     "support:feedback_removal": lambda w: {"pk": w.feedback.pk},
+    "returns:detail": lambda w: {"pk": w.return_request.pk},
     "returns:action": lambda w: {"pk": w.return_request.pk, "action": "authorize"},
     "listings:detail": lambda w: {"pk": w.listing.pk},
     "listings:adjust": lambda w: {"pk": w.listing.pk},
