@@ -219,7 +219,7 @@ class Step:
 
     at: datetime
     label: str | Promise
-    note: str = ""
+    note: str | Promise = ""
     actor: str = ""
     kind: str = "stamp"  # "stamp", "refund" or "event"
 

@@ -53,6 +53,7 @@ PAGES: list[tuple[str, str]] = [
     ("support:claims", ""),
     ("support:feedback", ""),
     ("returns:list", "?tab=all"),
+    ("returns:detail", ""),
     ("listings:list", ""),
     ("listings:detail", ""),
     ("listings:new", ""),
