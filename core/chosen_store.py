@@ -28,11 +28,20 @@ STORE_DEFAULT_PAGES = frozenset({
 })
 
 
-def chosen_store(*, user: User | AnonymousUser) -> Store | None:
-    """The store ``user`` chose, if they still may see it; None for all stores."""
+def chosen_store_id(*, user: User | AnonymousUser) -> int | None:
+    """The id of the store ``user`` chose (None: all stores), from their profile as the request already read it."""
     if not user.is_authenticated:
         return None
-    store_id = Profile.objects.filter(user=user).values_list("store_id", flat=True).first()
+    try:
+        profile = user.profile  # type: ignore[union-attr]  # read (and kept) by ViewerPreferencesMiddleware
+    except Profile.DoesNotExist:
+        return None
+    return profile.store_id
+
+
+def chosen_store(*, user: User | AnonymousUser) -> Store | None:
+    """The store ``user`` chose, if they still may see it; None for all stores."""
+    store_id = chosen_store_id(user=user)
     if store_id is None:
         return None
     return store_list(user=user).filter(pk=store_id).first()

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.functional import Promise, SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
-from .chosen_store import chosen_store
+from .chosen_store import chosen_store_id
 from .models import Membership, Role
 from .permissions import request_grants
 from .selectors import store_list
@@ -77,8 +77,14 @@ def navigation(request: HttpRequest) -> dict:
 
     def store_switch() -> dict:
         user = request.user
-        stores = list(store_list(user=user).order_by("code").only("id", "code", "name"))
-        chosen = chosen_store(user=user) if len(stores) > 1 else None
+        # The grants the navigation reads already tell whether the user has more than one store; only then is
+        # there a choice, read in one query (the chosen store is among them, or not chosen any more).
+        grants = request_grants(request)
+        if not grants.everywhere and len(grants.by_store) < 2:
+            return {"stores": [], "chosen": None}
+        stores = list(store_list(user=user).order_by("code").only("id", "code"))
+        chosen_id = chosen_store_id(user=user)
+        chosen = next((store for store in stores if store.pk == chosen_id), None)
         return {"stores": stores if len(stores) > 1 else [], "chosen": chosen}
 
     return {
