@@ -33,7 +33,7 @@ def chosen_store_id(*, user: User | AnonymousUser) -> int | None:
     if not user.is_authenticated:
         return None
     try:
-        profile = user.profile  # type: ignore[union-attr]  # read (and kept) by ViewerPreferencesMiddleware
+        profile = user.profile  # read (and kept) by ViewerPreferencesMiddleware
     except Profile.DoesNotExist:
         return None
     return profile.store_id
