@@ -10,8 +10,10 @@ from django.urls import reverse
 from django.utils.functional import Promise, SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
+from .chosen_store import chosen_store_id
 from .models import Membership, Role
 from .permissions import request_grants
+from .selectors import store_list
 
 #: The top navigation: (path prefix, label, the permission it needs in one of the user's stores, or None when
 #: reading is enough). Every member may read every section; a section that is only for doing something is shown
@@ -74,8 +76,22 @@ def navigation(request: HttpRequest) -> dict:
         return [{"url": url, "label": label, "active": path.startswith(url)}
                 for url, label, permission in NAVIGATION if permission is None or grants.can(permission)]
 
+    def store_switch() -> dict:
+        user = request.user
+        # The grants the navigation reads already tell whether the user has more than one store; only then is
+        # there a choice, read in one query (the chosen store is among them, or not chosen any more).
+        grants = request_grants(request)
+        if not grants.everywhere and len(grants.by_store) < 2:
+            return {"stores": [], "chosen": None}
+        stores = list(store_list(user=user).order_by("code").only("id", "code"))
+        chosen_id = chosen_store_id(user=user)
+        chosen = next((store for store in stores if store.pk == chosen_id), None)
+        return {"stores": stores if len(stores) > 1 else [], "chosen": chosen}
+
     return {
         "nav_items": SimpleLazyObject(items),
+        # The top bar's store switcher: the user's stores (when more than one) and the one they chose.
+        "store_switch": SimpleLazyObject(store_switch),
         # What the user may do in at least one store: ``{% if "alert.set" in grants %}``.
         "grants": SimpleLazyObject(lambda: request_grants(request)),
     }

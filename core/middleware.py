@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from .chosen_store import STORE_DEFAULT_PAGES, chosen_store
 from .database import API_PREFIX
 
 if TYPE_CHECKING:
@@ -92,3 +93,28 @@ class RefuseNulMiddleware:
         if request_holds_nul(request):
             return bad_request(request, NUL_REFUSED)
         return self.get_response(request)
+
+
+class ChosenStoreMiddleware:
+    """A workspace whose address names no store shows the store the user chose in the top bar
+    (``core.chosen_store``): its ``store`` parameter is filled in before the view reads it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs) -> None:
+        match = request.resolver_match
+        if request.method != "GET" or "store" in request.GET or match is None \
+                or match.view_name not in STORE_DEFAULT_PAGES:
+            return None
+        user = getattr(request, "user", None)
+        store = chosen_store(user=user) if user is not None else None
+        if store is not None:
+            params = request.GET.copy()
+            params["store"] = store.code
+            params._mutable = False
+            request.GET = params
+        return None

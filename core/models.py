@@ -79,6 +79,9 @@ class Profile(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
     timezone = models.CharField(_("timezone"), max_length=64, default="UTC", validators=[validate_timezone])
     language = models.CharField(_("language"), max_length=16, blank=True, choices=settings.LANGUAGES)
+    #: The store the workspaces show when their address names none (``core.chosen_store``); empty: all stores.
+    store = models.ForeignKey(Store, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                              verbose_name=_("chosen store"))
 
     class Meta:
         verbose_name = _("profile")

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from .errors import ApplicationError
 from .marketplaces import MARKETPLACES
 from .models import Membership, Profile, Role, Store, validate_timezone
+from .selectors import store_list
 
 
 @transaction.atomic
@@ -38,6 +39,18 @@ def profile_set_preferences(*, user: User, timezone: str | None = None, language
         for name in changed:
             setattr(profile, name, changes[name])
         profile.save(update_fields=changed)
+    return profile
+
+
+@transaction.atomic
+def profile_set_store(*, user: User, store: Store | None) -> Profile:
+    """Remember ``store`` (one of ``user``'s stores; None: all of them) as the one the workspaces show."""
+    if store is not None and not store_list(user=user).filter(pk=store.pk).exists():
+        raise ApplicationError(_("You are not a member of store %(store)s.") % {"store": store.code})
+    profile, _created = Profile.objects.select_for_update().get_or_create(user=user)
+    if profile.store_id != (store.pk if store else None):
+        profile.store = store
+        profile.save(update_fields=["store"])
     return profile
 
 

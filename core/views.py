@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.i18n import set_language
@@ -16,7 +19,8 @@ from django.views.i18n import set_language
 from .context_processors import landing_url_name
 from .forms import PreferencesForm
 from .models import Profile
-from .services import profile_set_preferences
+from .selectors import store_list
+from .services import profile_set_preferences, profile_set_store
 from .web import AuthenticatedHttpRequest
 
 
@@ -73,3 +77,26 @@ def _set_language_cookie(response: HttpResponse, language: str) -> None:
                         path=settings.LANGUAGE_COOKIE_PATH, domain=settings.LANGUAGE_COOKIE_DOMAIN,
                         secure=settings.LANGUAGE_COOKIE_SECURE, httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
                         samesite=settings.LANGUAGE_COOKIE_SAMESITE)
+
+
+@login_required
+@require_POST
+def store_choose_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The top bar's store switcher: remember the store (or all of them) and show the page again with it."""
+    code = request.POST.get("store", "")
+    store = store_list(user=request.user).filter(code=code).first() if code else None
+    if code and store is None:
+        raise Http404(_("No such store."))
+    profile_set_store(user=request.user, store=store)
+    return redirect(_without_store(request, request.POST.get("next", "")))
+
+
+def _without_store(request: HttpRequest, target: str) -> str:
+    """``target`` (a page of this site, else the landing page) without its ``store`` and ``page``: it then follows
+    the chosen store."""
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        return resolve_url(landing_url_name(request.user))
+    parts = urlsplit(target)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in {"store", "page"}]
+    return urlunsplit(("", "", parts.path, urlencode(query), ""))

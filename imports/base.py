@@ -15,7 +15,7 @@ functions, so that a file of any size is checked and written a chunk at a time:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypedDict
@@ -73,6 +73,33 @@ class PlanLog:
                                   entry["warnings"])
 
 
+#: How many of the objects an import created or changed it names, per kind of object and per outcome.
+TOUCHED_KEEP = 200
+
+
+class Touched:
+    """What a run created or changed, by kind of object (``order``, ``return``, ``listing``, ``shipment``) and
+    outcome (``created``, ``updated``): the first ``TOUCHED_KEEP`` keys of each, and how many in all.
+
+    The keys are what the object's page is found by: an order's Amazon id, a return's or a listing's id; a
+    shipment is named by its order's Amazon id (it is shown on the order's page).
+    """
+
+    def __init__(self) -> None:
+        self.data: dict[str, dict[str, dict[str, Any]]] = {}
+
+    def add(self, what: str, key: str | int, *, created: bool) -> None:
+        entry = self.data.setdefault(what, {}).setdefault("created" if created else "updated",
+                                                           {"count": 0, "keys": []})
+        entry["count"] += 1
+        if len(entry["keys"]) < TOUCHED_KEEP:
+            entry["keys"].append(key)
+
+    def add_many(self, what: str, keys: Iterable[str | int], *, created: bool) -> None:
+        for key in keys:
+            self.add(what, key, created=created)
+
+
 @dataclass
 class Context:
     store: Store
@@ -87,6 +114,8 @@ class Context:
     kind: str = ""
     #: What a kind keeps between its chunks for its ``finish`` (the SKUs a complete list named…).
     state: dict[str, Any] = field(default_factory=dict)
+    #: What the run created or changed, for the import's page to link to.
+    touched: Touched = field(default_factory=Touched)
 
     def __post_init__(self) -> None:
         self.reset()
@@ -95,6 +124,7 @@ class Context:
         self.problems = ProblemLog(self.scratch)
         self.warnings = ProblemLog(self.scratch, warning=True)
         self.plan = PlanLog(self.scratch, keep=self.dry_run)
+        self.touched = Touched()
 
     def cells(self, row: Row, header: Header) -> Cells:
         return Cells(row, header, self.problems, tz=self.store.tz, formats=REPORT_DATES.get(self.kind, ISO_ONLY),
@@ -140,6 +170,8 @@ class ImportResult:
     ignored_columns: list[str] = field(default_factory=list)
     #: A dry run's plan per line (when no preview consumer takes the lines instead).
     plan: list[PlanLine] = field(default_factory=list)
+    #: What a clean run created or changed (``Touched.data``).
+    touched: dict[str, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:

@@ -231,3 +231,4 @@ def _fill(result: ImportResult, ctx: Context, counts: Counts) -> None:
     result.warnings = ctx.warnings.first(MAX_RESULT_PROBLEMS)
     if not ctx.problems:
         result.created, result.updated, result.skipped = counts.created, counts.updated, counts.skipped
+        result.touched = ctx.touched.data

@@ -48,6 +48,9 @@ class ImportJob(models.Model):
     errors = models.JSONField(_("errors"), default=list, blank=True,
                               help_text=_("One entry per problem: line, column, message."))
     warnings = models.JSONField(_("warnings"), default=list, blank=True)
+    #: What a finished import created or changed: ``{"order": {"created": {"count": n, "keys": [first ids]}}}``
+    #: (``imports.base.Touched``), for its page to link to.
+    touched = models.JSONField(_("objects created or changed"), default=dict, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

@@ -287,7 +287,7 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
         done = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
             status=ImportJob.Status.DONE, finished_at=timezone.now(), alive_until=None,
             processed_rows=result.total_rows, total_rows=result.total_rows, created_count=result.created,
-            updated_count=result.updated, skipped_count=result.skipped, errors=[],
+            updated_count=result.updated, skipped_count=result.skipped, errors=[], touched=result.touched,
             warnings=result.warnings[:MAX_REPORTED_ERRORS])
         if not done:
             raise _JobLost

@@ -21,6 +21,7 @@ from imports.models import ImportJob
 from .detect import ReportNotRecognised
 from .forms import ImportForm, ShipConfirmForm
 from .preview import ShipConfirmPreview, ship_confirm_preview
+from .selectors import import_touched
 from .services import (
     MAX_REPORTED_ERRORS,
     import_job_check,
@@ -40,7 +41,11 @@ def _jobs(request: HttpRequest):
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
-    form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
+    # ``?store=<code>`` (the store chosen in the top bar, unless the address says otherwise): that store's imports,
+    # and the upload form set to it.
+    code = request.GET.get("store") or ""
+    form = ImportForm(request.POST or None, request.FILES or None, user=request.user,
+                      initial={"store": code} if code else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -52,11 +57,12 @@ def import_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             form.add_error(None, error.message)
         else:
             return redirect("imports:detail", job_id=job.pk)
-    jobs = list(_jobs(request)[:RECENT_JOBS])
+    listed = _jobs(request).filter(store__code=code) if code else _jobs(request)
+    jobs = list(listed[:RECENT_JOBS])
     stalled = [job.pk for job in jobs if import_job_is_stalled(job)]
     if stalled:
         import_jobs_watchdog(job_ids=stalled)
-        jobs = list(_jobs(request)[:RECENT_JOBS])
+        jobs = list(listed[:RECENT_JOBS])
     context = {"form": form, "jobs": jobs, "can_import": form.fields["store"].queryset.exists()}  # type: ignore[attr-defined]  # a ModelChoiceField
     return render(request, "imports/import_list.html", context, status=400 if form.errors else 200)
 
@@ -67,7 +73,8 @@ def import_detail_view(request: AuthenticatedHttpRequest, job_id: int) -> HttpRe
     job = import_job_check(get_object_or_404(_jobs(request), pk=job_id))
     if job.status == ImportJob.Status.PREVIEW:
         return redirect("imports:ship_confirm_preview", job_id=job.pk)
-    context = {"job": job, "max_errors": MAX_REPORTED_ERRORS}
+    context = {"job": job, "max_errors": MAX_REPORTED_ERRORS,
+               "touched": import_touched(job) if job.status == ImportJob.Status.DONE else []}
     template = "imports/import_detail.html#job-progress" if request.htmx else "imports/import_detail.html"
     response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request",))

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -33,6 +33,7 @@ from .forms import (
     cancel_form_initial,
     parse_ids,
 )
+from .links import order_url
 from .models import ORDER_TRANSITIONS, SHIPPABLE_STATUSES, Order, OrderStatus
 from .selectors import (
     Tab,
@@ -102,15 +103,8 @@ ACTIONS = ("confirm", "pack", "ship", "cancel", "note")
 
 
 def detail_url(order: Order) -> str:
-    """The order's page; the store is named, since the same Amazon id may exist in two stores.
-
-    An id stored before ids were checked strictly (other scripts' digits) has no page: it is found in the queue.
-    """
-    try:
-        return f"{reverse('orders:detail', args=[order.amazon_order_id])}?{urlencode({'store': order.store.code})}"
-    except NoReverseMatch:
-        query = {"tab": "all", "store": order.store.code, "q": order.amazon_order_id}
-        return f"{reverse('orders:list')}?{urlencode(query)}"
+    """The order's page, its store named (``orders.links.order_url``)."""
+    return order_url(order.amazon_order_id, order.store.code)
 
 
 def order_action_url(order: Order, action: str) -> str:

@@ -9,11 +9,13 @@ from datetime import datetime, timedelta
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from core.models import Store
 from core.selectors import scoped
 from listings.models import Channel
-from orders.models import Order
+from orders.models import Order, OrderEvent
 
 from .deadlines import RESPONSE_DEADLINE
 from .models import RETURN_TRANSITIONS, SELLER_FAULT_REASONS, Refund, ReturnReason, ReturnRequest, ReturnStatus
@@ -198,3 +200,59 @@ def order_returns(*, order: Order) -> QuerySet[ReturnRequest]:
 
 def order_refunds(*, order: Order) -> QuerySet[Refund]:
     return Refund.objects.filter(store_id=order.store_id, order=order).order_by("refunded_at", "id")
+
+
+def return_detail(*, user: User | AnonymousUser, pk: int) -> ReturnRequest | None:
+    """One return of the viewer's stores, with what its page shows; None if there is none."""
+    return (scoped(ReturnRequest.objects.all(), user=user).filter(pk=pk)
+            .select_related("store", "order", "order__store", "order_item", "order_item__listing",
+                            "replacement_order", "replacement_order__store")
+            .prefetch_related(Prefetch("refunds", queryset=Refund.objects.select_related("actor")
+                                       .order_by("refunded_at", "id")))
+            .first())
+
+
+@dataclass(frozen=True)
+class Step:
+    """One moment of a return's life: a time its status machine stamped, a refund, or an entry of the order's
+    timeline about it."""
+
+    at: datetime
+    label: str | Promise
+    note: str | Promise = ""
+    actor: str = ""
+    kind: str = "stamp"  # "stamp", "refund" or "event"
+
+
+def return_history(return_request: ReturnRequest) -> list[Step]:
+    """The return's history, oldest first: the times its status machine stamped (``RETURN_STATES``), its refunds,
+    and the return entries of its order's timeline that name its SKU (the services write one on every move)."""
+    r = return_request
+    rejected = r.rejected_at is not None
+    steps = [Step(r.requested_at, _("Returned to Amazon") if r.fulfillment_channel == Channel.AFN
+                  else _("Requested"), r.get_reason_display())]
+    if r.responded_at is not None and not (rejected and r.responded_at == r.rejected_at):
+        # Authorising is the one answer that leaves the return open for the parcel; others close or refund it.
+        authorised = r.status == R.AUTHORIZED or r.received_at is not None
+        steps.append(Step(r.responded_at, _("Authorised") if authorised else _("Answered"),
+                          _("prepaid label") if r.label_provided else ""))
+    if r.rejected_at is not None:
+        steps.append(Step(r.rejected_at, _("Rejected"), r.rejected_reason))
+    if r.received_at is not None:
+        steps.append(Step(r.received_at, _("Received"), r.get_disposition_display() if r.disposition else ""))
+    for refund in r.refunds.all():
+        steps.append(Step(refund.refunded_at, _("Refunded"),
+                          f"{refund.get_kind_display()} {refund.amount} {refund.currency}"
+                          + (f" · {refund.reason}" if refund.reason else ""),
+                          refund.actor.get_username() if refund.actor else "", "refund"))
+    if r.negative_feedback_at is not None:
+        steps.append(Step(r.negative_feedback_at, _("Negative return feedback")))
+    if r.closed_at is not None:
+        steps.append(Step(r.closed_at, _("Closed")))
+    events = (OrderEvent.objects.filter(store_id=r.store_id, order_id=r.order_id, kind=OrderEvent.Kind.RETURN,
+                                        at__gte=r.requested_at, note__contains=r.sku)
+              .select_related("actor").order_by("at", "id"))
+    steps += [Step(e.at, _("Order timeline"), e.note, e.actor.get_username() if e.actor else e.source, "event")
+              for e in events]
+    kinds = {"stamp": 0, "refund": 1, "event": 2}
+    return sorted(steps, key=lambda step: (step.at, kinds[step.kind]))

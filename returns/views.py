@@ -34,6 +34,8 @@ from .selectors import (
     Tab,
     response_deadline,
     return_actions,
+    return_detail,
+    return_history,
     return_list,
     return_reasons_by_sku,
     return_tab_counts,
@@ -59,6 +61,22 @@ class Failure:
     message: str
 
 
+def _row(return_request: ReturnRequest, grants, failure: Failure | None) -> dict:
+    """One return with the actions the viewer may take on it now, as the list and the return's page show them."""
+    actions = [key for key in return_actions(return_request) if grants.can(f"return.{key}", return_request.store_id)]
+    failed = failure if failure is not None and failure.pk == return_request.pk else None
+    return {
+        "r": return_request,
+        "deadline": response_deadline(return_request),
+        "url": reverse("returns:detail", args=[return_request.pk]),
+        "actions": [{"key": key, "label": ACTION_LABELS[key],
+                     "primary": PRIMARY_ACTION.get(return_request.status) == key,
+                     "url": reverse("returns:action", args=[return_request.pk, key]),
+                     "failed": failed if failed and failed.action == key else None} for key in actions],
+        "failure": failed,
+    }
+
+
 def _context(request: HttpRequest, params: QueryDict, *, failure: Failure | None = None,
              done: str = "") -> dict:
     form = ReturnFilterForm(params, user=request.user)
@@ -71,20 +89,7 @@ def _context(request: HttpRequest, params: QueryDict, *, failure: Failure | None
     counts = return_tab_counts(user=request.user, filters=filters, now=now)
     tabs = [{"key": key, "label": TAB_LABELS[key], "count": counts.get(key), "active": key == filters.tab}
             for key in Tab.ORDER]
-    returns = []
-    for return_request in rows[:PAGE_SIZE]:
-        actions = [key for key in return_actions(return_request)
-                   if grants.can(f"return.{key}", return_request.store_id)]
-        failed = failure if failure is not None and failure.pk == return_request.pk else None
-        returns.append({
-            "r": return_request,
-            "deadline": response_deadline(return_request),
-            "actions": [{"key": key, "label": ACTION_LABELS[key],
-                         "primary": PRIMARY_ACTION.get(return_request.status) == key,
-                         "url": reverse("returns:action", args=[return_request.pk, key]),
-                         "failed": failed if failed and failed.action == key else None} for key in actions],
-            "failure": failed,
-        })
+    returns = [_row(return_request, grants, failure) for return_request in rows[:PAGE_SIZE]]
     return {
         "form": form,
         "filters": filters,
@@ -115,6 +120,26 @@ def _render(request: HttpRequest, context: dict, *, status: int = 200) -> HttpRe
 @require_GET
 def return_list_view(request: HttpRequest) -> HttpResponse:
     return _render(request, _context(request, request.GET))
+
+
+def _detail_response(request: HttpRequest, return_request: ReturnRequest, *, failure: Failure | None = None,
+                     status: int = 200) -> HttpResponse:
+    now = timezone.now()
+    context = {
+        "row": _row(return_request, request_grants(request), failure),
+        "history": return_history(return_request),
+        "now": now,
+    }
+    return render(request, "returns/return_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def return_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return_request = return_detail(user=request.user, pk=pk)
+    if return_request is None:
+        raise Http404(_("No such return."))
+    return _detail_response(request, return_request)
 
 
 def _perform(action: str, return_request: ReturnRequest, data: dict, actor) -> str:
@@ -169,6 +194,14 @@ def return_action_view(request: AuthenticatedHttpRequest, pk: int, action: str) 
         failure = Failure(pk, action, form, " ".join(errors))
     names = {"sku": return_request.sku, "order": return_request.order.amazon_order_id}
     done = "" if failure else " ".join(p for p in [str(ACTION_DONE[action] % names), warning] if p)
+    if request.POST.get("back") == "detail":
+        # Posted from the return's own page: answer with that page, re-read.
+        if failure is None:
+            messages.success(request, done)
+            return HttpResponseRedirect(reverse("returns:detail", args=[pk]))
+        fresh = return_detail(user=request.user, pk=pk)
+        assert fresh is not None  # found above, in the same stores
+        return _detail_response(request, fresh, failure=failure, status=400)
     if request.htmx:
         return _render(request, _context(request, request.GET, failure=failure, done=done))
     if failure is None:

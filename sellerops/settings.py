@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "core.middleware.ViewerPreferencesMiddleware",
+    # A workspace whose address names no store shows the one chosen in the top bar.
+    "core.middleware.ChosenStoreMiddleware",
     # Last: it answers a locked-out login attempt before the view runs again.
     "axes.middleware.AxesMiddleware",
 ]

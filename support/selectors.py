@@ -307,10 +307,6 @@ class FeedbackRow:
     request_text: str
 
     @property
-    def grounds(self) -> list[str]:
-        return self.removal.labels
-
-    @property
     def removable(self) -> bool:
         return self.removal.eligible and self.feedback.removed_at is None
 

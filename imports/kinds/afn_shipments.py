@@ -296,6 +296,7 @@ def apply(orders: dict[str, ShippedOrder], ctx: Context) -> Counts:
         return counts  # the file is refused: nothing of it is kept, so nothing more is written
     new = [data for order_id, data in orders.items() if order_id not in existing]
     counts.created = orders_bulk_create(ctx, [data.order for data in new], report=str(LABEL))
+    ctx.touched.add_many("order", [data.order.amazon_order_id for data in new], created=True)
     item_ids = _item_ids([data.order.amazon_order_id for data in new], store_id=store.pk)
     parcels = []
     for data in new:
@@ -309,6 +310,7 @@ def apply(orders: dict[str, ShippedOrder], ctx: Context) -> Counts:
             parcels.append((data, parcel, quantities))
     parcels += _write_held(ctx, held)
     counts.updated = len(held)
+    ctx.touched.add_many("order", [plan.order.amazon_order_id for plan in held], created=False)
     _record_parcels(ctx, parcels)
     return counts
 

@@ -167,6 +167,7 @@ def apply(rows: list[ListingRow], ctx: Context) -> Counts:
                 "sku": row.sku, "channel": listing.fulfillment_channel,
                 "stock": _(" with %(n)d available") % {"n": row.quantity} if stocked else ""})
         counts.created += len(created)
+        ctx.touched.add_many("listing", [listing.pk for listing in created], created=True)
     return counts
 
 
@@ -183,6 +184,7 @@ def _update(ctx: Context, row: ListingRow, listing: Listing, counts: Counts) -> 
     changed = listing_update_from_amazon(listing=listing, fields=row.fields)
     if changed:
         counts.updated += 1
+        ctx.touched.add("listing", listing.pk, created=False)
         _plan(ctx, row, "write", _("Updates %(sku)s: %(fields)s.") % {"sku": row.sku, "fields": ", ".join(changed)})
     else:
         counts.skipped += 1

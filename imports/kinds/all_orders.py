@@ -171,7 +171,9 @@ def apply(orders: dict[str, NewOrder], ctx: Context) -> Counts:
         changed = cancel_requests_record(ctx, order=found, data=data) or changed
         if changed:
             counts.updated += 1
+            ctx.touched.add("order", order_id, created=False)
         else:
             counts.skipped += 1
     counts.created = orders_bulk_create(ctx, new, report=str(LABEL))
+    ctx.touched.add_many("order", [order_id for order_id in orders if order_id not in existing], created=True)
     return counts

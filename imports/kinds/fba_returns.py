@@ -132,7 +132,7 @@ def apply(rows: list[FbaReturnRow], ctx: Context) -> Counts:
             counts.skipped += 1
             continue
         try:
-            return_record_fba(order=order, sku=row.sku, quantity=row.quantity, returned_at=row.returned_at,
+            created = return_record_fba(order=order, sku=row.sku, quantity=row.quantity, returned_at=row.returned_at,
                               reason=return_reason_from_amazon(row.reason_code), buyer_comment=row.comment,
                               amazon=row.facts)
         except ApplicationError as error:
@@ -140,4 +140,5 @@ def apply(rows: list[FbaReturnRow], ctx: Context) -> Counts:
             ctx.error(row.line, ctx.headers["quantity"], error.message)
             continue
         counts.created += 1
+        ctx.touched.add("return", created.pk, created=True)
     return counts

@@ -101,4 +101,5 @@ def apply(rows: list[FeedbackRow], ctx: Context) -> Counts:
             counts.created += 1
         else:
             counts.updated += 1
+        ctx.touched.add("feedback", order.amazon_order_id, created=before is None)
     return counts

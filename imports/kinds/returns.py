@@ -137,11 +137,12 @@ def apply(rows: list[ReturnRow], ctx: Context) -> Counts:
             # Amounts without a currency code are in the order's currency.
             amazon = replace(amazon, currency=order.currency)
         try:
-            return_create(order=order, sku=row.sku, quantity=row.quantity, reason=row.reason,
+            created = return_create(order=order, sku=row.sku, quantity=row.quantity, reason=row.reason,
                           in_policy=row.in_policy, requested_at=row.requested_at, amazon_rma_id=row.amazon_rma_id,
                           merchant_rma_id=row.merchant_rma_id, actor=ctx.actor, source="import", amazon=amazon)
         except ApplicationError as error:
             ctx.error(row.line, column, error.message)
             continue
         counts.created += 1
+        ctx.touched.add("return", created.pk, created=True)
     return counts

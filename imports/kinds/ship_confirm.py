@@ -161,6 +161,7 @@ def apply(rows: list[ShipRow], ctx: Context) -> Counts:
             ctx.error(first.line, col["order_id"], error.message)
             continue
         counts.created += 1
+        ctx.touched.add("shipment", order.amazon_order_id, created=True)
     return counts
 
 

@@ -179,6 +179,9 @@ def apply(orders: dict[str, NewOrder], ctx: Context) -> Counts:
                                     column=column, report=str(LABEL))
         changed = cancel_requests_record(ctx, order=found, data=data) or changed
         counts.updated += changed
+        if changed:
+            ctx.touched.add("order", order_id, created=False)
         counts.skipped += not changed
     counts.created = orders_bulk_create(ctx, [o for i, o in orders.items() if i not in existing], report=str(LABEL))
+    ctx.touched.add_many("order", [i for i in orders if i not in existing], created=True)
     return counts

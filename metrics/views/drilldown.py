@@ -6,7 +6,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -22,6 +21,7 @@ from core.exports import csv_line, started
 from core.models import Store
 from core.selectors import store_list
 from core.web import refused_filters, refused_filters_response
+from orders import links
 
 from ..definitions import DEFINITIONS, Direction, MetricDefinition, MetricKey
 from ..engine import compute
@@ -153,7 +153,7 @@ class DrillRow:
 def order_url(store: Store, amazon_order_id: str) -> str:
     if not amazon_order_id:
         return ""
-    return f"{reverse('orders:list')}?{urlencode({'tab': 'all', 'store': store.code, 'q': amazon_order_id})}"
+    return links.order_url(amazon_order_id, store.code)
 
 
 def drill_row(view: RowView, row, *, store: Store, as_of: datetime, definition: MetricDefinition,

@@ -55,7 +55,7 @@ def test_full_page_has_layout_filters_tabs_and_rows(op_client, store, other_stor
     response = op_client.get(URL)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "<html" in html and 'class="topbar"' in html
+    assert "<html" in html and 'class="topbar' in html
     for href in ('href="/health/"', 'href="/inbox/"', 'href="/returns/"', 'href="/listings/"'):
         assert href in html
     assert 'action="/i18n/setlang/"' in html
@@ -76,7 +76,7 @@ def test_htmx_request_gets_only_the_table_partial(op_client, store):
     assert response.status_code == 200
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="order-results"')
-    assert "<html" not in html and 'class="topbar"' not in html and 'id="order-filters"' not in html
+    assert "<html" not in html and 'class="topbar' not in html and 'id="order-filters"' not in html
     assert "113-0000000-0000001" in html
     assert 'name="tab" value="cancelled"' in html
     assert "HX-Request" in response["Vary"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
@@ -17,13 +18,21 @@ class ReturnSerializer(ApiModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api-return-detail")
     store = serializers.CharField(source="store.code", read_only=True)
     order = serializers.CharField(source="order.amazon_order_id", read_only=True)
+    #: The return's page in the dashboard, beside ``url`` (this resource).
+    page_url = serializers.SerializerMethodField()
 
     class Meta:
         model = ReturnRequest
-        fields = ["url", "id", "store", "order", "sku", "quantity", "reason", "buyer_comment", "in_policy",
+        fields = ["url", "page_url", "id", "store", "order", "sku", "quantity", "reason", "buyer_comment", "in_policy",
                   "status", "requested_at", "responded_at", "rejected_at", "rejected_reason", "label_provided",
                   "received_at", "disposition", "closed_at", "amazon_rma_id", "merchant_rma_id"]
         read_only_fields = fields
+
+
+    def get_page_url(self, obj: ReturnRequest) -> str:
+        path = reverse("returns:detail", args=[obj.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
 
 
 class ReturnInputSerializer(StoreOrderInput):

@@ -40,6 +40,14 @@
     });
   });
 
+  // The top bar's store switcher applies a choice as it is made.
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (select.matches && select.matches("select[data-autosubmit]") && select.form) {
+      select.form.submit();
+    }
+  });
+
   // A page restored from htmx's history or the browser's cache starts with the menu folded (polling swaps leave
   // it as it is).
   document.addEventListener("htmx:historyRestore", closeAll);

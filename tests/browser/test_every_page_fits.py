@@ -57,6 +57,7 @@ PAGES: list[tuple[str, str]] = [
     ("support:claim", ""),
     ("support:feedback", ""),
     ("returns:list", "?tab=all"),
+    ("returns:detail", ""),
     ("listings:list", ""),
     ("listings:detail", ""),
     ("listings:new", ""),

@@ -81,6 +81,7 @@ URL_ARGUMENTS: dict[str, Callable[[StoreBWorld], dict[str, object]]] = {
     "support:claim": lambda w: {"pk": w.claim.pk},
     "support:claim_respond": lambda w: {"pk": w.claim.pk},
     "support:claim_deadline": lambda w: {"pk": w.claim.pk},
+    "returns:detail": lambda w: {"pk": w.return_request.pk},
     "returns:action": lambda w: {"pk": w.return_request.pk, "action": "authorize"},
     "listings:detail": lambda w: {"pk": w.listing.pk},
     "listings:adjust": lambda w: {"pk": w.listing.pk},
