@@ -5,8 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from tests.factories import MembershipFactory, StoreFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _site_language_after_each_test():
+    """A request leaves its language active in the thread (the browser's, or the one a profile chose); the next
+    test starts in the site's own."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
