@@ -9,7 +9,7 @@ POSTCODE_FIRST = frozenset({"DE", "FR", "IT", "ES", "AT", "NL", "BE", "PL", "SE"
 
 
 def city_line(*, city: str, state: str, postal_code: str, country: str) -> str:
-    """The locality line: "Austin, TX 73301" (US, CA, UK), "10115 Berlin" (DE, FR, IT, ES), "〒150-0001 東京都 渋谷区"."""
+    """The locality line: "Austin, TX 73301" (US, CA, UK), "10115 Berlin" (DE, FR, IT, ES), "〒… 東京都 渋谷区"."""
     city, state, postal_code = city.strip(), state.strip(), postal_code.strip()
     country = country.strip().upper()
     if country == "JP":
