@@ -110,6 +110,20 @@ def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
     return ticks
 
 
+def axis_label_indexes(n: int, *, most: int = 8) -> set[int]:
+    """Which of ``n`` days get a date under the axis: evenly spaced, the first and the last always, and never two
+    closer than the spacing (the regular label before the last is dropped rather than drawn over it)."""
+    if n <= 0:
+        return set()
+    every = max(1, math.ceil(n / most))
+    indexes = set(range(0, n, every))
+    last_regular = max(indexes)
+    if last_regular != n - 1 and n - 1 - last_regular < every and last_regular != 0:
+        indexes.discard(last_regular)
+    indexes.add(n - 1)
+    return indexes
+
+
 def trend_chart(
     series: Sequence[tuple[str, float | None]],
     *,
@@ -145,9 +159,9 @@ def trend_chart(
             '<line class="trend-grid" x1="{}" y1="{}" x2="{}" y2="{}"/>'
             '<text class="trend-axis" x="{}" y="{}" text-anchor="end">{} %</text>',
             _n(left), _n(y(tick)), _n(left + plot_w), _n(y(tick)), _n(left - 6), _n(y(tick) + 4), f"{tick:g}"))
-    label_every = max(1, math.ceil(n / 8))
+    labelled = axis_label_indexes(n)
     for i, (day, _v) in enumerate(series):
-        if i % label_every == 0 or i == n - 1:
+        if i in labelled:
             anchor = "end" if i == n - 1 and n > 1 else "start" if i == 0 and n > 1 else "middle"
             parts.append(format_html('<text class="trend-axis" x="{}" y="{}" text-anchor="{}">{}</text>',
                                      _n(x(i)), _n(height - 8), anchor, day))
