@@ -156,7 +156,7 @@ def test_statuses_render_as_labels_and_consequences(client_in, store):
     html = client_in.get(URL).content.decode()
     lsr = html[html.index('id="tile-lsr-mfn-10"'):]
     lsr = lsr[:lsr.index("</article>")]
-    assert 'class="status-label status-red">Breach<' in lsr
+    assert 'class="badge badge-red">Breach<' in lsr
     # 2 late of 5: back under 4 % once 2 / (5 + g) < 0.04, i.e. after 46 more good orders.
     assert "Back in target after 46 more orders shipped on time" in lsr
     odr = html[html.index('id="tile-odr-mfn-60"'):]
