@@ -13,7 +13,7 @@ from django.conf import settings
 from tests.security.conftest import world_b  # noqa: F401  (the fixture: one of everything in store B)
 
 from .conftest import ARTIFACTS
-from .test_every_page_fits import PAGES, crowded, log_in, page_url  # noqa: F401  (crowded: a fixture)
+from .test_every_page_fits import PASSWORD, PAGES, crowded, log_in, page_url  # noqa: F401  (crowded: a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -62,3 +62,32 @@ def test_every_main_page_passes_axe_at_wcag_2_1_aa(chromium, live_server, crowde
     finally:
         context.close()
     assert not failures, "\n".join(failures)
+
+
+def test_single_key_shortcuts_can_be_turned_off_and_stay_off(page, live_server, crowded):  # noqa: F811
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", crowded.user.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit].btn-primary")
+    page.wait_for_url(f"{live_server.url}/orders/")
+    page.keyboard.press("j")
+    assert page.locator("tr.order-row.is-focused").count() == 1
+    assert page.locator("tr.order-row.is-focused").get_attribute("aria-current") == "true"
+    assert page.locator("tr.order-row[aria-selected]").count() == 0
+    page.keyboard.press("?")
+    toggle = page.locator("#kbd-help [data-kbd-toggle]")
+    assert toggle.is_checked()
+    toggle.uncheck()
+    page.click("#kbd-help form[method=dialog] button")
+    page.reload()
+    page.keyboard.press("j")
+    page.keyboard.press("?")
+    assert page.locator("tr.order-row.is-focused").count() == 0
+    assert not page.locator("#kbd-help").evaluate("(dialog) => dialog.open")
+    assert page.locator("[data-kbd-off]").is_visible() and not page.locator("[data-kbd-hint]").is_visible()
+    # The button still opens the help, where they are turned on again.
+    page.click("[data-kbd-off]")
+    page.locator("#kbd-help [data-kbd-toggle]").check()
+    page.click("#kbd-help form[method=dialog] button")
+    page.keyboard.press("j")
+    assert page.locator("tr.order-row.is-focused").count() == 1
