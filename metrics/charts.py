@@ -165,12 +165,14 @@ def trend_chart(
             anchor = "end" if i == n - 1 and n > 1 else "start" if i == 0 and n > 1 else "middle"
             parts.append(format_html('<text class="trend-axis" x="{}" y="{}" text-anchor="{}">{}</text>',
                                      _n(x(i)), _n(height - 8), anchor, day))
-    for line in lines:
+    for k, line in enumerate(lines):
+        # Reference lines close together (the target and where the warning starts): their labels alternate ends.
+        label_x, anchor = (left + 4, "start") if k % 2 == 0 else (left + plot_w - 4, "end")
         parts.append(format_html(
             '<line class="trend-ref {}" x1="{}" y1="{}" x2="{}" y2="{}"/>'
-            '<text class="trend-ref-label {}" x="{}" y="{}" text-anchor="start">{}</text>',
+            '<text class="trend-ref-label {}" x="{}" y="{}" text-anchor="{}">{}</text>',
             line.css, _n(left), _n(y(line.value)), _n(left + plot_w), _n(y(line.value)),
-            line.css, _n(left + 4), _n(y(line.value) - 4), line.label))
+            line.css, _n(label_x), _n(y(line.value) - 4), anchor, line.label))
     segment: list[str] = []
     segments: list[list[str]] = [segment]
     for i, (_day, value) in enumerate(series):
