@@ -259,7 +259,8 @@ def test_amazon_s_claim_reasons_are_shown_in_the_reader_s_language():
     assert Claim(reason="A reason of its own").reason_label == "A reason of its own"
     assert Claim(reason="").reason_label == ""
     with translation.override("zh-hans"):
-        assert Claim(reason=" Unauthorized transaction ").reason_label == str(CLAIM_REASON_LABELS["Unauthorised transaction"])
+        expected = str(CLAIM_REASON_LABELS["Unauthorised transaction"])
+        assert Claim(reason=" Unauthorized transaction ").reason_label == expected
 
 
 def test_the_login_lockouts_section_of_the_back_office_has_a_translatable_name():

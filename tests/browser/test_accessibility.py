@@ -13,7 +13,7 @@ from django.conf import settings
 from tests.security.conftest import world_b  # noqa: F401  (the fixture: one of everything in store B)
 
 from .conftest import ARTIFACTS
-from .test_every_page_fits import PASSWORD, PAGES, crowded, log_in, page_url  # noqa: F401  (crowded: a fixture)
+from .test_every_page_fits import PAGES, PASSWORD, crowded, log_in, page_url  # noqa: F401  (crowded: a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
