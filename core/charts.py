@@ -110,6 +110,20 @@ def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
     return ticks
 
 
+def axis_label_indexes(n: int, *, most: int = 8) -> set[int]:
+    """Which of ``n`` days get a date under the axis: evenly spaced, the first and the last always, and never two
+    closer than the spacing (the regular label before the last is dropped rather than drawn over it)."""
+    if n <= 0:
+        return set()
+    every = max(1, math.ceil(n / most))
+    indexes = set(range(0, n, every))
+    last_regular = max(indexes)
+    if last_regular != n - 1 and n - 1 - last_regular < every and last_regular != 0:
+        indexes.discard(last_regular)
+    indexes.add(n - 1)
+    return indexes
+
+
 def trend_chart(
     series: Sequence[tuple[str, float | None]],
     *,
@@ -145,18 +159,20 @@ def trend_chart(
             '<line class="trend-grid" x1="{}" y1="{}" x2="{}" y2="{}"/>'
             '<text class="trend-axis" x="{}" y="{}" text-anchor="end">{} %</text>',
             _n(left), _n(y(tick)), _n(left + plot_w), _n(y(tick)), _n(left - 6), _n(y(tick) + 4), f"{tick:g}"))
-    label_every = max(1, math.ceil(n / 8))
+    labelled = axis_label_indexes(n)
     for i, (day, _v) in enumerate(series):
-        if i % label_every == 0 or i == n - 1:
+        if i in labelled:
             anchor = "end" if i == n - 1 and n > 1 else "start" if i == 0 and n > 1 else "middle"
             parts.append(format_html('<text class="trend-axis" x="{}" y="{}" text-anchor="{}">{}</text>',
                                      _n(x(i)), _n(height - 8), anchor, day))
-    for line in lines:
+    for k, line in enumerate(lines):
+        # Reference lines close together (the target and where the warning starts): their labels alternate ends.
+        label_x, anchor = (left + 4, "start") if k % 2 == 0 else (left + plot_w - 4, "end")
         parts.append(format_html(
             '<line class="trend-ref {}" x1="{}" y1="{}" x2="{}" y2="{}"/>'
-            '<text class="trend-ref-label {}" x="{}" y="{}" text-anchor="start">{}</text>',
+            '<text class="trend-ref-label {}" x="{}" y="{}" text-anchor="{}">{}</text>',
             line.css, _n(left), _n(y(line.value)), _n(left + plot_w), _n(y(line.value)),
-            line.css, _n(left + 4), _n(y(line.value) - 4), line.label))
+            line.css, _n(label_x), _n(y(line.value) - 4), anchor, line.label))
     segment: list[str] = []
     segments: list[list[str]] = [segment]
     for i, (_day, value) in enumerate(series):

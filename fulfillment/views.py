@@ -20,6 +20,7 @@ from core.errors import ApplicationError
 from core.permissions import permitted_stores, request_grants
 from core.web import AuthenticatedHttpRequest, wants_partial
 from listings.selectors import listing_rows
+from orders.bulk import amazon_ships_message, seller_shipped
 from orders.models import Order
 from orders.views import (
     OrderAction,
@@ -81,7 +82,11 @@ def tracking_check_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def bulk_ship_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """One carrier, one tracking number per order; malformed numbers are shown before anything ships."""
-    orders = bulk_selection(request)
+    orders, amazon_ships = seller_shipped(bulk_selection(request))
+    if amazon_ships:
+        messages.warning(request, amazon_ships_message(amazon_ships))
+        if not orders:
+            return redirect(bulk_back_url(request))
     if not orders:
         raise Http404(_("None of the selected orders is in your stores."))
     if request.method == "POST":

@@ -24,7 +24,7 @@ from core.exports import csv_response
 from core.permissions import request_grants
 from core.web import AuthenticatedHttpRequest, page_number, refused_filters, refused_filters_response, wants_partial
 
-from .bulk import PRICE_OPERATIONS, Operation, bulk_apply, bulk_preview
+from .bulk import PRICE_OPERATIONS, QUANTITY_OPERATIONS, Operation, bulk_apply, bulk_preview
 from .editing import listing_replace_main_image
 from .forms import STATUS_TAB_LABELS, BulkEditForm, ListingFilterForm, MainImageForm, StockAdjustForm, parse_ids
 from .models import Listing
@@ -69,6 +69,9 @@ def listing_list_view(request: HttpRequest) -> HttpResponse:
                  for key, label in STATUS_TAB_LABELS.items()],
         "total": counts.get(filters.status, 0),
         "can_bulk": can_bulk,
+        # The bulk bar's choices, from the operations' own table, in its order.
+        "price_operations": [(o.value, o.label) for o in Operation if o in PRICE_OPERATIONS],
+        "quantity_operations": [(o.value, o.label) for o in Operation if o in QUANTITY_OPERATIONS],
         "can_select": any(can_bulk.values()),
         "page": page,
         "first_row": offset + 1 if rows else 0,

@@ -7,16 +7,19 @@ order) and an uncounted row of a floor metric (a shipment without a carrier scan
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import CharField, Count, F, Q, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce, ExtractIsoWeekDay, NullIf
+from django.utils import translation
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.i18n import language_is_catalogued
+from core.marketplaces import marketplace
 from core.models import Store
 from core.timefmt import store_time
 
@@ -68,6 +71,8 @@ class RootCause:
     reasons: list[tuple[str, int]]
     order_ids: list[str]
     orders_affected: int
+    #: The defects of each reason by its key, in the definition's order: ``reasons`` without the language.
+    reason_counts: dict[str, int] = field(default_factory=dict)
 
     def dimension(self, key: str) -> Dimension:
         return next(d for d in self.dimensions if d.key == key)
@@ -137,6 +142,8 @@ def root_cause(*, store: Store, metric: str, channel: str, window_days: int, as_
                  if counts[f"n_{reason.key}"]],
         order_ids=listed[:MAX_ORDER_IDS],
         orders_affected=len(listed) if len(listed) <= MAX_ORDER_IDS else order_ids.count(),
+        reason_counts={reason.key: counts[f"n_{reason.key}"] for reason in definition.reasons
+                       if counts[f"n_{reason.key}"]},
     )
 
 
@@ -210,19 +217,36 @@ PLAN_TEXTS = {
 
 
 def _concentration(dimension: Dimension, defects: int, limit: int = 3) -> str:
-    parts = [_("%(label)s (%(count)s of %(defects)s defects)") % {"label": b.label, "count": b.defects,
-                                                                  "defects": defects}
+    # Labels again in the active language: the cause may have been found in another one.
+    parts = [_("%(label)s (%(count)s of %(defects)s defects)") % {"label": _label(dimension.key, b.value or None),
+                                                                  "count": b.defects, "defects": defects}
              for b in dimension.buckets[:limit]]
-    return f"- {dimension.label}: {', '.join(parts)}"
+    return f"- {DIMENSION_LABELS[dimension.key]}: {', '.join(parts)}"
+
+
+def plan_language(marketplace_code: str) -> str:
+    """The language a plan of action for ``marketplace_code`` is written in: the marketplace's own, where our
+    catalogue translates into it, else English (Amazon reads plans in the marketplace's language)."""
+    try:
+        language = marketplace(marketplace_code).language
+    except ValueError:
+        return "en"
+    return language if language_is_catalogued(language) else "en"
 
 
 def plan_of_action(*, breach, cause: RootCause) -> str:
+    """A plan-of-action draft for ``breach`` in its marketplace's language, whatever the reader's."""
+    with translation.override(plan_language(breach.store.marketplace)):
+        return _plan_of_action(breach=breach, cause=cause)
+
+
+def _plan_of_action(*, breach, cause: RootCause) -> str:
     """A plan-of-action draft for ``breach``: root cause with the facts, actions taken, preventive measures."""
     from .alerts import rate_percent, result_title, target_text
 
     store, result = breach.store, cause.result
     definition = result.definition
-    tops = {d.key: (d.top.label if d.top else _("not known")) for d in cause.dimensions}
+    tops = {d.key: (_label(d.key, d.top.value or None) if d.top else _("not known")) for d in cause.dimensions}
     facts_text, actions, measures = PLAN_TEXTS[definition.key]
     title = result_title(result.metric, result.channel, result.window_days)
     lines = [
@@ -245,8 +269,10 @@ def plan_of_action(*, breach, cause: RootCause) -> str:
     if found:
         lines += ["", _("Where the defects concentrate:")]
         lines += [_concentration(d, cause.defects) for d in found]
-    if cause.reasons:
-        lines += ["", _("Why:") + " " + ", ".join(f"{label} ({count})" for label, count in cause.reasons)]
+    if cause.reason_counts:
+        labels = definition.reason_labels()
+        lines += ["", _("Why:") + " " + ", ".join(f"{labels[key]} ({count})"
+                                                  for key, count in cause.reason_counts.items())]
     if cause.order_ids:
         lines += ["", _("Orders affected (%(count)s):") % {"count": cause.orders_affected},
                   ", ".join(cause.order_ids)]

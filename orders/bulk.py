@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.errors import ApplicationError
 from core.permissions import user_can
@@ -21,6 +22,20 @@ class BulkOutcome:
     order: Order
     done: bool
     message: str
+
+
+def seller_shipped(orders: Iterable[Order]) -> tuple[list[Order], list[Order]]:
+    """Split ``orders`` into those the seller ships (MFN) and those Amazon ships (FBA), keeping their order."""
+    orders = list(orders)
+    return [o for o in orders if o.is_mfn], [o for o in orders if not o.is_mfn]
+
+
+def amazon_ships_message(orders: list[Order]) -> str:
+    """Why some of the selected orders are not on the bulk ship form."""
+    return ngettext(
+        "%(count)d order is fulfilled by Amazon and was left out: Amazon ships it (%(ids)s).",
+        "%(count)d orders are fulfilled by Amazon and were left out: Amazon ships them (%(ids)s).", len(orders),
+    ) % {"count": len(orders), "ids": ", ".join(o.amazon_order_id for o in orders)}
 
 
 def bulk_apply(*, orders: Iterable[Order], user: User, permission: str,

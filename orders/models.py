@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from core.state import StateMachine
 from listings.models import Channel
 
+from .addresses import address_lines, city_line
+
 
 class OrderStatus(models.TextChoices):
     """Amazon's order statuses (Orders API v0) plus the operator's own steps, confirmed and packed."""
@@ -177,9 +179,13 @@ class Order(models.Model):
 
     @property
     def address_lines(self) -> list[str]:
-        city_line = " ".join(p for p in [self.ship_postal_code, self.ship_city] if p)
-        parts = [self.ship_line1, self.ship_line2, city_line, self.ship_state, self.ship_country]
-        return [p for p in parts if p]
+        return address_lines(line1=self.ship_line1, line2=self.ship_line2, city=self.ship_city,
+                             state=self.ship_state, postal_code=self.ship_postal_code, country=self.ship_country)
+
+    @property
+    def city_line(self) -> str:
+        return city_line(city=self.ship_city, state=self.ship_state, postal_code=self.ship_postal_code,
+                         country=self.ship_country)
 
 
 #: The money columns of an order line, all as Amazon gives them, discounts as positive amounts.

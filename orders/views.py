@@ -23,7 +23,7 @@ from core.errors import ApplicationError
 from core.permissions import request_grants
 from core.web import AuthenticatedHttpRequest, page_number, refused_filters, refused_filters_response, wants_partial
 
-from .bulk import BulkOutcome, bulk_cancel, bulk_confirm
+from .bulk import BulkOutcome, amazon_ships_message, bulk_cancel, bulk_confirm, seller_shipped
 from .forms import (
     CANCEL_REASONS,
     TAB_LABELS,
@@ -310,6 +310,12 @@ def bulk_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     action = request.POST.get("action")
     if action == "confirm":
         return bulk_result_response(request, _("Bulk confirm"), bulk_confirm(orders=orders, user=request.user))
+    if action == "ship":
+        orders, amazon_ships = seller_shipped(orders)
+        if amazon_ships:
+            messages.warning(request, amazon_ships_message(amazon_ships))
+        if not orders:
+            return redirect(back)
     targets = {"ship": "orders:bulk-ship", "cancel": "orders:bulk-cancel", "slips": "orders:packing-slips"}
     if action not in targets:
         return HttpResponse(_("Unknown bulk action."), status=400)

@@ -28,7 +28,7 @@ from listings.models import Channel
 
 from . import services
 from .forms import ACTION_DONE, ACTION_FORMS, ACTION_LABELS, TAB_LABELS, RejectForm, ReturnFilterForm
-from .models import ReturnRequest, ReturnStatus
+from .models import Disposition, Refund, ReturnRequest, ReturnStatus
 from .selectors import (
     Action,
     Tab,
@@ -98,6 +98,7 @@ def _context(request: HttpRequest, params: QueryDict, *, failure: Failure | None
         "overdue": counts.get("overdue") or 0,
         "now": now,
         "done": done,
+        "dispositions": Disposition.choices, "refund_kinds": Refund.Kind.choices,
         "reasons": return_reasons_by_sku(user=request.user, store=filters.store, now=now),
         "first_row": offset + 1 if returns else 0,
         "last_row": offset + len(returns),
@@ -129,6 +130,7 @@ def _detail_response(request: HttpRequest, return_request: ReturnRequest, *, fai
         "row": _row(return_request, request_grants(request), failure),
         "history": return_history(return_request),
         "now": now,
+        "dispositions": Disposition.choices, "refund_kinds": Refund.Kind.choices,
     }
     return render(request, "returns/return_detail.html", context, status=status)
 

@@ -63,7 +63,7 @@ INSTALLED_APPS = [
     "imports",
     "spapi",
     "demo",
-    "axes",
+    "core.admin_apps.LoginLockoutsConfig",  # django-axes, under a translatable name
 ]
 
 MIDDLEWARE = [

@@ -235,6 +235,21 @@ class Feedback(models.Model):
         return self.rating <= 2
 
 
+#: Amazon's reasons for an A-to-z claim or a chargeback, as its notices and reports write them (in English on every
+#: marketplace's Seller Central export), each with our translatable label. A reason not listed is shown as written.
+CLAIM_REASON_LABELS = {
+    "Item not received": _("Item not received"),
+    "Item not as described": _("Item not as described"),
+    "Item materially different": _("Item materially different from the description"),
+    "Item damaged or defective": _("Item damaged or defective"),
+    "Item returned, refund not received": _("Item returned, refund not received"),
+    "Unauthorised transaction": _("Unauthorised transaction"),
+    "Unauthorized transaction": _("Unauthorised transaction"),
+    "Merchandise not received": _("Merchandise not received"),
+    "Not as described": _("Item not as described"),
+}
+
+
 class Claim(models.Model):
     """An A-to-z Guarantee claim or a chargeback; each decision keeps its time so a past instant can be judged."""
 
@@ -281,6 +296,11 @@ class Claim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.order} · {self.get_status_display()}"
+
+    @property
+    def reason_label(self) -> str:
+        """The reason in the reader's language where it is one of Amazon's own, else as Amazon wrote it."""
+        return str(CLAIM_REASON_LABELS.get(self.reason.strip(), self.reason))
 
 
 C = Claim.Status

@@ -74,3 +74,13 @@ def choice_label(obj: Model, field_name: str) -> str:
     Django's own rebuilds and translates every choice on each call."""
     value = getattr(obj, field_name)
     return str(_choice_labels(type(obj), field_name).get(value, value))
+
+
+@register.simple_tag
+def crumbs(*parts: object) -> list[tuple[object, object]]:
+    """Breadcrumbs from ``label, url, label, url, …, label``: the last label is the page itself, without a link."""
+    items = list(parts)
+    pairs = [(items[i], items[i + 1]) for i in range(0, len(items) - 1, 2)]
+    if len(items) % 2:
+        pairs.append((items[-1], None))
+    return pairs

@@ -264,3 +264,14 @@ def test_uploading_something_else_is_refused(op_client, store):
     assert op_client.post(f"/listings/{listing.pk}/image/", {"image": text}).status_code == 400
     listing.refresh_from_db()
     assert not listing.main_image
+
+
+def test_the_bulk_bar_offers_the_operations_of_their_own_table(op_client, store):
+    import re
+
+    from listings.bulk import Operation
+
+    ListingFactory(store=store)
+    html = op_client.get(URL).content.decode()
+    select = re.search(r'<select id="bulk-operation" name="operation">(.*?)</select>', html, re.S).group(1)
+    assert re.findall(r'<option value="([^"]+)">', select) == [o.value for o in Operation]

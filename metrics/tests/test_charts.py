@@ -5,7 +5,9 @@ from __future__ import annotations
 import math
 import re
 
-from core.charts import Box, sparkline
+import pytest
+
+from core.charts import Box, axis_label_indexes, sparkline, trend_chart
 
 
 def polyline(svg: str) -> list[tuple[float, float]]:
@@ -94,6 +96,20 @@ def test_trend_chart_draws_reference_lines_gaps_and_tooltips():
 
 
 def test_trend_chart_without_values_says_so():
-    from core.charts import trend_chart
-
     assert "trend-empty" in str(trend_chart([("Nov 1", None)], empty_text="nothing"))
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 8, 9, 14, 30, 31, 60, 89, 90])
+def test_axis_dates_are_never_closer_than_their_spacing(n):
+    indexes = sorted(axis_label_indexes(n))
+    assert indexes[0] == 0 and indexes[-1] == n - 1
+    every = max(1, -(-n // 8))
+    assert all(b - a >= every for a, b in zip(indexes, indexes[1:], strict=False))
+    assert len(indexes) <= 9
+
+
+def test_the_last_two_dates_of_a_month_do_not_overlap():
+    series = [(f"11-{day:02d}", 1.0) for day in range(1, 31)]
+    svg = str(trend_chart(series))
+    xs = [float(x) for x in re.findall(r'<text class="trend-axis" x="([0-9.]+)" y="272.0"', svg)]
+    assert xs == sorted(xs) and all(b - a >= 80 for a, b in zip(xs, xs[1:], strict=False))

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from core.i18n import language_is_catalogued
 from metrics.models import Breach
-from metrics.rootcause import plan_of_action, root_cause
+from metrics.rootcause import plan_language, plan_of_action, root_cause
 from metrics.windows import local_midnight
 from tests.factories import (
     ClaimFactory,
@@ -159,3 +161,53 @@ def test_plan_of_action_states_the_facts(store, late_set):
     for heading in ("Root cause", "Actions taken", "Preventive measures"):
         assert heading in text
 
+
+
+@pytest.mark.parametrize(("marketplace", "language"), [
+    ("CA", "en"), ("DE", "en"), ("ES", "en"), ("FR", "en"), ("IT", "en"), ("JP", "en"), ("UK", "en"), ("US", "en"),
+    ("XX", "en"),
+])
+def test_a_plan_is_written_in_the_marketplace_s_language_or_english_without_a_catalogue(marketplace, language):
+    # Our catalogue holds Simplified Chinese only: every marketplace's plan falls back to English.
+    assert plan_language(marketplace) == language
+
+
+def test_a_catalogued_marketplace_language_is_used(monkeypatch):
+    monkeypatch.setattr("metrics.rootcause.language_is_catalogued", lambda language: language == "de")
+    assert plan_language("DE") == "de"
+    assert plan_language("FR") == "en"
+
+
+def test_language_is_catalogued_reads_our_locale_folder_not_django_s(settings, tmp_path):
+    assert language_is_catalogued("en") and language_is_catalogued("zh-hans")
+    assert not language_is_catalogued("de")  # Django ships German; we do not
+    (tmp_path / "de" / "LC_MESSAGES").mkdir(parents=True)
+    (tmp_path / "de" / "LC_MESSAGES" / "django.mo").write_bytes(b"")
+    settings.LOCALE_PATHS = [tmp_path]
+    assert language_is_catalogued("de")
+
+
+def test_the_plan_ignores_the_reader_s_language(store, late_set):
+    now = timezone.now()
+    breach = Breach.objects.create(store=store, metric="lsr", channel="MFN", window_days=10,
+                                   opened_at=now - timedelta(days=1), opening_rate=Decimal("0.4"),
+                                   peak_rate=Decimal("0.5"), peak_at=now - timedelta(hours=3))
+    with translation.override("zh-hans"):
+        cause = root_cause(store=store, metric="lsr", channel="MFN", window_days=10, as_of=now)
+        text = plan_of_action(breach=breach, cause=cause)
+        assert translation.get_language() == "zh-hans"
+    assert "Plan of action: Late Shipment Rate" in text and "Monday" in text and "Actions taken" in text
+    assert not re.search(r"[\u4e00-\u9fff]", text), text
+
+
+def test_the_plan_is_written_in_the_language_chosen_for_the_marketplace(store, late_set, monkeypatch):
+    # Were Chinese a marketplace's language, the plan would be Chinese even for a reader of English.
+    monkeypatch.setattr("metrics.rootcause.plan_language", lambda code: "zh-hans")
+    now = timezone.now()
+    breach = Breach.objects.create(store=store, metric="lsr", channel="MFN", window_days=10,
+                                   opened_at=now - timedelta(days=1), opening_rate=Decimal("0.4"),
+                                   peak_rate=Decimal("0.5"), peak_at=now - timedelta(hours=3))
+    with translation.override("en"):
+        cause = root_cause(store=store, metric="lsr", channel="MFN", window_days=10, as_of=now)
+        text = plan_of_action(breach=breach, cause=cause)
+    assert "Plan of action" not in text and "星期一" in text

@@ -33,7 +33,7 @@ def test_trend_page_charts_every_daily_snapshot_with_target_and_warning(manager_
     html = response.content.decode()
     assert html.count('class="trend-dot"') == with_rate
     assert "trend-ref trend-target" in html and "trend-ref trend-warning" in html
-    assert html.count("status-label status-") == 6
+    assert html.count("badge badge-") == 6
 
 
 def test_trend_page_partial_and_empty_state(manager_client, store):

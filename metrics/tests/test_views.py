@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from core.background import METRICS_RECOMPUTE_TASK, deferred_task_mark
 from metrics.engine import compute_all
@@ -133,7 +134,10 @@ def test_tiles_show_exactly_what_compute_all_computes(client_in, store):
     assert found["tile-odr-afn-60"]["numerator"] == "1"
     assert "40 %" in html  # LSR 2 of 5
     assert "target &lt; 4 %" in html and "target ≥ 95 %" in html
-    assert f"As of {local_today(store):%b} {local_today(store).day}, 00:00 UTC\u2212" in html
+    # A day in the past reads as that day, not as the midnight after it.
+    yesterday = date.fromisoformat(day)
+    assert f"As of the end of {date_format(yesterday)} (store time)" in " ".join(html.split())
+    assert f"As of {local_today(store):%b} {local_today(store).day}, 00:00" not in html
 
 
 def test_groups_and_order_follow_amazon(client_in, store):
@@ -152,7 +156,7 @@ def test_statuses_render_as_labels_and_consequences(client_in, store):
     html = client_in.get(URL).content.decode()
     lsr = html[html.index('id="tile-lsr-mfn-10"'):]
     lsr = lsr[:lsr.index("</article>")]
-    assert 'class="status-label status-red">Breach<' in lsr
+    assert 'class="badge badge-red">Breach<' in lsr
     # 2 late of 5: back under 4 % once 2 / (5 + g) < 0.04, i.e. after 46 more good orders.
     assert "Back in target after 46 more orders shipped on time" in lsr
     odr = html[html.index('id="tile-odr-mfn-60"'):]

@@ -218,9 +218,10 @@ def overview_columns() -> list[dict[str, str]]:
     columns = []
     for metric, channel, days in TILE_KEYS:
         definition = DEFINITIONS[MetricKey(metric)]
-        heading = " ".join(str(p) for p in (SHORT_NAMES[definition.key], SHORT_CHANNELS[channel]) if str(p))
-        columns.append({"heading": heading, "window": window_label(days),
-                        "title": f"{definition.name} · {window_label(days)}"})
+        # The window is part of the heading: a metric with two windows has two columns, each named apart.
+        name = " ".join(str(p) for p in (SHORT_NAMES[definition.key], SHORT_CHANNELS[channel]) if str(p))
+        columns.append({"heading": f"{name} · {window_label(days)}", "target": target_label(definition),
+                        "title": metric_title(definition, channel, days)})
     return columns
 
 

@@ -186,3 +186,29 @@ def test_bulk_pages_bound_their_queries(op_client, store, django_assert_max_num_
                 f"/orders/bulk/cancel/?ids={ids}"):
         with django_assert_max_num_queries(8):
             assert op_client.get(url).status_code == 200
+
+
+def test_fba_orders_have_no_checkbox_in_the_queue(op_client, store):
+    mfn, fba = make(store, "113-0000000-0000001"), make(store, "113-0000000-0000002", fulfillment_channel="AFN")
+    html = op_client.get("/orders/?tab=all").content.decode()
+    assert f'name="ids" value="{mfn.pk}"' in html
+    assert f'name="ids" value="{fba.pk}"' not in html
+    assert "Fulfilled by Amazon: Amazon ships it" in html
+
+
+def test_bulk_ship_leaves_fba_orders_out_before_the_form(op_client, store):
+    mfn, fba = make(store, "113-0000000-0000001"), make(store, "113-0000000-0000002", fulfillment_channel="AFN")
+    response = op_client.post("/orders/bulk/", {"action": "ship", "ids": [mfn.pk, fba.pk], "next": "/orders/"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(f"/orders/bulk/ship/?ids={mfn.pk}&")
+    page = op_client.get(f"/orders/bulk/ship/?ids={mfn.pk},{fba.pk}").content.decode()
+    assert f'name="tracking_{mfn.pk}"' in page and f'name="tracking_{fba.pk}"' not in page
+    assert "fulfilled by Amazon and was left out" in page
+
+
+def test_bulk_ship_of_only_fba_orders_goes_back_to_the_queue(op_client, store):
+    fba = make(store, "113-0000000-0000002", fulfillment_channel="AFN")
+    response = op_client.post("/orders/bulk/", {"action": "ship", "ids": [fba.pk], "next": "/orders/?tab=all"})
+    assert response.status_code == 302 and response["Location"] == "/orders/?tab=all"
+    response = op_client.get(f"/orders/bulk/ship/?ids={fba.pk}&next=/orders/")
+    assert response.status_code == 302 and response["Location"] == "/orders/"

@@ -65,7 +65,7 @@ def test_the_detail_page_shows_items_buyer_windows_in_store_time_and_actions(op_
     assert response.status_code == 200
     html = response.content.decode()
     assert "AK-WC15-BLK" in html and "B0ABCDEF12" in html and "Wall charger" in html
-    assert "J. Miller" in html and "12 Oak Street" in html and "73301 Austin" in html
+    assert "J. Miller" in html and "12 Oak Street" in html and "Austin, TX 73301" in html
     assert "Jan 14, 23:59 UTC\u22128" in html
     assert "data-countdown" in html and "in " in html
     for action in ("confirm", "pack", "ship", "cancel", "note"):

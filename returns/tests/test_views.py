@@ -361,3 +361,23 @@ def test_returns_by_sku_count_fba_returns_apart(operator, store):
     [kettle] = return_reasons_by_sku(user=operator)
 
     assert (kettle.total, kettle.fba) == (3, 2)
+
+
+def test_every_field_of_the_inline_forms_has_a_label_not_only_a_placeholder(op_client, store):
+    import re
+
+    from returns.models import Disposition
+
+    for status in (ReturnStatus.REQUESTED, ReturnStatus.AUTHORIZED, ReturnStatus.RECEIVED):
+        make_return(store, status=status)
+    html = op_client.get(URL, {"tab": "all"}).content.decode()
+    forms = re.findall(r'<form method="post"[^>]*class="act-form">(.*?)</form>', html, re.S)
+    assert forms
+    for form in forms:
+        assert "placeholder=" not in form
+        # Every visible field sits inside a <label> (or the fieldset of its radios, whose labels wrap them).
+        bare = re.sub(r"<label[^>]*>.*?</label>", "", form, flags=re.S)
+        assert not re.search(r'<(input|select|textarea)(?![^>]*type="hidden")', bare), bare
+    options = re.findall(r'<select name="disposition">(.*?)</select>', html, re.S)[0]
+    assert re.findall(r'<option value="([^"]+)">', options) == [value for value, _label in Disposition.choices]
+    assert re.findall(r'name="kind" value="([^"]+)"', html)[:2] == [value for value, _label in Refund.Kind.choices]

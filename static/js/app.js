@@ -10,6 +10,35 @@
     }
   });
 
+  // Single-key shortcuts can be turned off (WCAG 2.1.4): speech input types letters, and some people press keys by
+  // accident. The choice is this browser's, kept in localStorage; the shortcuts are on until turned off.
+  var SHORTCUTS_KEY = "sellerops.shortcuts";
+
+  function shortcutsOn() {
+    try {
+      return window.localStorage.getItem(SHORTCUTS_KEY) !== "off";
+    } catch (error) {
+      return true;
+    }
+  }
+
+  function showShortcutsChoice() {
+    var on = shortcutsOn();
+    document.querySelectorAll("[data-kbd-toggle]").forEach(function (box) {
+      box.checked = on;
+      var row = box.closest("[data-kbd-toggle-row]");
+      if (row) {
+        row.hidden = false;
+      }
+    });
+    document.querySelectorAll("[data-kbd-hint]").forEach(function (hint) {
+      hint.hidden = !on;
+    });
+    document.querySelectorAll("[data-kbd-off]").forEach(function (button) {
+      button.hidden = on;
+    });
+  }
+
   function isTyping(target) {
     return Boolean(target && target.closest && target.closest("input, textarea, select, [contenteditable]"));
   }
@@ -28,8 +57,13 @@
     }
     focusIndex = Math.max(0, Math.min(index, rows.length - 1));
     rows.forEach(function (row, i) {
+      // A plain table's rows cannot be "selected" in ARIA (that needs a grid): the focus row is the current one.
       row.classList.toggle("is-focused", i === focusIndex);
-      row.setAttribute("aria-selected", i === focusIndex ? "true" : "false");
+      if (i === focusIndex) {
+        row.setAttribute("aria-current", "true");
+      } else {
+        row.removeAttribute("aria-current");
+      }
     });
     var row = rows[focusIndex];
     row.scrollIntoView({block: "nearest"});
@@ -79,6 +113,14 @@
     if (target.matches && target.matches("select[name=carrier]")) {
       showCarrierName(target);
     }
+    if (target.matches && target.matches("[data-kbd-toggle]")) {
+      try {
+        window.localStorage.setItem(SHORTCUTS_KEY, target.checked ? "on" : "off");
+      } catch (error) {
+        // Storage refused (private mode): the choice holds until the page is left.
+      }
+      showShortcutsChoice();
+    }
   });
 
   // A new table (filter, tab, page) starts without a focus row.
@@ -86,6 +128,7 @@
     focusIndex = -1;
     updateSelection();
     document.querySelectorAll("select[name=carrier]").forEach(showCarrierName);
+    showShortcutsChoice();
   });
 
   function openUrl(url) {
@@ -114,7 +157,7 @@
   });
 
   document.addEventListener("keydown", function (event) {
-    if (isTyping(event.target) || event.ctrlKey || event.metaKey || event.altKey) {
+    if (isTyping(event.target) || event.ctrlKey || event.metaKey || event.altKey || !shortcutsOn()) {
       return;
     }
     var key = event.key;
@@ -167,6 +210,7 @@
 
   document.querySelectorAll("select[name=carrier]").forEach(showCarrierName);
   updateSelection();
+  showShortcutsChoice();
 
   // Opened with "s" from the queue: go straight to the carrier, once the browser has scrolled to the form.
   window.addEventListener("load", function () {

@@ -248,3 +248,24 @@ def test_feedback_page_flags_removable_and_records_the_request(client, agent, st
     assert Feedback.objects.get(pk=fba.pk).removal_requested_at is not None
     client.post(reverse("support:feedback_removal", args=[seller.pk]))
     assert Feedback.objects.get(pk=seller.pk).removal_requested_at is None
+
+
+def test_amazon_s_claim_reasons_are_shown_in_the_reader_s_language():
+    from django.utils import translation
+
+    from support.models import CLAIM_REASON_LABELS, Claim
+
+    assert Claim(reason="Item not received").reason_label == "Item not received"
+    assert Claim(reason="A reason of its own").reason_label == "A reason of its own"
+    assert Claim(reason="").reason_label == ""
+    with translation.override("zh-hans"):
+        expected = str(CLAIM_REASON_LABELS["Unauthorised transaction"])
+        assert Claim(reason=" Unauthorized transaction ").reason_label == expected
+
+
+def test_the_login_lockouts_section_of_the_back_office_has_a_translatable_name():
+    from django.apps import apps
+    from django.utils.functional import Promise
+
+    config = apps.get_app_config("axes")
+    assert isinstance(config.verbose_name, Promise) and str(config.verbose_name) == "Login lockouts"

@@ -127,7 +127,7 @@ def test_manager_finds_the_orders_behind_a_red_tile(page, live_server, health, s
 
     tile = page.locator("#tile-lsr-mfn-10")
     assert "tile-red" in tile.get_attribute("class")
-    assert tile.locator(".status-label").inner_text() == "Breach"
+    assert tile.locator(".tile-head .badge").inner_text() == "Breach"
     value = tile.locator(".value").inner_text()
     expected = next(r for r in compute_all(us, timezone.now()) if r.key == ("lsr", "MFN", 10))
     assert value == f"{percent(expected.rate)} %"
@@ -163,7 +163,7 @@ def test_health_in_chinese(page, live_server, health, screenshot):
     page.wait_for_selector("html[lang=zh-hans]")
     assert "store=ACME-US" in page.url
     assert page.locator(".mainnav a.active").inner_text() == "账户状况"
-    assert page.locator("#tile-lsr-mfn-10 .status-label").inner_text() == "违规"
+    assert page.locator("#tile-lsr-mfn-10 .tile-head .badge").inner_text() == "违规"
     screenshot("health-zh")
     page.click("#tile-lsr-mfn-10 a.value")
     page.wait_for_selector("tr.drill-row")

@@ -43,7 +43,7 @@ def test_upload_a_bad_then_a_good_file(page, live_server, operator_user, screens
     page.select_option("select[name=kind]", "all_orders")
     page.set_input_files("input[name=file]", str(FILES / "bad_all_orders_date.txt"))
     page.click("button:has-text('Import')")
-    page.wait_for_selector(".job-badge.job-failed")
+    page.wait_for_selector(".badge.badge-failed")
     assert page.locator("table.import-problems tbody tr").count() == 1
     assert "purchase-date" in page.locator("table.import-problems").inner_text()
     screenshot("imports-failed")
@@ -51,7 +51,7 @@ def test_upload_a_bad_then_a_good_file(page, live_server, operator_user, screens
     page.goto(f"{live_server.url}/imports/")
     page.set_input_files("input[name=file]", str(FILES / "all_orders_us.txt"))
     page.click("button:has-text('Import')")
-    page.wait_for_selector(".job-badge.job-done")
+    page.wait_for_selector(".badge.badge-done")
     assert page.locator("[data-count=created]").inner_text() == "4"
     screenshot("imports-done")
     page.goto(f"{live_server.url}/imports/")
@@ -115,5 +115,5 @@ def test_the_report_is_detected_when_not_chosen(page, live_server, operator_user
 
     page.set_input_files("input[name=file]", str(FILES / "feedback.txt"))
     page.click("button:has-text('Import')")
-    page.wait_for_selector(".job-badge.job-failed, .job-badge.job-done")
+    page.wait_for_selector(".badge.badge-failed, .badge.badge-done")
     assert ImportJob.objects.get().kind == "feedback"

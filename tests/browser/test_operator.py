@@ -82,7 +82,7 @@ def test_operator_filters_opens_ships_and_the_order_leaves_unshipped(page, live_
     page.click("#ship button.btn-primary")
     page.wait_for_selector(".flash-ok")
     assert f"Shipped with UPS {UPS_VALID}" in page.locator(".flash-ok").inner_text()
-    assert page.locator(".order-head .order-status").inner_text() == "Shipped"
+    assert page.locator(".order-head [data-order-status]").inner_text() == "Shipped"
     assert UPS_VALID in page.locator(".shipments-table").inner_text()
     assert page.evaluate("window.__noReload") is True
     assert Shipment.objects.get(order__amazon_order_id=TO_SHIP).tracking_format_valid is True
@@ -107,7 +107,7 @@ def test_operator_cancels_with_a_reason_after_the_cancel_rate_warning(page, live
     assert Order.objects.get(amazon_order_id=TO_CANCEL).status == OrderStatus.UNSHIPPED
     page.click("#cancel .warning-box button[name=confirm_seller]")
     page.wait_for_selector(".flash-ok")
-    assert page.locator(".order-head .order-status").inner_text() == "Cancelled"
+    assert page.locator(".order-head [data-order-status]").inner_text() == "Cancelled"
     assert "Seller: Out of stock" in page.locator(".order-timeline").inner_text()
     order = Order.objects.get(amazon_order_id=TO_CANCEL)
     assert (order.status, order.cancel_initiator, order.cancel_reason) == (OrderStatus.CANCELED, "seller",
@@ -182,7 +182,7 @@ def test_detail_page_in_simplified_chinese(page, live_server, workday, screensho
     page.wait_for_selector("html[lang=zh-hans]")
     assert f"/orders/{TO_SHIP}/" in page.url
     assert page.locator(".crumbs a").inner_text() == "订单"
-    assert page.locator(".order-head .order-status").inner_text() == "未发货"
+    assert page.locator(".order-head [data-order-status]").inner_text() == "未发货"
     assert "已逾期" in page.locator("[data-countdown]").inner_text()
     screenshot("order-detail-zh")
     page.click(".lang-switch button[value=en]")

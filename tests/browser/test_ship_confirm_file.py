@@ -71,7 +71,7 @@ def test_upload_preview_confirm_and_the_orders_leave_unshipped(page, live_server
     screenshot("ship-confirm-preview")
 
     page.click("button:has-text('Confirm and ship all')")
-    page.wait_for_selector(".job-badge.job-done")
+    page.wait_for_selector(".badge.badge-done")
     assert page.locator("[data-count=created]").inner_text() == "3"
     screenshot("ship-confirm-done")
 
