@@ -39,8 +39,11 @@
     });
   }
 
+  // Keys typed into a field are text, not shortcuts; a checkbox, a radio or a button takes no text (the help
+  // dialog leaves the focus on its own checkbox when it closes).
   function isTyping(target) {
-    return Boolean(target && target.closest && target.closest("input, textarea, select, [contenteditable]"));
+    var field = target && target.closest && target.closest("input, textarea, select, [contenteditable]");
+    return Boolean(field) && !(field.tagName === "INPUT" && /^(checkbox|radio|button|submit|reset)$/i.test(field.type));
   }
 
   // The order queue: a focus row moved with j/k, x to select it, s to ship it, Enter to open it.

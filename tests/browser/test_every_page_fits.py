@@ -29,7 +29,7 @@ from .conftest import ARTIFACTS
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "correct horse battery staple"
-WIDTHS = (390, 768, 1280)
+WIDTHS = (390, 768, 1280, 1440)
 #: Screenshots of the three workspaces at a phone's and a desktop's width, in both languages.
 SCREENSHOTS = {"orders:list": "queue", "metrics:health": "health", "support:thread": "inbox"}
 SCREENSHOT_WIDTHS = (390, 1280)

@@ -103,6 +103,7 @@ def test_filter_bulk_edit_prices_with_a_preview_and_confirm(page, live_server, c
 def test_the_list_and_the_preview_fit_390_px_in_chinese(page, live_server, catalogue, screenshot):
     page.set_viewport_size({"width": 390, "height": 844})
     log_in(page, live_server)
+    page.click(".nav-toggle")  # on a phone the language switch is in the folded menu
     page.click(".lang-switch button[value=zh-hans]")
     page.wait_for_selector("html[lang=zh-hans]")
     screenshot("listings-zh-390")

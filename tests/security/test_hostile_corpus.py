@@ -142,7 +142,7 @@ API_OPERATIONS = _api_operations()
 
 def _api_url(template: str, w: StoreBWorld) -> str:
     ids = {"shipments": w.shipped_order.shipments.get().pk, "feedback": w.feedback.pk, "claims": w.claim.pk,
-           "messages": w.message.pk, "returns": w.return_request.pk}
+           "messages": w.message.pk, "returns": w.return_request.pk, "listings": w.listing.pk}
     resource = template.split("/")[2]
     return (template.replace("{code}", w.store.code).replace("{amazon_order_id}", w.order.amazon_order_id)
             .replace("{id}", str(ids.get(resource, 0))))
