@@ -42,6 +42,27 @@ class Carrier(models.TextChoices):
     OTHER = "Other", _("Other")
 
 
+class CarrierEventStatus(models.TextChoices):
+    """What a carrier's tracking event says of a parcel, in the words tracking services share (EasyPost,
+    AfterShip, 17TRACK): each carrier's own wording is mapped onto these."""
+
+    LABEL_CREATED = "label_created", _("Label created")
+    IN_TRANSIT = "in_transit", _("In transit")
+    OUT_FOR_DELIVERY = "out_for_delivery", _("Out for delivery")
+    ATTEMPTED = "attempted", _("Delivery attempted")
+    PICKUP = "pickup", _("Waiting for pickup")
+    DELIVERED = "delivered", _("Delivered")
+    EXCEPTION = "exception", _("Exception")
+    ADDRESS_PROBLEM = "address_problem", _("Address problem")
+    RETURNED = "returned", _("Returned to sender")
+    LOST = "lost", _("Lost")
+
+
+#: Statuses that put a delivery at risk however recent the event.
+CARRIER_EXCEPTIONS = frozenset({CarrierEventStatus.EXCEPTION, CarrierEventStatus.ADDRESS_PROBLEM,
+                                CarrierEventStatus.RETURNED, CarrierEventStatus.LOST})
+
+
 class Shipment(models.Model):
     store = models.ForeignKey("sellerops.Store", on_delete=models.CASCADE, related_name="shipments")
     order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="shipments")
@@ -69,6 +90,11 @@ class Shipment(models.Model):
     amazon_shipment_id = models.CharField(_("Amazon shipment id"), max_length=40, blank=True)
     fulfillment_center_id = models.CharField(_("fulfilment centre"), max_length=16, blank=True)
     estimated_arrival_at = models.DateTimeField(_("estimated arrival"), null=True, blank=True)
+    #: The latest carrier event's time and status (``CarrierEvent``), kept with the events by
+    #: ``fulfillment.carrier_events``: the deliveries-at-risk queue reads them without touching the events.
+    last_event_at = models.DateTimeField(_("last carrier event"), null=True, blank=True)
+    last_event_status = models.CharField(_("last carrier status"), max_length=20, blank=True,
+                                         choices=CarrierEventStatus.choices)
 
     class Meta:
         ordering = ["-shipped_at", "-id"]
@@ -104,6 +130,32 @@ class Shipment(models.Model):
     @property
     def carrier_label(self) -> str:
         return self.carrier_name if self.carrier == Carrier.OTHER and self.carrier_name else self.get_carrier_display()
+
+
+class CarrierEvent(models.Model):
+    """One tracking event of a shipment, as the carrier reported it (carrier CSV import, API, sync or by hand)."""
+
+    store = models.ForeignKey("sellerops.Store", on_delete=models.CASCADE, related_name="+")
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="carrier_events")
+    at = models.DateTimeField(_("at"))
+    status = models.CharField(_("status"), max_length=20, choices=CarrierEventStatus.choices)
+    #: The carrier's own words ("Arrived at USPS Regional Facility"), kept as given.
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    location = models.CharField(_("location"), max_length=120, blank=True)
+    source = models.CharField(_("source"), max_length=20, blank=True, help_text=_("import, api, ui, sync or demo"))
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("carrier event")
+        verbose_name_plural = _("carrier events")
+        constraints = [
+            # The same event reported twice (a file imported again) is one event.
+            models.UniqueConstraint(fields=["shipment", "at", "status"], name="carrierevent_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shipment_id} {self.at:%Y-%m-%d %H:%M} {self.status}"
 
 
 class ShipmentItem(models.Model):
