@@ -1,5 +1,6 @@
-"""Site-wide request handling: long background work started once the response is sent, the viewer's own timezone (their profile's, else UTC) and language (their
-profile's, else what the cookie or the browser asks for), and the refusal of NUL bytes in paths and parameters."""
+"""Site-wide request handling: long background work started once the response is sent, the viewer's own
+timezone (their profile's, else UTC) and language (their profile's, else what the cookie or the browser asks for),
+and the refusal of NUL bytes in paths and parameters."""
 
 from __future__ import annotations
 

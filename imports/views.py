@@ -37,7 +37,7 @@ def _jobs(request: HttpRequest):
     return scoped(ImportJob.objects.select_related("store", "created_by"), user=request.user)
 
 
-def _to_job_page(request: HttpRequest, url: str) -> HttpResponse:
+def _to_job_page(request: AuthenticatedHttpRequest, url: str) -> HttpResponse:
     """After an upload: the job's page, where its import is followed (a full page load when htmx sent the form)."""
     if request.htmx:
         response = HttpResponse(status=204)
@@ -46,7 +46,8 @@ def _to_job_page(request: HttpRequest, url: str) -> HttpResponse:
     return redirect(url)
 
 
-def _upload_form_response(request: HttpRequest, template: str, context: dict, *, status: int) -> HttpResponse:
+def _upload_form_response(request: AuthenticatedHttpRequest, template: str, context: dict, *,
+                          status: int) -> HttpResponse:
     """The upload page, or only its form when htmx sent it (its errors shown in place)."""
     response = render(request, f"{template}#upload-form" if request.htmx else template, context, status=status)
     patch_vary_headers(response, ("HX-Request",))
