@@ -39,8 +39,10 @@ def _order_ids(store: Store, count: int) -> list[str]:
 def _report(store: Store, now: datetime, *, bad_date_line: int | None = None) -> bytes:
     market = marketplace(store.marketplace)
     # Where the store's first buyer lives: an address of the marketplace, written as its reports write them.
-    where = dict(Order.objects.filter(store=store).exclude(ship_city="").order_by("purchase_date")
-                 .values("ship_city", "ship_state", "ship_postal_code", "ship_country").first() or {})
+    address = ("ship_city", "ship_state", "ship_postal_code", "ship_country")
+    first = Order.objects.filter(store=store).exclude(ship_city="").order_by("purchase_date").values_list(
+        *address).first()
+    where: dict[str, str] = dict(zip(address, first, strict=True)) if first else {}
     listings = list(Listing.objects.filter(store=store).order_by("sku")[:REPORT_ORDERS])
     lines = ["\t".join(COLUMNS)]
     for n, (order_id, listing) in enumerate(zip(_order_ids(store, len(listings)), listings, strict=True)):
