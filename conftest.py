@@ -105,3 +105,13 @@ def _compiled_translations():
         fcntl.flock(lock, fcntl.LOCK_EX)
         if stale():
             call_command("compilemessages", ignore_patterns=[".venv", "staticfiles"], verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _background_work_finished_within_the_test():
+    """Without a broker, an upload's import runs after the response in a thread of this process: no test leaves one
+    running for the next (whose database it would write to)."""
+    yield
+    from core.background import background_wait
+
+    assert background_wait(timeout=120), "background work still running after the test"

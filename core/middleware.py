@@ -1,5 +1,6 @@
-"""Site-wide request handling: the viewer's own timezone (their profile's, else UTC) and language (their
-profile's, else what the cookie or the browser asks for), and the refusal of NUL bytes in paths and parameters."""
+"""Site-wide request handling: long background work started once the response is sent, the viewer's own
+timezone (their profile's, else UTC) and language (their profile's, else what the cookie or the browser asks for),
+and the refusal of NUL bytes in paths and parameters."""
 
 from __future__ import annotations
 
@@ -12,11 +13,36 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from .background import background_after_response, background_collect
 from .chosen_store import STORE_DEFAULT_PAGES, chosen_store
 from .database import API_PREFIX
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
+
+
+class AfterResponseMiddleware:
+    """Without a broker, the long tasks a request queues (an upload's import) start once its response has been sent
+    (``core.background``): the upload answers at once, and the page it leads to follows the work."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = background_collect()
+        try:
+            response = self.get_response(request)
+        except BaseException:
+            # What was queued has committed: it still runs, now.
+            start = background_after_response(token)
+            if start is not None:
+                start()
+            raise
+        start = background_after_response(token)
+        if start is not None:
+            # Called by the server once the last byte has gone (HttpResponseBase.close), before request_finished.
+            response._resource_closers.append(start)
+        return response
 
 
 class ViewerPreferencesMiddleware:

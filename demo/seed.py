@@ -27,6 +27,7 @@ from fulfillment.models import (
     Shipment,
     ShipmentItem,
 )
+from imports.models import ImportJob
 from listings.models import Listing, StockMovement
 from metrics.services import metrics_backfill_daily, metrics_inputs_changed
 from orders.models import Order, OrderEvent, OrderItem
@@ -38,6 +39,7 @@ from .alerts import demo_alert_rules
 from .context import HEALTHY, STRUGGLING, Actors
 from .generator import StoreGenerator
 from .images import demo_listing_photos
+from .import_history import demo_import_history
 from .writer import WRITE_ORDER, Writer
 
 DEMO_PASSWORD = "sellerops-demo"
@@ -89,6 +91,7 @@ class DemoResult:
     skipped: bool = False
     users: list[str] = field(default_factory=list)
     password: str = DEMO_PASSWORD
+    imports: list[ImportJob] = field(default_factory=list)
 
 
 def demo_stores(count: int) -> list[Store]:
@@ -233,4 +236,6 @@ def seed_demo(
             if history_days:
                 metrics_backfill_daily(store=store, days=history_days, now=now)
             metrics_inputs_changed(store_id=store.pk)
+    # After the commit, as an upload is: the imports page's history, through the import services.
+    result.imports = demo_import_history(store=store_objs[0], operator_id=user_ids["operator"], now=now)
     return result

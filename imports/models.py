@@ -59,6 +59,10 @@ class ImportJob(models.Model):
         _("worker alive until"), null=True, blank=True,
         help_text=_("Renewed by the worker while it imports or previews the file; once past, the job has lost "
                     "its worker and fails."))
+    runner = models.CharField(
+        _("held by"), max_length=300, blank=True,
+        help_text=_("The process (host:pid) that has taken the job and not finished it; a page that sees that process "
+                    "gone fails the job."))
     preview = models.JSONField(_("preview summary"), null=True, blank=True,
                                help_text=_("What the dry run of a previewed file found, once it has run."))
 

@@ -2,9 +2,11 @@
 
 A job is never left "Running" without a live worker. The worker that claims a job leases it (``alive_until``)
 and renews the lease while it works; a job whose lease has run out is failed by the watchdog, which beat runs
-every minute and the import pages run too when they show a job (so a web process killed while it ran an
-import eagerly is noticed as well). The import is one transaction that also marks the job done, so a job the
-watchdog failed cannot also have been imported: nothing of it was written.
+every minute and the import pages run too when they show a job. A job also names the process that holds it
+(``runner``): a page that finds that process gone (a web process restarted while its own thread imported a file,
+the embedded defaults' way) fails the job at once, without waiting for the lease. The import is one transaction
+that also marks the job done, so a job the watchdog failed cannot also have been imported: nothing of it was
+written.
 """
 
 from __future__ import annotations
@@ -26,7 +28,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.background import IMPORT_RUN_TASK, deferred_task_done, task_enqueue_or_defer
+from core.background import (
+    IMPORT_RUN_TASK,
+    background_holds,
+    background_runner_id,
+    background_runner_lost,
+    deferred_task_done,
+    task_enqueue_or_defer,
+)
 from core.database import DATABASE_ERRORS
 from core.errors import ApplicationError
 from core.models import Store
@@ -38,6 +47,7 @@ from .detect import detect_kind, seller_central_name
 from .engine import KINDS, import_file
 from .parsers import Problem, head_lines, normalize_encoding
 from .preview import preview_save
+from .progress import progress_apply, progress_forget, progress_record
 
 __all__ = ["KINDS", "import_file"]  # import_file is looked up here at call time, so tests may replace it
 logger = logging.getLogger(__name__)
@@ -49,6 +59,9 @@ MAX_REPORTED_ERRORS = 500
 #: The code of the problem the watchdog records; the pages say it in their own words.
 WORKER_LOST = "worker_lost"
 _WATCHED = (ImportJob.Status.RUNNING, ImportJob.Status.PREVIEW)
+#: The jobs some process may hold: queued or running, or previewed and waiting for their dry run.
+_held = Q(status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING]) | Q(status=ImportJob.Status.PREVIEW,
+                                                                               preview__isnull=True)
 
 
 # --- Creating, confirming ---
@@ -124,6 +137,9 @@ def _enqueue_on_commit(job: ImportJob) -> None:
     def enqueue() -> None:
         # Redis away: the job stays queued with its file, and is queued again once Redis is back.
         task_enqueue_or_defer(task_name=IMPORT_RUN_TASK, store_id=job.store_id, object_id=job.pk)
+        if background_holds(task_name=IMPORT_RUN_TASK, object_id=job.pk):
+            # This process runs it once the response is sent: until then, the job is this process's.
+            ImportJob.objects.filter(_held, pk=job.pk, runner="").update(runner=background_runner_id())
 
     transaction.on_commit(enqueue)
 
@@ -185,6 +201,9 @@ class _Pulse:
     def set(self, **fields: int) -> None:
         with self._lock:
             self.fields.update(fields)
+            kept = dict(self.fields)
+        progress_record(job_id=self.job_id, total_rows=kept.get("total_rows", 0),
+                        processed_rows=kept.get("processed_rows", 0))
         if not self.threaded and not connection.in_atomic_block and time.monotonic() - self._written >= 1:
             self._written = time.monotonic()
             self._write()
@@ -234,7 +253,7 @@ def _fail(job: ImportJob, message: str, **fields) -> None:
     fields.setdefault("errors", [Problem(line=None, column="", message=message)])
     ImportJob.objects.filter(pk=job.pk, status__in=_WATCHED).exclude(
         status=ImportJob.Status.PREVIEW, preview__isnull=False).update(
-        status=ImportJob.Status.FAILED, finished_at=timezone.now(), alive_until=None, **fields)
+        status=ImportJob.Status.FAILED, finished_at=timezone.now(), alive_until=None, runner="", **fields)
 
 
 def _run_guarded(job: ImportJob, run) -> ImportResult | None:
@@ -272,12 +291,14 @@ def _run_guarded(job: ImportJob, run) -> ImportResult | None:
 def import_job_run(*, job: ImportJob) -> ImportJob:
     """Run a queued job's import and record its outcome; a finished job is left as it is."""
     claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.QUEUED).update(
-        status=ImportJob.Status.RUNNING, alive_until=_lease(), total_rows=0, processed_rows=0)
+        status=ImportJob.Status.RUNNING, alive_until=_lease(), total_rows=0, processed_rows=0,
+        runner=background_runner_id())
     if claimed:
         deferred_task_done(task_name=IMPORT_RUN_TASK, object_id=job.pk)
     else:
         # Taken up again where it stands (the task is tried again after losing the database).
-        ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(alive_until=_lease())
+        ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
+            alive_until=_lease(), runner=background_runner_id())
     job.refresh_from_db()
     if job.status != ImportJob.Status.RUNNING:
         return job
@@ -285,7 +306,7 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
     def mark_done(result: ImportResult) -> None:
         # Inside the file's transaction: the rows and the job's Done commit together, or neither does.
         done = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
-            status=ImportJob.Status.DONE, finished_at=timezone.now(), alive_until=None,
+            status=ImportJob.Status.DONE, finished_at=timezone.now(), alive_until=None, runner="",
             processed_rows=result.total_rows, total_rows=result.total_rows, created_count=result.created,
             updated_count=result.updated, skipped_count=result.skipped, errors=[], touched=result.touched,
             warnings=result.warnings[:MAX_REPORTED_ERRORS])
@@ -307,6 +328,7 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
     if job.preview is not None:
         # A confirmed preview's lines are not shown again (its page now leads to the import); its summary stays.
         ImportPreviewLine.objects.filter(job=job).delete()
+    progress_forget(job_id=job.pk)
     job.refresh_from_db()
     return job
 
@@ -314,7 +336,7 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
 def import_job_preview(*, job: ImportJob) -> ImportJob:
     """Dry-run a previewed job's file and store what each line will do; nothing of the file is written."""
     claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PREVIEW, preview__isnull=True).update(
-        alive_until=_lease(), total_rows=0, processed_rows=0)
+        alive_until=_lease(), total_rows=0, processed_rows=0, runner=background_runner_id())
     job.refresh_from_db()
     if not claimed:
         return job
@@ -327,7 +349,7 @@ def import_job_preview(*, job: ImportJob) -> ImportJob:
             if not held:
                 raise _JobLost
             summary = preview_save(job=job, lines=lines, result=result, file_errors=file_errors)
-            ImportJob.objects.filter(pk=job.pk).update(preview=summary, alive_until=None,
+            ImportJob.objects.filter(pk=job.pk).update(preview=summary, alive_until=None, runner="",
                                                        total_rows=result.total_rows,
                                                        processed_rows=result.total_rows)
 
@@ -339,6 +361,7 @@ def import_job_preview(*, job: ImportJob) -> ImportJob:
                 progress=lambda processed: pulse.set(processed_rows=processed))
 
     _run_guarded(job, run)
+    progress_forget(job_id=job.pk)
     job.refresh_from_db()
     return job
 
@@ -349,7 +372,7 @@ def import_job_give_up(*, job_id: int) -> None:
                 "Upload it again.")
     ImportJob.objects.filter(Q(status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING])
                              | Q(status=ImportJob.Status.PREVIEW, preview__isnull=True), pk=job_id).update(
-        status=ImportJob.Status.FAILED, finished_at=timezone.now(), alive_until=None,
+        status=ImportJob.Status.FAILED, finished_at=timezone.now(), alive_until=None, runner="",
         errors=[Problem(line=None, column="", message=str(message))])
 
 
@@ -374,22 +397,53 @@ def import_jobs_watchdog(*, now: datetime | None = None, job_ids: Iterable[int] 
     ids = list(stalled.values_list("pk", flat=True))
     if not ids:
         return 0
-    problem = Problem(line=None, column="", code=WORKER_LOST,
-                      message=_("The import stopped without finishing (the worker was lost); nothing was "
-                                "imported. Upload the file again."))
     failed = stalled.filter(pk__in=ids).update(status=ImportJob.Status.FAILED, finished_at=now, alive_until=None,
-                                               errors=[problem])
+                                               runner="", errors=[_worker_lost()])
     if failed:
         logger.warning("import jobs %s lost their worker (no sign of life since their lease ran out); failed", ids)
     return failed
 
 
-def import_job_check(job: ImportJob) -> ImportJob:
-    """``job`` as a page should show it: failed if its worker has been lost (no query when it has not)."""
-    if import_job_is_stalled(job):
+def _worker_lost() -> Problem:
+    return Problem(line=None, column="", code=WORKER_LOST,
+                   message=_("The import stopped without finishing (the worker was lost); nothing was imported. "
+                             "Upload the file again."))
+
+
+def import_job_runner_lost(job: ImportJob) -> bool:
+    """Whether the process that holds ``job`` is known to be gone (read from the row already loaded)."""
+    held = job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING) or (
+        job.status == ImportJob.Status.PREVIEW and job.preview is None)
+    return held and bool(job.runner) and background_runner_lost(runner=job.runner, task_name=IMPORT_RUN_TASK,
+                                                                 object_id=job.pk)
+
+
+def _fail_lost_runner(job: ImportJob) -> int:
+    failed = ImportJob.objects.filter(_held, pk=job.pk, runner=job.runner).update(
+        status=ImportJob.Status.FAILED, finished_at=timezone.now(), alive_until=None, runner="",
+        errors=[_worker_lost()])
+    if failed:
+        logger.warning("import job %s: its process %s is gone; failed", job.pk, job.runner)
+    return failed
+
+
+def import_jobs_check(jobs: list[ImportJob]) -> list[ImportJob]:
+    """``jobs`` as a page should show them: failed where their worker has been lost (no query when none has),
+    and the running ones with their latest progress."""
+    for job in jobs:
+        if not (import_job_is_stalled(job) or import_job_runner_lost(job)):
+            continue
         try:
-            import_jobs_watchdog(job_ids=[job.pk])
+            if import_job_runner_lost(job):
+                _fail_lost_runner(job)
+            else:
+                import_jobs_watchdog(job_ids=[job.pk])
         except DatabaseError as error:  # SQLite busy with the running import: the next look will do
             logger.warning("import job %s: watchdog not run: %s", job.pk, error)
         job.refresh_from_db()
-    return job
+    return [progress_apply(job) for job in jobs]
+
+
+def import_job_check(job: ImportJob) -> ImportJob:
+    """``job`` as a page should show it (see ``import_jobs_check``)."""
+    return import_jobs_check([job])[0]

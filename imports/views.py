@@ -27,8 +27,7 @@ from .services import (
     import_job_check,
     import_job_confirm,
     import_job_create,
-    import_job_is_stalled,
-    import_jobs_watchdog,
+    import_jobs_check,
 )
 
 RECENT_JOBS = 20
@@ -36,6 +35,23 @@ RECENT_JOBS = 20
 
 def _jobs(request: HttpRequest):
     return scoped(ImportJob.objects.select_related("store", "created_by"), user=request.user)
+
+
+def _to_job_page(request: AuthenticatedHttpRequest, url: str) -> HttpResponse:
+    """After an upload: the job's page, where its import is followed (a full page load when htmx sent the form)."""
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
+def _upload_form_response(request: AuthenticatedHttpRequest, template: str, context: dict, *,
+                          status: int) -> HttpResponse:
+    """The upload page, or only its form when htmx sent it (its errors shown in place)."""
+    response = render(request, f"{template}#upload-form" if request.htmx else template, context, status=status)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
 
 
 @login_required
@@ -56,15 +72,11 @@ def import_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         except ApplicationError as error:
             form.add_error(None, error.message)
         else:
-            return redirect("imports:detail", job_id=job.pk)
+            return _to_job_page(request, reverse("imports:detail", args=[job.pk]))
     listed = _jobs(request).filter(store__code=code) if code else _jobs(request)
-    jobs = list(listed[:RECENT_JOBS])
-    stalled = [job.pk for job in jobs if import_job_is_stalled(job)]
-    if stalled:
-        import_jobs_watchdog(job_ids=stalled)
-        jobs = list(listed[:RECENT_JOBS])
+    jobs = import_jobs_check(list(listed[:RECENT_JOBS])) if not request.htmx else []
     context = {"form": form, "jobs": jobs, "can_import": form.fields["store"].queryset.exists()}  # type: ignore[attr-defined]  # a ModelChoiceField
-    return render(request, "imports/import_list.html", context, status=400 if form.errors else 200)
+    return _upload_form_response(request, "imports/import_list.html", context, status=400 if form.errors else 200)
 
 
 @login_required
@@ -100,9 +112,10 @@ def ship_confirm_upload_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         except ApplicationError as error:
             form.add_error(None, error.message)
         else:
-            return redirect("imports:ship_confirm_preview", job_id=job.pk)
+            return _to_job_page(request, reverse("imports:ship_confirm_preview", args=[job.pk]))
     context = {"form": form, "can_import": form.fields["store"].queryset.exists()}  # type: ignore[attr-defined]  # a ModelChoiceField
-    return render(request, "imports/ship_confirm_upload.html", context, status=400 if form.errors else 200)
+    return _upload_form_response(request, "imports/ship_confirm_upload.html", context,
+                                 status=400 if form.errors else 200)
 
 
 def _render_preview(request: AuthenticatedHttpRequest, job: ImportJob, *, error: str = "", status: int = 200,

@@ -29,6 +29,7 @@ from imports.models import ImportJob
 from imports.services import import_job_create, import_job_run
 from metrics.models import MetricSnapshot
 from metrics.services import metrics_inputs_changed, metrics_recompute, metrics_snapshot_daily
+from sellerops.celery import app as celery_app
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -136,6 +137,8 @@ def test_an_upload_redis_refuses_keeps_its_file_queued_until_the_import_runs(sto
                                                                              monkeypatch,
                                                                              django_capture_on_commit_callbacks):
     settings.MEDIA_ROOT = tmp_path
+    # With a broker (REDIS_URL set), which refuses: without one the import would run in this process instead.
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
     monkeypatch.setattr("imports.tasks.import_run_task.apply_async", refuse)
     data = b"amazon-order-id\tpurchase-date\n"
     with django_capture_on_commit_callbacks(execute=True):

@@ -455,3 +455,29 @@ def test_each_store_opens_with_claims_to_answer_and_feedback_to_remove():
                                         fulfilled_by_amazon=f.order.fulfillment_channel == "AFN",
                                         language=store.marketplace_info.language).eligible]
         assert eligible, store
+
+
+def test_the_imports_page_opens_on_a_report_refused_and_its_correction_imported(client,
+                                                                                django_capture_on_commit_callbacks):
+    from imports.models import ImportJob
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _seed()
+    refused, imported = ImportJob.objects.order_by("id")
+    store = Store.objects.order_by("id").first()
+    assert {refused.store, imported.store} == {store} and refused.kind == imported.kind == "all_orders"
+    assert refused.status == "failed" and refused.created_count == 0
+    assert [(e["line"], e["column"]) for e in refused.errors] == [(3, "purchase-date")]
+    assert imported.status == "done" and (imported.created_count, imported.total_rows) == (3, 3)
+    keys = imported.touched["order"]["created"]["keys"]
+    orders = Order.objects.filter(store=store, amazon_order_id__in=keys)
+    assert orders.count() == 3 and not orders.filter(status__in=OPEN_STATUSES).exists()
+    assert orders.first().created_at is not None
+
+    client.force_login(get_user_model().objects.get(username="operator"))
+    listing = client.get("/imports/").content.decode()
+    assert f'data-job="{refused.pk}"' in listing and f'data-job="{imported.pk}"' in listing
+    page = client.get(f"/imports/{imported.pk}/").content.decode()
+    assert 'data-touched="order-created"' in page and all(key in page for key in keys)
+    page = client.get(f"/imports/{refused.pk}/").content.decode()
+    assert "purchase-date" in page and "Correct these lines" in page

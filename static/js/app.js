@@ -216,6 +216,60 @@
   showShortcutsChoice();
 
   // Opened with "s" from the queue: go straight to the carrier, once the browser has scrolled to the form.
+  // Uploading a report (imports/_upload_status.html): the file's own progress as the browser sends it, then the
+  // job's page, which follows the import. htmx reports the upload's progress and the answer's on the same events;
+  // the first "loadend" is the upload's, so what comes after it is the answer's and is left alone.
+  function uploadStatus(form) {
+    return form && form.matches && form.matches("[data-upload-form]") ? form.querySelector("[data-upload-status]") : null;
+  }
+  function showUpload(status, state, percent) {
+    var bar = status.querySelector("progress");
+    var text = status.querySelector(".upload-text");
+    status.hidden = false;
+    status.setAttribute("data-state", state);
+    if (percent !== null) {
+      bar.value = percent;
+    }
+    var label = status.getAttribute("data-" + state) || "";
+    if (state === "sending" && percent !== null) {
+      label += " " + new Intl.NumberFormat(document.documentElement.lang || undefined, { style: "percent" })
+        .format(percent / 100);
+    }
+    text.textContent = label;
+  }
+  document.addEventListener("htmx:beforeSend", function (event) {
+    var status = uploadStatus(event.target);
+    if (status) {
+      showUpload(status, "sending", 0);
+    }
+  });
+  document.addEventListener("htmx:xhr:progress", function (event) {
+    var status = uploadStatus(event.target);
+    if (status && status.getAttribute("data-state") === "sending" && event.detail.lengthComputable &&
+        event.detail.total > 0) {
+      showUpload(status, "sending", Math.floor(event.detail.loaded * 100 / event.detail.total));
+    }
+  });
+  document.addEventListener("htmx:xhr:loadend", function (event) {
+    var status = uploadStatus(event.target);
+    if (status && status.getAttribute("data-state") === "sending") {
+      showUpload(status, "sent", 100);
+    }
+  });
+  document.addEventListener("htmx:sendError", function (event) {
+    var status = uploadStatus(event.target);
+    if (status) {
+      showUpload(status, "failed", null);
+    }
+  });
+  // A form sent back with its errors (400) replaces the one sent, as a reload would show it.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var elt = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (event.detail.xhr.status === 400 && uploadStatus(elt)) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
   window.addEventListener("load", function () {
     var carrier = window.location.hash === "#ship" && document.querySelector("#ship select[name=carrier]");
     if (carrier) {
