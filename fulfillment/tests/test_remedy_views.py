@@ -43,7 +43,7 @@ def test_the_cards_offer_both_remedies_with_the_carriers_page_and_the_facts(stor
     assert "https://www.ups.com/us/en/support/file-a-claim.page" in html
     assert "2 × Widget 0" in html and "90.00 USD" in html and "1 Main St" in html
     # The deliver-by date has passed: the forms are open.
-    assert 'id="delivery-trace-%d" open' % lost.pk in html
+    assert f'id="delivery-trace-{lost.pk}" open' in html
 
 
 def test_no_card_for_a_delivered_parcel_nor_an_unshipped_order(store):
