@@ -44,9 +44,11 @@ def ship_form_context(context: Context) -> dict[str, Any]:
 
 
 def _needs_attention(shipment: Shipment, context: Context) -> bool:
-    """Whether the parcel looks stuck: the carrier reported a problem, or the promised delivery date has passed."""
+    """Whether the parcel looks stuck: the carrier reported a problem, or the promised delivery date has passed
+    (a replacement, sent after that date, is judged by its carrier's events only)."""
     deliver_by = context["order"].latest_delivery_date
-    return shipment.last_event_status in CARRIER_EXCEPTIONS or bool(deliver_by and context["now"] > deliver_by)
+    overdue = bool(deliver_by and context["now"] > deliver_by and not shipment.is_replacement)
+    return shipment.last_event_status in CARRIER_EXCEPTIONS or overdue
 
 
 def _bound(context: Context, action: str, matches) -> Any:
