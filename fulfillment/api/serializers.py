@@ -32,8 +32,9 @@ class ShipmentSerializer(ApiModelSerializer):
     order_status = serializers.ChoiceField(source="order.status", choices=OrderStatus.choices, read_only=True)
     items = ShipmentItemSerializer(many=True, read_only=True)
     replacement_of = serializers.IntegerField(
-        source="replacement_of_id", read_only=True, allow_null=True, help_text=_("The id of the lost shipment this one replaces, sent at no charge; null for "
-                                    "the order's own shipments."))
+        source="replacement_of_id", read_only=True, allow_null=True,
+        help_text=_("The id of the lost shipment this one replaces, sent at no charge; null for the order's own "
+                    "shipments."))
 
     class Meta:
         model = Shipment
