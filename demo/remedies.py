@@ -25,7 +25,8 @@ def demo_delivery_remedies(*, store: Store, now: datetime, actor) -> list[int]:
         return []
     traced, replaced = stuck
     carrier_trace_file(shipment=traced, reference=f"MM{traced.order.amazon_order_id[-7:]}",
-                       filed_at=now - timedelta(days=1), note="No scan since the first; buyer asked where it is.", actor=actor, source="demo")
+                       filed_at=now - timedelta(days=1), note="No scan since the first; buyer asked where it is.",
+                       actor=actor, source="demo")
     for item in replaced.items.select_related("order_item__listing"):
         listing = item.order_item.listing
         if listing is not None and listing.quantity_available < item.quantity:
