@@ -23,6 +23,8 @@ OPERATIONS = frozenset({R.OPERATOR, R.ADMIN})
 BUYER_CONTACT = frozenset({R.AGENT, R.OPERATOR, R.ADMIN})
 #: Managers answer for account health: its alert rules, and the mailbox buyers' messages arrive in.
 ACCOUNT_HEALTH = frozenset({R.MANAGER, R.ADMIN})
+#: A parcel stuck or lost: the operators who ship, and the managers who answer for delivery metrics and claims.
+DELIVERY_REMEDIES = frozenset({R.OPERATOR, R.MANAGER, R.ADMIN})
 #: The store itself, its credentials and its members.
 STORE_ADMIN = frozenset({R.ADMIN})
 
@@ -41,6 +43,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "order.cancel": OPERATIONS,
     "order.note": OPERATIONS,
     "shipment.create": OPERATIONS,
+    # A parcel stuck or lost: a trace filed with its carrier (and its answer), a replacement sent at no charge.
+    "shipment.trace": DELIVERY_REMEDIES,
+    "shipment.replace": DELIVERY_REMEDIES,
     # Returns: the returns queue; the API records a request and, given a later status, these same steps.
     "return.create": OPERATIONS,
     "return.authorize": OPERATIONS,

@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from core.models import Membership, Profile, Role, Store
 from fulfillment.fba_health import fba_store_days_refresh, fba_store_recent_days
 from fulfillment.models import (
+    CarrierTrace,
     FbaAccountSnapshot,
     FbaInventorySnapshot,
     FbaStoreDay,
@@ -40,6 +41,7 @@ from .context import HEALTHY, STRUGGLING, Actors
 from .generator import StoreGenerator
 from .images import demo_listing_photos
 from .import_history import demo_import_history
+from .remedies import demo_delivery_remedies
 from .writer import WRITE_ORDER, Writer
 
 DEMO_PASSWORD = "sellerops-demo"
@@ -68,6 +70,7 @@ DEMO_TABLES = (
     Claim,
     Refund,
     ReturnRequest,
+    CarrierTrace,
     ShipmentItem,
     Shipment,
     OrderEvent,
@@ -222,6 +225,9 @@ def seed_demo(
             # Photos for every listing; the store with a problem to show has a few with real faults.
             demo_listing_photos(list(Listing.objects.filter(store=store).order_by("sku")), categories,
                                 rng=random.Random(f"{seed}-photos-{store.code}"), faulty=3 if index == 0 else 1)
+        # One parcel with a trace open at its carrier, one replaced at no charge (the order page's remedies).
+        demo_delivery_remedies(store=store_objs[0], now=now,
+                               actor=get_user_model().objects.filter(pk=user_ids["operator"]).first())
         # The team's alert rules exist before the metrics are computed, so the open breaches notify as they happened.
         demo_alert_rules(manager_id=user_ids["manager"], operator_id=user_ids["operator"])
         if connection.vendor == "postgresql":

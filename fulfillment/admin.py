@@ -18,6 +18,7 @@ from orders.admin import OrderAdmin
 
 from .models import (
     INBOUND_STATES,
+    CarrierTrace,
     FbaAccountSnapshot,
     FbaInventorySnapshot,
     InboundShipment,
@@ -32,7 +33,7 @@ class ShipmentInline(ReadOnlyTabularInline):
 
     model = Shipment
     fields = ["carrier", "carrier_name", "tracking_number", "tracking_format_valid", "shipped_at",
-              "first_scan_at", "delivered_at"]
+              "first_scan_at", "delivered_at", "replacement_of"]
     readonly_fields = fields  # type: ignore[assignment]  # names only; the stubs type fields more widely
 
 
@@ -46,21 +47,40 @@ class ShipmentItemInline(ReadOnlyTabularInline):
     show_change_link = False
 
 
+class CarrierTraceInline(ReadOnlyTabularInline):
+    model = CarrierTrace
+    fields = ["status", "reference", "filed_at", "actor", "resolved_at", "closed_at", "note"]
+    readonly_fields = fields  # type: ignore[assignment]  # names only; the stubs type fields more widely
+
+
 @admin.register(Shipment)
 class ShipmentAdmin(ReadOnlyAdmin):
-    """Confirmed by ``order_ship``, tracked by ``shipment_record_tracking``: read-only here."""
+    """Confirmed by ``order_ship``, tracked by ``shipment_record_tracking``, replaced by
+    ``fulfillment.remedies.shipment_replace``: read-only here."""
 
     list_display = ["order", "store", "carrier_label", "tracking_number", "tracking_format_valid",
-                    "shipped_at", "first_scan_at", "delivered_at"]
+                    "shipped_at", "first_scan_at", "delivered_at", "replacement_of"]
     list_filter = ["store", "carrier", "tracking_format_valid"]
     search_fields = ["tracking_number", "order__amazon_order_id", "carrier_name"]
-    list_select_related = ["order", "store"]
+    list_select_related = ["order", "store", "replacement_of__order"]
     date_hierarchy = "shipped_at"
-    inlines = [ShipmentItemInline]
+    inlines = [ShipmentItemInline, CarrierTraceInline]
 
     @admin.display(description=_("carrier"), ordering="carrier")
     def carrier_label(self, obj: Shipment) -> str:
         return obj.carrier_label
+
+
+@admin.register(CarrierTrace)
+class CarrierTraceAdmin(ReadOnlyAdmin):
+    """Filed and moved on the order page or the API (``fulfillment.remedies``), each step on the order's
+    timeline: read-only here."""
+
+    list_display = ["shipment", "store", "status", "reference", "filed_at", "actor", "resolved_at", "closed_at"]
+    list_filter = ["store", "status"]
+    search_fields = ["reference", "shipment__tracking_number", "shipment__order__amazon_order_id"]
+    list_select_related = ["shipment__order", "store", "actor"]
+    date_hierarchy = "filed_at"
 
 
 @admin.register(ShipmentItem)

@@ -1,5 +1,5 @@
 """The one table of carriers: each carrier's code, name, Amazon's code and name for it, tracking-number formats,
-tracking link and the countries it serves.
+tracking link, the page where a lost parcel is traced or claimed, and the countries it serves.
 
 The shipping form, the shipping-confirmation file, Amazon's reports, the tracking check (``fulfillment.tracking``),
 the order page's tracking links, the inbox's reply templates and the reply rules (``support``) all read this
@@ -41,6 +41,10 @@ class CarrierSpec:
     countries: tuple[str, ...] = ()
     #: Other ways Amazon's reports and sellers write the carrier.
     aliases: tuple[str, ...] = ()
+    #: The carrier's public page for a parcel that is late or lost: its trace, missing-mail search, inquiry or
+    #: claim form, else the customer-service site where one is filed (the order page's "File a carrier trace"
+    #: links it). Empty: no public page we know of; the operator contacts the carrier as their account says.
+    trace_url: str = ""
 
     @property
     def tracking_host(self) -> str:
@@ -55,18 +59,22 @@ CARRIERS: dict[str, CarrierSpec] = {spec.code: spec for spec in (
     # --- United States and North America ---
     CarrierSpec(C.USPS, "USPS", "USPS", "USPS", "https://tools.usps.com/go/TrackConfirmAction?tLabels={number}",
                 s10=True, package_couriers=("usps",), countries=("US",),
-                aliases=("uspostalservice", "unitedstatespostalservice")),
+                aliases=("uspostalservice", "unitedstatespostalservice"),
+                trace_url="https://www.usps.com/help/missing-mail.htm"),
     CarrierSpec(C.UPS, "UPS", "UPS", "UPS", "https://www.ups.com/track?tracknum={number}",
                 package_couriers=("ups",), countries=("US", "CA", "MX", "UK", "DE", "FR", "IT", "ES", "JP"),
-                aliases=("upsmailinnovations", "upsmi", "upssurepost", "surepost")),
+                aliases=("upsmailinnovations", "upsmi", "upssurepost", "surepost"),
+                trace_url="https://www.ups.com/us/en/support/file-a-claim.page"),
     CarrierSpec(C.FEDEX, "FedEx", "FedEx", "FedEx", "https://www.fedex.com/fedextrack/?trknbr={number}",
                 package_couriers=("fedex",), countries=("US", "CA", "MX", "UK", "DE", "FR", "IT", "ES", "JP"),
-                aliases=("fedexground", "fedexsmartpost", "fedexhomedelivery", "fedexjp")),
+                aliases=("fedexground", "fedexsmartpost", "fedexhomedelivery", "fedexjp"),
+                trace_url="https://www.fedex.com/en-us/customer-support/claims.html"),
     CarrierSpec(C.DHL, "DHL", "DHL", "DHL Express",
                 "https://www.dhl.com/global-en/home/tracking.html?tracking-id={number}",
                 patterns=(r"\d{12}|\d{20}|JJD\d{16,20}",), s10=True, package_couriers=("dhl",),
                 countries=("US", "CA", "UK", "DE", "FR", "IT", "ES", "JP", "CN"),
-                aliases=("dhlexpress", "dhlecommerce", "dhlparcel", "dhlglobalmail")),
+                aliases=("dhlexpress", "dhlecommerce", "dhlparcel", "dhlglobalmail"),
+                trace_url="https://www.dhl.com/global-en/home/customer-service.html"),
     CarrierSpec(C.AMAZON, "Amazon Shipping", "Amazon Shipping", "Amazon Shipping",
                 "https://track.amazon.com/tracking/{number}", package_couriers=("amazon",),
                 countries=("US", "CA", "UK", "DE", "FR", "IT", "ES", "JP"),
@@ -80,7 +88,8 @@ CARRIERS: dict[str, CarrierSpec] = {spec.code: spec for spec in (
     CarrierSpec(C.ROYAL_MAIL, "Royal Mail", "Royal Mail", "Royal Mail",
                 "https://www.royalmail.com/track-your-item#/tracking-results/{number}",
                 patterns=(r"[A-Z]{2}\d{9}GB",), patterns_are_s10=True, countries=("UK",),
-                aliases=("parcelforce",)),
+                aliases=("parcelforce",),
+                trace_url="https://www.royalmail.com/claims-centre"),
     CarrierSpec(C.EVRI, "Evri (Hermes)", "Evri", "Evri", "https://www.evri.com/track/parcel/{number}",
                 patterns=(r"[A-Z0-9]{16}",), countries=("UK",),
                 aliases=("hermes", "hermesuk", "myhermes", "hermeslogistikgruppe")),
@@ -89,7 +98,8 @@ CARRIERS: dict[str, CarrierSpec] = {spec.code: spec for spec in (
     CarrierSpec(C.DEUTSCHE_POST, "Deutsche Post / DHL Paket", "Deutsche Post", "Deutsche Post",
                 "https://www.deutschepost.de/de/s/sendungsverfolgung.html?piececode={number}",
                 patterns=(r"\d{12}|\d{20}|JJD\d{16,20}",), s10=True, countries=("DE",),
-                aliases=("dhlpaket", "dhlgermany")),
+                aliases=("dhlpaket", "dhlgermany"),
+                trace_url="https://www.dhl.de/de/privatkunden.html"),
     CarrierSpec(C.GLS, "GLS", "GLS", "GLS", "https://gls-group.com/track/{number}",
                 patterns=(r"\d{11,12}",), countries=("DE", "FR", "IT", "ES")),
     CarrierSpec(C.LA_POSTE, "La Poste / Colissimo", "La Poste", "Colissimo",
@@ -105,7 +115,8 @@ CARRIERS: dict[str, CarrierSpec] = {spec.code: spec for spec in (
     # --- Japan ---
     CarrierSpec(C.JAPAN_POST, "Japan Post", "Japan Post", "日本郵便",
                 "https://trackings.post.japanpost.jp/services/srv/search/direct?reqCodeNo1={number}&locale=en",
-                patterns=(r"\d{12}",), s10=True, countries=("JP",), aliases=("jppost", "日本郵便")),
+                patterns=(r"\d{12}",), s10=True, countries=("JP",), aliases=("jppost", "日本郵便"),
+                trace_url="https://www.post.japanpost.jp/int/download/chousa.html"),
     CarrierSpec(C.YAMATO, "Yamato Transport", "YamatoTransport", "ヤマト運輸",
                 "https://toi.kuronekoyamato.co.jp/cgi-bin/tneko?number00=1&number01={number}",
                 patterns=(r"\d{12}",), countries=("JP",),
@@ -117,21 +128,26 @@ CARRIERS: dict[str, CarrierSpec] = {spec.code: spec for spec in (
     CarrierSpec(C.SF_EXPRESS, "SF Express", "SF Express", "SF Express",
                 "https://www.sf-express.com/chn/en/waybill/waybill-detail/{number}",
                 patterns=(r"SF\d{12,13}",), countries=("CN", "US", "UK", "DE", "FR", "IT", "ES", "JP", "CA"),
-                aliases=("shunfeng", "shunfengexpress", "顺丰", "顺丰速运")),
+                aliases=("shunfeng", "shunfengexpress", "顺丰", "顺丰速运"),
+                trace_url="https://www.sf-express.com/"),
     CarrierSpec(C.YUNEXPRESS, "YunExpress", "Yun Express", "Yun Express",
                 "https://www.yuntrack.com/parcelTracking?id={number}",
                 patterns=(r"YT\d{16}",), countries=("CN", "US", "UK", "DE", "FR", "IT", "ES", "JP", "CA"),
-                aliases=("云途", "云途物流")),
+                aliases=("云途", "云途物流"),
+                trace_url="https://www.yunexpress.com/"),
     CarrierSpec(C.FOURPX, "4PX", "4PX", "4PX", "https://track.4px.com/#/result/0/{number}",
                 patterns=(r"4PX\d{10,16}[A-Z]{0,4}",), s10=True,
-                countries=("CN", "US", "UK", "DE", "FR", "IT", "ES", "JP", "CA"), aliases=("递四方",)),
+                countries=("CN", "US", "UK", "DE", "FR", "IT", "ES", "JP", "CA"), aliases=("递四方",),
+                trace_url="https://www.4px.com/"),
     CarrierSpec(C.YANWEN, "Yanwen", "Yanwen", "Yanwen", "https://track.yw56.com.cn/en/querydel?nums={number}",
                 patterns=(r"[A-Z]{2}\d{9}YP",), s10=True,
-                countries=("CN", "US", "UK", "DE", "FR", "IT", "ES", "JP", "CA"), aliases=("燕文", "燕文物流")),
+                countries=("CN", "US", "UK", "DE", "FR", "IT", "ES", "JP", "CA"), aliases=("燕文", "燕文物流"),
+                trace_url="https://www.yw56.com.cn/"),
     CarrierSpec(C.CHINA_POST, "China Post / EMS", "China Post", "China Post",
                 "https://www.ems.com.cn/qps/yjcx?mailNum={number}", s10=True,
                 countries=("CN", "US", "UK", "DE", "FR", "IT", "ES", "JP", "CA"),
-                aliases=("ems", "chinaems", "chinapostems", "中国邮政", "中国邮政ems")),
+                aliases=("ems", "chinaems", "chinapostems", "中国邮政", "中国邮政ems"),
+                trace_url="https://www.ems.com.cn/"),
     CarrierSpec(C.CAINIAO, "Cainiao", "Cainiao", "Cainiao",
                 "https://global.cainiao.com/newDetail.htm?mailNoList={number}",
                 patterns=(r"LP\d{14,16}|CN[A-Z0-9]{12,16}",), s10=True,
@@ -144,6 +160,12 @@ CARRIERS: dict[str, CarrierSpec] = {spec.code: spec for spec in (
 def carrier_spec(code: str) -> CarrierSpec | None:
     """The table's row for a ``Carrier`` code, or None for a code it does not know."""
     return CARRIERS.get(code)
+
+
+def trace_page(carrier: str) -> str:
+    """Where the operator files a trace or claim for a parcel of ``carrier``: "" when the carrier has no page."""
+    spec = CARRIERS.get(carrier)
+    return spec.trace_url if spec else ""
 
 
 def carriers_serving(country: str) -> list[CarrierSpec]:

@@ -16,7 +16,15 @@ from orders.risk import PO_BOX_REFUSING_CARRIERS, is_po_box
 
 from .inbound import MAX_UNITS
 from .inbound_selectors import InboundFilters
-from .models import Carrier, InboundShipmentItem, InboundStatus
+from .models import (
+    TRACE_TRANSITIONS,
+    Carrier,
+    CarrierTrace,
+    InboundShipmentItem,
+    InboundStatus,
+    Shipment,
+    TraceStatus,
+)
 from .tracking import TrackingCheck, normalize, tracking_validate
 
 if TYPE_CHECKING:
@@ -155,6 +163,111 @@ class BulkShipForm(CarrierFields):
     def needs_confirmation(self) -> bool:
         return any(self.cleaned_data.get(f"confirm_{pk}") != self.signature(order)
                    for order in self.orders for pk in [order.pk] if pk in self.warnings)
+
+
+# A parcel stuck or lost: a carrier trace, a replacement ---------------------------------------------------------
+
+
+def _local_time(label) -> forms.DateTimeField:
+    return forms.DateTimeField(label=label, required=False, help_text=_("Your time; empty means now."),
+                               widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+
+
+class TraceForm(forms.Form):
+    """The trace the operator filed on the carrier's page, for the parcel ``shipment``."""
+
+    shipment = forms.IntegerField(widget=forms.HiddenInput)
+    reference = forms.CharField(label=_("Carrier's reference"), required=False, max_length=80,
+                                help_text=_("The number the carrier gave the request, if it gave one."),
+                                widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
+    filed_at = _local_time(_("Filed at"))
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, shipment: Shipment, **kwargs) -> None:
+        kwargs.setdefault("auto_id", f"trace-{shipment.pk}-%s")
+        kwargs.setdefault("initial", {"shipment": shipment.pk})
+        super().__init__(*args, **kwargs)
+        self.parcel = shipment
+
+
+class TraceStatusForm(forms.Form):
+    """The carrier's answer to a trace (found, lost), or the trace closed."""
+
+    trace = forms.IntegerField(widget=forms.HiddenInput)
+    status = forms.ChoiceField(label=_("Carrier's answer"), choices=TraceStatus.choices)
+    reference = forms.CharField(label=_("Carrier's reference"), required=False, max_length=80)
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, trace: CarrierTrace, **kwargs) -> None:
+        kwargs.setdefault("auto_id", f"trace-status-{trace.pk}-%s")
+        kwargs.setdefault("initial", {"trace": trace.pk})
+        super().__init__(*args, **kwargs)
+        self.record = trace
+        # Only the moves the trace's status allows (``TRACE_TRANSITIONS``), in the table's order.
+        cast(forms.ChoiceField, self.fields["status"]).choices = [
+            (value, label) for value, label in TraceStatus.choices if value in TRACE_TRANSITIONS[trace.status]]
+
+
+class ReplacementForm(CarrierFields):
+    """The units of the lost parcel ``shipment`` to send again (``qty_<order item id>``, all by default), with the
+    new parcel's carrier and number. A number the carrier does not recognise must be confirmed, as on ShipForm."""
+
+    shipment = forms.IntegerField(widget=forms.HiddenInput)
+    tracking_number = forms.CharField(label=_("New tracking number"), max_length=64,
+                                      widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
+    confirm = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, shipment: Shipment, **kwargs) -> None:
+        kwargs.setdefault("auto_id", f"replacement-{shipment.pk}-%s")
+        super().__init__(*args, **kwargs)
+        self.parcel = shipment
+        self.initial.setdefault("shipment", shipment.pk)
+        self.initial.setdefault("carrier", shipment.carrier)
+        self.initial.setdefault("carrier_name", shipment.carrier_name)
+        self.lines: list[tuple] = []
+        held: dict[int, tuple] = {}
+        for item in shipment.items.all():
+            before = held.get(item.order_item_id, (item.order_item, 0))[1]
+            held[item.order_item_id] = (item.order_item, before + item.quantity)
+        for pk, (order_item, quantity) in held.items():
+            self.fields[f"qty_{pk}"] = forms.IntegerField(
+                label=order_item.sku, required=False, min_value=0, max_value=quantity, initial=quantity,
+                widget=forms.NumberInput(attrs={"class": "qty"}))
+            self.lines.append((order_item, quantity, pk))
+        self.tracking: TrackingCheck | None = None
+        self.warnings: list[str] = []
+
+    @property
+    def item_rows(self) -> list[tuple]:
+        return [(order_item, quantity, self[f"qty_{pk}"]) for order_item, quantity, pk in self.lines]
+
+    def signature(self) -> str:
+        data = getattr(self, "cleaned_data", {})
+        return f"{data.get('carrier', '')}:{normalize(data.get('tracking_number', ''))}"
+
+    def clean(self) -> dict:
+        data = super().clean()
+        carrier, number = data.get("carrier"), data.get("tracking_number")
+        if carrier and number:
+            self.tracking = tracking_validate(carrier=carrier, number=number)
+            if self.tracking.is_malformed:
+                self.warnings.append(self.tracking.message)
+        submitted = [data.get(f"qty_{pk}") for _item, _quantity, pk in self.lines if f"qty_{pk}" in self.data]
+        if submitted and not any(submitted):
+            raise forms.ValidationError(_("Choose at least one unit to send again."))
+        return data
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return bool(self.warnings) and self.cleaned_data.get("confirm") != self.signature()
+
+    def quantities(self) -> dict[int, int] | None:
+        """Units to send again by order item id, or None for every unit of the lost parcel."""
+        submitted = {pk: self.cleaned_data.get(f"qty_{pk}") or 0 for _item, _quantity, pk in self.lines
+                     if f"qty_{pk}" in self.data}
+        return submitted or None
 
 
 # FBA inbound shipments -------------------------------------------------------------------------------------------

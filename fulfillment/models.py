@@ -3,6 +3,7 @@ warehouses."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Upper
@@ -95,6 +96,11 @@ class Shipment(models.Model):
     last_event_at = models.DateTimeField(_("last carrier event"), null=True, blank=True)
     last_event_status = models.CharField(_("last carrier status"), max_length=20, blank=True,
                                          choices=CarrierEventStatus.choices)
+    #: The lost or stuck shipment this one replaces, sent again at no charge (``fulfillment.remedies``). Amazon
+    #: never hears of a replacement: it is not the order's ship confirmation and no shipment metric counts it
+    #: (``AMAZON_KNOWN_SHIPMENTS``). One replacement per shipment; a lost replacement is replaced in its turn.
+    replacement_of = models.OneToOneField("self", on_delete=models.RESTRICT, null=True, blank=True,
+                                          related_name="replacement", verbose_name=_("replacement of"))
 
     class Meta:
         ordering = ["-shipped_at", "-id"]
@@ -113,10 +119,12 @@ class Shipment(models.Model):
         indexes = [
             # The tracking metrics, by ship confirmation and by deliver-by date; the included columns let
             # PostgreSQL answer them from the indexes alone.
+            # Replacements are no metric's rows (``AMAZON_KNOWN_SHIPMENTS``): the indexes leave them out.
             models.Index(fields=["store", "order_fulfillment_channel", "shipped_at"], name="shipment_metric_shipped",
-                         include=["first_scan_at"]),
+                         include=["first_scan_at"], condition=Q(replacement_of__isnull=True)),
             models.Index(fields=["store", "order_fulfillment_channel", "order_latest_delivery_date"],
-                         name="shipment_metric_deliverby", include=["first_scan_at", "delivered_at"]),
+                         name="shipment_metric_deliverby", include=["first_scan_at", "delivered_at"],
+                         condition=Q(replacement_of__isnull=True)),
             models.Index(fields=["order", "shipped_at"], name="shipment_order_shipped",
                          include=["first_scan_at", "delivered_at"]),
             models.Index(fields=["tracking_number"], name="shipment_tracking"),
@@ -130,6 +138,25 @@ class Shipment(models.Model):
     @property
     def carrier_label(self) -> str:
         return self.carrier_name if self.carrier == Carrier.OTHER and self.carrier_name else self.get_carrier_display()
+
+    @property
+    def is_replacement(self) -> bool:
+        return self.replacement_of_id is not None
+
+    @property
+    def is_sellers(self) -> bool:
+        """The seller shipped it (not Amazon, for an FBA order)."""
+        return not self.amazon_shipment_id and self.order.is_mfn
+
+    @property
+    def is_delivered(self) -> bool:
+        """Delivered, as recorded or as the carrier's latest event says."""
+        return self.delivered_at is not None or self.last_event_status == CarrierEventStatus.DELIVERED
+
+
+#: The shipments Amazon knows of: all but the replacements the seller sent on their own, which are not the
+#: order's ship confirmation. The shipment metrics (Valid Tracking, On-Time Delivery) read only these.
+AMAZON_KNOWN_SHIPMENTS = Q(replacement_of__isnull=True)
 
 
 class CarrierEvent(models.Model):
@@ -156,6 +183,64 @@ class CarrierEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.shipment_id} {self.at:%Y-%m-%d %H:%M} {self.status}"
+
+
+class TraceStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    FOUND = "found", _("Found")
+    LOST = "lost", _("Lost")
+    CLOSED = "closed", _("Closed")
+
+
+T = TraceStatus
+TRACE_TRANSITIONS: dict[str, set[str]] = {
+    T.OPEN: {T.FOUND, T.LOST, T.CLOSED},
+    # A parcel declared lost sometimes turns up after all.
+    T.LOST: {T.FOUND, T.CLOSED},
+    T.FOUND: {T.CLOSED},
+    T.CLOSED: set(),
+}
+#: The carrier trace's status machine: the carrier's answer (found, lost) stamps ``resolved_at``; closing,
+#: ``closed_at``.
+TRACE_STATES = StateMachine(TRACE_TRANSITIONS, dict(TraceStatus.choices),
+                            entered_at={T.FOUND: "resolved_at", T.LOST: "resolved_at", T.CLOSED: "closed_at"})
+
+
+class CarrierTrace(models.Model):
+    """A trace (search request, missing-mail or loss claim) the seller filed with the carrier for a parcel that is
+    stuck or lost, and what came of it."""
+
+    store = models.ForeignKey("sellerops.Store", on_delete=models.CASCADE, related_name="+")
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="traces",
+                                 verbose_name=_("shipment"))
+    filed_at = models.DateTimeField(_("filed at"))
+    #: The carrier's own number for the request (USPS search request number, UPS claim number, 問い合わせ番号…).
+    reference = models.CharField(_("carrier's reference"), max_length=80, blank=True)
+    status = models.CharField(_("status"), max_length=8, choices=TraceStatus.choices, default=TraceStatus.OPEN)
+    note = models.TextField(_("note"), blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="+", verbose_name=_("filed by"))
+    resolved_at = models.DateTimeField(_("carrier answered at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-filed_at", "-id"]
+        verbose_name = _("carrier trace")
+        verbose_name_plural = _("carrier traces")
+        constraints = [
+            # One trace at a time per parcel: a second would be the same request filed twice.
+            models.UniqueConstraint(fields=["shipment"], condition=Q(status="open"),
+                                    name="carriertrace_one_open_per_shipment"),
+        ]
+        indexes = [models.Index(fields=["store", "status", "filed_at"], name="carriertrace_store_status")]
+
+    def __str__(self) -> str:
+        return f"{self.shipment_id} {self.reference or '—'} {self.status}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == TraceStatus.OPEN
 
 
 class ShipmentItem(models.Model):

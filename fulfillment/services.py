@@ -41,8 +41,10 @@ def order_ship(*, order: Order, carrier: str, tracking_number: str, shipped_at: 
 
 
 def shipment_create(*, order: Order, carrier: str, tracking_number: str, shipped_at: datetime,
-                    quantities: dict[int, int], carrier_name: str = "", ship_method: str = "") -> Shipment:
-    """Create the shipment rows; only ``order_ship`` calls this, inside its transaction."""
+                    quantities: dict[int, int], carrier_name: str = "", ship_method: str = "",
+                    replacement_of: Shipment | None = None) -> Shipment:
+    """Create the shipment rows; ``order_ship`` and ``fulfillment.remedies.shipment_replace`` call this, inside
+    their transactions."""
     if carrier not in Carrier.values:
         raise ApplicationError(_("Unknown carrier %(carrier)s; choose one of the list or Other with a name.")
                                % {"carrier": carrier})
@@ -55,6 +57,7 @@ def shipment_create(*, order: Order, carrier: str, tracking_number: str, shipped
         store_id=order.store_id, order=order, carrier=carrier, carrier_name=carrier_name.strip(),
         ship_method=ship_method, tracking_number=tracking_number, shipped_at=shipped_at,
         tracking_format_valid=tracking_validate(carrier=carrier, number=tracking_number).valid,
+        replacement_of=replacement_of,
     )
     ShipmentItem.objects.bulk_create(
         ShipmentItem(store_id=order.store_id, shipment=shipment, order_item_id=pk, quantity=qty)
@@ -116,7 +119,8 @@ def shipments_record_amazon(*, store_id: int, shipments: list[AmazonShipmentData
 @transaction.atomic
 def shipment_record_tracking(*, shipment: Shipment, first_scan_at: datetime | None = None,
                              delivered_at: datetime | None = None, source: str = "carrier") -> Shipment:
-    """Record the carrier's first scan and delivery; once every shipment is delivered, so is the order."""
+    """Record the carrier's first scan and delivery; once every shipment is delivered (or replaced by another
+    shipment), so is the order."""
     shipment = locked(shipment)
     now = timezone.now()
     for value in (first_scan_at, delivered_at):
@@ -134,7 +138,8 @@ def shipment_record_tracking(*, shipment: Shipment, first_scan_at: datetime | No
     order = shipment.order
     if delivered_at is not None:
         status = order_status_derived(status=order.status,
-                                      delivered=not order.shipments.filter(delivered_at__isnull=True).exists())
+                                      delivered=not order.shipments.filter(delivered_at__isnull=True,
+                                                                           replacement__isnull=True).exists())
         if status != order.status:
             order_set_status(order=order, status=status, source=source, at=delivered_at)
     store_data_changed_send(store_id=shipment.store_id)

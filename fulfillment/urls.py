@@ -22,6 +22,9 @@ order_urlpatterns = [
     path("bulk/ship/", views.bulk_ship_view, name="bulk-ship"),
     path("tracking-check/", views.tracking_check_view, name="tracking-check"),
     path("<amazon_id:amazon_order_id>/ship/", views.order_ship_view, name="ship"),
+    path("<amazon_id:amazon_order_id>/trace/", views.order_trace_view, name="trace"),
+    path("<amazon_id:amazon_order_id>/trace/status/", views.order_trace_status_view, name="trace-status"),
+    path("<amazon_id:amazon_order_id>/replacement/", views.order_replacement_view, name="replacement"),
 ]
 
 #: FBA inventory health: pages of the ``fba`` namespace under /fba/ (``sellerops/urls.py``).

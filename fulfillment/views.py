@@ -32,10 +32,21 @@ from orders.views import (
 )
 
 from .bulk import bulk_ship
-from .forms import BulkShipForm, InboundFilterForm, InboundPlanForm, InboundShipForm, ShipForm, received_quantities
+from .forms import (
+    BulkShipForm,
+    InboundFilterForm,
+    InboundPlanForm,
+    InboundShipForm,
+    ReplacementForm,
+    ShipForm,
+    TraceForm,
+    TraceStatusForm,
+    received_quantities,
+)
 from .inbound import InboundLine, inbound_create, inbound_receive, inbound_set_status
 from .inbound_selectors import inbound_detail, inbound_list, inbound_plan_listings, inbound_summary
-from .models import INBOUND_TRANSITIONS, InboundShipment, InboundStatus
+from .models import INBOUND_TRANSITIONS, CarrierTrace, InboundShipment, InboundStatus, Shipment
+from .remedies import carrier_trace_file, carrier_trace_set_status, shipment_replace
 from .services import order_ship
 from .tracking import tracking_validate
 
@@ -67,6 +78,97 @@ SHIP = OrderAction(_ship, lambda request, order: ShipForm(request.POST, order=or
 def order_ship_view(request: AuthenticatedHttpRequest, amazon_order_id: str) -> HttpResponse:
     """Confirm the order's shipment from its page, as its other actions are (``orders.views``)."""
     return order_action_response(request, amazon_order_id, name="ship", action=SHIP)
+
+
+# A parcel stuck or lost: a carrier trace, a replacement (in the ``orders`` namespace) ------------------------------
+
+
+def _posted_id(request: AuthenticatedHttpRequest, name: str) -> int:
+    value = request.POST.get(name, "")
+    if not (value.isascii() and value.isdigit()):
+        raise Http404(_("No such parcel on this order."))
+    return int(value)
+
+
+def _shipment_of(request: AuthenticatedHttpRequest, order: Order) -> Shipment:
+    """The order's parcel the form names (``shipment``): another order's, or another store's, is a 404."""
+    shipment = order.shipments.filter(pk=_posted_id(request, "shipment")).select_related("order__store").first()
+    if shipment is None:
+        raise Http404(_("No such parcel on this order."))
+    return shipment
+
+
+def _trace_of(request: AuthenticatedHttpRequest, order: Order) -> CarrierTrace:
+    trace = (CarrierTrace.objects.filter(pk=_posted_id(request, "trace"), shipment__order=order)
+             .select_related("shipment").first())
+    if trace is None:
+        raise Http404(_("No such trace on this order."))
+    return trace
+
+
+def _trace(request: AuthenticatedHttpRequest, order: Order) -> tuple[str, dict]:
+    form = TraceForm(request.POST, shipment=_shipment_of(request, order))
+    if not form.is_valid():
+        return "", {"trace": form}
+    data = form.cleaned_data
+    trace = carrier_trace_file(shipment=form.parcel, reference=data["reference"], note=data["note"],
+                               filed_at=data["filed_at"], actor=request.user, source="ui")
+    return _("Trace recorded for %(parcel)s.") % {
+        "parcel": f"{form.parcel.carrier_label} {trace.shipment.tracking_number}"}, {}
+
+
+def _trace_status(request: AuthenticatedHttpRequest, order: Order) -> tuple[str, dict]:
+    form = TraceStatusForm(request.POST, trace=_trace_of(request, order))
+    if not form.is_valid():
+        return "", {"trace_status": form}
+    data = form.cleaned_data
+    trace = carrier_trace_set_status(trace=form.record, status=data["status"], note=data["note"],
+                                     reference=data["reference"], actor=request.user, source="ui")
+    return _("Trace marked %(status)s.") % {"status": trace.get_status_display()}, {}
+
+
+def _replacement(request: AuthenticatedHttpRequest, order: Order) -> tuple[str, dict]:
+    form = ReplacementForm(request.POST, shipment=_shipment_of(request, order))
+    if not form.is_valid() or form.needs_confirmation:
+        return "", {"replacement": form}
+    data = form.cleaned_data
+    replacement = shipment_replace(
+        shipment=form.parcel, carrier=data["carrier"], carrier_name=data["carrier_name"],
+        tracking_number=data["tracking_number"], shipped_at=data["shipped_at"], quantities=form.quantities(),
+        accept_malformed=bool(form.warnings), actor=request.user, source="ui")
+    return _("Replacement sent with %(carrier)s %(number)s.") % {
+        "carrier": replacement.carrier_label, "number": replacement.tracking_number}, {}
+
+
+TRACE = OrderAction(_trace, lambda request, order: TraceForm(request.POST, shipment=_shipment_of(request, order)))
+TRACE_STATUS = OrderAction(_trace_status,
+                           lambda request, order: TraceStatusForm(request.POST, trace=_trace_of(request, order)))
+REPLACEMENT = OrderAction(_replacement,
+                          lambda request, order: ReplacementForm(request.POST, shipment=_shipment_of(request, order)))
+
+
+@login_required
+@require_POST
+def order_trace_view(request: AuthenticatedHttpRequest, amazon_order_id: str) -> HttpResponse:
+    """Record a trace filed with the carrier of one of the order's parcels."""
+    return order_action_response(request, amazon_order_id, name="trace", action=TRACE,
+                                 permission="shipment.trace")
+
+
+@login_required
+@require_POST
+def order_trace_status_view(request: AuthenticatedHttpRequest, amazon_order_id: str) -> HttpResponse:
+    """Record the carrier's answer to a trace of one of the order's parcels, or close it."""
+    return order_action_response(request, amazon_order_id, name="trace_status", action=TRACE_STATUS,
+                                 permission="shipment.trace")
+
+
+@login_required
+@require_POST
+def order_replacement_view(request: AuthenticatedHttpRequest, amazon_order_id: str) -> HttpResponse:
+    """Send the units of a lost parcel of the order again, at no charge."""
+    return order_action_response(request, amazon_order_id, name="replacement", action=REPLACEMENT,
+                                 permission="shipment.replace")
 
 
 @login_required

@@ -110,6 +110,28 @@ def stock_consume(*, listing: Listing, reserved: int, unreserved: int = 0, order
 
 
 @transaction.atomic
+def stock_consume_available(*, quantities: Mapping[Listing, int], order=None, actor=None,
+                            at: datetime | None = None) -> None:
+    """Units leave the warehouse from what is available, none of them reserved (a replacement sent again): all of
+    them, or none. Refuse, naming every short SKU, when a listing has fewer units available than asked."""
+    wanted = {listing.pk: (listing, qty) for listing, qty in quantities.items() if qty > 0}
+    # Locked in id order, as every multi-listing write locks them, so two of these cannot deadlock.
+    current = {row.pk: row for row in Listing.objects.select_for_update().filter(pk__in=sorted(wanted))
+               .only("quantity_available").order_by("pk")}
+    short = [(listing, qty, current[pk].quantity_available) for pk, (listing, qty) in sorted(wanted.items())
+             if current[pk].quantity_available < qty]
+    if short:
+        raise StockError(
+            _("Not enough stock: %(items)s.") % {"items": "; ".join(
+                _("%(sku)s needs %(qty)d, %(have)d available") % {"sku": listing.sku, "qty": qty, "have": have}
+                for listing, qty, have in short)},
+            extra={"short": {listing.sku: {"needed": qty, "available": have} for listing, qty, have in short}},
+        )
+    for _pk, (listing, qty) in sorted(wanted.items()):
+        stock_consume(listing=listing, reserved=0, unreserved=qty, order=order, actor=actor, at=at)
+
+
+@transaction.atomic
 def stock_adjust(*, listing: Listing, available: int = 0, inbound: int = 0, reason: str = StockMovement.Reason.ADJUST,
                  actor=None, note: str = "", at: datetime | None = None) -> Listing:
     """Add (or, with negative numbers, remove) available and inbound units; refuse to go below zero."""

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from fulfillment.models import Shipment
+from fulfillment.models import AMAZON_KNOWN_SHIPMENTS, Shipment
 from orders.models import Order
 from returns.deadlines import RESPONSE_DEADLINE as RETURN_RESPONSE_DEADLINE
 from returns.models import ReturnRequest
@@ -72,6 +72,9 @@ class MetricDefinition:
     target: Decimal
     direction: Direction
     reasons: tuple[Reason, ...]
+    #: Which rows of ``model`` the metric reads at all; None: every one. (The shipment metrics leave out the
+    #: replacements a seller sends on their own: Amazon never hears of them.)
+    rows: models.Q | None = None
     #: How long after ``window_field`` a row may wait for its answer; until then, unanswered, it is pending
     #: and counted in neither number. None: the metric has no such deadline.
     deadline: timedelta | None = None
@@ -137,7 +140,7 @@ DEFINITIONS: dict[MetricKey, MetricDefinition] = {
             key=MetricKey.VTR, name=_("Valid Tracking Rate"), scope="shipments", model=Shipment,
             window_field="shipped_at", window_days=(30,), lag_days=0,
             channels=("MFN",), reported_channels=("MFN",), channel_field="order_fulfillment_channel",
-            target=Decimal("0.95"), direction=Direction.FLOOR,
+            rows=AMAZON_KNOWN_SHIPMENTS, target=Decimal("0.95"), direction=Direction.FLOOR,
             reasons=(Reason("no_carrier_scan", _("no carrier scan")),),
         ),
         MetricDefinition(
@@ -145,7 +148,7 @@ DEFINITIONS: dict[MetricKey, MetricDefinition] = {
             key=MetricKey.OTDR, name=_("On-Time Delivery Rate"), scope="shipments", model=Shipment,
             window_field="order_latest_delivery_date", window_days=(14,), lag_days=0,
             channels=("MFN",), reported_channels=("MFN",), channel_field="order_fulfillment_channel",
-            target=Decimal("0.97"), direction=Direction.FLOOR,
+            rows=AMAZON_KNOWN_SHIPMENTS, target=Decimal("0.97"), direction=Direction.FLOOR,
             reasons=(Reason("delivered_late", _("delivered late")), Reason("not_delivered", _("not delivered"))),
         ),
         MetricDefinition(

@@ -175,10 +175,13 @@ def _not_before(field_name: str, as_of: datetime) -> Q:
 
 
 def _in_window(definition: MetricDefinition, store: Store, win: Window, channel: str) -> QuerySet:
-    """The rows of ``definition``'s table whose window date falls in ``win``, of ``channel`` ("ALL": any)."""
+    """The rows of ``definition``'s table (those it reads at all) whose window date falls in ``win``, of
+    ``channel`` ("ALL": any)."""
     date_field = definition.window_field
     rows = definition.model._default_manager.filter(store=store, **{f"{date_field}__gte": win.start,
                                                                     f"{date_field}__lt": win.end})
+    if definition.rows is not None:
+        rows = rows.filter(definition.rows)
     if channel != "ALL":
         assert definition.channel_field is not None  # a metric computed per channel has one
         rows = rows.filter(**{definition.channel_field: channel})

@@ -275,6 +275,8 @@ class OrderEvent(models.Model):
         RETURN = "return", _("Return")
         MESSAGE = "message", _("Message")
         IMPORT = "import", _("Imported")
+        TRACE = "trace", _("Carrier trace")
+        REPLACEMENT = "replacement", _("Replacement sent")
 
     store = models.ForeignKey("sellerops.Store", on_delete=models.CASCADE, related_name="+")
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")

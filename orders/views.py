@@ -226,15 +226,16 @@ HANDLERS = {
 
 
 def order_action_response(request: AuthenticatedHttpRequest, amazon_order_id: str, *, name: str,
-                          action: OrderAction) -> HttpResponse:
+                          action: OrderAction, permission: str = "") -> HttpResponse:
     """Run the page's action ``name``: htmx gets the order panel back, a plain form post a redirect (or the page
-    with the error). The viewer's role must allow ``order.<name>`` in the order's store."""
+    with the error). The viewer's role must allow ``permission`` (by default ``order.<name>``) in the order's
+    store."""
     orders = _find_orders(request, amazon_order_id)
     if len(orders) > 1:
         return HttpResponse(_("Order %(id)s exists in several of your stores: name one with ?store=.")
                             % {"id": amazon_order_id}, status=400)
     order = orders[0]
-    if not request_grants(request).can(f"order.{name}", order.store_id):
+    if not request_grants(request).can(permission or f"order.{name}", order.store_id):
         raise PermissionDenied(_("Your role in store %(store)s does not allow this.") % {"store": order.store.code})
     try:
         done, forms = action.run(request, order)

@@ -13,7 +13,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 
 from core.models import Membership, Profile, Store
 from demo.seed import DEMO_PASSWORD, seed_demo
-from fulfillment.models import Shipment, ShipmentItem
+from fulfillment.models import CarrierTrace, Shipment, ShipmentItem, TraceStatus
 from listings.models import Listing, StockMovement
 from orders.models import OPEN_STATUSES, Order, OrderEvent, OrderItem, OrderStatus
 from returns.models import Refund, ReturnRequest
@@ -205,11 +205,17 @@ def test_rows_are_as_the_services_leave_them():
     assert not orders.exclude(status=F("last_status")).exists()
     assert OrderEvent.objects.filter(kind="created").count() == Order.objects.count()
     assert set(OrderEvent.objects.values_list("source", flat=True)) == {"demo"}
-    # Shipments: MFN only, one per shipped MFN order, none on open or cancelled orders.
+    # Shipments: MFN only, one per shipped MFN order (and the one replacement of a lost parcel), none on open or
+    # cancelled orders; one other parcel has a trace open at its carrier.
     shipped = Order.objects.filter(
         fulfillment_channel="MFN", status__in=[OrderStatus.SHIPPED, OrderStatus.DELIVERED]
     )
-    assert Shipment.objects.count() == shipped.count()
+    assert Shipment.objects.filter(replacement_of__isnull=True).count() == shipped.count()
+    replacement = Shipment.objects.get(replacement_of__isnull=False)
+    trace = CarrierTrace.objects.get()
+    assert (trace.status, trace.shipment.order.store_id) == (TraceStatus.OPEN, replacement.store_id)
+    assert trace.shipment.order_id != replacement.order_id
+    assert replacement.order.events.filter(kind=OrderEvent.Kind.REPLACEMENT).exists()
     assert not Shipment.objects.exclude(order__in=shipped).exists()
     assert not Shipment.objects.filter(delivered_at__isnull=False, first_scan_at__isnull=True).exists()
     assert not Order.objects.filter(

@@ -12,7 +12,7 @@ from core.api.serializers import ApiModelSerializer
 from orders.api.serializers import StoreOrderInput
 from orders.models import OrderStatus
 
-from ..models import Carrier, Shipment, ShipmentItem
+from ..models import Carrier, CarrierTrace, Shipment, ShipmentItem
 
 
 class ShipmentItemSerializer(ApiModelSerializer):
@@ -31,12 +31,16 @@ class ShipmentSerializer(ApiModelSerializer):
     order = serializers.CharField(source="order.amazon_order_id", read_only=True)
     order_status = serializers.ChoiceField(source="order.status", choices=OrderStatus.choices, read_only=True)
     items = ShipmentItemSerializer(many=True, read_only=True)
+    replacement_of = serializers.IntegerField(
+        source="replacement_of_id", read_only=True, allow_null=True,
+        help_text=_("The id of the lost shipment this one replaces, sent at no charge; null for the order's own "
+                    "shipments."))
 
     class Meta:
         model = Shipment
         fields = ["url", "id", "store", "order", "order_status", "carrier", "carrier_name", "ship_method",
                   "tracking_number", "tracking_format_valid", "shipped_at", "first_scan_at", "delivered_at",
-                  "items"]
+                  "replacement_of", "items"]
         read_only_fields = fields
 
 
@@ -67,6 +71,51 @@ class OrderShipInputSerializer(serializers.Serializer):
     tracking_number = serializers.CharField(max_length=64)
     ship_method = serializers.CharField(max_length=80, required=False, allow_blank=True)
     shipped_at = AwareDateTimeField(required=False, help_text=_("When the shipment was confirmed; default now."))
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["carrier"] == Carrier.OTHER and not attrs.get("carrier_name", "").strip():
+            raise serializers.ValidationError({"carrier_name": _("Name the carrier when choosing Other.")})
+        return attrs
+
+
+class CarrierTraceSerializer(ApiModelSerializer):
+    store = serializers.CharField(source="store.code", read_only=True)
+    order = serializers.CharField(source="shipment.order.amazon_order_id", read_only=True)
+    shipment = serializers.IntegerField(source="shipment_id", read_only=True)
+    filed_by = serializers.CharField(source="actor.username", read_only=True, allow_null=True, default=None)
+
+    class Meta:
+        model = CarrierTrace
+        fields = ["id", "store", "order", "shipment", "status", "reference", "note", "filed_at", "filed_by",
+                  "resolved_at", "closed_at"]
+        read_only_fields = fields
+
+
+class TraceInputSerializer(serializers.Serializer):
+    reference = serializers.CharField(max_length=80, required=False, allow_blank=True,
+                                      help_text=_("The carrier's number for the request, if it gave one."))
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    filed_at = AwareDateTimeField(required=False, help_text=_("When the trace was filed with the carrier; "
+                                                              "default now."))
+
+
+class ReplacementItemSerializer(serializers.Serializer):
+    sku = serializers.CharField(max_length=40)
+    quantity = serializers.IntegerField(min_value=0, max_value=10_000)
+
+
+class ReplacementInputSerializer(serializers.Serializer):
+    carrier = serializers.ChoiceField(choices=Carrier.choices)
+    carrier_name = serializers.CharField(max_length=80, required=False, allow_blank=True,
+                                         help_text=_("Required with carrier Other."))
+    tracking_number = serializers.CharField(max_length=64)
+    ship_method = serializers.CharField(max_length=80, required=False, allow_blank=True)
+    shipped_at = AwareDateTimeField(required=False, help_text=_("When the replacement left; default now."))
+    items = ReplacementItemSerializer(many=True, required=False,
+                                      help_text=_("The units to send again by SKU; default every unit of the lost "
+                                                  "shipment."))
+    accept_malformed_tracking = serializers.BooleanField(
+        default=False, help_text=_("Send even though the number does not match the carrier's format."))
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs["carrier"] == Carrier.OTHER and not attrs.get("carrier_name", "").strip():

@@ -58,7 +58,8 @@ def test_the_tag_renders_each_section_with_the_page_context_and_its_own(registry
 
 
 def test_fulfillment_returns_and_support_register_their_sections():
-    assert [s.template for s in sections_of(Slot.MAIN)] == ["fulfillment/order_shipments.html"]
+    assert [s.template for s in sections_of(Slot.MAIN)] == ["fulfillment/order_shipments.html",
+                                                           "fulfillment/order_delivery.html"]
     assert [s.template for s in sections_of(Slot.ACTIONS)] == ["fulfillment/order_ship_form.html"]
     assert [s.template for s in sections_of(Slot.AFTER_SALE)] == [
         "returns/order_returns.html", "support/order_messages.html", "support/order_feedback.html"]

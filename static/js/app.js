@@ -276,6 +276,18 @@
       window.setTimeout(function () { carrier.focus(); }, 0);
     }
   });
+  // The order page's remedies for a parcel stuck or lost: a link to #delivery-trace or #delivery-replacement (the
+  // deliveries-at-risk queue's) opens the card's first form.
+  function openLinkedRemedy() {
+    var id = window.location.hash.slice(1);
+    var card = (id === "delivery-trace" || id === "delivery-replacement") && document.getElementById(id);
+    var block = card && card.querySelector("details.remedy-block");
+    if (block) {
+      block.open = true;
+    }
+  }
+  openLinkedRemedy();
+  window.addEventListener("hashchange", openLinkedRemedy);
   // The listing editor: a title being typed by hand is never replaced by the one built from its parts (a live
   // check sent before the user started typing may answer after).
   document.addEventListener("htmx:oobBeforeSwap", function (event) {

@@ -14,7 +14,7 @@ from django.utils import timezone
 from PIL import Image
 
 from core.models import Role, Store
-from fulfillment.models import InboundShipment, InboundShipmentItem
+from fulfillment.models import CarrierTrace, InboundShipment, InboundShipmentItem
 from imports.models import ImportJob
 from listings.models import Listing, ListingImage
 from metrics.definitions import DEFINITIONS, MetricKey
@@ -47,6 +47,7 @@ class StoreBWorld:
     user: AbstractBaseUser
     order: Order
     shipped_order: Order
+    trace: CarrierTrace
     listing: Listing
     listing_image: ListingImage
     thread: MessageThread
@@ -96,6 +97,8 @@ def world_b(db, settings, tmp_path) -> StoreBWorld:
     shipment = ShipmentFactory(order__store=store, order__amazon_order_id="305-9999999-9999992",
                                order__buyer_name=f"{SECRET} Shipped")
     OrderItemFactory(order=shipment.order, sku=listing.sku, quantity=2, quantity_shipped=2)
+    trace = CarrierTrace.objects.create(store=store, shipment=shipment, filed_at=shipment.shipped_at,
+                                        reference="BRAVO-TRACE", note=f"{SECRET} trace", actor=user)
     thread = ThreadFactory(store=store, order=order, buyer_name=f"{SECRET} Buyer", subject=f"{SECRET} subject")
     message = MessageFactory(thread=thread, body=f"{SECRET} message body")
     attachment = Attachment(store=store, message=message, filename="bravissimo.txt", content_type="text/plain",
@@ -122,7 +125,8 @@ def world_b(db, settings, tmp_path) -> StoreBWorld:
                                                metric=MetricKey.ODR, channel=channel, window_days=window,
                                                level="red", numerator=3, denominator=100,
                                                message=f"{SECRET} notification", created_at=now)
-    return StoreBWorld(store=store, user=user, order=order, shipped_order=shipment.order, listing=listing,
+    return StoreBWorld(store=store, user=user, order=order, shipped_order=shipment.order, trace=trace,
+                       listing=listing,
                        listing_image=listing_image,
                        thread=thread, message=message, attachment=attachment, feedback=feedback, claim=claim,
                        return_request=return_request, inbound=inbound, import_job=import_job, breach=breach,

@@ -25,7 +25,7 @@ from core.errors import ApplicationError
 from core.models import Membership, Role, Store
 from core.permissions import ROLE_PERMISSIONS
 from fulfillment.inbound import InboundLine, inbound_create, inbound_set_status
-from fulfillment.models import InboundShipment, InboundStatus, Shipment
+from fulfillment.models import CarrierTrace, InboundShipment, InboundStatus, Shipment
 from imports.models import ImportJob
 from imports.services import import_job_confirm, import_job_create
 from listings.models import Listing
@@ -360,6 +360,59 @@ def _shipment_create(actor: Actor) -> Attempt:
     response = actor.api.post("/api/shipments/", {"store": actor.store.code, "order": order.amazon_order_id,
                                                   "carrier": "UPS", "tracking_number": UPS}, format="json")
     return answered(response, Shipment.objects.filter(order=order).exists())
+
+
+def lost_parcel(store: Store) -> Shipment:
+    """A seller's parcel shipped nine days ago and never delivered, its units in stock to send again."""
+    from fulfillment.services import order_ship
+
+    order = unshipped_order(store)
+    order.purchase_date = timezone.now() - timedelta(days=10)
+    order.save(update_fields=["purchase_date"])
+    return order_ship(order=order, carrier="UPS", tracking_number=UPS, shipped_at=timezone.now() - timedelta(days=9))
+
+
+REPLACEMENT = {"carrier": "UPS", "tracking_number": "1Z12345E6605272234"}
+
+
+@walk("shipment.trace", "page")
+def _shipment_trace(actor: Actor) -> Attempt:
+    shipment = lost_parcel(actor.store)
+    response = _order_page(actor, shipment.order, "trace", {"shipment": shipment.pk, "reference": "W-1"}, htmx=True)
+    return answered(response, CarrierTrace.objects.filter(shipment=shipment).exists())
+
+
+@walk("shipment.trace", "answer")
+def _shipment_trace_answer(actor: Actor) -> Attempt:
+    from fulfillment.remedies import carrier_trace_file
+
+    trace = carrier_trace_file(shipment=lost_parcel(actor.store))
+    response = _order_page(actor, trace.shipment.order, "trace/status", {"trace": trace.pk, "status": "lost"},
+                           htmx=True)
+    trace.refresh_from_db()
+    return answered(response, trace.status == "lost")
+
+
+@walk("shipment.trace", "api")
+def _shipment_trace_api(actor: Actor) -> Attempt:
+    shipment = lost_parcel(actor.store)
+    response = actor.api.post(f"/api/shipments/{shipment.pk}/trace/", {"reference": "W-1"}, format="json")
+    return answered(response, CarrierTrace.objects.filter(shipment=shipment).exists())
+
+
+@walk("shipment.replace", "page")
+def _shipment_replace(actor: Actor) -> Attempt:
+    shipment = lost_parcel(actor.store)
+    response = _order_page(actor, shipment.order, "replacement", {"shipment": shipment.pk, **REPLACEMENT},
+                           htmx=True)
+    return answered(response, Shipment.objects.filter(replacement_of=shipment).exists())
+
+
+@walk("shipment.replace", "api")
+def _shipment_replace_api(actor: Actor) -> Attempt:
+    shipment = lost_parcel(actor.store)
+    response = actor.api.post(f"/api/shipments/{shipment.pk}/replacement/", REPLACEMENT, format="json")
+    return answered(response, Shipment.objects.filter(replacement_of=shipment).exists())
 
 
 # --- Returns --------------------------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from rest_framework.authtoken.models import Token, TokenProxy
 
 from core.models import Profile, Role, Store
 from fulfillment.models import (
+    CarrierTrace,
     FbaAccountSnapshot,
     FbaInventorySnapshot,
     InboundShipment,
@@ -95,6 +96,8 @@ def populate(store: Store, user, word: str, prefix: str, address: str) -> None:
     shipped_item = OrderItemFactory(order=shipment.order, sku=listing.sku, listing=listing, quantity=1,
                                     quantity_shipped=1)
     ShipmentItem.objects.create(store=store, shipment=shipment, order_item=shipped_item, quantity=1)
+    CarrierTrace.objects.create(store=store, shipment=shipment, filed_at=now, reference=f"{word}-TRACE",
+                                note=f"{word} trace", actor=user)
     OrderEvent.objects.create(store=store, order=order, kind=OrderEvent.Kind.NOTE, actor=user, source="ui",
                               note=f"{word} note", at=now)
     StockMovement.objects.create(store=store, listing=listing, reason=StockMovement.Reason.ADJUST,
