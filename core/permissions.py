@@ -41,6 +41,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "order.cancel": OPERATIONS,
     "order.note": OPERATIONS,
     "shipment.create": OPERATIONS,
+    # A parcel's carrier events: the order page's form, the API and the carrier's tracking file import.
+    "shipment.track": OPERATIONS,
     # Returns: the returns queue; the API records a request and, given a later status, these same steps.
     "return.create": OPERATIONS,
     "return.authorize": OPERATIONS,

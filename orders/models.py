@@ -275,6 +275,8 @@ class OrderEvent(models.Model):
         RETURN = "return", _("Return")
         MESSAGE = "message", _("Message")
         IMPORT = "import", _("Imported")
+        #: A parcel's delivery or trouble as its carrier reported it (``fulfillment.carrier_events``).
+        CARRIER = "carrier", _("Carrier event")
 
     store = models.ForeignKey("sellerops.Store", on_delete=models.CASCADE, related_name="+")
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
