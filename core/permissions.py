@@ -40,9 +40,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "order.ship": OPERATIONS,
     "order.cancel": OPERATIONS,
     "order.note": OPERATIONS,
+    # A parcel's carrier events (delivered, address problem…): the order page's form and the API.
+    "order.track": OPERATIONS,
     "shipment.create": OPERATIONS,
-    # A parcel's carrier events: the order page's form, the API and the carrier's tracking file import.
-    "shipment.track": OPERATIONS,
     # Returns: the returns queue; the API records a request and, given a later status, these same steps.
     "return.create": OPERATIONS,
     "return.authorize": OPERATIONS,

@@ -30,6 +30,13 @@ CARRIER_HANDLED = frozenset(set(S) - {S.LABEL_CREATED})
 #: Events that go on the order's timeline: the delivery and what puts it at risk, not every scan.
 TIMELINE_STATUSES = frozenset({S.DELIVERED, *CARRIER_EXCEPTIONS})
 
+#: How each status looks (``badge-<tone>``, the one badge family of ``static/css/app.css``).
+STATUS_TONES: dict[str, str] = {
+    S.LABEL_CREATED: "quiet", S.IN_TRANSIT: "info", S.OUT_FOR_DELIVERY: "info", S.PICKUP: "warn",
+    S.ATTEMPTED: "warn", S.DELIVERED: "ok", S.EXCEPTION: "bad", S.ADDRESS_PROBLEM: "bad", S.RETURNED: "bad",
+    S.LOST: "bad",
+}
+
 #: How long before the ship confirmation a label may be bought: sellers buy labels days before they ship.
 LABEL_LEAD = timedelta(days=30)
 #: How long before the ship confirmation the carrier may already hold the parcel: it is handed over, then

@@ -22,6 +22,7 @@ order_urlpatterns = [
     path("bulk/ship/", views.bulk_ship_view, name="bulk-ship"),
     path("tracking-check/", views.tracking_check_view, name="tracking-check"),
     path("<amazon_id:amazon_order_id>/ship/", views.order_ship_view, name="ship"),
+    path("<amazon_id:amazon_order_id>/track/", views.order_track_view, name="track"),
 ]
 
 #: FBA inventory health: pages of the ``fba`` namespace under /fba/ (``sellerops/urls.py``).

@@ -58,7 +58,7 @@ EVENT_REFUSED = {
 )
 class ShipmentViewSet(StoreScopedViewSet):
     permission_resource = "shipment"
-    action_permissions = {"events_record": "shipment.track"}
+    action_permissions = {"events_record": "order.track"}
     read_actions = frozenset({"events"})
     serializer_class = ShipmentSerializer
     input_serializer_class = ShipmentInputSerializer
@@ -133,7 +133,7 @@ class ShipmentViewSet(StoreScopedViewSet):
 class TrackingEventViewSet(viewsets.GenericViewSet):
     permission_classes = [IsAuthenticated, StoreRolePermission]
     permission_resource = "shipment"
-    action_permissions = {"create": "shipment.track"}
+    action_permissions = {"create": "order.track"}
     serializer_class = TrackingEventsInputSerializer
     request: AuthenticatedRequest
 
@@ -141,7 +141,7 @@ class TrackingEventViewSet(viewsets.GenericViewSet):
         serializer = TrackingEventsInputSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         store = serializer.validated_data["store"]
-        require_role(user=request.user, permission="shipment.track", store=store)
+        require_role(user=request.user, permission="order.track", store=store)
         items = [TrackingEventData(tracking_number=item.pop("tracking_number"), event=CarrierEventData(**item))
                  for item in serializer.validated_data["events"]]
         outcomes = tracking_events_record(store=store, events=items, source="api", actor=request.user)
