@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -74,7 +74,7 @@ def _checked(events: list[CarrierEventData], shipment: Shipment, now: datetime) 
 
 @transaction.atomic
 def carrier_events_record(*, shipment: Shipment, events: list[CarrierEventData], source: str,
-                          actor: AbstractBaseUser | AnonymousUser | None = None) -> CarrierEventsResult:
+                          actor: User | None = None) -> CarrierEventsResult:
     """Record ``shipment``'s carrier events; the ones already recorded (same time and status) change nothing.
 
     Refuses the whole list, writing nothing, if one event is in the future or long before the ship confirmation
@@ -153,7 +153,7 @@ class TrackingEventOutcome:
 
 
 def tracking_events_record(*, store: Store, events: list[TrackingEventData], source: str,
-                           actor: AbstractBaseUser | AnonymousUser | None = None) -> list[TrackingEventOutcome]:
+                           actor: User | None = None) -> list[TrackingEventOutcome]:
     """Record events reported by tracking number in ``store``, each shipment's on their own; one outcome per event.
 
     An unknown tracking number is that event's outcome, not an error; a shipment whose events are refused records

@@ -255,7 +255,7 @@ class CarrierEventForm(forms.Form):
     def __init__(self, *args, order: Order, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.shipments = {s.pk: s for s in order.shipments.all()}
-        self.fields["shipment"].choices = [(pk, f"{s.carrier_label} {s.tracking_number}".strip())
-                                           for pk, s in self.shipments.items()]
+        cast(forms.TypedChoiceField, self.fields["shipment"]).choices = [
+            (pk, f"{s.carrier_label} {s.tracking_number}".strip()) for pk, s in self.shipments.items()]
         if len(self.shipments) == 1:
             self.fields["shipment"].initial = next(iter(self.shipments))

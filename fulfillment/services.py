@@ -121,7 +121,9 @@ def shipment_record_tracking(*, shipment: Shipment, first_scan_at: datetime | No
     shipment = locked(shipment)
     now = timezone.now()
     # The one rule of when a carrier event may lie (``carrier_status``): a scan and a delivery are carrier-handled.
-    for value, status in ((first_scan_at, CarrierEventStatus.IN_TRANSIT), (delivered_at, CarrierEventStatus.DELIVERED)):
+    reported: tuple[tuple[datetime | None, str], ...] = (
+        (first_scan_at, CarrierEventStatus.IN_TRANSIT), (delivered_at, CarrierEventStatus.DELIVERED))
+    for value, status in reported:
         if value is not None:
             carrier_event_time_check(at=value, status=status, shipped_at=shipment.shipped_at, now=now)
     if first_scan_at is not None:

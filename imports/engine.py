@@ -183,7 +183,8 @@ def _read(stream: IO[bytes], module: ModuleType, ctx: Context, result: ImportRes
 
 
 def _read_rows(stream: IO[bytes], codec: str, module: ModuleType, ctx: Context, result: ImportResult) -> None:
-    reader = ReportReader(stream, codec=codec, columns=module.COLUMNS, delimiters=getattr(module, "DELIMITERS", ("\t",)))
+    reader = ReportReader(stream, codec=codec, columns=module.COLUMNS,
+                          delimiters=getattr(module, "DELIMITERS", ("\t",)))
     header = reader.header
     ctx.headers = header.headers
     result.ignored_columns = header.ignored

@@ -93,7 +93,8 @@ class CarrierEventInputSerializer(serializers.Serializer):
 
 
 class ShipmentEventsInputSerializer(serializers.Serializer):
-    events = CarrierEventInputSerializer(many=True, allow_empty=False, max_length=500)
+    # DRF's list serializer takes max_length; its stubs do not know it.
+    events = CarrierEventInputSerializer(many=True, allow_empty=False, max_length=500)  # type: ignore[call-arg]
 
 
 class ShipmentEventsResultSerializer(serializers.Serializer):
@@ -116,7 +117,7 @@ class TrackingEventInputSerializer(CarrierEventInputSerializer):
 
 class TrackingEventsInputSerializer(serializers.Serializer):
     store = StoreField()
-    events = TrackingEventInputSerializer(many=True, allow_empty=False, max_length=1000)
+    events = TrackingEventInputSerializer(many=True, allow_empty=False, max_length=1000)  # type: ignore[call-arg]
 
 
 class TrackingEventOutcomeSerializer(serializers.Serializer):

@@ -106,11 +106,13 @@ def test_a_code_two_vocabularies_read_differently_counts_for_its_own_carrier_onl
     # Japan Post, Yamato
     ("引受", S.IN_TRANSIT), ("通過", S.IN_TRANSIT), ("到着", S.IN_TRANSIT), ("荷物受付", S.IN_TRANSIT),
     ("配達中", S.OUT_FOR_DELIVERY), ("お届け済み", S.DELIVERED), ("配達完了", S.DELIVERED),
-    ("ご不在のため持ち戻り", S.ATTEMPTED), ("窓口でお預かり", S.PICKUP), ("あて所に尋ねあたりません", S.ADDRESS_PROBLEM),
+    ("ご不在のため持ち戻り", S.ATTEMPTED), ("窓口でお預かり", S.PICKUP),
+    ("あて所に尋ねあたりません", S.ADDRESS_PROBLEM),
     ("差出人に返送", S.RETURNED),
     # China Post, 4PX, YunExpress, Cainiao
-    ("【深圳市】已揽收", S.IN_TRANSIT), ("已到达【深圳国际处理中心】", S.IN_TRANSIT), ("离开【深圳】，发往【洛杉矶】", S.IN_TRANSIT),
-    ("航班起飞", S.IN_TRANSIT), ("已交航", S.IN_TRANSIT), ("进口清关完成", S.IN_TRANSIT), ("派送中", S.OUT_FOR_DELIVERY),
+    ("【深圳市】已揽收", S.IN_TRANSIT), ("已到达【深圳国际处理中心】", S.IN_TRANSIT),
+    ("离开【深圳】，发往【洛杉矶】", S.IN_TRANSIT), ("航班起飞", S.IN_TRANSIT), ("已交航", S.IN_TRANSIT),
+    ("进口清关完成", S.IN_TRANSIT), ("派送中", S.OUT_FOR_DELIVERY),
     ("已签收，签收人：前台", S.DELIVERED), ("妥投", S.DELIVERED), ("包裹异常，正在处理", S.EXCEPTION),
     ("收件人地址不详", S.ADDRESS_PROBLEM), ("包裹丢失", S.LOST), ("退件，返回寄件人", S.RETURNED),
     ("电子信息已收到", S.LABEL_CREATED), ("Shipment information received", S.LABEL_CREATED),
