@@ -42,6 +42,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "order.ship": OPERATIONS,
     "order.cancel": OPERATIONS,
     "order.note": OPERATIONS,
+    # A parcel's carrier events (delivered, address problem…): the order page's form and the API.
+    "order.track": OPERATIONS,
     "shipment.create": OPERATIONS,
     # A parcel stuck or lost: a trace filed with its carrier (and its answer), a replacement sent at no charge.
     "shipment.trace": DELIVERY_REMEDIES,

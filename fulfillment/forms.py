@@ -19,6 +19,7 @@ from .inbound_selectors import InboundFilters
 from .models import (
     TRACE_TRANSITIONS,
     Carrier,
+    CarrierEventStatus,
     CarrierTrace,
     InboundShipmentItem,
     InboundStatus,
@@ -349,3 +350,26 @@ def received_quantities(data, items: list[InboundShipmentItem]) -> tuple[dict[in
         quantities[item.pk] = units
     return quantities, errors
 
+
+
+# Recording a parcel's carrier event by hand -----------------------------------------------------------------------
+
+
+class CarrierEventForm(forms.Form):
+    """One carrier event of one of the order's parcels, as the operator read it (a call, the carrier's site)."""
+
+    shipment = forms.TypedChoiceField(label=_("Parcel"), coerce=int)
+    status = forms.ChoiceField(label=_("Status"), choices=CarrierEventStatus.choices)
+    at = forms.DateTimeField(label=_("When"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
+                                                                         format="%Y-%m-%dT%H:%M"),
+                             help_text=_("Your time."))
+    description = forms.CharField(label=_("Carrier's words"), required=False, max_length=300)
+    location = forms.CharField(label=_("Location"), required=False, max_length=120)
+
+    def __init__(self, *args, order: Order, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.shipments = {s.pk: s for s in order.shipments.all()}
+        cast(forms.TypedChoiceField, self.fields["shipment"]).choices = [
+            (pk, f"{s.carrier_label} {s.tracking_number}".strip()) for pk, s in self.shipments.items()]
+        if len(self.shipments) == 1:
+            self.fields["shipment"].initial = next(iter(self.shipments))

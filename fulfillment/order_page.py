@@ -1,5 +1,6 @@
-"""What fulfillment shows on an order's page (``orders.sections``): its shipments, the form that confirms one, and
-the remedies for a parcel that is stuck or lost (a carrier trace, a replacement)."""
+"""What fulfillment shows on an order's page (``orders.sections``): its shipments with their carrier events and the
+form that records one, the form that confirms a shipment, and the remedies for a parcel that is stuck or lost (a
+carrier trace, a replacement)."""
 
 from __future__ import annotations
 
@@ -13,26 +14,41 @@ from core.permissions import request_grants
 from orders.sections import Section, Slot
 from orders.views import order_action_url
 
-from .forms import ReplacementForm, ShipForm, TraceForm, TraceStatusForm
-from .models import CARRIER_EXCEPTIONS, TRACE_TRANSITIONS, CarrierTrace, Shipment, ShipmentItem
+from .carrier_status import STATUS_TONES
+from .forms import CarrierEventForm, ReplacementForm, ShipForm, TraceForm, TraceStatusForm
+from .models import CARRIER_EXCEPTIONS, TRACE_TRANSITIONS, CarrierEvent, CarrierTrace, Shipment, ShipmentItem
 from .remedies import replacement_refusal, trace_facts, trace_refusal
 from .tracking import tracking_url
 
+#: Carrier events shown open under a parcel; the earlier ones fold away.
+EVENTS_SHOWN = 3
+
 
 def shipments_context(context: Context) -> dict[str, Any]:
-    """The order's shipments, oldest first, each with its carrier's tracking link and its units."""
-    shipments = sorted(context["order"].shipments.all(), key=lambda s: (s.shipped_at, s.pk))
-    # The order page loads the shipments; their units come in one more query, whatever their number.
+    """The order's shipments, oldest first, each with its carrier's tracking link, its units and its carrier
+    events (latest first); the form that records an event, for those who may."""
+    order = context["order"]
+    shipments = sorted(order.shipments.all(), key=lambda s: (s.shipped_at, s.pk))
+    # The order page loads the shipments; their units and their events come in one more query each, whatever
+    # their number.
     prefetch_related_objects(shipments, Prefetch(
-        "items", queryset=ShipmentItem.objects.select_related("order_item").order_by("id")))
+        "items", queryset=ShipmentItem.objects.select_related("order_item").order_by("id")), Prefetch(
+        "carrier_events", queryset=CarrierEvent.objects.order_by("-at", "-id"), to_attr="events_latest_first"))
     by_id = {s.pk: s for s in shipments}
     replaced = {s.replacement_of_id: s for s in shipments if s.replacement_of_id}
-    return {"shipments": [
-        {"shipment": s, "url": tracking_url(carrier=s.carrier, number=s.tracking_number), "items": s.items.all(),
-         "replaces": by_id.get(s.replacement_of_id) if s.replacement_of_id else None,
-         "replaced_by": replaced.get(s.pk)}
-        for s in shipments
-    ]}
+    rows = []
+    for s in shipments:
+        events = [{"event": e, "tone": STATUS_TONES.get(e.status, "quiet")} for e in s.events_latest_first]
+        rows.append({"shipment": s, "url": tracking_url(carrier=s.carrier, number=s.tracking_number),
+                     "items": s.items.all(), "events": events[:EVENTS_SHOWN], "earlier": events[EVENTS_SHOWN:],
+                     "replaces": by_id.get(s.replacement_of_id) if s.replacement_of_id else None,
+                     "replaced_by": replaced.get(s.pk)})
+    track_form = None
+    if context["can"].get("track"):
+        track_form = context["forms"].get("track") or CarrierEventForm(
+            order=order, initial={"at": timezone.localtime(context["now"])})
+    return {"shipments": rows, "track_form": track_form,
+            "track_url": order_action_url(order, "track") if track_form else ""}
 
 
 def ship_form_context(context: Context) -> dict[str, Any]:

@@ -18,7 +18,8 @@ from orders.models import Order
 from orders.services import order_set_status, order_ship_prepare, order_ship_record
 from orders.status import order_status_derived
 
-from .models import Carrier, Shipment, ShipmentItem
+from .carrier_status import carrier_event_time_check
+from .models import Carrier, CarrierEventStatus, Shipment, ShipmentItem
 from .tracking import tracking_validate
 
 
@@ -123,9 +124,12 @@ def shipment_record_tracking(*, shipment: Shipment, first_scan_at: datetime | No
     shipment), so is the order."""
     shipment = locked(shipment)
     now = timezone.now()
-    for value in (first_scan_at, delivered_at):
-        if value is not None and (value < shipment.shipped_at or value > now):
-            raise ApplicationError(_("Carrier events must lie between the ship confirmation and now."))
+    # The one rule of when a carrier event may lie (``carrier_status``): a scan and a delivery are carrier-handled.
+    reported: tuple[tuple[datetime | None, str], ...] = (
+        (first_scan_at, CarrierEventStatus.IN_TRANSIT), (delivered_at, CarrierEventStatus.DELIVERED))
+    for value, status in reported:
+        if value is not None:
+            carrier_event_time_check(at=value, status=status, shipped_at=shipment.shipped_at, now=now)
     if first_scan_at is not None:
         shipment.first_scan_at = first_scan_at
     if delivered_at is not None:

@@ -25,6 +25,7 @@ order_urlpatterns = [
     path("<amazon_id:amazon_order_id>/trace/", views.order_trace_view, name="trace"),
     path("<amazon_id:amazon_order_id>/trace/status/", views.order_trace_status_view, name="trace-status"),
     path("<amazon_id:amazon_order_id>/replacement/", views.order_replacement_view, name="replacement"),
+    path("<amazon_id:amazon_order_id>/track/", views.order_track_view, name="track"),
 ]
 
 #: FBA inventory health: pages of the ``fba`` namespace under /fba/ (``sellerops/urls.py``).

@@ -32,8 +32,10 @@ from orders.views import (
 )
 
 from .bulk import bulk_ship
+from .carrier_events import CarrierEventData, carrier_events_record
 from .forms import (
     BulkShipForm,
+    CarrierEventForm,
     InboundFilterForm,
     InboundPlanForm,
     InboundShipForm,
@@ -45,7 +47,7 @@ from .forms import (
 )
 from .inbound import InboundLine, inbound_create, inbound_receive, inbound_set_status
 from .inbound_selectors import inbound_detail, inbound_list, inbound_plan_listings, inbound_summary
-from .models import INBOUND_TRANSITIONS, CarrierTrace, InboundShipment, InboundStatus, Shipment
+from .models import INBOUND_TRANSITIONS, CarrierEventStatus, CarrierTrace, InboundShipment, InboundStatus, Shipment
 from .remedies import carrier_trace_file, carrier_trace_set_status, shipment_replace
 from .services import order_ship
 from .tracking import tracking_validate
@@ -71,6 +73,24 @@ def _ship(request: AuthenticatedHttpRequest, order: Order) -> tuple[str, dict]:
 
 
 SHIP = OrderAction(_ship, lambda request, order: ShipForm(request.POST, order=order))
+
+
+def _track(request: AuthenticatedHttpRequest, order: Order) -> tuple[str, dict]:
+    form = CarrierEventForm(request.POST, order=order)
+    if not form.is_valid():
+        return "", {"track": form}
+    data = form.cleaned_data
+    shipment = form.shipments[data["shipment"]]
+    result = carrier_events_record(shipment=shipment, source="ui", actor=request.user, events=[CarrierEventData(
+        at=data["at"], status=data["status"], description=data["description"], location=data["location"])])
+    status = CarrierEventStatus(data["status"]).label
+    if not result.created:
+        return _("%(status)s at that time was recorded already for %(number)s.") % {
+            "status": status, "number": shipment.tracking_number}, {}
+    return _("%(status)s recorded for %(number)s.") % {"status": status, "number": shipment.tracking_number}, {}
+
+
+TRACK = OrderAction(_track, lambda request, order: CarrierEventForm(request.POST, order=order))
 
 
 @login_required
@@ -169,6 +189,13 @@ def order_replacement_view(request: AuthenticatedHttpRequest, amazon_order_id: s
     """Send the units of a lost parcel of the order again, at no charge."""
     return order_action_response(request, amazon_order_id, name="replacement", action=REPLACEMENT,
                                  permission="shipment.replace")
+
+
+@login_required
+@require_POST
+def order_track_view(request: AuthenticatedHttpRequest, amazon_order_id: str) -> HttpResponse:
+    """Record a carrier event of one of the order's parcels from its page (``order.track``)."""
+    return order_action_response(request, amazon_order_id, name="track", action=TRACK)
 
 
 @login_required

@@ -63,6 +63,9 @@ REPORT_DATES: dict[str, ReportDates] = {
     # API, the marketplace's own short date in files saved from Seller Central's pages.
     "fba_planning": ReportDates(numeric=True, example="2025-07-14"),
     "fba_stranded": ReportDates(numeric=True, example="2025-07-14T09:30:00+00:00"),
+    # Carriers' and tracking services' exports: ISO 8601 with or without an offset (17TRACK writes the time alone,
+    # read as the store's), or the carrier's short date (05/03/2024 10:35).
+    "tracking_events": ReportDates(numeric=True, example="2025-07-14 09:30:00+08:00"),
 }
 
 #: Time-zone abbreviations Amazon has written after report times ("2026-11-20 08:15:00 PST").

@@ -42,6 +42,7 @@ from .kinds import (
     feedback,
     returns,
     ship_confirm,
+    tracking_events,
     unshipped_orders,
 )
 from .parsers import (
@@ -68,6 +69,7 @@ KINDS: dict[str, ModuleType] = {
     ImportJob.Kind.FBA_PLANNING: fba_planning,
     ImportJob.Kind.FBA_STRANDED: fba_stranded,
     ImportJob.Kind.FBA_RESERVED: fba_reserved,
+    ImportJob.Kind.TRACKING_EVENTS: tracking_events,
 }
 #: Rows checked and written at a time in the second pass (whole groups), and how often the first pass reports.
 CHUNK_ROWS = 5000
@@ -181,7 +183,8 @@ def _read(stream: IO[bytes], module: ModuleType, ctx: Context, result: ImportRes
 
 
 def _read_rows(stream: IO[bytes], codec: str, module: ModuleType, ctx: Context, result: ImportResult) -> None:
-    reader = ReportReader(stream, codec=codec, columns=module.COLUMNS)
+    reader = ReportReader(stream, codec=codec, columns=module.COLUMNS,
+                          delimiters=getattr(module, "DELIMITERS", ("\t",)))
     header = reader.header
     ctx.headers = header.headers
     result.ignored_columns = header.ignored

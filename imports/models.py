@@ -25,6 +25,7 @@ class ImportJob(models.Model):
         FBA_PLANNING = "fba_planning", _("FBA Inventory Planning report")
         FBA_STRANDED = "fba_stranded", _("Stranded Inventory report")
         FBA_RESERVED = "fba_reserved", _("Reserved Inventory report")
+        TRACKING_EVENTS = "tracking_events", _("Carrier tracking events file")
 
     class Status(models.TextChoices):
         PREVIEW = "preview", _("Preview")

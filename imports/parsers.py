@@ -236,7 +236,15 @@ def head_lines(stream: IO[bytes], *, encoding: str = "", marketplace: str = "") 
     lines = [line for line in split_lines([text]) if isinstance(line, str)]
     if len(prefix) == SNIFF_BYTES and lines:
         lines.pop()  # cut short by the prefix
-    return [line.split("\t") for line in lines if line.strip()][:HEADER_SEARCH_LINES]
+    return [split_header(line) for line in lines if line.strip()][:HEADER_SEARCH_LINES]
+
+
+def split_header(line: str) -> list[str]:
+    """A header line's cells: at tabs, as Amazon writes its reports; a line without a tab but with commas is a
+    comma-separated file's (a carrier's or a tracking service's export), read with its quotes."""
+    if "\t" not in line and "," in line:
+        return split_quoted(line, ",")[0]
+    return line.split("\t")
 
 
 def match_columns(names: Sequence[str], columns: Sequence[Column]) -> tuple[dict[str, int], list[str]]:
@@ -261,8 +269,12 @@ def _not_text(line_no: int) -> FileError:
 class ReportReader:
     """A report file read line by line: its header found by name first, then its data rows one at a time."""
 
-    def __init__(self, stream: IO[bytes], *, codec: str, columns: Sequence[Column]) -> None:
+    def __init__(self, stream: IO[bytes], *, codec: str, columns: Sequence[Column],
+                 delimiters: Sequence[str] = ("\t",)) -> None:
         stream.seek(0)
+        #: The separators the kind reads (Amazon's reports: tabs only); the header line tells which one the file uses.
+        self.delimiters = tuple(delimiters)
+        self.delimiter = self.delimiters[0]
         self._source = enumerate(split_lines(decoded(stream, codec)), start=1)
         #: Lines read ahead to close a quoted cell, and given back when that reading did not fit.
         self._returned: deque[tuple[int, str | _Overflow]] = deque()
@@ -291,8 +303,7 @@ class ReportReader:
                 break
             if not line.strip():
                 continue
-            names = line.split("\t")
-            index, missing = match_columns(names, columns)
+            names, index, missing = self._header_cells(line, columns)
             if not missing:
                 headers = {key: names[i].replace("\ufeff", "").strip() for key, i in index.items()}
                 known = set(index.values())
@@ -310,6 +321,20 @@ class ReportReader:
             _("Required column missing: %(columns)s. Is this the right report, and is it tab-separated?")
             % {"columns": ", ".join(missing)}, column=missing[0], line=line_no)
 
+    def _header_cells(self, line: str, columns: Sequence[Column]) -> tuple[list[str], dict[str, int], list[str]]:
+        """The line read with each separator the kind reads, the first that holds every required column winning."""
+        best: tuple[list[str], dict[str, int], list[str]] | None = None
+        for delimiter in self.delimiters:
+            names = line.split("\t") if delimiter == "\t" else split_quoted(line, delimiter)[0]
+            index, missing = match_columns(names, columns)
+            if best is None or len(missing) < len(best[2]):
+                best = (names, index, missing)
+                self.delimiter = delimiter
+            if not missing:
+                break
+        assert best is not None  # at least one delimiter
+        return best
+
     def rows(self) -> Iterator[Row]:
         index = self.header.index
         width = len(self.header.names)
@@ -319,8 +344,11 @@ class ReportReader:
                 continue
             if not line.strip():
                 continue
-            cells = line.split("\t")
-            if len(cells) != width and '"' in line:
+            if self.delimiter != "\t":
+                line, cells = self._delimited_cells(line)
+            else:
+                cells = line.split("\t")
+            if self.delimiter == "\t" and len(cells) != width and '"' in line:
                 quoted = self._quoted_cells(line, width)
                 if quoted is not None:
                     line, cells = "\t".join(quoted), quoted
@@ -336,6 +364,23 @@ class ReportReader:
                     cells = [c[:200] for c in cells]
             values = {key: (cells[i].strip() if i < len(cells) else "") for key, i in index.items()}
             yield Row(line=line_no, values=values, flaws=flaws)
+
+    def _delimited_cells(self, line: str) -> tuple[str, list[str]]:
+        """A comma-separated line's cells as RFC 4180 reads them: a quoted cell may hold the separator, ``""`` and
+        line breaks (up to ``MAX_QUOTED_LINES`` lines on)."""
+        text = line
+        cells, still_open = split_quoted(text, self.delimiter)
+        taken_lines = 0
+        while still_open and taken_lines < MAX_QUOTED_LINES and len(text) <= bounds.MAX_LINE_CHARS:
+            taken = self._take()
+            if taken is None or isinstance(taken[1], _Overflow):
+                if taken is not None:
+                    self._returned.appendleft(taken)
+                break
+            taken_lines += 1
+            text += "\n" + taken[1]
+            cells, still_open = split_quoted(text, self.delimiter)
+        return text, cells
 
     def _quoted_cells(self, line: str, width: int) -> list[str] | None:
         """The cells of ``line`` read with quotes, if that gives the header's number of cells; else None.
@@ -382,9 +427,9 @@ class ReportReader:
 MAX_QUOTED_LINES = 10
 
 
-def split_quoted(text: str) -> tuple[list[str], bool]:
-    """``text`` split at tabs, where a cell that starts with ``"`` runs to the ``"`` followed by a tab or the
-    end (``""`` inside is one ``"``); and whether the last quoted cell is still open at the end."""
+def split_quoted(text: str, delimiter: str = "\t") -> tuple[list[str], bool]:
+    """``text`` split at ``delimiter`` (tabs), where a cell that starts with ``"`` runs to the ``"`` followed by the
+    delimiter or the end (``""`` inside is one ``"``); and whether the last quoted cell is still open at the end."""
     cells: list[str] = []
     position, end = 0, len(text)
     while True:
@@ -398,7 +443,7 @@ def split_quoted(text: str) -> tuple[list[str], bool]:
                 if text.startswith('"', quote + 1):
                     value.append('"')
                     at = quote + 2
-                elif quote + 1 == end or text[quote + 1] == "\t":
+                elif quote + 1 == end or text[quote + 1] == delimiter:
                     cells.append("".join(value))
                     position = quote + 1
                     break
@@ -406,12 +451,12 @@ def split_quoted(text: str) -> tuple[list[str], bool]:
                     value.append('"')
                     at = quote + 1
         else:
-            tab = text.find("\t", position)
+            tab = text.find(delimiter, position)
             cells.append(text[position:] if tab < 0 else text[position:tab])
             position = end if tab < 0 else tab
         if position >= end:
             return cells, False
-        position += 1  # past the tab
+        position += 1  # past the delimiter
         if position == end:
             return cells + [""], False
 

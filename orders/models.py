@@ -277,6 +277,8 @@ class OrderEvent(models.Model):
         IMPORT = "import", _("Imported")
         TRACE = "trace", _("Carrier trace")
         REPLACEMENT = "replacement", _("Replacement sent")
+        #: A parcel's delivery or trouble as its carrier reported it (``fulfillment.carrier_events``).
+        CARRIER = "carrier", _("Carrier event")
 
     store = models.ForeignKey("sellerops.Store", on_delete=models.CASCADE, related_name="+")
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")

@@ -98,8 +98,9 @@ def order_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 # One order ------------------------------------------------------------------------------------------------------
 
 #: The actions the detail page offers, each checked against ``core.permissions`` as ``order.<action>``. Shipping
-#: is fulfillment's: its form is a section of the page (``orders.sections``) and its view ``orders:ship``.
-ACTIONS = ("confirm", "pack", "ship", "cancel", "note")
+#: and recording a parcel's carrier event are fulfillment's: their forms are sections of the page
+#: (``orders.sections``) and their views ``orders:ship`` and ``orders:track``.
+ACTIONS = ("confirm", "pack", "ship", "track", "cancel", "note")
 
 
 def detail_url(order: Order) -> str:
@@ -124,6 +125,8 @@ def _available(order: Order) -> set[str]:
             available.add("ship")
     if OrderStatus.CANCELED in ORDER_TRANSITIONS[order.status] and not order.shipments.all():
         available.add("cancel")
+    if order.shipments.all():
+        available.add("track")
     return available
 
 

@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from core.api.views import StoreViewSet
-from fulfillment.api.views import OrderShipViewSet, ShipmentViewSet
+from fulfillment.api.views import OrderShipViewSet, ShipmentViewSet, TrackingEventViewSet
 from listings.api.views import ListingViewSet
 from metrics.api.views import store_metrics
 from orders.api.views import OrderViewSet
@@ -18,6 +18,7 @@ router.register("stores", StoreViewSet, basename="api-store")
 router.register("orders", OrderViewSet, basename="api-order")
 router.register("listings", ListingViewSet, basename="api-listing")
 router.register("shipments", ShipmentViewSet, basename="api-shipment")
+router.register("tracking-events", TrackingEventViewSet, basename="api-tracking-event")
 router.register("feedback", FeedbackViewSet, basename="api-feedback")
 router.register("claims", ClaimViewSet, basename="api-claim")
 router.register("messages", MessageViewSet, basename="api-message")

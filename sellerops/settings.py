@@ -287,6 +287,7 @@ SPECTACULAR_SETTINGS = {
         # The returns' reasons keep the name they had while they were the only enum of a "reason" field.
         "ReasonEnum": "returns.models.ReturnReason",
         "StockAdjustReasonEnum": "listings.api.serializers.STOCK_ADJUST_REASONS",
+        "CarrierEventStatusEnum": "fulfillment.models.CarrierEventStatus",
     },
 }
 

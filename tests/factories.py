@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from core.models import Membership, Role, Store
-from fulfillment.models import Shipment
+from fulfillment.models import CarrierEvent, Shipment
 from listings.models import Listing
 from orders.models import Order, OrderItem, OrderStatus
 from returns.models import ReturnRequest
@@ -103,6 +103,18 @@ class ShipmentFactory(factory.django.DjangoModelFactory):
     carrier = "UPS"
     tracking_number = factory.Sequence(lambda n: f"1Z999AA1{n:010d}")
     shipped_at = factory.LazyAttribute(lambda s: s.order.purchase_date + timedelta(hours=20))
+
+
+class CarrierEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CarrierEvent
+
+    shipment = factory.SubFactory(ShipmentFactory)
+    store = factory.SelfAttribute("shipment.store")
+    at = factory.LazyAttribute(lambda e: e.shipment.shipped_at + timedelta(hours=3))
+    status = "in_transit"
+    description = "Arrived at Facility"
+    source = "import"
 
 
 class FeedbackFactory(factory.django.DjangoModelFactory):

@@ -19,7 +19,7 @@ from core.permissions import ROLE_PERMISSIONS, allowed_roles, has_role
 __all__ = ["ROLE_PERMISSIONS", "READ_ACTIONS", "StoreRolePermission", "allowed_roles", "has_role", "require_role",
            "view_permission"]
 
-#: Actions that only read; any member of the store may perform them.
+#: Actions that only read; any member of the store may perform them (a view adds its own in ``read_actions``).
 READ_ACTIONS = frozenset({"list", "retrieve", "metadata"})
 
 
@@ -46,7 +46,8 @@ class StoreRolePermission(BasePermission):
     message = gettext_lazy("Your role does not allow this.")
 
     def _reads(self, request: Request, view) -> bool:
-        return request.method in SAFE_METHODS and (view.action in READ_ACTIONS or view.action is None)
+        reads = READ_ACTIONS | getattr(view, "read_actions", frozenset())
+        return request.method in SAFE_METHODS and (view.action in reads or view.action is None)
 
     def has_permission(self, request: Request, view) -> bool:
         if self._reads(request, view):

@@ -7,12 +7,12 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from core.api.fields import AwareDateTimeField
+from core.api.fields import AwareDateTimeField, StoreField
 from core.api.serializers import ApiModelSerializer
 from orders.api.serializers import StoreOrderInput
 from orders.models import OrderStatus
 
-from ..models import Carrier, CarrierTrace, Shipment, ShipmentItem
+from ..models import Carrier, CarrierEvent, CarrierEventStatus, CarrierTrace, Shipment, ShipmentItem
 
 
 class ShipmentItemSerializer(ApiModelSerializer):
@@ -40,7 +40,7 @@ class ShipmentSerializer(ApiModelSerializer):
         model = Shipment
         fields = ["url", "id", "store", "order", "order_status", "carrier", "carrier_name", "ship_method",
                   "tracking_number", "tracking_format_valid", "shipped_at", "first_scan_at", "delivered_at",
-                  "replacement_of", "items"]
+                  "replacement_of", "last_event_at", "last_event_status", "items"]
         read_only_fields = fields
 
 
@@ -121,3 +121,65 @@ class ReplacementInputSerializer(serializers.Serializer):
         if attrs["carrier"] == Carrier.OTHER and not attrs.get("carrier_name", "").strip():
             raise serializers.ValidationError({"carrier_name": _("Name the carrier when choosing Other.")})
         return attrs
+class CarrierEventSerializer(ApiModelSerializer):
+    """One carrier event of a shipment, as recorded."""
+
+    class Meta:
+        model = CarrierEvent
+        fields = ["id", "at", "status", "description", "location", "source", "created_at"]
+        read_only_fields = fields
+
+
+class CarrierEventInputSerializer(serializers.Serializer):
+    at = AwareDateTimeField(help_text=_("When the carrier reported it, with its offset."))
+    status = serializers.ChoiceField(choices=CarrierEventStatus.choices,
+                                     help_text=_("What the event says of the parcel."))
+    description = serializers.CharField(max_length=300, required=False, allow_blank=True, default="",
+                                        help_text=_("The carrier's own words."))
+    location = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+
+
+class ShipmentEventsInputSerializer(serializers.Serializer):
+    # DRF's list serializer takes max_length; its stubs do not know it.
+    events = CarrierEventInputSerializer(many=True, allow_empty=False, max_length=500)  # type: ignore[call-arg]
+
+
+class ShipmentEventsResultSerializer(serializers.Serializer):
+    """What recording a shipment's events did: the events now recorded, and how many of those sent were new."""
+
+    shipment = serializers.IntegerField()
+    created = serializers.IntegerField(help_text=_("Events that were new."))
+    skipped = serializers.IntegerField(help_text=_("Events already recorded (the same time and status)."))
+    last_event_at = serializers.DateTimeField(allow_null=True)
+    last_event_status = serializers.CharField(allow_blank=True)
+    first_scan_at = serializers.DateTimeField(allow_null=True)
+    delivered_at = serializers.DateTimeField(allow_null=True)
+    order_status = serializers.ChoiceField(choices=OrderStatus.choices)
+    events = CarrierEventSerializer(many=True)
+
+
+class TrackingEventInputSerializer(CarrierEventInputSerializer):
+    tracking_number = serializers.CharField(max_length=64, help_text=_("Matched whatever its case and spaces."))
+
+
+class TrackingEventsInputSerializer(serializers.Serializer):
+    store = StoreField()
+    events = TrackingEventInputSerializer(many=True, allow_empty=False, max_length=1000)  # type: ignore[call-arg]
+
+
+class TrackingEventOutcomeSerializer(serializers.Serializer):
+    """The outcome of one event sent, in the order they were sent."""
+
+    index = serializers.IntegerField(help_text=_("The event's position in the list sent, from 0."))
+    tracking_number = serializers.CharField()
+    shipment = serializers.IntegerField(allow_null=True)
+    outcome = serializers.ChoiceField(choices=["created", "skipped", "unknown_tracking_number", "refused"])
+    message = serializers.CharField(allow_blank=True)
+
+
+class TrackingEventsResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    skipped = serializers.IntegerField()
+    refused = serializers.IntegerField(help_text=_("Events of unknown tracking numbers, or refused with their "
+                                                   "shipment's other events."))
+    results = TrackingEventOutcomeSerializer(many=True)

@@ -1,5 +1,6 @@
-"""/api/shipments/: shipment confirmations, with the carrier's scan and delivery where they are known; and an
-order's ship action, /api/orders/{amazon_order_id}/ship/."""
+"""/api/shipments/: shipment confirmations, with the carrier's scan and delivery where they are known, and each
+shipment's carrier events (/api/shipments/{id}/events/); carrier events by tracking number
+(/api/tracking-events/); and an order's ship action, /api/orders/{amazon_order_id}/ship/."""
 
 from __future__ import annotations
 
@@ -7,25 +8,35 @@ from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from core.api.mixins import AuthenticatedRequest, StoreScopedViewSet
+from core.api.permissions import StoreRolePermission, require_role
 from core.api.serializers import ConflictSerializer, ErrorSerializer
 from core.errors import ApplicationError
 from orders.api.views import REFUSED, OrderViewSet
 
+from ..carrier_event_selectors import carrier_events_of
+from ..carrier_events import CarrierEventData, TrackingEventData, carrier_events_record, tracking_events_record
 from ..models import Shipment, ShipmentItem
 from ..remedies import carrier_trace_file, shipment_replace
 from ..services import order_ship, shipment_record_tracking
 from .filters import ShipmentFilter
 from .serializers import (
+    CarrierEventSerializer,
     CarrierTraceSerializer,
     OrderShipInputSerializer,
     ReplacementInputSerializer,
+    ShipmentEventsInputSerializer,
+    ShipmentEventsResultSerializer,
     ShipmentInputSerializer,
     ShipmentSerializer,
     TraceInputSerializer,
+    TrackingEventsInputSerializer,
+    TrackingEventsResultSerializer,
 )
 
 #: The answers of a shipment's remedies besides their 201.
@@ -36,6 +47,15 @@ REMEDY_REFUSED = {
                                                       "already replaced, not enough stock… Nothing was changed."),
     403: REFUSED[403],
     404: OpenApiResponse(ErrorSerializer, description="No such shipment among the user's stores."),
+}
+
+#: Where an event is checked against its shipment: the answer's 400 says which rule it broke.
+EVENT_REFUSED = {
+    400: OpenApiResponse(ErrorSerializer, description="A malformed body (each bad field named), or an event in "
+                                                      "the future or long before the ship confirmation: nothing "
+                                                      "was recorded."),
+    403: OpenApiResponse(ErrorSerializer, description="The user's role in the shipment's store does not allow "
+                                                      "recording carrier events."),
 }
 
 
@@ -54,7 +74,8 @@ REMEDY_REFUSED = {
 )
 class ShipmentViewSet(StoreScopedViewSet):
     permission_resource = "shipment"
-    action_permissions = {"replacement": "shipment.replace"}
+    action_permissions = {"replacement": "shipment.replace", "events_record": "order.track"}
+    read_actions = frozenset({"events"})
     serializer_class = ShipmentSerializer
     input_serializer_class = ShipmentInputSerializer
     filterset_class = ShipmentFilter
@@ -122,6 +143,76 @@ class ShipmentViewSet(StoreScopedViewSet):
             shipped_at=data.get("shipped_at"), quantities=quantities,
             accept_malformed=data["accept_malformed_tracking"], actor=request.user, source="api")
         return self.respond(self.get_queryset().get(pk=replacement.pk), status=201)
+    @extend_schema(summary="List a shipment's carrier events", description="The latest event first.",
+                   responses={200: CarrierEventSerializer(many=True),
+                              404: OpenApiResponse(ErrorSerializer, description="No such shipment among the user's "
+                                                                                "stores.")})
+    @action(detail=True, methods=["get"], url_path="events", pagination_class=None)
+    def events(self, request: AuthenticatedRequest, pk: str) -> Response:
+        shipment = self.get_object()
+        return Response(CarrierEventSerializer(carrier_events_of(shipment=shipment), many=True).data)
+
+    @extend_schema(
+        summary="Record a shipment's carrier events",
+        description="Records the events in one transaction: all of them, or none if one is refused. An event "
+                    "already recorded (the same time and status) changes nothing, so sending a list again is "
+                    "safe. The shipment keeps its latest event's time and status, its first scan (the first "
+                    "event in the carrier's hands) and its delivery (the first `delivered` event, which delivers "
+                    "the order once every parcel is delivered). Events may lie up to 30 days (a label created) "
+                    "or 72 hours (any other) before the ship confirmation, and not in the future.",
+        request=ShipmentEventsInputSerializer,
+        responses={200: ShipmentEventsResultSerializer, **EVENT_REFUSED,
+                   404: OpenApiResponse(ErrorSerializer, description="No such shipment among the user's stores.")},
+    )
+    @events.mapping.post
+    def events_record(self, request: AuthenticatedRequest, pk: str) -> Response:
+        shipment = self.get_object()
+        data = self.get_input(ShipmentEventsInputSerializer)
+        result = carrier_events_record(
+            shipment=shipment, events=[CarrierEventData(**event) for event in data["events"]], source="api",
+            actor=request.user)
+        shipment = result.shipment
+        return Response(ShipmentEventsResultSerializer({
+            "shipment": shipment.pk, "created": len(result.created), "skipped": result.skipped,
+            "last_event_at": shipment.last_event_at, "last_event_status": shipment.last_event_status,
+            "first_scan_at": shipment.first_scan_at, "delivered_at": shipment.delivered_at,
+            "order_status": shipment.order.status, "events": carrier_events_of(shipment=shipment),
+        }).data)
+
+
+@extend_schema_view(create=extend_schema(
+    summary="Record carrier events by tracking number",
+    description="Each event names its parcel by tracking number (whatever its case and spaces) in `store`. Each "
+                "shipment's events are recorded as `POST /api/shipments/{id}/events/` records them: all or none of "
+                "that shipment's, independently of the others. The answer gives one outcome per event, in the "
+                "order sent: `created`, `skipped` (already recorded), `unknown_tracking_number` or `refused` "
+                "(with the reason). Sending the same list again creates nothing.",
+    request=TrackingEventsInputSerializer,
+    responses={200: TrackingEventsResultSerializer,
+               400: OpenApiResponse(ErrorSerializer, description="A malformed body, each bad field named."),
+               403: EVENT_REFUSED[403]},
+))
+class TrackingEventViewSet(viewsets.GenericViewSet):
+    permission_classes = [IsAuthenticated, StoreRolePermission]
+    permission_resource = "shipment"
+    action_permissions = {"create": "order.track"}
+    serializer_class = TrackingEventsInputSerializer
+    request: AuthenticatedRequest
+
+    def create(self, request: AuthenticatedRequest) -> Response:
+        serializer = TrackingEventsInputSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        store = serializer.validated_data["store"]
+        require_role(user=request.user, permission="order.track", store=store)
+        items = [TrackingEventData(tracking_number=item.pop("tracking_number"), event=CarrierEventData(**item))
+                 for item in serializer.validated_data["events"]]
+        outcomes = tracking_events_record(store=store, events=items, source="api", actor=request.user)
+        count = {name: sum(1 for o in outcomes if o.outcome == name) for name in ("created", "skipped")}
+        return Response(TrackingEventsResultSerializer({
+            **count, "refused": len(outcomes) - count["created"] - count["skipped"],
+            "results": [{"index": o.index, "tracking_number": o.tracking_number, "shipment": o.shipment_id,
+                         "outcome": o.outcome, "message": o.message} for o in outcomes],
+        }).data)
 
 
 # The order resource's ``ship`` action, served by fulfillment: ``sellerops/api_urls.py`` routes it at

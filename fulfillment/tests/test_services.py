@@ -70,11 +70,12 @@ def test_first_scan_alone_keeps_the_order_shipped(store):
     assert shipment.order.status == OrderStatus.SHIPPED
 
 
-@pytest.mark.parametrize("case", ["before-ship", "future", "delivered-before-scan"])
+@pytest.mark.parametrize("case", ["long-before-ship", "future", "delivered-before-scan"])
 def test_tracking_refusals_change_nothing(store, case):
     shipment = ShipmentFactory(order__store=store)
     kwargs = {
-        "before-ship": {"first_scan_at": shipment.shipped_at - timedelta(minutes=1)},
+        # The one rule of ``carrier_status``: a scan up to 72 hours before the confirmation is the hand-over.
+        "long-before-ship": {"first_scan_at": shipment.shipped_at - timedelta(hours=73)},
         "future": {"delivered_at": timezone.now() + timedelta(hours=1)},
         "delivered-before-scan": {"first_scan_at": shipment.shipped_at + timedelta(hours=3),
                                   "delivered_at": shipment.shipped_at + timedelta(hours=2)},

@@ -63,12 +63,13 @@ def test_create_names_each_bad_field(api, store, other_store, change, fields):
     assert not Shipment.objects.exists()
 
 
-def test_a_delivery_before_the_shipment_writes_nothing(api, store):
-    order = order_with_item(store)
+def test_a_delivery_long_before_the_shipment_writes_nothing(api, store):
+    order = order_with_item(store, purchase_date=timezone.now() - timedelta(days=10))
     before = snapshot(order)
-    shipped = order.purchase_date + timedelta(hours=5)
+    shipped = order.purchase_date + timedelta(days=5)
+    # A carrier's event up to 72 hours before the confirmation is the hand-over; days before, another parcel's.
     response = api.post("/api/shipments/", body(order, shipped_at=iso(shipped),
-                                                delivered_at=iso(shipped - timedelta(hours=1))))
+                                                delivered_at=iso(shipped - timedelta(days=4))))
     assert response.status_code == 400
     assert "detail" in response.json()
     assert snapshot(order) == before

@@ -25,7 +25,7 @@ from core.errors import ApplicationError
 from core.models import Membership, Role, Store
 from core.permissions import ROLE_PERMISSIONS
 from fulfillment.inbound import InboundLine, inbound_create, inbound_set_status
-from fulfillment.models import CarrierTrace, InboundShipment, InboundStatus, Shipment
+from fulfillment.models import CarrierEvent, CarrierTrace, InboundShipment, InboundStatus, Shipment
 from imports.models import ImportJob
 from imports.services import import_job_confirm, import_job_create
 from listings.models import Listing
@@ -45,6 +45,7 @@ from tests.factories import (
     OrderFactory,
     OrderItemFactory,
     ReturnRequestFactory,
+    ShipmentFactory,
     ThreadFactory,
     UserFactory,
 )
@@ -352,6 +353,53 @@ def _order_note(actor: Actor) -> Attempt:
     order = unshipped_order(actor.store)
     response = _order_page(actor, order, "note", {"note": "Called the buyer"})
     return answered(response, OrderEvent.objects.filter(order=order, note="Called the buyer").exists())
+
+
+def shipped_parcel(store: Store) -> Shipment:
+    order = OrderFactory(store=store, status=OrderStatus.SHIPPED, purchase_date=timezone.now() - timedelta(days=3))
+    return ShipmentFactory(order=order, shipped_at=timezone.now() - timedelta(days=2), tracking_number=UPS)
+
+
+def _event(shipment: Shipment) -> dict:
+    return {"at": (shipment.shipped_at + timedelta(hours=5)).isoformat(), "status": "in_transit",
+            "description": "Origin Scan"}
+
+
+def _tracked(shipment: Shipment) -> bool:
+    return CarrierEvent.objects.filter(shipment=shipment).exists()
+
+
+def _track_page(actor: Actor, *, htmx: bool) -> Attempt:
+    shipment = shipped_parcel(actor.store)
+    at = timezone.localtime(shipment.shipped_at + timedelta(hours=5)).strftime("%Y-%m-%dT%H:%M")
+    response = _order_page(actor, shipment.order, "track", {"shipment": shipment.pk, "status": "in_transit", "at": at},
+                           htmx=htmx)
+    return answered(response, _tracked(shipment))
+
+
+@walk("order.track", "page")
+def _order_track(actor: Actor) -> Attempt:
+    return _track_page(actor, htmx=False)
+
+
+@walk("order.track", "htmx")
+def _order_track_htmx(actor: Actor) -> Attempt:
+    return _track_page(actor, htmx=True)
+
+
+@walk("order.track", "api")
+def _order_track_api(actor: Actor) -> Attempt:
+    shipment = shipped_parcel(actor.store)
+    response = actor.api.post(f"/api/shipments/{shipment.pk}/events/", {"events": [_event(shipment)]}, format="json")
+    return answered(response, _tracked(shipment))
+
+
+@walk("order.track", "api-bulk")
+def _order_track_api_bulk(actor: Actor) -> Attempt:
+    shipment = shipped_parcel(actor.store)
+    response = actor.api.post("/api/tracking-events/", {"store": actor.store.code, "events": [
+        {"tracking_number": shipment.tracking_number, **_event(shipment)}]}, format="json")
+    return answered(response, _tracked(shipment))
 
 
 @walk("shipment.create", "api")
