@@ -20,8 +20,9 @@ VERDICT_TONES = {Verdict.AGREES: "green", Verdict.WITHIN: "amber", Verdict.DIFFE
 
 @dataclass(frozen=True)
 class Tolerance:
-    """How far our figure may be from Amazon's and still count as the same, in percentage points or in orders
-    (rows) of the numerator: either is enough."""
+    """How far our figure may be from Amazon's and still count as the same: in percentage points, or in orders
+    (rows) of both the numerator and the denominator. Either is enough: the points for large stores, the orders
+    for small ones (where one order moves the rate by whole points)."""
 
     points: Decimal = Decimal("0.1")
     rows: int = 1
@@ -54,21 +55,22 @@ def compare(*, amazon_numerator: int | None, amazon_denominator: int | None, ama
 
     Amazon's rate is the one it states; without one, its counts give it. The verdict: ``agrees`` when both counts
     are the same (or, Amazon giving only a rate, the rates are); ``within`` when the rates are at most
-    ``tolerance.points`` apart or the numerators at most ``tolerance.rows``; else ``differs``.
+    ``tolerance.points`` apart, or both counts at most ``tolerance.rows`` apart; else ``differs``.
     """
     stated = amazon_rate if amazon_rate is not None else rate_of(amazon_numerator, amazon_denominator)
     ours = rate_of(our_numerator, our_denominator)
     numerator_rows = None if amazon_numerator is None else our_numerator - amazon_numerator
     denominator_rows = None if amazon_denominator is None else our_denominator - amazon_denominator
     points = None
-    if stated is not None or ours is not None:
-        points = (((ours or Decimal(0)) - (stated or Decimal(0))) * 100).quantize(PP_PLACES, ROUND_HALF_EVEN)
+    if stated is not None and ours is not None:
+        points = ((ours - stated) * 100).quantize(PP_PLACES, ROUND_HALF_EVEN)
     if stated is None and amazon_denominator is None:
         verdict = Verdict.UNKNOWN
     elif numerator_rows == 0 and denominator_rows == 0 or numerator_rows is None and points == 0:
         verdict = Verdict.AGREES
     elif (points is not None and abs(points) <= tolerance.points) or (
-            numerator_rows is not None and abs(numerator_rows) <= tolerance.rows):
+            numerator_rows is not None and abs(numerator_rows) <= tolerance.rows
+            and denominator_rows is not None and abs(denominator_rows) <= tolerance.rows):
         verdict = Verdict.WITHIN
     else:
         verdict = Verdict.DIFFERS
