@@ -43,6 +43,6 @@ def reconciliation_get(*, user: User | AnonymousUser, pk: int) -> Reconciliation
 
 def reconciliation_orders(*, reconciliation: Reconciliation, limit: int) -> list[ReconciliationOrder]:
     return list(ReconciliationOrder.objects.filter(reconciliation=reconciliation).select_related("order")
-                .only("pk", "cause", "side", "counted", "at", "reason", "reconciliation_id", "order__pk",
+                .only("pk", "cause", "side", "counted", "at", "reason", "reconciliation_id", "order__id",
                       "order__amazon_order_id", "order__store_id", "order__fulfillment_channel")
                 .order_by("cause", "reason", "side", "-counted", "at", "pk")[:limit])

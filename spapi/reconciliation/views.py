@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import dateformat
 from django.utils.safestring import SafeString
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET, require_POST
@@ -115,6 +116,11 @@ class Row:
     tone: str
     url: str
     history: SafeString
+
+    @property
+    def last_day(self) -> datetime:
+        """The last minute of Amazon's window (its end is excluded)."""
+        return self.reconciliation.window_end - timedelta(minutes=1)
 
 
 def _verdict_label(verdict: str) -> str:
@@ -235,8 +241,8 @@ def reconciliation_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         key = (cause["cause"], cause.get("reason") or "")
         listed = by_cause.get(key, [])
         total = cause.get("ours_rows", 0) + cause.get("amazon_rows", 0)
-        title = str(CAUSE_TITLES.get(cause["cause"], cause["cause"])) % {
-            "defect": labels.get(cause.get("reason") or "", "")}
+        title = capfirst(str(CAUSE_TITLES.get(cause["cause"], cause["cause"])) % {
+            "defect": labels.get(cause.get("reason") or "", "")})
         causes.append(CauseView(key=cause["cause"], title=title, text=_cause_text(cause, r, store),
                                 accounts_for_all=cause.get("accounts_for_all", False), orders=listed,
                                 more=max(0, total - len(listed))))
