@@ -165,12 +165,10 @@ def _deadline(store: Store, figure: AmazonFigure, as_of: datetime, ours: Result)
 def _uncounted(store: Store, reason: str) -> QuerySet:
     """Orders with a defect row of the kind ``reason`` names, whatever became of it."""
     if reason == "has_a_to_z_claim":
-        rows = Claim.objects.filter(store=store, kind=Claim.Kind.A_TO_Z)
-    elif reason == "has_chargeback":
-        rows = Claim.objects.filter(store=store, kind=Claim.Kind.CHARGEBACK)
-    else:
-        rows = Feedback.objects.filter(store=store, rating__lte=2)
-    return rows.order_by().values("order_id")
+        return Claim.objects.filter(store=store, kind=Claim.Kind.A_TO_Z).order_by().values("order_id")
+    if reason == "has_chargeback":
+        return Claim.objects.filter(store=store, kind=Claim.Kind.CHARGEBACK).order_by().values("order_id")
+    return Feedback.objects.filter(store=store, rating__lte=2).order_by().values("order_id")
 
 
 def _components(store: Store, figure: AmazonFigure, as_of: datetime, ours: Result,
