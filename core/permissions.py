@@ -83,6 +83,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "import.confirm": OPERATIONS,
     # Alert rules on account health (each user keeps their own).
     "alert.set": ACCOUNT_HEALTH,
+    # Having Amazon's seller-performance report set beside our figures again (the reconciliation page).
+    "reconciliation.run": ACCOUNT_HEALTH,
 }
 
 

@@ -99,10 +99,15 @@ def claim_deadline_text(*, store: Store, order_id: str, respond_by: datetime) ->
              "from now.") % {"store": store.code, "order": order_id, "at": format_time(respond_by, tz=store.tz)}
 
 
+#: The prefix of a notification about our figure differing from Amazon's own (``spapi.reconciliation.alerts``).
+RECONCILIATION_PREFIX = "reconcile_"
+
+
 def notification_message(notification: Notification) -> str:
-    """The notification's text in the active language (the stored ``message`` is in the site's language); an FBA
-    inventory notification (``metrics.fba_alerts``) keeps its stored text."""
-    if notification.metric.startswith("fba_"):
+    """The notification's text in the active language (the stored ``message`` is in the site's language); a
+    notification of a check other than a metric's band (FBA inventory, ``metrics.fba_alerts``; a difference from
+    Amazon's figure, ``spapi.reconciliation.alerts``) keeps its stored text."""
+    if notification.metric.startswith(("fba_", RECONCILIATION_PREFIX)):
         return notification.message
     if notification.kind == Notification.Kind.CLAIM_DEADLINE:
         claim = notification.claim
@@ -233,6 +238,11 @@ def _rules_for(store: Store) -> list[AlertRule]:
         .prefetch_related(Prefetch("recipients", queryset=recipients))
         .order_by("pk")
     )
+
+
+def alert_rules_for_store(*, store: Store) -> list[AlertRule]:
+    """The active rules watching ``store`` (see ``_rules_for``), their recipients read: for checks of other apps."""
+    return _rules_for(store)
 
 
 def _watches(rule: AlertRule, result: Result) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.db.models import (
@@ -334,6 +334,22 @@ def metric_pending_rows(*, store: Store, metric: str, channel: str, window_days:
                    definition=definition).pending()
 
 
+def rows_between(*, store: Store, metric: str, channel: str, as_of: datetime, start: datetime, end: datetime,
+                 definition: MetricDefinition | None = None) -> RowSet:
+    """The rows of one metric over any half-open window ``[start, end)`` (another party's, say), judged at ``as_of``.
+
+    The same row sets as ``compute``; only the window is given instead of derived from ``as_of``. A row is judged
+    by what had happened at ``as_of``, so the window may not end after it: a ship-by or deliver-by date still to
+    come would read as missed.
+    """
+    if end > as_of:
+        raise ValueError("the window must end at or before as_of")
+    definition = definition or DEFINITIONS[MetricKey(metric)]
+    days = max(1, round((end - start) / timedelta(days=1)))
+    return ROWS[definition.key](store, as_of, Window(start=start, end=end, days=days, lag=0), channel,
+                                definition=definition)
+
+
 # --- Computation: conditional aggregates, every window and channel at once ------------------------------
 
 
@@ -394,3 +410,25 @@ def compute(store: Store, metric: str, as_of: datetime, definition: MetricDefini
 def compute_all(store: Store, as_of: datetime) -> list[Result]:
     """Every metric of ``store`` at ``as_of``, in the order of the definitions table."""
     return [result for key in DEFINITIONS for result in compute(store, key, as_of)]
+
+
+def compute_between(*, store: Store, metric: str, channel: str, as_of: datetime, start: datetime, end: datetime,
+                    definition: MetricDefinition | None = None) -> Result:
+    """One metric of ``store`` over the window ``[start, end)``, judged at ``as_of``: numerator, denominator and
+    pending rows counted exactly as ``compute`` counts them (two or three queries)."""
+    definition = definition or DEFINITIONS[MetricKey(metric)]
+    rows = rows_between(store=store, metric=metric, channel=channel, as_of=as_of, start=start, end=end,
+                        definition=definition)
+    numerator = _both(rows.counted, rows.settled)
+    totals = rows.rows.aggregate(all=Count("*"), **(
+        {"pending": Count(Value(1), filter=~rows.settled)} if rows.settled is not None else {}))
+    if rows.count_apart:
+        counted = rows.rows.filter(numerator).count()
+    else:
+        counted = rows.rows.aggregate(n=Count(Value(1), filter=numerator))["n"]
+    pending = totals.get("pending")
+    days = max(1, round((end - start) / timedelta(days=1)))
+    return Result(metric=definition.key.value, channel=channel, window_days=days, as_of=as_of,
+                  window=Window(start=start, end=end, days=days, lag=0), numerator=counted,
+                  denominator=totals["all"] - (pending or 0), target=definition.target,
+                  direction=definition.direction, definition=definition, pending=pending)

@@ -420,6 +420,13 @@ LISTING_MEDIA_BASE_URL = env.str("LISTING_MEDIA_BASE_URL", default="")
 SPAPI_PUBLISH_DEBOUNCE_SECONDS = env.int("SPAPI_PUBLISH_DEBOUNCE_SECONDS", default=10)
 # Seconds between two getFeed polls of a JSON listings feed.
 SPAPI_FEED_POLL_SECONDS = env.int("SPAPI_FEED_POLL_SECONDS", default=30)
+# Our figure and Amazon's (the seller-performance report) count as the same when their rates are at most this many
+# percentage points apart, or their numerators at most this many orders (shipments) apart; beyond both, they differ
+# and the people watching the metric are told.
+SPAPI_RECONCILIATION_TOLERANCE = {
+    "points": env.str("SPAPI_RECONCILIATION_TOLERANCE_POINTS", default="0.1"),
+    "rows": env.int("SPAPI_RECONCILIATION_TOLERANCE_ROWS", default=1),
+}
 # A burst of stock changes to one listing within this many seconds makes one push of its quantity to Amazon.
 SPAPI_STOCK_DEBOUNCE_SECONDS = env.float("SPAPI_STOCK_DEBOUNCE_SECONDS", default=3)
 # A listing whose stock push failed is tried again by the every-minute sweep after this many seconds (a new

@@ -3,7 +3,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 import fulfillment.urls
+import metrics.urls
 import orders.urls
+import spapi.urls
 from core import views
 from returns.exports import return_export_view
 
@@ -20,7 +22,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # One namespace for the order pages, whichever app serves them: shipping them is fulfillment's.
     path("orders/", include((orders.urls.urlpatterns + fulfillment.urls.order_urlpatterns, "orders"))),
-    path("health/", include("metrics.urls")),
+    # The account-health pages, and beside them the reconciliation of our figures with Amazon's report (the SP-API
+    # layer's, above metrics).
+    path("health/", include((metrics.urls.urlpatterns + spapi.urls.health_urlpatterns, "metrics"))),
     path("inbox/", include("support.urls")),
     path("returns/export.csv", return_export_view, name="returns-export"),
     path("returns/", include("returns.urls")),

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.crypto import EncryptedTextField
 from core.models import Store
+from metrics.definitions import METRIC_CHOICES
 
 
 class SellerCredentials(models.Model):
@@ -171,3 +172,86 @@ class ListingFeed(models.Model):
 
     def __str__(self) -> str:
         return f"{self.store} feed {self.feed_id or self.pk}"
+
+
+class Reconciliation(models.Model):
+    """One figure of a seller-performance report set beside ours over Amazon's own window.
+
+    Ours is computed by the metrics engine for the same window, channel and instant (the report's fetch); the
+    differences, the verdict and what can account for them are kept, so the history reads without recomputing.
+    """
+
+    class Verdict(models.TextChoices):
+        AGREES = "agrees", _("Agrees")
+        WITHIN = "within", _("Differs within tolerance")
+        DIFFERS = "differs", _("Differs")
+        UNKNOWN = "unknown", _("Nothing to compare")
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="reconciliations")
+    report = models.ForeignKey(SellerPerformanceReport, on_delete=models.CASCADE, related_name="reconciliations")
+    metric = models.CharField(_("metric"), max_length=16, choices=METRIC_CHOICES)
+    channel = models.CharField(_("channel"), max_length=3)
+    window_days = models.PositiveSmallIntegerField(_("window (days)"))
+    source = models.CharField(_("entry of Amazon's report"), max_length=64)
+    window_start = models.DateTimeField(_("Amazon's window from"))
+    window_end = models.DateTimeField(_("Amazon's window to (excluded)"))
+    as_of = models.DateTimeField(_("as of"))
+    amazon_numerator = models.PositiveIntegerField(_("Amazon's numerator"), null=True, blank=True)
+    amazon_denominator = models.PositiveIntegerField(_("Amazon's denominator"), null=True, blank=True)
+    amazon_rate = models.DecimalField(_("Amazon's rate"), max_digits=12, decimal_places=8, null=True, blank=True)
+    amazon_target = models.DecimalField(_("Amazon's target"), max_digits=12, decimal_places=8, null=True,
+                                        blank=True)
+    amazon_status = models.CharField(_("Amazon's status"), max_length=16, blank=True)
+    our_numerator = models.PositiveIntegerField(_("our numerator"))
+    our_denominator = models.PositiveIntegerField(_("our denominator"))
+    our_rate = models.DecimalField(_("our rate"), max_digits=12, decimal_places=8, null=True, blank=True)
+    our_pending = models.PositiveIntegerField(_("our pending rows"), null=True, blank=True)
+    points = models.DecimalField(_("difference (percentage points)"), max_digits=9, decimal_places=4, null=True,
+                                 blank=True)
+    numerator_rows = models.IntegerField(_("difference in the numerator"), null=True, blank=True)
+    denominator_rows = models.IntegerField(_("difference in the denominator"), null=True, blank=True)
+    verdict = models.CharField(_("verdict"), max_length=8, choices=Verdict.choices)
+    #: ODR: our reason flag → {"amazon": n, "ours": m}.
+    components = models.JSONField(_("defects by kind"), default=dict, blank=True)
+    #: What can account for the difference: ``spapi.reconciliation.explain.Cause.as_dict`` each.
+    causes = models.JSONField(_("causes"), default=list, blank=True)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        ordering = ["-as_of", "metric", "channel", "window_days"]
+        verbose_name = _("reconciliation with Amazon")
+        verbose_name_plural = _("reconciliations with Amazon")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "metric", "channel", "window_start", "window_end"],
+                                    name="reconciliation_unique_figure"),
+        ]
+        indexes = [models.Index(fields=["store", "metric", "channel", "window_days", "-as_of"],
+                                name="reconciliation_series")]
+
+    def __str__(self) -> str:
+        return f"{self.store} {self.metric}/{self.channel}/{self.window_days}d @ {self.as_of:%Y-%m-%d}: {self.verdict}"
+
+
+class ReconciliationOrder(models.Model):
+    """An order named by a cause of a reconciliation's difference: counted by us and likely not by Amazon, or the
+    reverse."""
+
+    class Side(models.TextChoices):
+        OURS = "ours", _("Counted by us, likely not by Amazon")
+        AMAZON = "amazon", _("Likely counted by Amazon, not by us")
+
+    reconciliation = models.ForeignKey(Reconciliation, on_delete=models.CASCADE, related_name="orders")
+    order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="+")
+    cause = models.CharField(_("cause"), max_length=20)
+    side = models.CharField(_("side"), max_length=8, choices=Side.choices)
+    counted = models.BooleanField(_("in the numerator"))
+    at = models.DateTimeField(_("time that matters"), null=True, blank=True)
+    reason = models.CharField(_("defect"), max_length=32, blank=True)
+
+    class Meta:
+        ordering = ["cause", "side", "-counted", "at", "id"]
+        verbose_name = _("order behind a difference")
+        verbose_name_plural = _("orders behind a difference")
+
+    def __str__(self) -> str:
+        return f"{self.reconciliation_id} {self.cause}/{self.side}: {self.order_id}"

@@ -23,6 +23,7 @@ from core.models import Store
 from spapi.models import SellerPerformanceReport
 
 from .client import Sleep, SpApiClients, SpApiError, clients_for, resolve_sleep
+from .reconciliation.services import reconciliation_enqueue
 from .reports import MAX_POLLS, POLL_SECONDS, report_document_bytes, report_wait
 from .services import credentials_of, credentials_record_failure
 from .sync import parse_datetime
@@ -119,12 +120,14 @@ def _figures_fields(figures: PerformanceFigures) -> dict[str, Any]:
 @transaction.atomic
 def performance_report_record(*, store: Store, report_id: str, report_document_id: str, document: dict[str, Any],
                               figures: PerformanceFigures, fetched_at: datetime) -> SellerPerformanceReport:
-    """Keep one fetched report; fetching the same report again updates its row."""
+    """Keep one fetched report; fetching the same report again updates its row. Its reconciliation with our own
+    figures is queued once the row is committed."""
     report, _created = SellerPerformanceReport.objects.update_or_create(
         store=store, report_id=report_id,
         defaults={"report_document_id": report_document_id, "raw": document, "fetched_at": fetched_at,
                   **_figures_fields(figures)},
     )
+    reconciliation_enqueue(report=report)
     return report
 
 

@@ -19,8 +19,10 @@ from core.models import Store
 
 from .catalogue import catalogue_fetch
 from .feeds import FEED_TASK, listing_feed_run
+from .models import Reconciliation, SellerPerformanceReport
 from .performance import spapi_fetch_performance
 from .publish import PUBLISH_TASK, listing_publish_run
+from .reconciliation.services import RECONCILE_TASK, reconciliation_run
 from .services import credentials_active_store_ids
 from .stock import stock_push, stock_push_sweep
 from .sync import spapi_sync_orders
@@ -66,6 +68,21 @@ def spapi_fetch_performance_task(store_id: int | None = None) -> dict[str, Any]:
         logger.warning("SP-API performance report of %s not kept: %s", store.code, exc.message)
         return {"store": store.code, "error": exc.message}
     return {"store": store.code, "report": report.pk, "report_id": report.report_id}
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def reconciliation_run_task(report_id: int) -> dict[str, Any]:
+    """Set one kept seller-performance report's figures beside ours (after each fetch, and on demand)."""
+    seen = deferred_task_seen(task_name=RECONCILE_TASK, object_id=report_id)
+    try:
+        kept = reconciliation_run(report_id=report_id)
+    except SellerPerformanceReport.DoesNotExist:
+        kept = None
+    deferred_task_done(task_name=RECONCILE_TASK, object_id=report_id, seen=seen)
+    if kept is None:
+        return {"report": report_id, "skipped": "no such report"}
+    return {"report": report_id, "figures": len(kept),
+            "differ": sum(1 for r in kept if r.verdict == Reconciliation.Verdict.DIFFERS)}
 
 
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)

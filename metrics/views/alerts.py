@@ -16,6 +16,7 @@ from core.errors import ApplicationError
 from core.web import AuthenticatedHttpRequest, page_number
 
 from ..alerts import (
+    RECONCILIATION_PREFIX,
     alert_rule_create,
     alert_rule_delete,
     alert_rule_list,
@@ -114,6 +115,8 @@ def notifications_view(request: AuthenticatedHttpRequest) -> HttpResponse:
               "url": (reverse("support:claim", args=[n.claim_id]) if n.claim_id
                       else reverse("metrics:breach_detail", args=[n.breach_id]) if n.breach_id
                       else f"{reverse('fba:health')}?store={n.store.code}" if n.metric.startswith("fba_")
+                      else f"{reverse('metrics:reconciliation')}?store={n.store.code}"
+                      if n.metric.startswith(RECONCILIATION_PREFIX)
                       else f"{reverse('metrics:health')}?store={n.store.code}")}
              for n in rows[:NOTIFICATION_PAGE_SIZE]]
     context = {

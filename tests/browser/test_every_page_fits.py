@@ -51,6 +51,8 @@ PAGES: list[tuple[str, str]] = [
     ("metrics:alerts", ""),
     ("metrics:alert_edit", ""),
     ("metrics:notifications", ""),
+    ("metrics:reconciliation", ""),
+    ("metrics:reconciliation_detail", ""),
     ("support:inbox", ""),
     ("support:thread", ""),
     ("support:claims", ""),

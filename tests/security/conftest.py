@@ -21,6 +21,7 @@ from metrics.definitions import DEFINITIONS, MetricKey
 from metrics.models import AlertRule, Breach, Notification
 from orders.models import Order
 from returns.models import ReturnRequest
+from spapi.models import Reconciliation, ReconciliationOrder, SellerPerformanceReport
 from support.models import Attachment, Claim, Feedback, Message, MessageThread
 from tests.factories import (
     ClaimFactory,
@@ -61,6 +62,7 @@ class StoreBWorld:
     breach: Breach
     alert_rule: AlertRule
     notification: Notification
+    reconciliation: Reconciliation
 
 
 def _png() -> bytes:
@@ -125,9 +127,22 @@ def world_b(db, settings, tmp_path) -> StoreBWorld:
                                                metric=MetricKey.ODR, channel=channel, window_days=window,
                                                level="red", numerator=3, denominator=100,
                                                message=f"{SECRET} notification", created_at=now)
+    report = SellerPerformanceReport.objects.create(store=store, report_id="BRAVO-R1", fetched_at=now,
+                                                    marketplace_id="ATVPDKIKX0DER", raw={"secret": SECRET})
+    reconciliation = Reconciliation.objects.create(
+        store=store, report=report, metric=MetricKey.ODR, channel="MFN", window_days=60, source="orderDefectRate.mfn",
+        window_start=now - timedelta(days=75), window_end=now - timedelta(days=15), as_of=now, amazon_numerator=1,
+        amazon_denominator=50, amazon_rate=Decimal("0.02"), our_numerator=3, our_denominator=52,
+        our_rate=Decimal("0.05769231"), points=Decimal("3.7692"), numerator_rows=2, denominator_rows=2,
+        verdict=Reconciliation.Verdict.DIFFERS, computed_at=now, causes=[{
+            "cause": "tz_edge", "ours_rows": 1, "amazon_rows": 0, "ours_counted": 1, "amazon_counted": 0,
+            "accounts_for_all": False, "reason": "", "detail": {"local_start": (now - timedelta(days=75)).isoformat(),
+                                                                "local_end": (now - timedelta(days=15)).isoformat()}}])
+    ReconciliationOrder.objects.create(reconciliation=reconciliation, order=order, cause="tz_edge", side="ours",
+                                       counted=True, at=order.purchase_date)
     return StoreBWorld(store=store, user=user, order=order, shipped_order=shipment.order, trace=trace,
                        listing=listing,
                        listing_image=listing_image,
                        thread=thread, message=message, attachment=attachment, feedback=feedback, claim=claim,
                        return_request=return_request, inbound=inbound, import_job=import_job, breach=breach,
-                       alert_rule=alert_rule, notification=notification)
+                       alert_rule=alert_rule, notification=notification, reconciliation=reconciliation)

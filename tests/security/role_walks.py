@@ -34,7 +34,8 @@ from metrics.definitions import MetricKey
 from metrics.models import AlertRule
 from orders.models import Order, OrderEvent, OrderStatus
 from returns.models import ReturnRequest, ReturnStatus
-from spapi.models import SellerCredentials
+from spapi.models import Reconciliation, SellerCredentials, SellerPerformanceReport
+from spapi.reconciliation.services import reconciliation_request
 from support.models import Claim, Feedback, Mailbox, Message, MessageThread
 from tests.factories import (
     ClaimFactory,
@@ -813,6 +814,36 @@ def _alert_set_service(actor: Actor) -> Attempt:
     data = AlertRuleData(metric=MetricKey.ODR, band="red", store=actor.store, recipients=[actor.user])
     return called(lambda: alert_rule_create(owner=actor.user, data=data),
                   lambda: AlertRule.objects.filter(owner=actor.user).exists())
+
+
+# --- Amazon's figures set beside ours again ------------------------------------------------------------------
+
+
+def _kept_report(store: Store) -> SellerPerformanceReport:
+    return SellerPerformanceReport.objects.create(store=store, report_id="WALK-R1", fetched_at=timezone.now(),
+                                                  marketplace_id=store.marketplace_info.marketplace_id, raw={
+        "performanceMetrics": [{"marketplaceId": store.marketplace_info.marketplace_id, "lateShipmentRate": {
+            "reportingDateRange": {"reportingDateFrom": "2025-06-21T00:00Z", "reportingDateTo": "2025-07-20T23:59Z"},
+            "orderCount": 0, "lateShipmentCount": 0, "rate": 0}}]})
+
+
+@walk("reconciliation.run", "page")
+def _reconciliation_run(actor: Actor) -> Attempt:
+    report = _kept_report(actor.store)
+    with actor.capture(execute=True):
+        response = actor.page.post("/health/reconciliation/run/", {"store": actor.store.code})
+    return answered(response, Reconciliation.objects.filter(report=report).exists())
+
+
+@walk("reconciliation.run", "service")
+def _reconciliation_run_service(actor: Actor) -> Attempt:
+    report = _kept_report(actor.store)
+
+    def run() -> None:
+        with actor.capture(execute=True):
+            reconciliation_request(store=actor.store, actor=actor.user)
+
+    return called(run, lambda: Reconciliation.objects.filter(report=report).exists())
 
 
 #: Every role, and a superuser (a member of nothing, who may do everything).

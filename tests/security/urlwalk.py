@@ -76,6 +76,7 @@ URL_ARGUMENTS: dict[str, Callable[[StoreBWorld], dict[str, object]]] = {
     "metrics:breach_plan": lambda w: {"breach_id": w.breach.pk},
     "metrics:drilldown": _drill,
     "metrics:trend": _drill,
+    "metrics:reconciliation_detail": lambda w: {"pk": w.reconciliation.pk},
     "support:thread": lambda w: {"pk": w.thread.pk},
     "support:reply": lambda w: {"pk": w.thread.pk},
     "support:no_reply": lambda w: {"pk": w.thread.pk},
