@@ -4,6 +4,7 @@ from django.urls import include, path
 
 import fulfillment.urls
 import orders.urls
+import support.urls
 from core import views
 from returns.exports import return_export_view
 
@@ -18,8 +19,10 @@ urlpatterns = [
     # The language switch keeps a signed-in user's choice on their profile; then Django's own view.
     path("i18n/setlang/", views.language_set_view, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
-    # One namespace for the order pages, whichever app serves them: shipping them is fulfillment's.
-    path("orders/", include((orders.urls.urlpatterns + fulfillment.urls.order_urlpatterns, "orders"))),
+    # One namespace for the order pages, whichever app serves them: shipping them is fulfillment's, the deliveries
+    # at risk (which show and send buyer messages) support's.
+    path("orders/", include((orders.urls.urlpatterns + fulfillment.urls.order_urlpatterns
+                             + support.urls.order_urlpatterns, "orders"))),
     path("health/", include("metrics.urls")),
     path("inbox/", include("support.urls")),
     path("returns/export.csv", return_export_view, name="returns-export"),
