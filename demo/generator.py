@@ -51,6 +51,8 @@ class StoreGenerator(StoreContext):
                 returns.request(order, items, delivered)
         if shipped is not None:
             support.claims(order, delivered)
+        if support.showcase_thread(order):
+            return
         if order.status != S.CANCELED and self.rng.random() < self.profile.threads * (
             4 if delivered is None and shipped is not None and order.latest_delivery_date < self.now else 1
         ):
