@@ -124,6 +124,8 @@ class Fulfillment:
         if first_scan is not None:
             if self.q_late_delivery():
                 delivered = ctx.after(order.latest_delivery_date, 3, 60)
+                if delivered < first_scan + HOUR:  # shipped after the deliver-by date itself
+                    delivered = ctx.after(first_scan, 2, 10)
             else:
                 low = max(order.earliest_delivery_date, first_scan + timedelta(hours=6))
                 day = ctx.between(low, max(low, order.latest_delivery_date)).astimezone(ctx.tz).date()
