@@ -9,6 +9,7 @@ Events are written straight into ``CarrierEvent`` with the shipment's ``last_eve
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -24,7 +25,7 @@ EVENT_DAYS = 30
 DAY = timedelta(days=1)
 
 #: Tracking numbers of the cross-border carriers the showcase uses (the stores' own are in ``locales``).
-CROSS_BORDER_TRACKING = {
+CROSS_BORDER_TRACKING: dict[str, Callable[[random.Random], str]] = {
     Carrier.YUNEXPRESS: lambda r: "YT" + "".join(r.choice("0123456789") for _ in range(16)),
     Carrier.FOURPX: lambda r: "4PX" + "".join(r.choice("0123456789") for _ in range(13)) + "CN",
     Carrier.YANWEN: lambda r: "UG" + "".join(r.choice("0123456789") for _ in range(9)) + "YP",
@@ -149,7 +150,8 @@ class Tracking:
             order.demo_buyer_asks_at = self.buyer_message_at(shipment.last_event_at)
 
     def _journey(self, shipment: Row, city: str) -> list[tuple[datetime, str, str, str]]:
-        steps = [(shipment.shipped_at, E.LABEL_CREATED, "Shipping label created", "")]
+        steps: list[tuple[datetime, str, str, str]] = [
+            (shipment.shipped_at, E.LABEL_CREATED, "Shipping label created", "")]
         scan, delivered = shipment.first_scan_at, shipment.delivered_at
         if scan is None:
             return steps

@@ -62,13 +62,13 @@ def queue_tab_row(*, own: list[dict], user: User | AnonymousUser, store: Store |
     """The queue's tabs (``own``: ``key``, ``label``, ``count``, ``url``) with the registered ones put in place,
     each marked ``active`` when it is ``active``."""
     query = f"?{urlencode({'store': store.code})}" if store is not None else ""
-    row = [dict(tab) for tab in own]
+    row = [dict(entry) for entry in own]
     for tab in queue_tabs():
         entry = {"key": tab.key, "label": tab.label, "url": reverse(tab.url_name) + query,
                  "count": tab.count(user=user, store=store, now=now) if tab.count else None,
                  "alarming": tab.alarming, "page": True}
         at = next((i for i, t in enumerate(row) if t["key"] == tab.after), len(row) - 1)
         row.insert(at + 1, entry)
-    for tab in row:
-        tab["active"] = tab["key"] == active
+    for shown in row:
+        shown["active"] = shown["key"] == active
     return row

@@ -23,7 +23,7 @@ from .templates_fill import Filled, fill
 #: The shared reply template the message to the buyer starts from (a store's own of the same name wins).
 TEMPLATE_NAME = "Delivery at risk"
 #: How a carrier status looks (``badge-<tone>``): the exceptions alarm, the last steps before delivery warn.
-STATUS_TONES = {
+STATUS_TONES: dict[str, str] = {
     **dict.fromkeys(CARRIER_EXCEPTIONS, "bad"),
     CarrierEventStatus.ATTEMPTED: "warn",
     CarrierEventStatus.PICKUP: "warn",
@@ -91,8 +91,9 @@ def at_risk_page(*, user: User | AnonymousUser, filters: AtRiskFilters, now: dat
     are then read for those ids.
     """
     ranked = _at_risk(user=user, filters=filters, now=now)
-    page = list(ranked.values("pk", "risk_heard", "risk_exception", "risk_late", "risk_silent")
-                [offset:offset + limit + 1])
+    # The annotations of ``at_risk_shipments``, which the Django plugin of mypy cannot see.
+    columns = ["pk", "risk_heard", *(f"risk_{name}" for name in Reason.ORDER)]
+    page = list(ranked.values(*columns)[offset:offset + limit + 1])
     has_next = len(page) > limit
     page = page[:limit]
     by_id = Shipment.objects.select_related("order", "order__store", "follow_up_by").in_bulk(

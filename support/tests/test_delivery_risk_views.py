@@ -11,12 +11,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.models import Role
-from fulfillment.models import CarrierEvent, CarrierEventStatus, FollowUp, Shipment
+from fulfillment.models import CarrierEvent, FollowUp, Shipment
 from orders.models import OrderEvent, OrderStatus
 from support.delivery_risk_selectors import message_language, risk_message_draft
 from support.models import Message, MessageThread
-from tests.factories import MembershipFactory, MessageFactory, OrderFactory, ShipmentFactory, StoreFactory, ThreadFactory
-from tests.factories import UserFactory
+from tests.factories import (
+    MembershipFactory,
+    MessageFactory,
+    OrderFactory,
+    ShipmentFactory,
+    StoreFactory,
+    ThreadFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 DAY = timedelta(days=1)
@@ -53,7 +60,7 @@ def test_the_tab_lists_the_parcels_at_risk_with_their_reasons_and_the_buyers_las
     response = op_client.get(at_risk_url(store))
     assert response.status_code == 200
     html = response.content.decode()
-    rows = [r for r in html.split('class="risk-row')[1:]]
+    rows = list(html.split('class="risk-row')[1:])
     assert len(rows) == 2
     assert f'data-shipment="{returned.pk}"' in rows[0] and 'data-reason="exception"' in rows[0]
     assert f'data-shipment="{silent.pk}"' in rows[1] and 'data-reason="silent"' in rows[1]
