@@ -58,14 +58,16 @@ def queue_tabs() -> list[QueueTab]:
 
 
 def queue_tab_row(*, own: list[dict], user: User | AnonymousUser, store: Store | None, now: datetime,
-                  active: str) -> list[dict]:
+                  active: str, counted: dict[str, int] | None = None) -> list[dict]:
     """The queue's tabs (``own``: ``key``, ``label``, ``count``, ``url``) with the registered ones put in place,
-    each marked ``active`` when it is ``active``."""
+    each marked ``active`` when it is ``active``. ``counted`` gives counts a page already knows (its own tab's)."""
+    counted = counted or {}
     query = f"?{urlencode({'store': store.code})}" if store is not None else ""
     row = [dict(entry) for entry in own]
     for tab in queue_tabs():
         entry = {"key": tab.key, "label": tab.label, "url": reverse(tab.url_name) + query,
-                 "count": tab.count(user=user, store=store, now=now) if tab.count else None,
+                 "count": counted[tab.key] if tab.key in counted
+                 else tab.count(user=user, store=store, now=now) if tab.count else None,
                  "alarming": tab.alarming, "page": True}
         at = next((i for i, t in enumerate(row) if t["key"] == tab.after), len(row) - 1)
         row.insert(at + 1, entry)

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.core.cache import cache
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Window
 
 from core.models import Store
 from core.selectors import scoped
@@ -22,6 +23,8 @@ from .templates_fill import Filled, fill
 
 #: The shared reply template the message to the buyer starts from (a store's own of the same name wins).
 TEMPLATE_NAME = "Delivery at risk"
+#: How long the queue tab's count is kept: the order queue redraws its tabs on every filter and page.
+TAB_COUNT_SECONDS = 60
 #: How a carrier status looks (``badge-<tone>``): the exceptions alarm, the last steps before delivery warn.
 STATUS_TONES: dict[str, str] = {
     **dict.fromkeys(CARRIER_EXCEPTIONS, "bad"),
@@ -83,19 +86,30 @@ def last_buyer_messages(order_ids: list[int]) -> dict[int, Message]:
     return {ids[m.pk]: m for m in Message.objects.filter(pk__in=list(ids)).select_related("thread")}
 
 
-def at_risk_page(*, user: User | AnonymousUser, filters: AtRiskFilters, now: datetime, offset: int,
-                 limit: int) -> tuple[list[AtRiskRow], bool]:
-    """One page of the queue, most urgent first, and whether another follows; a constant number of queries.
+def at_risk_tab_count(*, user: User | AnonymousUser, store: Store | None, now: datetime) -> int:
+    """The queue tab's count, kept a minute (``TAB_COUNT_SECONDS``): the order queue shows it on every swap."""
+    key = f"at-risk-count:{getattr(user, 'pk', None)}:{store.pk if store is not None else 'all'}"
+    return int(cache.get_or_set(key, lambda: at_risk_count(user=user, store=store, now=now), TAB_COUNT_SECONDS) or 0)
 
-    The ranking reads the partial index alone (ids only); the page's rows, their orders and the buyers' messages
-    are then read for those ids.
+
+def at_risk_page(*, user: User | AnonymousUser, filters: AtRiskFilters, now: datetime, offset: int,
+                 limit: int) -> tuple[list[AtRiskRow], bool, int]:
+    """One page of the queue, most urgent first, whether another follows and how many there are in all; a
+    constant number of queries.
+
+    The ranking and the total come from one pass over the partial index (ids only); the page's rows, their orders
+    and the buyers' messages are then read for those ids.
     """
-    ranked = _at_risk(user=user, filters=filters, now=now)
+    ranked = _at_risk(user=user, filters=filters, now=now).annotate(risk_total=Window(Count("pk")))
     # The annotations of ``at_risk_shipments``, which the Django plugin of mypy cannot see.
-    columns = ["pk", "risk_heard", *(f"risk_{name}" for name in Reason.ORDER)]
+    columns = ["pk", "risk_heard", "risk_total", *(f"risk_{name}" for name in Reason.ORDER)]
     page = list(ranked.values(*columns)[offset:offset + limit + 1])
     has_next = len(page) > limit
     page = page[:limit]
+    if page:
+        total = page[0]["risk_total"]
+    else:
+        total = 0 if offset == 0 else _at_risk(user=user, filters=filters, now=now).order_by().count()
     by_id = Shipment.objects.select_related("order", "order__store", "follow_up_by").in_bulk(
         [row["pk"] for row in page])
     messages = last_buyer_messages([s.order_id for s in by_id.values()])
@@ -111,7 +125,7 @@ def at_risk_page(*, user: User | AnonymousUser, filters: AtRiskFilters, now: dat
             status_tone=STATUS_TONES.get(shipment.last_event_status, "info" if shipment.last_event_status else "none"),
             last_message=messages.get(shipment.order_id),
         ))
-    return rows, has_next
+    return rows, has_next, total
 
 
 def at_risk_shipment(*, user: User | AnonymousUser, pk: int) -> Shipment | None:

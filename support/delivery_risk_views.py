@@ -26,12 +26,11 @@ from fulfillment.delivery_risk import Reason, days_silent, shipment_reasons, sil
 from fulfillment.models import Shipment
 from orders.forms import TAB_LABELS as ORDER_TAB_LABELS
 from orders.queue_tabs import queue_tab_row
-from orders.selectors import OrderFilters, Tab, order_tab_counts, store_timezones
+from orders.selectors import Tab
 
 from .delivery_risk_forms import AtRiskFilterForm
 from .delivery_risk_selectors import (
     STATUS_TONES,
-    at_risk_count,
     at_risk_page,
     at_risk_shipment,
     last_buyer_messages,
@@ -51,17 +50,15 @@ PAGE_SIZE = 50
 TAB_KEY = "at_risk"
 
 
-def _queue_tabs(request: AuthenticatedHttpRequest, store, now) -> list[dict]:
-    """The order queue's tabs, this one active: the queue's own link back to it with the same store."""
-    counts = order_tab_counts(user=request.user, filters=OrderFilters(store=store), now=now,
-                              timezones=store_timezones(user=request.user, store=store))
+def _queue_tabs(request: AuthenticatedHttpRequest, store, now, counted: dict[str, int]) -> list[dict]:
+    """The order queue's tabs, this one active: the queue's own link back to it with the same store (their counts
+    are the queue's to show: counting them here would double this page's time)."""
     base = reverse("orders:list")
     own = []
     for key in Tab.ORDER:
         query = {"tab": key, **({"store": store.code} if store is not None else {})}
-        own.append({"key": key, "label": ORDER_TAB_LABELS[key], "count": counts.get(key),
-                    "alarming": key == Tab.LATE, "url": f"{base}?{urlencode(query)}"})
-    return queue_tab_row(own=own, user=request.user, store=store, now=now, active=TAB_KEY)
+        own.append({"key": key, "label": ORDER_TAB_LABELS[key], "count": None, "url": f"{base}?{urlencode(query)}"})
+    return queue_tab_row(own=own, user=request.user, store=store, now=now, active=TAB_KEY, counted=counted)
 
 
 @strict_csp
@@ -73,12 +70,11 @@ def at_risk_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     now = timezone.now()
     page = page_number(request.GET.get("page"))
     offset = (page - 1) * PAGE_SIZE
-    rows, has_next = at_risk_page(user=request.user, filters=filters, now=now, offset=offset, limit=PAGE_SIZE)
-    tabs = _queue_tabs(request, filters.store, now)
-    filtered = bool(filters.reason or filters.carrier)
-    total = (at_risk_count(user=request.user, store=filters.store, now=now, reason=filters.reason,
-                           carrier=filters.carrier) if filtered
-             else next(t["count"] for t in tabs if t["key"] == TAB_KEY))
+    rows, has_next, total = at_risk_page(user=request.user, filters=filters, now=now, offset=offset,
+                                         limit=PAGE_SIZE)
+    # Unfiltered, the page's total is the tab's count; filtered, the tab counts every reason and carrier.
+    counted = {} if filters.reason or filters.carrier else {TAB_KEY: total}
+    tabs = _queue_tabs(request, filters.store, now, counted)
     grants = request_grants(request)
     back = urlencode({"next": request.get_full_path()})
     for row in rows:

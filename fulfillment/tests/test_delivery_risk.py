@@ -175,7 +175,7 @@ def _parcels():
             first_scan_at=None if scan_h is None else NOW - max(0, shipped_h - scan_h) * HOUR,
             last_event_at=None if event_h is None else NOW - max(0, shipped_h - event_h) * HOUR,
             last_event_status=status if event_h is not None else "",
-            delivered_at=NOW - HOUR if delivered else None, latest_delivery_date=deliver_by, channel=channel,
+            delivered_at=NOW - shipped_h * HOUR + HOUR * (max(scan_h or 0, 0) + 1) if delivered else None, latest_delivery_date=deliver_by, channel=channel,
             tracking_number="TRK1" if tracked else "", order_status=order_status, fully_refunded=refunded), market),
         st.sampled_from(sorted(CARRIERS)), st.sampled_from(MARKETS), st.integers(min_value=1, max_value=70 * 24),
         st.one_of(st.none(), st.integers(min_value=0, max_value=48)),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -81,7 +82,7 @@ def test_a_silent_parcel_is_found_in_the_tab_and_its_buyer_told(page, live_serve
     tab = page.locator(".tabs a[data-tab=at_risk]")
     assert tab.locator(".count").inner_text() == "2"
     tab.click()
-    page.wait_for_url("**/orders/at-risk/**")
+    page.wait_for_url(re.compile(r"/orders/at-risk/(\?.*)?$"))
     rows = page.locator("tr.risk-row")
     assert rows.count() == 2
     assert "1Z999AA10123456784" in rows.nth(0).inner_text()  # the carrier's exception first
@@ -109,7 +110,8 @@ def test_a_silent_parcel_is_found_in_the_tab_and_its_buyer_told(page, live_serve
     body = page.locator("textarea[name=body]")
     body.fill(body.input_value().replace("\nP.S. Call +1 415 555 0100.", ""))
     page.click("button[value=send]")
-    page.wait_for_url("**/orders/at-risk/?**")
+    page.wait_for_url(re.compile(r"/orders/at-risk/(\?.*)?$"))
+    assert page.locator(".messages, [role=status]").first.is_visible()
     done = page.locator(f"tr.risk-row[data-order='{SILENT_ORDER}']")
     assert done.locator(".follow-up .badge").count() == 1
     assert page.locator("tr.risk-row").last.get_attribute("data-order") == SILENT_ORDER  # followed up: last
@@ -118,4 +120,4 @@ def test_a_silent_parcel_is_found_in_the_tab_and_its_buyer_told(page, live_serve
     shipment = Shipment.objects.get(order__amazon_order_id=SILENT_ORDER)
     assert shipment.follow_up == "buyer_messaged"
     assert Message.objects.filter(thread__order=shipment.order, direction="outbound").count() == 1
-    assert OrderEvent.objects.filter(order=shipment.order, kind="message", note__startswith="Reply").exists()
+    assert OrderEvent.objects.filter(order=shipment.order, kind="message", note__contains="Jane Miller").exists()
