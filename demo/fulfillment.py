@@ -22,6 +22,7 @@ from . import locales
 from .context import AFN, HOUR, Kind, Quota, StoreContext, secs
 from .fba import FbaHistory
 from .listings import Stock, Stockroom
+from .tracking import DAY, Tracking, tracking_for
 from .writer import Row
 
 FULFILMENT_CENTRES = {
@@ -42,6 +43,7 @@ class Fulfillment:
         rng, p = ctx.rng, ctx.profile
         self.q_invalid = Quota(rng, p.invalid_tracking)
         self.q_late_delivery = Quota(rng, p.late_delivery)
+        self.tracking = Tracking(ctx)
 
     def inbound_shipments(self) -> None:
         ctx = self.ctx
@@ -122,6 +124,8 @@ class Fulfillment:
         if first_scan is not None:
             if self.q_late_delivery():
                 delivered = ctx.after(order.latest_delivery_date, 3, 60)
+                if delivered < first_scan + HOUR:  # shipped after the deliver-by date itself
+                    delivered = ctx.after(first_scan, 2, 10)
             else:
                 low = max(order.earliest_delivery_date, first_scan + timedelta(hours=6))
                 day = ctx.between(low, max(low, order.latest_delivery_date)).astimezone(ctx.tz).date()
@@ -132,6 +136,13 @@ class Fulfillment:
                     delivered = ctx.after(first_scan, 2, 10)
             if delivered > now:
                 delivered = None
+        showcase = self.tracking.showcase_for(order, ship_at)
+        if showcase is not None:
+            # One of the store's deliveries at risk: its carrier, its scans, not delivered.
+            if showcase.carrier:
+                carrier, tracking = showcase.carrier, tracking_for(showcase.carrier, self.tracking.rng)
+            well_formed, delivered = True, None
+            first_scan = secs(ship_at + showcase.steps[1][0] * DAY)
         shipment = w.add(
             Shipment,
             store_id=ctx.store.pk,
@@ -144,6 +155,7 @@ class Fulfillment:
             first_scan_at=first_scan,
             delivered_at=delivered,
         )
+        self.tracking.record(shipment, order, showcase)
         operator = ctx.actors.operator_id
         for item, stock in items:
             w.add(

@@ -51,7 +51,10 @@ class StoreGenerator(StoreContext):
                 returns.request(order, items, delivered)
         if shipped is not None:
             support.claims(order, delivered)
-        if order.status != S.CANCELED and self.rng.random() < self.profile.threads * (
+        # A showcased delivery at risk (``demo.tracking``) has its own thread; the draw is made all the same, so the
+        # rest of the store's history stays what the seed gives.
+        wants_thread = order.status != S.CANCELED and self.rng.random() < self.profile.threads * (
             4 if delivered is None and shipped is not None and order.latest_delivery_date < self.now else 1
-        ):
+        )
+        if not support.showcase_thread(order) and wants_thread:
             support.thread(order, items, shipped, delivered)

@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from core.models import Membership, Profile, Role, Store
 from fulfillment.fba_health import fba_store_days_refresh, fba_store_recent_days
 from fulfillment.models import (
+    CarrierEvent,
     CarrierTrace,
     FbaAccountSnapshot,
     FbaInventorySnapshot,
@@ -73,6 +74,7 @@ DEMO_TABLES = (
     ReturnRequest,
     CarrierTrace,
     ShipmentItem,
+    CarrierEvent,
     Shipment,
     OrderEvent,
     StockMovement,

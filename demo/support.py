@@ -11,6 +11,7 @@ from support.models import CLAIM_STATES, Claim, Feedback, Message, MessageThread
 from . import locales
 from .context import AFN, MFN, Kind, Quota, StoreContext
 from .listings import Stock
+from .tracking import follow_up_text
 from .writer import Row
 
 CLAIM_REASONS = ("Item not received", "Item not as described", "Item damaged or defective")
@@ -230,6 +231,29 @@ class Support:
                 needs_reply=False,
             )
 
+    def showcase_thread(self, order: Row) -> bool:
+        """The thread of a showcased delivery at risk (``demo.tracking``): the buyer asking where the parcel is,
+        unanswered, or the operator's message telling them first. Whether the order is one."""
+        asks_at = getattr(order, "demo_buyer_asks_at", None)
+        told_at = getattr(order, "demo_follow_up_at", None)
+        if asks_at is None and told_at is None:
+            return False
+        ctx = self.ctx
+        first = min(at for at in (asks_at, told_at) if at is not None)
+        subject = locales.SUBJECTS.get(ctx.lang, locales.SUBJECTS["en"]).format(
+            buyer=order.buyer_name, order_id=order.amazon_order_id)
+        thread = ctx.writer.add(MessageThread, store_id=ctx.store.pk, order_id=order.id, buyer_name=order.buyer_name,
+                                buyer_email=order.buyer_email, subject=subject, language=ctx.lang,
+                                last_message_at=first, created_at=first)
+        if asks_at is not None:
+            body = locales.INBOUND["where_is_order"].get(ctx.lang, locales.INBOUND["where_is_order"]["en"])[0]
+            self._message(order, thread, Message.Direction.INBOUND, asks_at, subject,
+                          body.format(order_id=order.amazon_order_id))
+        if told_at is not None:
+            self._message(order, thread, Message.Direction.OUTBOUND, told_at, subject,
+                          follow_up_text(ctx.lang, order.amazon_order_id), author_id=ctx.actors.operator_id)
+        return True
+
     def _message(
         self,
         order: Row,
@@ -240,10 +264,11 @@ class Support:
         body: str,
         *,
         needs_reply: bool = True,
+        author_id: int | None = None,
     ) -> Row:
         ctx = self.ctx
         inbound = direction == Message.Direction.INBOUND
-        agent = ctx.actors.agent_id
+        agent = author_id or ctx.actors.agent_id
         if inbound:
             self.message_seq += 1
             message_id = f"<{ctx.rng.getrandbits(64):016x}.{self.message_seq}@{ctx.relay_domain}>"

@@ -24,6 +24,7 @@ from django.db.backends.postgresql.psycopg_any import is_psycopg3
 from django.db.models import Max
 
 from fulfillment.models import (
+    CarrierEvent,
     FbaAccountSnapshot,
     FbaInventorySnapshot,
     InboundShipment,
@@ -45,6 +46,7 @@ WRITE_ORDER: tuple[type[models.Model], ...] = (
     OrderItem,
     Shipment,
     ShipmentItem,
+    CarrierEvent,
     OrderEvent,
     StockMovement,
     ReturnRequest,

@@ -3,8 +3,10 @@ tracking link, the page where a lost parcel is traced or claimed, and the countr
 
 The shipping form, the shipping-confirmation file, Amazon's reports, the tracking check (``fulfillment.tracking``),
 the order page's tracking links, the inbox's reply templates and the reply rules (``support``) all read this
-table; no other list of carriers exists. A carrier's ``code`` is our stored value (``Carrier``); ``amazon_code``
-is what Amazon's shipping-confirmation file (``carrier-code``) and the SP-API (``carrierCode``) take for it.
+table, and so does the deliveries-at-risk rule (``fulfillment.delivery_risk``: how many days without a scan make a
+parcel silent); no other list of carriers exists. A carrier's ``code`` is our stored value (``Carrier``);
+``amazon_code`` is what Amazon's shipping-confirmation file (``carrier-code``) and the SP-API (``carrierCode``) take
+for it.
 """
 
 from __future__ import annotations
@@ -45,6 +47,12 @@ class CarrierSpec:
     #: claim form, else the customer-service site where one is filed (the order page's "File a carrier trace"
     #: links it). Empty: no public page we know of; the operator contacts the carrier as their account says.
     trace_url: str = ""
+    #: Days without a carrier event after which an undelivered parcel is at risk (``fulfillment.delivery_risk``):
+    #: a domestic network scans a parcel every day or two; a cross-border post or consolidator goes quiet for
+    #: days between the export hub, the flight and customs. ``settings.DELIVERY_RISK_SILENT_DAYS`` overrides it.
+    silent_days: int = 3
+    #: ``(marketplace, days)`` where parcels to that marketplace go quiet longer (or shorter) than ``silent_days``.
+    silent_days_to: tuple[tuple[str, int], ...] = ()
 
     @property
     def tracking_host(self) -> str:
@@ -54,6 +62,10 @@ class CarrierSpec:
     def has_format(self) -> bool:
         return bool(self.package_couriers or self.s10 or self.patterns)
 
+
+#: China's posts hand a parcel to Europe's posts, whose import scans come late: longer silences there than in the US;
+#: Japan is a short hop.
+_POSTAL_FROM_CHINA = (("UK", 10), ("DE", 10), ("FR", 10), ("IT", 10), ("ES", 10), ("JP", 5))
 
 CARRIERS: dict[str, CarrierSpec] = {spec.code: spec for spec in (
     # --- United States and North America ---
@@ -129,31 +141,33 @@ CARRIERS: dict[str, CarrierSpec] = {spec.code: spec for spec in (
                 "https://www.sf-express.com/chn/en/waybill/waybill-detail/{number}",
                 patterns=(r"SF\d{12,13}",), countries=("CN", "US", "UK", "DE", "FR", "IT", "ES", "JP", "CA"),
                 aliases=("shunfeng", "shunfengexpress", "顺丰", "顺丰速运"),
-                trace_url="https://www.sf-express.com/"),
+                silent_days=5, trace_url="https://www.sf-express.com/"),
     CarrierSpec(C.YUNEXPRESS, "YunExpress", "Yun Express", "Yun Express",
                 "https://www.yuntrack.com/parcelTracking?id={number}",
                 patterns=(r"YT\d{16}",), countries=("CN", "US", "UK", "DE", "FR", "IT", "ES", "JP", "CA"),
                 aliases=("云途", "云途物流"),
-                trace_url="https://www.yunexpress.com/"),
+                silent_days=7, silent_days_to=(("JP", 5),), trace_url="https://www.yunexpress.com/"),
     CarrierSpec(C.FOURPX, "4PX", "4PX", "4PX", "https://track.4px.com/#/result/0/{number}",
                 patterns=(r"4PX\d{10,16}[A-Z]{0,4}",), s10=True,
                 countries=("CN", "US", "UK", "DE", "FR", "IT", "ES", "JP", "CA"), aliases=("递四方",),
-                trace_url="https://www.4px.com/"),
+                silent_days=7, silent_days_to=(("JP", 5),), trace_url="https://www.4px.com/"),
     CarrierSpec(C.YANWEN, "Yanwen", "Yanwen", "Yanwen", "https://track.yw56.com.cn/en/querydel?nums={number}",
                 patterns=(r"[A-Z]{2}\d{9}YP",), s10=True,
                 countries=("CN", "US", "UK", "DE", "FR", "IT", "ES", "JP", "CA"), aliases=("燕文", "燕文物流"),
-                trace_url="https://www.yw56.com.cn/"),
+                silent_days=7, silent_days_to=_POSTAL_FROM_CHINA, trace_url="https://www.yw56.com.cn/"),
     CarrierSpec(C.CHINA_POST, "China Post / EMS", "China Post", "China Post",
                 "https://www.ems.com.cn/qps/yjcx?mailNum={number}", s10=True,
                 countries=("CN", "US", "UK", "DE", "FR", "IT", "ES", "JP", "CA"),
                 aliases=("ems", "chinaems", "chinapostems", "中国邮政", "中国邮政ems"),
-                trace_url="https://www.ems.com.cn/"),
+                silent_days=7, silent_days_to=_POSTAL_FROM_CHINA, trace_url="https://www.ems.com.cn/"),
     CarrierSpec(C.CAINIAO, "Cainiao", "Cainiao", "Cainiao",
                 "https://global.cainiao.com/newDetail.htm?mailNoList={number}",
                 patterns=(r"LP\d{14,16}|CN[A-Z0-9]{12,16}",), s10=True,
                 countries=("CN", "US", "UK", "DE", "FR", "IT", "ES", "JP", "CA"),
-                aliases=("cainiaonetwork", "aliexpressstandardshipping", "菜鸟")),
-    CarrierSpec(C.OTHER, "Other", "Other", ""),
+                aliases=("cainiaonetwork", "aliexpressstandardshipping", "菜鸟"),
+                silent_days=7, silent_days_to=(("JP", 5),)),
+    # A carrier we know nothing of: a little more patience than a domestic network.
+    CarrierSpec(C.OTHER, "Other", "Other", "", silent_days=5),
 )}
 
 

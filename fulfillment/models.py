@@ -64,6 +64,15 @@ CARRIER_EXCEPTIONS = frozenset({CarrierEventStatus.EXCEPTION, CarrierEventStatus
                                 CarrierEventStatus.RETURNED, CarrierEventStatus.LOST})
 
 
+class FollowUp(models.TextChoices):
+    """What the seller did about a delivery at risk (``fulfillment.delivery_risk``); the latest is kept on the
+    shipment, every one on the order's timeline."""
+
+    BUYER_MESSAGED = "buyer_messaged", _("Buyer told")
+    TRACE = "trace", _("Carrier trace filed")
+    REPLACEMENT = "replacement", _("Replacement sent")
+
+
 class Shipment(models.Model):
     store = models.ForeignKey("sellerops.Store", on_delete=models.CASCADE, related_name="shipments")
     order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="shipments")
@@ -101,6 +110,12 @@ class Shipment(models.Model):
     #: (``AMAZON_KNOWN_SHIPMENTS``). One replacement per shipment; a lost replacement is replaced in its turn.
     replacement_of = models.OneToOneField("self", on_delete=models.RESTRICT, null=True, blank=True,
                                           related_name="replacement", verbose_name=_("replacement of"))
+    #: What the seller last did about this delivery being at risk, when and who: the at-risk queue keeps showing
+    #: the parcel, marked, until it is delivered (``fulfillment.follow_ups``).
+    follow_up = models.CharField(_("follow-up"), max_length=16, blank=True, choices=FollowUp.choices)
+    follow_up_at = models.DateTimeField(_("followed up at"), null=True, blank=True)
+    follow_up_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+", verbose_name=_("followed up by"))
 
     class Meta:
         ordering = ["-shipped_at", "-id"]
@@ -130,6 +145,14 @@ class Shipment(models.Model):
             models.Index(fields=["tracking_number"], name="shipment_tracking"),
             # The order queue's search matches a tracking number whatever its case.
             models.Index(Upper("tracking_number"), name="shipment_tracking_upper"),
+            # Deliveries at risk (``fulfillment.delivery_risk``): seller-fulfilled parcels with a tracking number
+            # not yet delivered, a few among every shipment ever made, by store and ship time (the rule follows
+            # parcels of recent weeks only); the included columns let PostgreSQL judge each from the index alone.
+            models.Index(fields=["store", "shipped_at"], name="shipment_undelivered",
+                         condition=Q(delivered_at__isnull=True, order_fulfillment_channel="MFN")
+                         & ~Q(tracking_number=""),
+                         include=["order", "carrier", "first_scan_at", "last_event_at", "last_event_status",
+                                  "order_latest_delivery_date", "follow_up_at"]),
         ]
 
     def __str__(self) -> str:

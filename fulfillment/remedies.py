@@ -28,7 +28,8 @@ from orders.models import OrderEvent, OrderItem
 from orders.services import order_event_record
 
 from .carriers import normalize, trace_page
-from .models import TRACE_STATES, CarrierTrace, Shipment, ShipmentItem, TraceStatus
+from .follow_ups import shipment_follow_up_mark
+from .models import TRACE_STATES, CarrierTrace, FollowUp, Shipment, ShipmentItem, TraceStatus
 from .services import shipment_create
 from .tracking import tracking_validate
 
@@ -158,6 +159,7 @@ def carrier_trace_file(*, shipment: Shipment, reference: str = "", note: str = "
         "carrier": shipment.carrier_label, "number": shipment.tracking_number, "reference": reference or "—"}
     order_event_record(order=shipment.order, kind=OrderEvent.Kind.TRACE, actor=actor, source=source, at=filed_at,
                        note=f"{text} {note}".strip())
+    shipment_follow_up_mark(shipment=shipment, action=FollowUp.TRACE, actor=actor, at=filed_at)
     return trace
 
 
@@ -260,4 +262,5 @@ def shipment_replace(*, shipment: Shipment, carrier: str, tracking_number: str, 
     order_event_record(order=order, kind=OrderEvent.Kind.REPLACEMENT, actor=actor, source=source, at=shipped_at,
                        note=_("Replacement of %(lost)s sent at no charge with %(replacement)s: %(units)s.") % {
                            "lost": _name(lost), "replacement": _name(replacement), "units": units})
+    shipment_follow_up_mark(shipment=lost, action=FollowUp.REPLACEMENT, actor=actor, at=shipped_at)
     return replacement

@@ -35,6 +35,7 @@ from .forms import (
 )
 from .links import order_url
 from .models import ORDER_TRANSITIONS, SHIPPABLE_STATUSES, Order, OrderStatus
+from .queue_tabs import queue_tab_row
 from .selectors import (
     Tab,
     order_detail,
@@ -65,10 +66,9 @@ def order_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     rows = list(orders_qs[offset:offset + PAGE_SIZE + 1])
     orders = rows[:PAGE_SIZE]
     counts = order_tab_counts(user=request.user, filters=filters, now=now, timezones=timezones)
-    tabs = [
-        {"key": key, "label": TAB_LABELS[key], "count": counts.get(key), "active": key == filters.tab}
-        for key in Tab.ORDER
-    ]
+    own = [{"key": key, "label": TAB_LABELS[key], "count": counts.get(key), "alarming": key == Tab.LATE}
+           for key in Tab.ORDER]
+    tabs = queue_tab_row(own=own, user=request.user, store=filters.store, now=now, active=filters.tab)
     grants = request_grants(request)
     bulk = {action: grants.can(f"order.{action}") for action in BULK_ACTIONS}
     context = {

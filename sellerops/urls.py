@@ -6,6 +6,7 @@ import fulfillment.urls
 import metrics.urls
 import orders.urls
 import spapi.urls
+import support.urls
 from core import views
 from returns.exports import return_export_view
 
@@ -20,8 +21,10 @@ urlpatterns = [
     # The language switch keeps a signed-in user's choice on their profile; then Django's own view.
     path("i18n/setlang/", views.language_set_view, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
-    # One namespace for the order pages, whichever app serves them: shipping them is fulfillment's.
-    path("orders/", include((orders.urls.urlpatterns + fulfillment.urls.order_urlpatterns, "orders"))),
+    # One namespace for the order pages, whichever app serves them: shipping them is fulfillment's, the deliveries
+    # at risk (which show and send buyer messages) support's.
+    path("orders/", include((orders.urls.urlpatterns + fulfillment.urls.order_urlpatterns
+                             + support.urls.order_urlpatterns, "orders"))),
     # The account-health pages, and beside them the reconciliation of our figures with Amazon's report (the SP-API
     # layer's, above metrics).
     path("health/", include((metrics.urls.urlpatterns + spapi.urls.health_urlpatterns, "metrics"))),

@@ -14,3 +14,10 @@ class SupportConfig(AppConfig):
 
         for section in SECTIONS:
             section_add(section)
+
+        from orders.queue_tabs import QueueTab, queue_tab_add
+
+        from .delivery_risk_selectors import at_risk_tab_count
+
+        queue_tab_add(QueueTab(key="at_risk", label=_("Deliveries at risk"), url_name="orders:at-risk",
+                               after="unshipped", count=at_risk_tab_count, alarming=True))

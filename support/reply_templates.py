@@ -49,6 +49,36 @@ DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
               "配送業者の最新状況はこちらです：{tracking_url}\n\n"
               "引き続き配送状況を確認し、動きがあり次第ご連絡いたします。\n\nよろしくお願いいたします。",
     },
+    # Written to the buyer before they ask (the deliveries at risk: ``support.delivery_risk_services``).
+    "Delivery at risk": {
+        "en": "Hello {buyer_name},\n\nwe are following your order {order_id} closely: the carrier has not "
+              "reported progress on your parcel as we expected. You can see its latest status here: "
+              "{tracking_url}\n\nWe have asked the carrier about it and will write to you again as soon as we "
+              "know more. If it does not arrive in time, we will send a replacement or refund you.\n\n"
+              "Kind regards",
+        "de": "Hallo {buyer_name},\n\nwir verfolgen Ihre Bestellung {order_id} genau: Der Versanddienstleister "
+              "hat zu Ihrem Paket nicht wie erwartet Fortschritte gemeldet. Den aktuellen Status finden Sie hier: "
+              "{tracking_url}\n\nWir haben beim Versanddienstleister nachgefragt und melden uns, sobald wir mehr "
+              "wissen. Sollte das Paket nicht rechtzeitig ankommen, senden wir Ersatz oder erstatten Ihnen den "
+              "Betrag.\n\nFreundliche Grüße",
+        "fr": "Bonjour {buyer_name},\n\nnous suivons de près votre commande {order_id} : le transporteur n'a pas "
+              "signalé d'avancée de votre colis comme prévu. Son dernier statut est ici : {tracking_url}\n\n"
+              "Nous avons interrogé le transporteur et vous écrirons dès que nous en saurons plus. S'il n'arrive "
+              "pas à temps, nous vous enverrons un remplacement ou vous rembourserons.\n\nCordialement",
+        "it": "Gentile {buyer_name},\n\nstiamo seguendo da vicino il suo ordine {order_id}: il corriere non ha "
+              "segnalato progressi del pacco come previsto. L'ultimo stato è qui: {tracking_url}\n\n"
+              "Abbiamo contattato il corriere e le scriveremo appena sapremo di più. Se non dovesse arrivare in "
+              "tempo, le invieremo un sostituto o la rimborseremo.\n\nCordiali saluti",
+        "es": "Hola {buyer_name}:\n\nestamos siguiendo de cerca su pedido {order_id}: el transportista no ha "
+              "informado del avance de su paquete como esperábamos. Su último estado está aquí: "
+              "{tracking_url}\n\nHemos consultado al transportista y le escribiremos en cuanto sepamos más. Si "
+              "no llega a tiempo, le enviaremos un reemplazo o le reembolsaremos.\n\nUn saludo",
+        "ja": "{buyer_name}様\n\nご注文 {order_id} の配送状況を確認しておりますが、配送業者からの更新が"
+              "予定どおり届いておりません。最新の状況はこちらでご確認いただけます：{tracking_url}\n\n"
+              "現在、配送業者に確認中です。詳細が分かり次第、改めてご連絡いたします。"
+              "期日までに届かない場合は、代替品の発送または返金にて対応いたします。\n\n"
+              "よろしくお願いいたします。",
+    },
     "Return instructions": {
         "en": "Hello {buyer_name},\n\nwe are sorry the item from order {order_id} did not suit you. Please "
               "open Your Orders on Amazon, choose \"Return or replace items\" and follow the steps; Amazon will "

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import delivery_risk_views, views
 
 app_name = "support"
 
@@ -18,4 +18,10 @@ urlpatterns = [
     path("claims/<int:pk>/deadline/", views.claim_deadline_view, name="claim_deadline"),
     path("feedback/", views.feedback_view, name="feedback"),
     path("feedback/<int:pk>/request-removal/", views.feedback_removal_view, name="feedback_removal"),
+]
+
+#: Deliveries at risk: a tab of the order queue, under /orders/ in the ``orders`` namespace (``sellerops/urls.py``).
+order_urlpatterns = [
+    path("at-risk/", delivery_risk_views.at_risk_list_view, name="at-risk"),
+    path("at-risk/<int:pk>/message/", delivery_risk_views.at_risk_message_view, name="at-risk-message"),
 ]

@@ -43,6 +43,8 @@ PAGES: list[tuple[str, str]] = [
     ("orders:packing-slips", "?ids={order_pk}"),
     ("orders:bulk-ship", "?ids={order_pk}"),
     ("orders:bulk-cancel", "?ids={order_pk}"),
+    ("orders:at-risk", ""),
+    ("orders:at-risk-message", ""),
     ("metrics:health", ""),
     ("metrics:drilldown", ""),
     ("metrics:trend", ""),

@@ -96,8 +96,10 @@ def world_b(db, settings, tmp_path) -> StoreBWorld:
     order = OrderFactory(store=store, amazon_order_id="305-9999999-9999991", buyer_name=f"{SECRET} Buyer",
                          ship_name=f"{SECRET} Buyer")
     OrderItemFactory(order=order, sku=listing.sku, quantity=1)
+    # Its carrier lost it: a delivery at risk (``orders:at-risk``), which only store B may see.
     shipment = ShipmentFactory(order__store=store, order__amazon_order_id="305-9999999-9999992",
-                               order__buyer_name=f"{SECRET} Shipped")
+                               order__buyer_name=f"{SECRET} Shipped", last_event_status="lost",
+                               last_event_at=timezone.now() - timedelta(hours=5))
     OrderItemFactory(order=shipment.order, sku=listing.sku, quantity=2, quantity_shipped=2)
     trace = CarrierTrace.objects.create(store=store, shipment=shipment, filed_at=shipment.shipped_at,
                                         reference="BRAVO-TRACE", note=f"{SECRET} trace", actor=user)

@@ -571,6 +571,22 @@ def _message_reply(actor: Actor) -> Attempt:
     return answered(response, thread.messages.filter(direction=Message.Direction.OUTBOUND).exists())
 
 
+@walk("message.reply", "deliveries at risk")
+def _message_reply_at_risk(actor: Actor) -> Attempt:
+    now = timezone.now()
+    order = OrderFactory(store=actor.store, status=OrderStatus.SHIPPED, buyer_email="buyer-8@marketplace.amazon.com",
+                         purchase_date=now - timedelta(days=10))
+    shipment = Shipment.objects.create(store=actor.store, order=order, carrier="UPS", tracking_number=UPS,
+                                       shipped_at=now - timedelta(days=9), last_event_at=now - timedelta(days=8),
+                                       last_event_status="in_transit")
+    with actor.capture(execute=True):
+        response = actor.page.post(f"/orders/at-risk/{shipment.pk}/message/",
+                                   {"body": "Your parcel is delayed; we are on it.", "action": "send"})
+    shipment.refresh_from_db()
+    return answered(response, Message.objects.filter(thread__order=order, direction="outbound").exists()
+                    and shipment.follow_up == "buyer_messaged")
+
+
 @walk("thread.no_reply", "page")
 def _thread_no_reply(actor: Actor) -> Attempt:
     thread = buyer_thread(actor.store)

@@ -69,6 +69,7 @@ URL_ARGUMENTS: dict[str, Callable[[StoreBWorld], dict[str, object]]] = {
     "orders:trace-status": lambda w: {"amazon_order_id": w.shipped_order.amazon_order_id},
     "orders:replacement": lambda w: {"amazon_order_id": w.shipped_order.amazon_order_id},
     "orders:track": lambda w: {"amazon_order_id": w.shipped_order.amazon_order_id},
+    "orders:at-risk-message": lambda w: {"pk": w.shipped_order.shipments.get().pk},
     "metrics:alert_edit": lambda w: {"rule_id": w.alert_rule.pk},
     "metrics:alert_delete": lambda w: {"rule_id": w.alert_rule.pk},
     "metrics:notification_read": lambda w: {"notification_id": w.notification.pk},
