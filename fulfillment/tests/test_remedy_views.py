@@ -44,6 +44,8 @@ def test_the_cards_offer_both_remedies_with_the_carriers_page_and_the_facts(stor
     assert "2 × Widget 0" in html and "90.00 USD" in html and "1 Main St" in html
     # The deliver-by date has passed: the forms are open.
     assert f'id="delivery-trace-{lost.pk}" open' in html
+    # The replacement's number is checked as it is typed, into the hint under its own form.
+    assert f'hx-target="#replacement-hint-{lost.pk}"' in html and f'id="replacement-hint-{lost.pk}"' in html
 
 
 def test_no_card_for_a_delivered_parcel_nor_an_unshipped_order(store):
