@@ -12,13 +12,15 @@ from django.contrib.auth.models import AnonymousUser, User
 from .models import Profile, Store
 from .selectors import store_list
 
-#: The pages that follow the chosen store (URL names): the order queue and its deliveries at risk, account health
-#: and its breaches, the inbox with its claims and feedback, returns, listings, FBA inbound shipments and imports.
+#: The pages that follow the chosen store (URL names): the order queue and its deliveries at risk, account health,
+#: its breaches and its reconciliation with Amazon's report, the inbox with its claims and feedback, returns,
+#: listings, FBA inbound shipments and imports.
 STORE_DEFAULT_PAGES = frozenset({
     "orders:list",
     "orders:at-risk",
     "metrics:health",
     "metrics:breaches",
+    "metrics:reconciliation",
     "support:inbox",
     "support:claims",
     "support:feedback",

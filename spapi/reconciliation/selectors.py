@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
 from core.models import Store
 from core.selectors import scoped, store_list
@@ -15,6 +15,17 @@ from ..models import Reconciliation, ReconciliationOrder, SellerPerformanceRepor
 
 def reconciliation_stores(*, user: User | AnonymousUser) -> QuerySet[Store]:
     return store_list(user=user).order_by("code")
+
+
+def reconciliation_store_differing(*, user: User | AnonymousUser) -> Store | None:
+    """The first of the user's stores (by code) whose newest report has a figure that differs from ours: the page
+    opens on it when no store is chosen."""
+    newest = (SellerPerformanceReport.objects.filter(store=OuterRef("pk")).order_by("-fetched_at", "-id")
+              .values("pk")[:1])
+    differing = Reconciliation.objects.filter(report_id=OuterRef("newest_report"),
+                                              verdict=Reconciliation.Verdict.DIFFERS)
+    return (reconciliation_stores(user=user).annotate(newest_report=Subquery(newest))
+            .filter(Exists(differing)).first())
 
 
 def latest_report(*, store: Store) -> SellerPerformanceReport | None:

@@ -39,6 +39,7 @@ from .selectors import (
     reconciliation_history,
     reconciliation_list,
     reconciliation_orders,
+    reconciliation_store_differing,
     reconciliation_stores,
 )
 from .services import RECONCILE_PERMISSION, reconciliation_request, reconciliation_tolerance
@@ -148,9 +149,13 @@ def _points_sparkline(points: list[Reconciliation], label: str) -> SafeString:
 @login_required
 @require_GET
 def reconciliation_view(request: HttpRequest) -> HttpResponse:
-    """The newest report's figures beside ours, store by store, with the day-by-day history of the differences."""
+    """The newest report's figures beside ours, store by store, with the day-by-day history of the differences.
+    Without a store chosen, it opens on the first store whose figures differ from Amazon's, else the first store."""
     stores = list(reconciliation_stores(user=request.user))
-    code = request.GET.get("store") or (stores[0].code if stores else "")
+    code = request.GET.get("store")
+    if not code and stores:
+        differing = reconciliation_store_differing(user=request.user)
+        code = (differing or stores[0]).code
     store = next((s for s in stores if s.code == code), None)
     if stores and store is None:
         raise Http404(_("No such store."))

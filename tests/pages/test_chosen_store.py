@@ -13,8 +13,10 @@ pytestmark = pytest.mark.django_db
 
 PAGES = {
     "orders:list": "/orders/?tab=all",
+    "orders:at-risk": "/orders/at-risk/",
     "metrics:health": "/health/",
     "metrics:breaches": "/health/breaches/",
+    "metrics:reconciliation": "/health/reconciliation/",
     "support:inbox": "/inbox/?tab=all",
     "support:claims": "/inbox/claims/",
     "support:feedback": "/inbox/feedback/",

@@ -57,6 +57,21 @@ def test_the_page_sets_each_figure_beside_ours(store, manager):
     assert 'aria-current="page">Amazon\'s figures</a>' in html
 
 
+def test_without_a_store_chosen_the_page_opens_on_the_store_whose_figures_differ(store, manager):
+    agreeing = StoreFactory(code="AAA-FIRST")
+    MembershipFactory(user=manager, store=agreeing, role="manager")
+    reconciled(store)
+    assert store.code > agreeing.code and Reconciliation.objects.filter(
+        store=store, verdict=Reconciliation.Verdict.DIFFERS).exists()
+
+    html = client_of(manager).get("/health/reconciliation/").content.decode()
+
+    assert f"Amazon's figures beside ours · {store.code}" in html
+    Reconciliation.objects.filter(store=store).update(verdict=Reconciliation.Verdict.AGREES)
+    html = client_of(manager).get("/health/reconciliation/").content.decode()
+    assert f"Amazon's figures beside ours · {agreeing.code}" in html
+
+
 def test_a_difference_names_its_orders_with_their_links_and_times(store, manager):
     reconciled(store)
     odr = Reconciliation.objects.get(metric="odr")
