@@ -3,6 +3,7 @@ each with its order and the buyer's last message; and the draft of the message t
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,6 +11,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.core.cache import cache
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Window
 
+from core.background import BROKER_ERRORS
 from core.models import Store
 from core.selectors import scoped
 from fulfillment.carriers import tracking_url
@@ -20,6 +22,8 @@ from orders.models import Order
 from .models import Message, ReplyTemplate
 from .reply_templates import DEFAULT_TEMPLATES, LANGUAGES
 from .templates_fill import Filled, fill
+
+logger = logging.getLogger(__name__)
 
 #: The shared reply template the message to the buyer starts from (a store's own of the same name wins).
 TEMPLATE_NAME = "Delivery at risk"
@@ -87,9 +91,15 @@ def last_buyer_messages(order_ids: list[int]) -> dict[int, Message]:
 
 
 def at_risk_tab_count(*, user: User | AnonymousUser, store: Store | None, now: datetime) -> int:
-    """The queue tab's count, kept a minute (``TAB_COUNT_SECONDS``): the order queue shows it on every swap."""
+    """The queue tab's count, kept a minute (``TAB_COUNT_SECONDS``): the order queue shows it on every swap.
+    Without the cache (Redis down) it is counted each time: the queue keeps working."""
     key = f"at-risk-count:{getattr(user, 'pk', None)}:{store.pk if store is not None else 'all'}"
-    return int(cache.get_or_set(key, lambda: at_risk_count(user=user, store=store, now=now), TAB_COUNT_SECONDS) or 0)
+    try:
+        return int(cache.get_or_set(key, lambda: at_risk_count(user=user, store=store, now=now),
+                                    TAB_COUNT_SECONDS) or 0)
+    except BROKER_ERRORS as error:
+        logger.warning("deliveries at risk: the tab count is counted without the cache (%s)", error)
+        return at_risk_count(user=user, store=store, now=now)
 
 
 def at_risk_page(*, user: User | AnonymousUser, filters: AtRiskFilters, now: datetime, offset: int,

@@ -121,6 +121,8 @@ class ReplacementInputSerializer(serializers.Serializer):
         if attrs["carrier"] == Carrier.OTHER and not attrs.get("carrier_name", "").strip():
             raise serializers.ValidationError({"carrier_name": _("Name the carrier when choosing Other.")})
         return attrs
+
+
 class CarrierEventSerializer(ApiModelSerializer):
     """One carrier event of a shipment, as recorded."""
 

@@ -143,6 +143,7 @@ class ShipmentViewSet(StoreScopedViewSet):
             shipped_at=data.get("shipped_at"), quantities=quantities,
             accept_malformed=data["accept_malformed_tracking"], actor=request.user, source="api")
         return self.respond(self.get_queryset().get(pk=replacement.pk), status=201)
+
     @extend_schema(summary="List a shipment's carrier events", description="The latest event first.",
                    responses={200: CarrierEventSerializer(many=True),
                               404: OpenApiResponse(ErrorSerializer, description="No such shipment among the user's "

@@ -28,7 +28,7 @@ def test_the_order_page_and_the_reply_template_give_the_same_link_and_the_rules_
     order = OrderFactory(status=OrderStatus.SHIPPED)
     number = SAMPLE_NUMBERS[code]
     ShipmentFactory(order=order, carrier=code, tracking_number=number)
-    order_page_link = shipments_context({"order": order})["shipments"][0]["url"]
+    order_page_link = shipments_context({"order": order, "can": {}, "forms": {}})["shipments"][0]["url"]
     thread = ThreadFactory(store=order.store, order=order)
     filled = template_fill("Your parcel: {tracking_url}", thread=thread, order=order)
     assert order_page_link and filled.text == f"Your parcel: {order_page_link}"

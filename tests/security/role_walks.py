@@ -689,6 +689,8 @@ def _stock_adjust_bulk(actor: Actor) -> Attempt:
     response = actor.page.post("/listings/bulk/apply/", {"ids": [listing.pk], f"old-{listing.pk}": "3",
                                                          "operation": "qty_add", "amount": "5"})
     return _bulk(response, Listing.objects.get(pk=listing.pk).quantity_available == 8)
+
+
 def _publishable(actor: Actor, sku: str) -> Listing:
     """A listing our checks pass, in a store with SP-API credentials aimed at an address that refuses at once."""
     from tests.spapi.listing_world import clean_listing
