@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import CharField, Count, F, Q, QuerySet, Value
+from django.db.models import CharField, Count, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, ExtractIsoWeekDay, NullIf
 from django.utils import translation
 from django.utils.dates import WEEKDAYS
@@ -22,6 +22,7 @@ from core.i18n import language_is_catalogued
 from core.marketplaces import marketplace
 from core.models import Store
 from core.timefmt import store_time
+from fulfillment.models import AMAZON_KNOWN_SHIPMENTS, Shipment
 
 from .definitions import DEFINITIONS, Direction, MetricDefinition, MetricKey
 from .engine import Result, compute, metric_rows
@@ -85,11 +86,15 @@ def defect_q(definition: MetricDefinition) -> Q:
 def _dimension_expressions(definition: MetricDefinition, store: Store) -> dict:
     order = ORDER_PATH[definition.scope]
     sku = "sku" if definition.scope == "returns" else f"{order}items__sku"
-    carrier = "carrier" if definition.scope == "shipments" else f"{order}shipments__carrier"
+    # An order's carrier is its first shipment Amazon knows of: a replacement the seller sent on their own is
+    # not the carrier of the defect.
+    carrier = F("carrier") if definition.scope == "shipments" else Subquery(
+        Shipment.objects.filter(AMAZON_KNOWN_SHIPMENTS, order_id=OuterRef(f"{order}pk"))
+        .order_by("shipped_at", "pk").values("carrier")[:1])
     service = Coalesce(NullIf(F(f"{order}ship_service_level"), Value("")),
                        F(f"{order}shipment_service_level_category"), output_field=CharField())
     weekday = Cast(ExtractIsoWeekDay(definition.window_field, tzinfo=store.tz), output_field=CharField())
-    return {"sku": F(sku), "carrier": F(carrier), "service": service, "weekday": weekday}
+    return {"sku": F(sku), "carrier": carrier, "service": service, "weekday": weekday}
 
 
 def _label(key: str, value: str | None) -> str:

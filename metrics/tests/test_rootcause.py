@@ -91,6 +91,16 @@ def test_breakdown_of_late_orders_by_sku_carrier_service_and_weekday(store, late
     assert cause.orders_affected == 5
 
 
+def test_a_replacement_parcel_is_not_the_carrier_of_a_late_order(store, late_set):
+    late, _on_time = late_set
+    for order in late[2:]:
+        lost = order.shipments.get()
+        ShipmentFactory(order=order, carrier="DHL", shipped_at=lost.shipped_at + timedelta(days=6),
+                        replacement_of=lost)
+    cause = root_cause(store=store, metric="lsr", channel="MFN", window_days=10, as_of=timezone.now())
+    assert counts(cause.dimension("carrier")) == {"USPS": (3, 3), "no shipment": (2, 2)}
+
+
 def test_weekday_is_the_store_local_day(db):
     # 05:00 on a Monday in Tokyo is Monday there, and still Sunday in UTC.
     store = StoreFactory(code="ACME-JP", marketplace="JP")
