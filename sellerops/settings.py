@@ -288,6 +288,7 @@ SPECTACULAR_SETTINGS = {
         "ReasonEnum": "returns.models.ReturnReason",
         "StockAdjustReasonEnum": "listings.api.serializers.STOCK_ADJUST_REASONS",
         "CarrierEventStatusEnum": "fulfillment.models.CarrierEventStatus",
+        "TraceStatusEnum": "fulfillment.models.TraceStatus",
     },
 }
 

@@ -12,7 +12,7 @@ from core.api.serializers import ApiModelSerializer
 from orders.api.serializers import StoreOrderInput
 from orders.models import OrderStatus
 
-from ..models import Carrier, CarrierEvent, CarrierEventStatus, CarrierTrace, Shipment, ShipmentItem
+from ..models import Carrier, CarrierEvent, CarrierEventStatus, CarrierTrace, Shipment, ShipmentItem, TraceStatus
 
 
 class ShipmentItemSerializer(ApiModelSerializer):
@@ -97,6 +97,15 @@ class TraceInputSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     filed_at = AwareDateTimeField(required=False, help_text=_("When the trace was filed with the carrier; "
                                                               "default now."))
+
+
+class TraceStatusInputSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=TraceStatus.choices,
+                                     help_text=_("The carrier's answer (found, lost), or closed."))
+    reference = serializers.CharField(max_length=80, required=False, allow_blank=True,
+                                      help_text=_("The carrier's reference, if the trace has none yet."))
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    at = AwareDateTimeField(required=False, help_text=_("When the carrier answered; default now."))
 
 
 class ReplacementItemSerializer(serializers.Serializer):

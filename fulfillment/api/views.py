@@ -22,7 +22,7 @@ from orders.api.views import REFUSED, OrderViewSet
 from ..carrier_event_selectors import carrier_events_of
 from ..carrier_events import CarrierEventData, TrackingEventData, carrier_events_record, tracking_events_record
 from ..models import Shipment, ShipmentItem
-from ..remedies import carrier_trace_file, shipment_replace
+from ..remedies import carrier_trace_file, carrier_trace_set_status, shipment_replace
 from ..services import order_ship, shipment_record_tracking
 from .filters import ShipmentFilter
 from .serializers import (
@@ -35,6 +35,7 @@ from .serializers import (
     ShipmentInputSerializer,
     ShipmentSerializer,
     TraceInputSerializer,
+    TraceStatusInputSerializer,
     TrackingEventsInputSerializer,
     TrackingEventsResultSerializer,
 )
@@ -74,7 +75,8 @@ EVENT_REFUSED = {
 )
 class ShipmentViewSet(StoreScopedViewSet):
     permission_resource = "shipment"
-    action_permissions = {"replacement": "shipment.replace", "events_record": "order.track"}
+    action_permissions = {"replacement": "shipment.replace", "events_record": "order.track",
+                          "trace_status": "shipment.trace"}
     read_actions = frozenset({"events"})
     serializer_class = ShipmentSerializer
     input_serializer_class = ShipmentInputSerializer
@@ -112,6 +114,28 @@ class ShipmentViewSet(StoreScopedViewSet):
                                    note=data.get("note", ""), filed_at=data.get("filed_at"), actor=request.user,
                                    source="api")
         return self.respond(trace, status=201, serializer_class=CarrierTraceSerializer)
+
+    @extend_schema(
+        summary="Record the carrier's answer to a trace",
+        description="Moves the shipment's latest trace on: `found` or `lost` (the carrier's answer; a lost parcel "
+                    "may still be found), or `closed`; the change goes on the order's timeline. A move the trace's "
+                    "status does not allow answers 409.",
+        request=TraceStatusInputSerializer,
+        responses={200: CarrierTraceSerializer, **REMEDY_REFUSED,
+                   409: OpenApiResponse(ConflictSerializer, description="A move the trace's status does not "
+                                                                        "allow (a closed trace, say).")},
+    )
+    @action(detail=True, methods=["post"], url_path="trace/status")
+    def trace_status(self, request: AuthenticatedRequest, pk: str) -> Response:
+        shipment = self.get_object()
+        data = self.get_input(TraceStatusInputSerializer)
+        trace = shipment.traces.order_by("-filed_at", "-id").first()
+        if trace is None:
+            raise ApplicationError(_("No trace was filed for this shipment."))
+        trace = carrier_trace_set_status(trace=trace, status=data["status"], note=data.get("note", ""),
+                                         reference=data.get("reference", ""), at=data.get("at"),
+                                         actor=request.user, source="api")
+        return self.respond(trace, status=200, serializer_class=CarrierTraceSerializer)
 
     @extend_schema(
         summary="Send a replacement",

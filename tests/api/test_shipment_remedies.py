@@ -31,6 +31,24 @@ def test_a_second_trace_is_refused_with_the_reason(api, store):
     assert CarrierTrace.objects.filter(status=TraceStatus.OPEN).count() == 1
 
 
+def test_the_carriers_answer_moves_the_latest_trace_on(api, store):
+    lost = lost_parcel(store)
+    url = f"/api/shipments/{lost.pk}/trace/status/"
+    assert api.post(url, {"status": "lost"}, format="json").status_code == 400  # no trace filed yet
+    assert api.post(f"/api/shipments/{lost.pk}/trace/", {}, format="json").status_code == 201
+
+    response = api.post(url, {"status": "lost", "reference": "CL-9", "note": "Declared lost"}, format="json")
+
+    assert response.status_code == 200, response.json()
+    data = response.json()
+    assert (data["status"], data["reference"], data["shipment"]) == ("lost", "CL-9", lost.pk)
+    assert lost.order.events.filter(kind=OrderEvent.Kind.TRACE, source="api", note__contains="CL-9").exists()
+    assert api.post(url, {"status": "closed"}, format="json").status_code == 200
+    refused = api.post(url, {"status": "found"}, format="json")
+    assert refused.status_code == 409
+    assert CarrierTrace.objects.get(shipment=lost).status == TraceStatus.CLOSED
+
+
 def test_sending_a_replacement_of_some_units(api, store):
     lost = lost_parcel(store)
     response = api.post(f"/api/shipments/{lost.pk}/replacement/",

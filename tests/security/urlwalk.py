@@ -123,6 +123,7 @@ URL_ARGUMENTS: dict[str, Callable[[StoreBWorld], dict[str, object]]] = {
     "api-order-ship": lambda w: {"amazon_order_id": w.order.amazon_order_id},
     "api-shipment-detail": lambda w: {"pk": w.shipped_order.shipments.get().pk},
     "api-shipment-trace": lambda w: {"pk": w.trace.shipment_id},
+    "api-shipment-trace-status": lambda w: {"pk": w.trace.shipment_id},
     "api-shipment-replacement": lambda w: {"pk": w.trace.shipment_id},
     "api-shipment-events": lambda w: {"pk": w.shipped_order.shipments.get().pk},
     "api-feedback-detail": lambda w: {"pk": w.feedback.pk},
