@@ -55,7 +55,37 @@ class CarrierFields(forms.Form):
         return data
 
 
-class ShipForm(CarrierFields):
+class ConfirmedTrackingForm(CarrierFields):
+    """A parcel's carrier and tracking number whose warnings (a number the carrier does not recognise…) must be
+    confirmed before it is sent: with the ``confirm`` value the warning's button sends, which names the carrier
+    and number it was given for, so a changed number is checked again."""
+
+    confirm = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.tracking: TrackingCheck | None = None
+        self.warnings: list[str] = []
+
+    def signature(self) -> str:
+        data = getattr(self, "cleaned_data", {})
+        return f"{data.get('carrier', '')}:{normalize(data.get('tracking_number', ''))}"
+
+    def tracking_check(self, data: dict, *, malformed_note: str = "") -> None:
+        """Check the number against its carrier; a malformed one is a warning (with ``malformed_note``)."""
+        carrier, number = data.get("carrier"), data.get("tracking_number")
+        if carrier and number:
+            self.tracking = tracking_validate(carrier=carrier, number=number)
+            if self.tracking.is_malformed:
+                self.warnings.append(f"{self.tracking.message} {malformed_note}".strip())
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """Whether warnings stand that the operator has not confirmed for this carrier and number."""
+        return bool(self.warnings) and self.cleaned_data.get("confirm") != self.signature()
+
+
+class ShipForm(ConfirmedTrackingForm):
     """Ship all units still owed, or ``qty_<item id>`` of each; warnings must be confirmed before shipping.
 
     A warning (a malformed tracking number for the carrier, a PO box for a carrier that refuses them) does not
@@ -65,7 +95,6 @@ class ShipForm(CarrierFields):
 
     tracking_number = forms.CharField(label=_("Tracking number"), max_length=64,
                                       widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
-    confirm = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, order: Order, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -77,37 +106,24 @@ class ShipForm(CarrierFields):
                 label=item.sku, required=False, min_value=0, max_value=owed, initial=owed,
                 widget=forms.NumberInput(attrs={"class": "qty"}),
             )
-        self.tracking: TrackingCheck | None = None
-        self.warnings: list[str] = []
 
     @property
     def item_rows(self) -> list[tuple]:
         return [(item, item.quantity_owed, self[f"qty_{item.pk}"]) for item in self.owed_items]
 
-    def signature(self) -> str:
-        data = getattr(self, "cleaned_data", {})
-        return f"{data.get('carrier', '')}:{normalize(data.get('tracking_number', ''))}"
-
     def clean(self) -> dict:
         data = super().clean()
-        carrier, number = data.get("carrier"), data.get("tracking_number")
-        if carrier and number:
-            self.tracking = tracking_validate(carrier=carrier, number=number)
-            if self.tracking.is_malformed:
-                self.warnings.append(self.tracking.message + " " + str(_(
-                    "A number the carrier does not recognise counts against the Valid Tracking Rate.")))
-            if carrier in PO_BOX_REFUSING_CARRIERS and is_po_box(self.order.ship_line1, self.order.ship_line2):
-                self.warnings.append(_("%(carrier)s does not deliver to PO boxes, and this address is one.")
-                                     % {"carrier": carrier})
+        self.tracking_check(data, malformed_note=str(_(
+            "A number the carrier does not recognise counts against the Valid Tracking Rate.")))
+        carrier = data.get("carrier")
+        if (carrier in PO_BOX_REFUSING_CARRIERS and data.get("tracking_number")
+                and is_po_box(self.order.ship_line1, self.order.ship_line2)):
+            self.warnings.append(_("%(carrier)s does not deliver to PO boxes, and this address is one.")
+                                 % {"carrier": carrier})
         submitted = [data.get(f"qty_{item.pk}") for item in self.owed_items if f"qty_{item.pk}" in self.data]
         if submitted and not any(submitted):
             raise forms.ValidationError(_("Choose at least one unit to ship."))
         return data
-
-    @property
-    def needs_confirmation(self) -> bool:
-        """Whether warnings stand that the operator has not confirmed for this carrier and number."""
-        return bool(self.warnings) and self.cleaned_data.get("confirm") != self.signature()
 
     def quantities(self) -> dict[int, int] | None:
         """Units to ship by item id, or None for every unit still owed."""
@@ -211,14 +227,13 @@ class TraceStatusForm(forms.Form):
             (value, label) for value, label in TraceStatus.choices if value in TRACE_TRANSITIONS[trace.status]]
 
 
-class ReplacementForm(CarrierFields):
+class ReplacementForm(ConfirmedTrackingForm):
     """The units of the lost parcel ``shipment`` to send again (``qty_<order item id>``, all by default), with the
     new parcel's carrier and number. A number the carrier does not recognise must be confirmed, as on ShipForm."""
 
     shipment = forms.IntegerField(widget=forms.HiddenInput)
     tracking_number = forms.CharField(label=_("New tracking number"), max_length=64,
                                       widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
-    confirm = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, shipment: Shipment, **kwargs) -> None:
         kwargs.setdefault("auto_id", f"replacement-{shipment.pk}-%s")
@@ -237,32 +252,18 @@ class ReplacementForm(CarrierFields):
                 label=order_item.sku, required=False, min_value=0, max_value=quantity, initial=quantity,
                 widget=forms.NumberInput(attrs={"class": "qty"}))
             self.lines.append((order_item, quantity, pk))
-        self.tracking: TrackingCheck | None = None
-        self.warnings: list[str] = []
 
     @property
     def item_rows(self) -> list[tuple]:
         return [(order_item, quantity, self[f"qty_{pk}"]) for order_item, quantity, pk in self.lines]
 
-    def signature(self) -> str:
-        data = getattr(self, "cleaned_data", {})
-        return f"{data.get('carrier', '')}:{normalize(data.get('tracking_number', ''))}"
-
     def clean(self) -> dict:
         data = super().clean()
-        carrier, number = data.get("carrier"), data.get("tracking_number")
-        if carrier and number:
-            self.tracking = tracking_validate(carrier=carrier, number=number)
-            if self.tracking.is_malformed:
-                self.warnings.append(self.tracking.message)
+        self.tracking_check(data)
         submitted = [data.get(f"qty_{pk}") for _item, _quantity, pk in self.lines if f"qty_{pk}" in self.data]
         if submitted and not any(submitted):
             raise forms.ValidationError(_("Choose at least one unit to send again."))
         return data
-
-    @property
-    def needs_confirmation(self) -> bool:
-        return bool(self.warnings) and self.cleaned_data.get("confirm") != self.signature()
 
     def quantities(self) -> dict[int, int] | None:
         """Units to send again by order item id, or None for every unit of the lost parcel."""
