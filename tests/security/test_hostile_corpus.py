@@ -26,7 +26,7 @@ from returns.forms import ReturnFilterForm
 from support.forms import InboxFilterForm
 
 from .conftest import StoreBWorld
-from .urlwalk import all_routes, route_url
+from .urlwalk import all_routes, read, route_url
 
 pytestmark = pytest.mark.django_db
 
@@ -58,13 +58,6 @@ READ_DIRECTLY = ["store", "q", "status", "as_of", "ship_to", "ship_from", "ship_
 PAGE_PARAMS = sorted({*READ_DIRECTLY, *(name for form in FILTER_FORMS for name in form.base_fields)})
 
 
-def _read(response) -> bytes:
-    """The whole answer; a streamed one is consumed to its end, where a late failure would raise."""
-    if getattr(response, "streaming", False):
-        return b"".join(response.streaming_content)
-    return response.content
-
-
 @pytest.fixture
 def browser(world_b: StoreBWorld) -> Client:
     """An admin of store B, who reads times in Tokyo (+09:00): a day's start there is the day before in UTC."""
@@ -91,12 +84,12 @@ def test_every_page_parameter_takes_hostile_values(browser: Client, world_b: Sto
             params = {name: HOSTILE[(i + k) % len(HOSTILE)] for i, name in enumerate(PAGE_PARAMS)}
             headers = {"HX-Request": "true"} if k % 2 else {}
             response = browser.get(f"{url}?{urlencode(params)}", headers=headers)
-            _read(response)
+            read(response)
             if response.status_code >= 500:
                 failures.append((url, k, headers, response.status_code))
         # A raw query string no form would send: a lone "%", a broken escape, a bare name.
         response = browser.get(f"{url}?q=%&store=%E0%A4%A&page&as_of=%ZZ")
-        _read(response)
+        read(response)
         if response.status_code >= 500:
             failures.append((url, "raw", {}, response.status_code))
     assert not failures, failures
@@ -111,7 +104,7 @@ def test_a_nul_byte_in_any_page_parameter_form_field_or_path_is_refused(browser:
         answers.append((url, "POST", browser.post(f"{url}?ok=1", {"note": "a" + NUL, "body": NUL})))
         answers.extend((path, "path", browser.get(path)) for path in _paths_with_nul(route, world_b))
     wrong = [(url, where, response.status_code) for url, where, response in answers
-             if response.status_code != 400 or b"NUL character" not in _read(response)]
+             if response.status_code != 400 or b"NUL character" not in read(response)]
     assert not wrong, wrong
 
 
@@ -167,7 +160,7 @@ def test_every_api_parameter_takes_hostile_values(browser: Client, world_b: Stor
 
     def send(url: str, params: dict[str, str]) -> None:
         response = browser.get(f"{url}?{urlencode(params)}")
-        _read(response)
+        read(response)
         if response.status_code >= 500:
             failures.append((url, {k: v[:40] for k, v in params.items()}, response.status_code,
                              response.content[:200]))

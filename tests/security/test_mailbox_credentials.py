@@ -23,7 +23,7 @@ from support.models import Mailbox
 from tests.factories import MembershipFactory, StoreFactory, UserFactory
 
 from .conftest import StoreBWorld
-from .urlwalk import PUBLIC, URL_ARGUMENTS, all_routes, route_url
+from .urlwalk import PUBLIC, URL_ARGUMENTS, all_routes, read, route_url
 
 pytestmark = pytest.mark.django_db
 
@@ -92,8 +92,7 @@ def test_passwords_are_encrypted_at_rest_and_printed_masked(store):
 
 
 def _text(response) -> str:
-    body = b"".join(response.streaming_content) if response.streaming else response.content
-    return body.decode(errors="replace")
+    return read(response).decode(errors="replace")
 
 
 def _walk_site(client: Client, api: APIClient, world: StoreBWorld) -> list[tuple[str, str]]:

@@ -26,6 +26,15 @@ class Route:
         return "/" + path.replace("^", "").replace("$", "")
 
 
+def read(response) -> bytes:
+    """The whole answer. A download is read to its end, where a late failure would raise, and that closes the
+    database cursor its first rows came from: left unread, the garbage collector would close it only after the
+    test's transaction is gone, and its error would surface in whichever test runs then."""
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content)
+    return response.content
+
+
 _ARGUMENT = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>")
 
 
