@@ -18,7 +18,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from core.errors import ApplicationError
 from core.permissions import request_grants
 from core.web import AuthenticatedHttpRequest, page_number, wants_partial
 from fulfillment.carriers import tracking_url
@@ -40,9 +39,7 @@ from .delivery_risk_selectors import (
 )
 from .delivery_risk_services import delivery_risk_message_send
 from .forms import LANGUAGE_NAMES, ReplyForm
-from .inbox_services import ReplyRefused
-from .rules import reply_check
-from .services import IdempotencyKeyReused
+from .reply_flow import reply_form_answer
 from .views import strict_csp
 
 PAGE_SIZE = 50
@@ -100,13 +97,14 @@ def _back_url(request: AuthenticatedHttpRequest) -> str:
     return reverse("orders:at-risk")
 
 
-def _message_context(request: AuthenticatedHttpRequest, shipment: Shipment, *, form: ReplyForm | None = None,
+def _message_context(request: AuthenticatedHttpRequest, shipment: Shipment, *, reply_form: ReplyForm | None = None,
                      violations: list | None = None, checked: bool = False) -> dict:
     now = timezone.now()
     order = shipment.order
     language = message_language(order.store)
     risky = shipment_risk(shipment=shipment, now=now)
     missing: tuple[str, ...] = ()
+    form = reply_form
     if form is None:
         draft = risk_message_draft(shipment=shipment, language=language)
         form, missing = ReplyForm(initial={"body": draft.text}), draft.missing
@@ -139,28 +137,14 @@ def at_risk_message_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
         return render(request, "support/delivery_risk_message.html", _message_context(request, shipment))
     if not request_grants(request).can("message.reply", shipment.store_id):
         raise PermissionDenied(_("Your role in this store does not allow answering buyers."))
-    form = ReplyForm(request.POST)
-    if not form.is_valid():
-        return _message_again(request, shipment, form=form)
-    body = form.cleaned_data["body"]
-    if request.POST.get("action") == "check":
-        numbers = (shipment.tracking_number,) if shipment.tracking_number else ()
-        return _message_again(request, shipment, form=form, violations=reply_check(body, allowed_numbers=numbers),
-                              checked=True, status=200)
-    try:
-        reply = delivery_risk_message_send(shipment=shipment, body=body, author=request.user,
-                                           language=message_language(shipment.order.store),
-                                           idempotency_key=form.cleaned_data["idempotency_key"])
-    except IdempotencyKeyReused as reused:
-        form = form.with_new_key()
-        form.is_valid()
-        form.add_error(None, reused.message + " " + _("Send again to send this text as a new reply."))
-        return _message_again(request, shipment, form=form)
-    except ReplyRefused as refused:
-        return _message_again(request, shipment, form=form, violations=refused.violations, checked=True)
-    except ApplicationError as error:
-        form.add_error(None, error.message)
-        return _message_again(request, shipment, form=form)
+    numbers = (shipment.tracking_number,) if shipment.tracking_number else ()
+    reply = reply_form_answer(
+        request, allowed_numbers=numbers, again=lambda **kwargs: _message_again(request, shipment, **kwargs),
+        send=lambda body, key: delivery_risk_message_send(shipment=shipment, body=body, author=request.user,
+                                                          language=message_language(shipment.order.store),
+                                                          idempotency_key=key))
+    if isinstance(reply, HttpResponse):
+        return reply
     if reply.replayed:
         messages.info(request, _("This message had already been sent; it was not sent again."))
     else:
@@ -169,7 +153,8 @@ def at_risk_message_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
     return HttpResponseRedirect(_back_url(request))
 
 
-def _message_again(request: AuthenticatedHttpRequest, shipment: Shipment, *, status: int = 400,
+def _message_again(request: AuthenticatedHttpRequest, shipment: Shipment, *, only_checked: bool = False,
                    **kwargs) -> HttpResponse:
+    """The message page with the form sent: 200 when it was only checked, 400 when it was not sent."""
     return render(request, "support/delivery_risk_message.html", _message_context(request, shipment, **kwargs),
-                  status=status)
+                  status=200 if only_checked else 400)

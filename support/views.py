@@ -41,7 +41,6 @@ from .forms import (
     ReplyForm,
 )
 from .inbox_services import (
-    ReplyRefused,
     feedback_request_removal,
     reply_allowed_numbers,
     reply_send,
@@ -49,7 +48,7 @@ from .inbox_services import (
     thread_note_add,
 )
 from .models import Attachment, Claim, Feedback, MessageThread
-from .rules import reply_check
+from .reply_flow import reply_form_answer
 from .selectors import (
     Tab,
     claim_deadline,
@@ -67,7 +66,7 @@ from .selectors import (
     thread_inbox_counts,
     waiting_threads,
 )
-from .services import IdempotencyKeyReused, claim_respond, claim_set_respond_by, thread_assign, thread_reply_refusal
+from .services import claim_respond, claim_set_respond_by, thread_assign, thread_reply_refusal
 from .templates_fill import template_fill
 
 LIST_SIZE = 100
@@ -228,12 +227,14 @@ def _acting_thread(request: AuthenticatedHttpRequest, pk: int, action: str) -> M
     return thread
 
 
-def _render_reply_box(request: AuthenticatedHttpRequest, thread: MessageThread, **kwargs) -> HttpResponse:
+def _render_reply_box(request: AuthenticatedHttpRequest, thread: MessageThread, *, only_checked: bool = False,
+                      **kwargs) -> HttpResponse:
+    """The thread with its reply box again; outside htmx a form that was not sent answers 400."""
     now = timezone.now()
     context = {**_list_context(request, now), **_thread_context(request, thread, now, **kwargs),
                "selected_id": thread.pk}
     template = "support/inbox.html#reply-box" if request.htmx else "support/inbox.html"
-    response = render(request, template, context, status=200 if request.htmx else 400)
+    response = render(request, template, context, status=200 if request.htmx or only_checked else 400)
     patch_vary_headers(response, ("HX-Request",))
     return response
 
@@ -244,27 +245,12 @@ def _render_reply_box(request: AuthenticatedHttpRequest, thread: MessageThread, 
 def reply_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Check the reply against Amazon's rules (``action=check``) or check and send it."""
     thread = _acting_thread(request, pk, "reply")
-    form = ReplyForm(request.POST)
-    if not form.is_valid():
-        return _render_reply_box(request, thread, reply_form=form)
-    body = form.cleaned_data["body"]
-    if request.POST.get("action") == "check":
-        violations = reply_check(body, allowed_numbers=reply_allowed_numbers(thread))
-        return _render_reply_box(request, thread, reply_form=form, violations=violations, checked=True)
-    try:
-        reply = reply_send(thread=thread, body=body, author=request.user,
-                           idempotency_key=form.cleaned_data["idempotency_key"])
-    except IdempotencyKeyReused as reused:
-        # The form was sent before with other words (the back button, say): these words are a new reply.
-        form = form.with_new_key()
-        form.is_valid()
-        form.add_error(None, reused.message + " " + _("Send again to send this text as a new reply."))
-        return _render_reply_box(request, thread, reply_form=form)
-    except ReplyRefused as refused:
-        return _render_reply_box(request, thread, reply_form=form, violations=refused.violations, checked=True)
-    except ApplicationError as error:
-        form.add_error(None, error.message)
-        return _render_reply_box(request, thread, reply_form=form)
+    reply = reply_form_answer(
+        request, allowed_numbers=reply_allowed_numbers(thread),
+        again=lambda **kwargs: _render_reply_box(request, thread, **kwargs),
+        send=lambda body, key: reply_send(thread=thread, body=body, author=request.user, idempotency_key=key))
+    if isinstance(reply, HttpResponse):
+        return reply
     if reply.replayed:
         messages.info(request, _("This reply had already been submitted; it was not sent again."))
     else:

@@ -186,6 +186,14 @@ def test_check_only_shows_the_result(client, agent, thread, mailoutbox):
     assert "Checked against Amazon" in response.content.decode() and mailoutbox == []
 
 
+def test_a_check_without_htmx_is_an_answer_not_an_error(client, agent, thread, mailoutbox):
+    """Only checking is not a refusal: the page answers 200, as the message to a buyer at risk does."""
+    checked = client.post(reverse("support:reply", args=[thread.pk]), {"body": "Danke!", "action": "check"})
+    refused = client.post(reverse("support:reply", args=[thread.pk]), {"body": "", "action": "send"})
+    assert checked.status_code == 200 and "Checked against Amazon" in checked.content.decode()
+    assert refused.status_code == 400 and mailoutbox == []
+
+
 def test_no_reply_needed_note_and_assign(client, agent, thread):
     client.post(reverse("support:note", args=[thread.pk]), {"body": "Carrier says Monday."})
     note = Message.objects.get(thread=thread, is_internal_note=True)
