@@ -92,6 +92,11 @@ class ImportJob(models.Model):
         return any(problem.get("code") == "worker_lost" for problem in self.errors)
 
     @property
+    def reading_rows(self) -> bool:
+        """Whether the job is still reading its file: how many rows it holds is not known yet."""
+        return self.status == self.Status.RUNNING and not self.total_rows
+
+    @property
     def percent(self) -> int:
         if self.is_finished:
             return 100

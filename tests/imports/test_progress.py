@@ -83,6 +83,16 @@ def test_the_pulse_keeps_progress_where_the_page_sees_it_while_the_files_transac
     assert 'aria-valuenow="75"' in html and "150 of 200 rows" in html and 'hx-trigger="every 1s"' in html
 
 
+def test_while_rows_are_read_the_bar_sweeps_without_a_value(held, op_client):
+    """No share of an uncounted file is known: the bar claims none (no ``aria-valuenow``) instead of 0 %."""
+    progress_record(job_id=held.pk, total_rows=0, processed_rows=4000)
+    reading = op_client.get(f"/imports/{held.pk}/", headers={"HX-Request": "true"}).content.decode()
+    progress_record(job_id=held.pk, total_rows=8000, processed_rows=2000)
+    writing = op_client.get(f"/imports/{held.pk}/", headers={"HX-Request": "true"}).content.decode()
+    assert "progress-reading" in reading and "aria-valuenow" not in reading and "4,000 lines read" in reading
+    assert "progress-reading" not in writing and 'aria-valuenow="25"' in writing and "2,000 of 8,000 rows" in writing
+
+
 def test_an_import_reports_rows_read_then_rows_written_in_order(store, operator, monkeypatch,
                                                                django_capture_on_commit_callbacks):
     seen: list[tuple[int, int]] = []
