@@ -135,14 +135,16 @@ class StorePart:
 
 
 def _dec(value: Fraction | int) -> Decimal:
-    value = Fraction(value)
+    if isinstance(value, int):
+        return Decimal(value)
+    if value.denominator == 1:  # most counts: whole units (a drill-down converts tens of thousands)
+        return Decimal(value.numerator)
     return Decimal(value.numerator) / Decimal(value.denominator)
 
 
 def _part(numerator: Fraction | int, denominator: Fraction | int) -> PartValue:
-    numerator, denominator = Fraction(numerator), Fraction(denominator)
     return PartValue(numerator=_dec(numerator), denominator=_dec(denominator),
-                     value=_dec(numerator / denominator) if denominator else None)
+                     value=_dec(Fraction(numerator) / denominator) if denominator else None)
 
 
 # Per SKU ------------------------------------------------------------------------------------------------------
@@ -199,11 +201,12 @@ def store_excess(skus: Sequence[FbaSku], *, top: int = 10) -> StorePart:
     """Σ excess units ÷ Σ all units. A SKU's impact: the points of the store's share it adds (its excess units ÷
     the store's units), so the impacts add up to the value."""
     total = sum(s.total_units for s in skus)
-    numerator = sum((excess_units(s) for s in skus), Fraction(0))
-    priced = sum((excess_units(s) * Fraction(s.price) for s in skus if s.price is not None), Fraction(0))
-    unpriced = sum(excess_units(s) for s in skus if s.price is None)
-    contributors = (Contributor(s.sku, excess(s), _dec(excess_units(s) / total) if total else Decimal(0))
-                    for s in skus)
+    units = [(s, excess_units(s)) for s in skus]  # each SKU's once: its Fractions are the costly part
+    numerator = sum((u for _s, u in units), Fraction(0))
+    priced = sum((u * Fraction(s.price) for s, u in units if s.price is not None), Fraction(0))
+    unpriced = sum(u for s, u in units if s.price is None)
+    contributors = (Contributor(s.sku, _part(u, s.total_units), _dec(u / total) if total else Decimal(0))
+                    for s, u in units)
     part = _part(numerator, total)
     definition = PART_DEFINITIONS[PartKey.EXCESS]
     return StorePart(definition=definition, part=part, meets_target=definition.meets_target(part.value),
