@@ -48,6 +48,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # A parcel stuck or lost: a trace filed with its carrier (and its answer), a replacement sent at no charge.
     "shipment.trace": DELIVERY_REMEDIES,
     "shipment.replace": DELIVERY_REMEDIES,
+    # A store's own days of silence per carrier, after which its parcels are at risk.
+    "delivery.silence": DELIVERY_REMEDIES,
     # Returns: the returns queue; the API records a request and, given a later status, these same steps.
     "return.create": OPERATIONS,
     "return.authorize": OPERATIONS,

@@ -1,4 +1,5 @@
-"""The demo's parcels that went astray: one with a trace open at its carrier, one replaced at no charge.
+"""The demo's parcels that went astray: one with a trace open at its carrier, one replaced at no charge; and the
+store's own days of silence for its slower consolidator line.
 
 Made through the services themselves (``fulfillment.remedies``), after the histories are written, from the oldest
 undelivered parcels of the first store that the seller shipped and tracked.
@@ -9,10 +10,17 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from core.models import Store
-from fulfillment.models import Shipment
+from fulfillment.models import Carrier, Shipment
 from fulfillment.remedies import carrier_trace_file, shipment_replace
+from fulfillment.silence import carrier_days_set
 from fulfillment.tracking import tracking_validate
 from listings.services import stock_adjust
+
+
+def demo_carrier_days(*, store: Store, actor) -> None:
+    """``store`` allows its 4PX line nine days of silence (the table's seven are too few for its route): its
+    silent 4PX parcel, quiet for longer, stays at risk, and the page of days shows one of the store's own."""
+    carrier_days_set(store=store, days={Carrier.FOURPX: 9}, actor=actor)
 
 
 def demo_delivery_remedies(*, store: Store, now: datetime, actor) -> list[int]:

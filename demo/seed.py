@@ -43,7 +43,7 @@ from .generator import StoreGenerator
 from .images import demo_listing_photos
 from .import_history import demo_import_history
 from .performance import demo_performance_reports
-from .remedies import demo_delivery_remedies
+from .remedies import demo_carrier_days, demo_delivery_remedies
 from .writer import WRITE_ORDER, Writer
 
 DEMO_PASSWORD = "sellerops-demo"
@@ -229,8 +229,9 @@ def seed_demo(
             demo_listing_photos(list(Listing.objects.filter(store=store).order_by("sku")), categories,
                                 rng=random.Random(f"{seed}-photos-{store.code}"), faulty=3 if index == 0 else 1)
         # One parcel with a trace open at its carrier, one replaced at no charge (the order page's remedies).
-        demo_delivery_remedies(store=store_objs[0], now=now,
-                               actor=get_user_model().objects.filter(pk=user_ids["operator"]).first())
+        operator = get_user_model().objects.filter(pk=user_ids["operator"]).first()
+        demo_delivery_remedies(store=store_objs[0], now=now, actor=operator)
+        demo_carrier_days(store=store_objs[0], actor=operator)
         # The team's alert rules exist before the metrics are computed, so the open breaches notify as they happened.
         demo_alert_rules(manager_id=user_ids["manager"], operator_id=user_ids["operator"])
         if connection.vendor == "postgresql":

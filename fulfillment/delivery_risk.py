@@ -5,8 +5,8 @@ an order neither cancelled nor fully refunded, is *followed*. A followed parcel 
 
 - ``silent``: the carrier has said nothing for the carrier's number of days (its last event, else its first scan,
   else the ship confirmation); the days are per carrier and destination marketplace
-  (``fulfillment.carriers.CARRIERS`` ``silent_days``/``silent_days_to``, overridden by
-  ``settings.DELIVERY_RISK_SILENT_DAYS``);
+  (``fulfillment.carriers.CARRIERS`` ``silent_days``/``silent_days_to``), overridden by
+  ``settings.DELIVERY_RISK_SILENT_DAYS``, and those by the store's own days for the carrier (``CarrierSilence``);
 - ``late``: the order's deliver-by date has passed;
 - ``exception``: the carrier's last status is one of ``CARRIER_EXCEPTIONS`` (returned, lost, address problem…).
 
@@ -17,7 +17,7 @@ at risk, marked, until it is delivered; one shipped more than ``FOLLOW_DAYS`` ag
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -30,7 +30,10 @@ from listings.models import Channel
 from orders.models import OrderStatus
 
 from .carriers import CARRIERS
-from .models import CARRIER_EXCEPTIONS, Carrier, CarrierEventStatus, Shipment
+from .models import CARRIER_EXCEPTIONS, Carrier, CarrierEventStatus, CarrierSilence, Shipment
+
+#: A store's own days of silence, by carrier (``CarrierSilence``).
+StoreDays = Mapping[str, int]
 
 #: Parcels shipped longer ago than this are no longer followed: by then the buyer has claimed or given up, and the
 #: queue would fill with history. ``settings.DELIVERY_RISK_FOLLOW_DAYS`` changes it.
@@ -65,8 +68,11 @@ def _overrides() -> dict[str, int]:
     return {str(key): int(days) for key, days in (getattr(settings, "DELIVERY_RISK_SILENT_DAYS", None) or {}).items()}
 
 
-def silent_days(*, carrier: str, marketplace: str) -> int:
-    """Days without a carrier event after which a parcel of ``carrier`` to ``marketplace`` is at risk."""
+def silent_days(*, carrier: str, marketplace: str, store_days: StoreDays | None = None) -> int:
+    """Days without a carrier event after which a parcel of ``carrier`` to ``marketplace`` is at risk: the store's
+    own days for the carrier (``store_days``), else the settings', else the carrier table's."""
+    if store_days and carrier in store_days:
+        return store_days[carrier]
     overrides = _overrides()
     for key in (f"{carrier}@{marketplace}", carrier):
         if key in overrides:
@@ -106,6 +112,8 @@ class Parcel:
     is_replacement: bool = False
     #: A replacement was sent for the parcel: that one is followed instead.
     replaced: bool = False
+    #: The store's own days of silence, as ``(carrier, days)`` pairs.
+    store_days: tuple[tuple[str, int], ...] = ()
 
 
 def followed(parcel: Parcel, *, now: datetime) -> bool:
@@ -128,7 +136,8 @@ def risk_reasons(parcel: Parcel, *, now: datetime) -> tuple[str, ...]:
         Reason.LATE: (not parcel.is_replacement and parcel.latest_delivery_date is not None
                       and parcel.latest_delivery_date < now),
         Reason.SILENT: heard <= now - timedelta(days=silent_days(carrier=parcel.carrier,
-                                                                 marketplace=parcel.marketplace)),
+                                                                 marketplace=parcel.marketplace,
+                                                                 store_days=dict(parcel.store_days))),
     }
     return tuple(reason for reason in Reason.ORDER if holds[reason])
 
@@ -144,9 +153,28 @@ def risk_score(reasons: Iterable[str]) -> int:
 UNDELIVERED = Q(delivered_at__isnull=True, order_fulfillment_channel=Channel.MFN) & ~Q(tracking_number="")
 
 
-def _threshold() -> Case:
-    """Each shipment's silent days, by its carrier and its store's marketplace, as a SQL expression."""
-    whens: list[When] = []
+def store_silent_days(*, store_ids: Iterable[int] | None = None) -> dict[int, dict[str, int]]:
+    """Each store's own days of silence by carrier (``CarrierSilence``), by store id; all stores by default."""
+    rows = CarrierSilence.objects.order_by()
+    if store_ids is not None:
+        rows = rows.filter(store_id__in=list(store_ids))
+    by_store: dict[int, dict[str, int]] = {}
+    for store_id, carrier, days in rows.values_list("store_id", "carrier", "days"):
+        by_store.setdefault(store_id, {})[carrier] = days
+    return by_store
+
+
+def shipment_silent_days(shipment: Shipment) -> int:
+    """The days of silence ``shipment``'s carrier is allowed, in its store and to its store's marketplace."""
+    store_days = store_silent_days(store_ids=[shipment.store_id]).get(shipment.store_id)
+    return silent_days(carrier=shipment.carrier, marketplace=shipment.store.marketplace, store_days=store_days)
+
+
+def _threshold(by_store: Mapping[int, StoreDays]) -> Case:
+    """Each shipment's silent days, by its store's own days for its carrier, else by its carrier and its store's
+    marketplace, as a SQL expression."""
+    whens = [When(store_id=store_id, carrier=carrier, then=Value(days))
+             for store_id, store_days in sorted(by_store.items()) for carrier, days in sorted(store_days.items())]
     overrides = _overrides()
     carriers = {*CARRIERS, *Carrier.values, *(key.split("@")[0] for key in overrides)}
     for carrier in sorted(carriers):
@@ -171,10 +199,11 @@ def _silent_q(now: datetime, thresholds: Iterable[int]) -> Q:
     return Q(risk_heard__lte=now - timedelta(days=days[0])) & condition if days else condition
 
 
-def _all_thresholds() -> set[int]:
+def _all_thresholds(by_store: Mapping[int, StoreDays]) -> set[int]:
     overrides = _overrides()
     days = {spec.silent_days for spec in CARRIERS.values()} | set(overrides.values())
     days |= {d for spec in CARRIERS.values() for _market, d in spec.silent_days_to}
+    days |= {d for store_days in by_store.values() for d in store_days.values()}
     return days
 
 
@@ -188,13 +217,15 @@ def at_risk_shipments(shipments: QuerySet[Shipment] | None = None, *, now: datet
     silence. Reads only the partial index ``shipment_undelivered`` and the orders it points to.
     """
     qs = shipments if shipments is not None else Shipment.objects.all()
+    by_store = store_silent_days()
     exception = Q(last_event_status__in=sorted(CARRIER_EXCEPTIONS))
     late = Q(order_latest_delivery_date__lt=now, replacement_of__isnull=True)
     qs = (qs.filter(UNDELIVERED, shipped_at__gte=now - timedelta(days=follow_days()), replacement__isnull=True)
           .exclude(last_event_status=CarrierEventStatus.DELIVERED)
           .exclude(order__status__in=sorted(UNFOLLOWED_ORDER_STATUSES))
-          .annotate(risk_heard=Coalesce("last_event_at", "first_scan_at", "shipped_at"), risk_days=_threshold()))
-    silent = _silent_q(now, _all_thresholds())
+          .annotate(risk_heard=Coalesce("last_event_at", "first_scan_at", "shipped_at"),
+                    risk_days=_threshold(by_store)))
+    silent = _silent_q(now, _all_thresholds(by_store))
     condition = {Reason.EXCEPTION: exception, Reason.LATE: late, Reason.SILENT: silent}
     qs = qs.filter(condition[reason] if reason in condition else exception | late | silent)
     # A full refund settles the order: a subquery per candidate row, through returns' relation (no import).

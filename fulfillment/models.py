@@ -266,6 +266,37 @@ class CarrierTrace(models.Model):
         return self.status == TraceStatus.OPEN
 
 
+#: The most days of silence a store may allow a carrier: a parcel is followed for 60 days at most by default
+#: (``fulfillment.delivery_risk.FOLLOW_DAYS``), so a longer allowance would never see it at risk.
+SILENT_DAYS_MAX = 60
+
+
+class CarrierSilence(models.Model):
+    """A store's own days of silence for one carrier: its parcels with that carrier are at risk after this many
+    days without a carrier event, whatever the carrier table or ``settings.DELIVERY_RISK_SILENT_DAYS`` say (a
+    consolidator line slower than the carrier's usual, a domestic carrier the team wants to hear from daily)."""
+
+    store = models.ForeignKey("sellerops.Store", on_delete=models.CASCADE, related_name="carrier_silences")
+    carrier = models.CharField(_("carrier"), max_length=40, choices=Carrier.choices)
+    days = models.PositiveSmallIntegerField(_("days of silence"))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("updated by"))
+
+    class Meta:
+        ordering = ["store", "carrier"]
+        verbose_name = _("carrier's days of silence")
+        verbose_name_plural = _("carriers' days of silence")
+        constraints = [
+            models.UniqueConstraint(fields=["store", "carrier"], name="carriersilence_unique_store_carrier"),
+            models.CheckConstraint(condition=Q(days__gte=1, days__lte=SILENT_DAYS_MAX),
+                                   name="carriersilence_days_1_to_60"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.store_id} {self.carrier}: {self.days}"
+
+
 class ShipmentItem(models.Model):
     store = models.ForeignKey("sellerops.Store", on_delete=models.CASCADE, related_name="+")
     shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="items")

@@ -21,6 +21,7 @@ urlpatterns = [
 order_urlpatterns = [
     path("bulk/ship/", views.bulk_ship_view, name="bulk-ship"),
     path("tracking-check/", views.tracking_check_view, name="tracking-check"),
+    path("at-risk/carriers/<slug:store_code>/", views.carrier_days_view, name="at-risk-carriers"),
     path("<amazon_id:amazon_order_id>/ship/", views.order_ship_view, name="ship"),
     path("<amazon_id:amazon_order_id>/trace/", views.order_trace_view, name="trace"),
     path("<amazon_id:amazon_order_id>/trace/status/", views.order_trace_status_view, name="trace-status"),

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.errors import ApplicationError
 from core.permissions import permitted_stores, request_grants
+from core.selectors import store_list
 from core.web import AuthenticatedHttpRequest, wants_partial
 from listings.selectors import listing_rows
 from orders.bulk import amazon_ships_message, seller_shipped
@@ -47,9 +48,18 @@ from .forms import (
 )
 from .inbound import InboundLine, inbound_create, inbound_receive, inbound_set_status
 from .inbound_selectors import inbound_detail, inbound_list, inbound_plan_listings, inbound_summary
-from .models import INBOUND_TRANSITIONS, CarrierEventStatus, CarrierTrace, InboundShipment, InboundStatus, Shipment
+from .models import (
+    INBOUND_TRANSITIONS,
+    SILENT_DAYS_MAX,
+    CarrierEventStatus,
+    CarrierTrace,
+    InboundShipment,
+    InboundStatus,
+    Shipment,
+)
 from .remedies import carrier_trace_file, carrier_trace_set_status, shipment_replace
 from .services import order_ship
+from .silence import CarrierAllowance, carrier_allowances, carrier_days_refusal, carrier_days_set
 from .tracking import tracking_validate
 
 PAGE_SIZE = 50
@@ -196,6 +206,55 @@ def order_replacement_view(request: AuthenticatedHttpRequest, amazon_order_id: s
 def order_track_view(request: AuthenticatedHttpRequest, amazon_order_id: str) -> HttpResponse:
     """Record a carrier event of one of the order's parcels from its page (``order.track``)."""
     return order_action_response(request, amazon_order_id, name="track", action=TRACK)
+
+
+def _carrier_days_posted(data, allowances: list[CarrierAllowance]) -> tuple[dict[str, int | None], dict[str, str]]:
+    """The days typed per carrier (blank: its usual days again), and why any typed value is refused."""
+    days: dict[str, int | None] = {}
+    errors: dict[str, str] = {}
+    for allowance in allowances:
+        typed = (data.get(f"days:{allowance.carrier}") or "").strip()
+        if not typed:
+            days[allowance.carrier] = None
+            continue
+        value = int(typed) if typed.isascii() and typed.isdigit() else 0
+        refusal = carrier_days_refusal(carrier=allowance.carrier, days=value)
+        if refusal:
+            errors[allowance.carrier] = refusal
+        days[allowance.carrier] = value
+    return days, errors
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def carrier_days_view(request: AuthenticatedHttpRequest, store_code: str) -> HttpResponse:
+    """A store's days of silence per carrier: after how many days without a scan its parcels are at risk."""
+    stores = list(store_list(user=request.user).order_by("code"))
+    store = next((each for each in stores if each.code == store_code), None)
+    if store is None:
+        raise Http404(_("No such store."))
+    can_edit = request_grants(request).can("delivery.silence", store.pk)
+    allowances = carrier_allowances(store=store, now=timezone.now())
+    errors: dict[str, str] = {}
+    typed: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied(_("Your role in store %(store)s does not allow changing carriers' days of silence.")
+                                   % {"store": store.code})
+        days, errors = _carrier_days_posted(request.POST, allowances)
+        typed = {a.carrier: request.POST.get(f"days:{a.carrier}", "") for a in allowances}
+        if not errors:
+            changed = carrier_days_set(store=store, days=days, actor=request.user)
+            messages.success(request, _("Days of silence saved for %(store)s (%(count)s changed).")
+                             % {"store": store.code, "count": changed})
+            return redirect("orders:at-risk-carriers", store_code=store.code)
+        status = 400
+    rows = [(a, errors.get(a.carrier, ""), typed.get(a.carrier, "" if a.own_days is None else str(a.own_days)))
+            for a in allowances]
+    return render(request, "fulfillment/carrier_days.html",
+                  {"store": store, "stores": stores, "rows": rows, "can_edit": can_edit, "has_errors": bool(errors),
+                   "max_days": SILENT_DAYS_MAX}, status=status)
 
 
 @login_required

@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from core.api.views import StoreViewSet
-from fulfillment.api.views import OrderShipViewSet, ShipmentViewSet, TrackingEventViewSet
+from fulfillment.api.views import OrderShipViewSet, ShipmentViewSet, TrackingEventViewSet, store_carrier_days
 from listings.api.views import ListingViewSet
 from metrics.api.views import store_metrics
 from orders.api.views import OrderViewSet
@@ -26,6 +26,7 @@ router.register("returns", ReturnViewSet, basename="api-return")
 
 urlpatterns = [
     path("stores/<str:code>/metrics/", store_metrics, name="api-store-metrics"),
+    path("stores/<str:code>/carrier-days/", store_carrier_days, name="api-store-carrier-days"),
     # An order's ship action is fulfillment's view, at the address and URL name the router would give it (and
     # built as the router builds an action's view); ahead of the router, which serves the rest of /api/orders/.
     re_path(rf"^orders/(?P<amazon_order_id>{OrderShipViewSet.lookup_value_regex})/ship/$",

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core.permissions import request_grants
 from core.web import AuthenticatedHttpRequest, page_number, wants_partial
 from fulfillment.carriers import tracking_url
-from fulfillment.delivery_risk import Reason, days_silent, shipment_reasons, silent_days
+from fulfillment.delivery_risk import Reason, days_silent, shipment_reasons, shipment_silent_days
 from fulfillment.models import Shipment
 from orders.forms import TAB_LABELS as ORDER_TAB_LABELS
 from orders.queue_tabs import queue_tab_row
@@ -77,7 +77,9 @@ def at_risk_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     for row in rows:
         if grants.can("message.reply", row.shipment.store_id):
             row.message_url = f"{reverse('orders:at-risk-message', args=[row.shipment.pk])}?{back}"
+    silence_store = filters.store or form.fields["store"].queryset.first()  # type: ignore[attr-defined]
     context = {
+        "silence_url": reverse("orders:at-risk-carriers", args=[silence_store.code]) if silence_store else "",
         "form": form, "filters": filters, "rows": rows, "tabs": tabs, "now": now, "page": page,
         "has_next": has_next, "total": total, "first_row": offset + 1 if rows else 0,
         "last_row": offset + len(rows),
@@ -115,7 +117,7 @@ def _message_context(request: AuthenticatedHttpRequest, shipment: Shipment, *, r
         "checked": checked, "missing": missing, "language": LANGUAGE_NAMES.get(language, language),
         "reasons": [(r, Reason.LABELS[r]) for r in (shipment_reasons(risky) if risky is not None else ())],
         "days_silent": days_silent(heard=heard, now=now),
-        "allowed_days": silent_days(carrier=shipment.carrier, marketplace=order.store.marketplace),
+        "allowed_days": shipment_silent_days(shipment),
         "tracking_url": tracking_url(carrier=shipment.carrier, number=shipment.tracking_number),
         "status_tone": STATUS_TONES.get(shipment.last_event_status, "info"),
         "last_message": last_buyer_messages([order.pk]).get(order.pk),

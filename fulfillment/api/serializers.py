@@ -12,7 +12,16 @@ from core.api.serializers import ApiModelSerializer
 from orders.api.serializers import StoreOrderInput
 from orders.models import OrderStatus
 
-from ..models import Carrier, CarrierEvent, CarrierEventStatus, CarrierTrace, Shipment, ShipmentItem, TraceStatus
+from ..models import (
+    SILENT_DAYS_MAX,
+    Carrier,
+    CarrierEvent,
+    CarrierEventStatus,
+    CarrierTrace,
+    Shipment,
+    ShipmentItem,
+    TraceStatus,
+)
 
 
 class ShipmentItemSerializer(ApiModelSerializer):
@@ -194,3 +203,24 @@ class TrackingEventsResultSerializer(serializers.Serializer):
     refused = serializers.IntegerField(help_text=_("Events of unknown tracking numbers, or refused with their "
                                                    "shipment's other events."))
     results = TrackingEventOutcomeSerializer(many=True)
+
+
+class CarrierAllowanceSerializer(serializers.Serializer):
+    """A carrier's days of silence in a store: after this many days without a carrier event its parcels are at
+    risk."""
+
+    carrier = serializers.CharField()
+    usual_days = serializers.IntegerField(help_text="The days without days of the store's own: the deployment's "
+                                                    "setting, else the carrier table's, for the store's marketplace.")
+    own_days = serializers.IntegerField(allow_null=True, help_text="The store's own days; null: none.")
+    days = serializers.IntegerField(help_text="The days that count: the store's own, else the usual.")
+    delivers_there = serializers.BooleanField(help_text="Whether the carrier delivers to the store's marketplace "
+                                                        "(else the store shipped with it, or set days for it).")
+
+
+class CarrierDaysInputSerializer(serializers.Serializer):
+    days = serializers.DictField(
+        child=serializers.IntegerField(allow_null=True, min_value=1, max_value=SILENT_DAYS_MAX),
+        allow_empty=False,
+        help_text="Days of silence by carrier, e.g. `{\"YunExpress\": 10, \"USPS\": null}`; null gives the carrier "
+                  "its usual days back. All or nothing.")

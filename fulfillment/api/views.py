@@ -4,19 +4,25 @@ shipment's carrier events (/api/shipments/{id}/events/); carrier events by track
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
-from rest_framework.decorators import action
+from rest_framework.decorators import action, api_view
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api.mixins import AuthenticatedRequest, StoreScopedViewSet
 from core.api.permissions import StoreRolePermission, require_role
 from core.api.serializers import ConflictSerializer, ErrorSerializer
 from core.errors import ApplicationError
+from core.selectors import store_list
 from orders.api.views import REFUSED, OrderViewSet
 
 from ..carrier_event_selectors import carrier_events_of
@@ -24,8 +30,11 @@ from ..carrier_events import CarrierEventData, TrackingEventData, carrier_events
 from ..models import Shipment, ShipmentItem
 from ..remedies import carrier_trace_file, carrier_trace_set_status, shipment_replace
 from ..services import order_ship, shipment_record_tracking
+from ..silence import carrier_allowances, carrier_days_set
 from .filters import ShipmentFilter
 from .serializers import (
+    CarrierAllowanceSerializer,
+    CarrierDaysInputSerializer,
     CarrierEventSerializer,
     CarrierTraceSerializer,
     OrderShipInputSerializer,
@@ -259,3 +268,24 @@ class OrderShipViewSet(OrderViewSet):
                               tracking_number=data["tracking_number"], ship_method=data.get("ship_method", ""),
                               shipped_at=data.get("shipped_at"), actor=request.user, source="api")
         return self.respond(shipment, status=201, serializer_class=ShipmentSerializer)
+
+
+@extend_schema(
+    summary="A store's days of silence per carrier",
+    description="The carriers that matter to the store (those delivering to its marketplace, those its followed "
+                "parcels went with, those it set days for), each with the days of silence after which its parcels "
+                "are at risk. `PUT` sets the store's own days (role `delivery.silence`): all or nothing, null gives "
+                "a carrier its usual days back.",
+    request=CarrierDaysInputSerializer, responses={200: CarrierAllowanceSerializer(many=True), 400: ErrorSerializer},
+)
+@api_view(["GET", "PUT"])
+def store_carrier_days(request: Request, code: str) -> Response:
+    store = get_object_or_404(store_list(user=request.user), code=code)
+    if request.method == "PUT":
+        require_role(user=request.user, permission="delivery.silence", store=store)
+        data = CarrierDaysInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        carrier_days_set(store=store, days=data.validated_data["days"], actor=cast(AuthenticatedRequest, request).user)
+    allowances = carrier_allowances(store=store, now=timezone.now())
+    return Response(CarrierAllowanceSerializer(
+        [{**vars(a), "days": a.days} for a in allowances], many=True).data)

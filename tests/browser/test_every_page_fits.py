@@ -45,6 +45,7 @@ PAGES: list[tuple[str, str]] = [
     ("orders:bulk-cancel", "?ids={order_pk}"),
     ("orders:at-risk", ""),
     ("orders:at-risk-message", ""),
+    ("orders:at-risk-carriers", ""),
     ("metrics:health", ""),
     ("metrics:drilldown", ""),
     ("metrics:trend", ""),

@@ -25,7 +25,7 @@ from core.errors import ApplicationError
 from core.models import Membership, Role, Store
 from core.permissions import ROLE_PERMISSIONS
 from fulfillment.inbound import InboundLine, inbound_create, inbound_set_status
-from fulfillment.models import CarrierEvent, CarrierTrace, InboundShipment, InboundStatus, Shipment
+from fulfillment.models import CarrierEvent, CarrierSilence, CarrierTrace, InboundShipment, InboundStatus, Shipment
 from imports.models import ImportJob
 from imports.services import import_job_confirm, import_job_create
 from listings.models import Listing
@@ -422,6 +422,18 @@ def lost_parcel(store: Store) -> Shipment:
 
 
 REPLACEMENT = {"carrier": "UPS", "tracking_number": "1Z12345E6605272234"}
+
+
+@walk("delivery.silence", "page")
+def _delivery_silence(actor: Actor) -> Attempt:
+    response = actor.page.post(f"/orders/at-risk/carriers/{actor.store.code}/", {"days:YunExpress": "10"})
+    return answered(response, CarrierSilence.objects.filter(store=actor.store, carrier="YunExpress", days=10).exists())
+
+
+@walk("delivery.silence", "api")
+def _delivery_silence_api(actor: Actor) -> Attempt:
+    response = actor.api.put(f"/api/stores/{actor.store.code}/carrier-days/", {"days": {"4PX": 9}}, format="json")
+    return answered(response, CarrierSilence.objects.filter(store=actor.store, carrier="4PX", days=9).exists())
 
 
 @walk("shipment.trace", "page")

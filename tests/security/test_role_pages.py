@@ -128,6 +128,11 @@ def _account_health(actor: Actor):
     return "/health/", {"alert.set": 'href="/health/alerts/"'}
 
 
+@page("carrier days")
+def _carrier_days(actor: Actor):
+    return f"/orders/at-risk/carriers/{actor.store.code}/", {"delivery.silence": 'name="days:YunExpress"'}
+
+
 @page("notifications")
 def _notifications(actor: Actor):
     return "/health/notifications/", {"alert.set": 'href="/health/alerts/"'}
