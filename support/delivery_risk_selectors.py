@@ -51,6 +51,8 @@ class AtRiskRow:
     order: Order
     reasons: tuple[str, ...]
     days_silent: int
+    #: The days of silence its carrier is allowed in its store, after which it is at risk.
+    allowed_days: int
     tracking_url: str
     status_tone: str
     last_message: Message | None
@@ -112,7 +114,7 @@ def at_risk_page(*, user: User | AnonymousUser, filters: AtRiskFilters, now: dat
     """
     ranked = _at_risk(user=user, filters=filters, now=now).annotate(risk_total=Window(Count("pk")))
     # The annotations of ``at_risk_shipments``, which the Django plugin of mypy cannot see.
-    columns = ["pk", "risk_heard", "risk_total", *(f"risk_{name}" for name in Reason.ORDER)]
+    columns = ["pk", "risk_heard", "risk_days", "risk_total", *(f"risk_{name}" for name in Reason.ORDER)]
     page = list(ranked.values(*columns)[offset:offset + limit + 1])
     has_next = len(page) > limit
     page = page[:limit]
@@ -130,7 +132,7 @@ def at_risk_page(*, user: User | AnonymousUser, filters: AtRiskFilters, now: dat
             setattr(shipment, f"risk_{name}", found[f"risk_{name}"])
         rows.append(AtRiskRow(
             shipment=shipment, order=shipment.order, reasons=shipment_reasons(shipment),
-            days_silent=days_silent(heard=found["risk_heard"], now=now),
+            days_silent=days_silent(heard=found["risk_heard"], now=now), allowed_days=found["risk_days"],
             tracking_url=tracking_url(carrier=shipment.carrier, number=shipment.tracking_number),
             status_tone=STATUS_TONES.get(shipment.last_event_status, "info" if shipment.last_event_status else "none"),
             last_message=messages.get(shipment.order_id),

@@ -113,6 +113,10 @@ def test_an_operator_sets_a_stores_days_and_the_at_risk_tab_links_there(op_clien
     assert "Days of silence saved for ACME-US" in saved.content.decode()
     assert store_silent_days(store_ids=[store.pk]) == {store.pk: {"YunExpress": 10}}
     assert 'name="days:YunExpress" value="10"' in saved.content.decode()
+    # The tab says after how many days each parcel counts as silent: a YunExpress parcel quiet for 11 days.
+    _silent(store, carrier=Carrier.YUNEXPRESS, days=11)
+    tab = op_client.get(reverse("orders:at-risk") + f"?store={store.code}").content.decode()
+    assert "10 days allowed" in tab
 
 
 @pytest.mark.django_db
