@@ -209,11 +209,14 @@ def order_track_view(request: AuthenticatedHttpRequest, amazon_order_id: str) ->
 
 
 def _carrier_days_posted(data, allowances: list[CarrierAllowance]) -> tuple[dict[str, int | None], dict[str, str]]:
-    """The days typed per carrier (blank: its usual days again), and why any typed value is refused."""
+    """The days typed per carrier (blank: its usual days again), and why any typed value is refused. A carrier the
+    form did not show (its row appeared since the page was opened) is left as it is."""
     days: dict[str, int | None] = {}
     errors: dict[str, str] = {}
     for allowance in allowances:
-        typed = (data.get(f"days:{allowance.carrier}") or "").strip()
+        if f"days:{allowance.carrier}" not in data:
+            continue
+        typed = data[f"days:{allowance.carrier}"].strip()
         if not typed:
             days[allowance.carrier] = None
             continue

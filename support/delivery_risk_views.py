@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.permissions import request_grants
+from core.selectors import store_list
 from core.web import AuthenticatedHttpRequest, page_number, wants_partial
 from fulfillment.carriers import tracking_url
 from fulfillment.delivery_risk import Reason, days_silent, shipment_reasons, shipment_silent_days
@@ -77,7 +78,8 @@ def at_risk_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     for row in rows:
         if grants.can("message.reply", row.shipment.store_id):
             row.message_url = f"{reverse('orders:at-risk-message', args=[row.shipment.pk])}?{back}"
-    silence_store = filters.store or form.fields["store"].queryset.first()  # type: ignore[attr-defined]
+    # The days of silence of the store shown, else of the user's first store.
+    silence_store = filters.store or store_list(user=request.user).order_by("code").first()
     context = {
         "silence_url": reverse("orders:at-risk-carriers", args=[silence_store.code]) if silence_store else "",
         "form": form, "filters": filters, "rows": rows, "tabs": tabs, "now": now, "page": page,

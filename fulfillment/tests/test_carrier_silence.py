@@ -120,6 +120,14 @@ def test_an_operator_sets_a_stores_days_and_the_at_risk_tab_links_there(op_clien
 
 
 @pytest.mark.django_db
+def test_a_carrier_the_form_did_not_show_keeps_its_days(op_client, store, operator):
+    """A colleague set days for another carrier while this page was open: saving the page leaves them alone."""
+    carrier_days_set(store=store, days={Carrier.CORREOS: 12}, actor=operator)
+    op_client.post(_url(store), {"days:YunExpress": "10"})
+    assert store_silent_days(store_ids=[store.pk]) == {store.pk: {"Correos": 12, "YunExpress": 10}}
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("typed", ["0", "61", "ten", "-3", "٣"])
 def test_a_wrong_number_is_shown_on_its_row_and_nothing_is_saved(op_client, store, typed):
     response = op_client.post(_url(store), {"days:USPS": "2", "days:YunExpress": typed})
